@@ -1,0 +1,33 @@
+#include "cli/cli.h"
+
+#include "cli/command.h"
+
+namespace silverwork {
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"silverwork: Korea's senior job programme (노인일자리) data, collected, "
+               "warehoused and served"};
+  app.require_subcommand(1);
+  CliContext context;
+  app.add_option("--config", context.config_path,
+                 "config file (default: $SILVERWORK_CONFIG, else ./silverwork.toml if present)");
+  app.add_option("--log-level", context.log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+
+  // The table of subcommands; each registers its own flags and help.
+  AddPipelineCommand(app, context);
+  AddCollectCommands(app, context);
+  AddReloadCommand(app, context);
+  AddStatusCommand(app, context);
+  AddSimulateCommand(app, context);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return context.exit_code;
+}
+
+}  // namespace silverwork

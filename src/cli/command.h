@@ -1,0 +1,23 @@
+// How a subcommand plugs into the CLI: each command file defines one
+// Add<Name>Command() that registers its CLI11 subcommand, its flags and a
+// callback. The callback stores its exit code in the shared CliContext.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace silverwork {
+
+struct CliContext {
+  std::string config_path;  // --config, or SILVERWORK_CONFIG, or ./silverwork.toml if present
+  std::string log_level = "info";
+  int exit_code = 0;
+};
+
+void AddSimulateCommand(CLI::App& app, CliContext& context);
+void AddCollectCommands(CLI::App& app, CliContext& context);
+void AddReloadCommand(CLI::App& app, CliContext& context);
+void AddStatusCommand(CLI::App& app, CliContext& context);
+void AddPipelineCommand(CLI::App& app, CliContext& context);
+
+}  // namespace silverwork

@@ -1,0 +1,247 @@
+#include "common/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace silverwork {
+namespace {
+
+Status Invalid(const std::string& origin, const std::string& what, const std::string& hint) {
+  return Status(ErrorCode::kInvalidInput, origin + ": " + what, hint);
+}
+
+// Reads typed values out of one TOML table and remembers which keys it
+// used, so whatever is left over can be reported as unknown.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string path, std::string origin)
+      : table_(table), path_(std::move(path)), origin_(std::move(origin)) {}
+
+  Status String(const char* key, std::string& out) {
+    return Read<std::string>(key, out, "a string");
+  }
+  Status Bool(const char* key, bool& out) { return Read<bool>(key, out, "true or false"); }
+  Status Int(const char* key, int64_t& out) { return Read<int64_t>(key, out, "an integer"); }
+  Status Int(const char* key, int& out) {
+    int64_t wide = out;
+    SW_RETURN_IF_ERROR(Int(key, wide));
+    out = static_cast<int>(wide);
+    return Status::Ok();
+  }
+  Status Double(const char* key, double& out) {
+    used_.insert(key);
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return Status::Ok();
+    if (auto value = node->value<double>()) {
+      out = *value;
+      return Status::Ok();
+    }
+    return WrongType(key, "a number");
+  }
+  const toml::table* Table(const char* key) {
+    used_.insert(key);
+    const toml::node* node = table_.get(key);
+    return node == nullptr ? nullptr : node->as_table();
+  }
+  Status RejectUnknown() const {
+    for (const auto& [key, node] : table_) {
+      if (!used_.contains(std::string(key.str()))) {
+        return Invalid(origin_, "unknown key '" + Qualified(std::string(key.str())) + "'",
+                       "remove it or fix its spelling; see config/silverwork.example.toml");
+      }
+    }
+    return Status::Ok();
+  }
+  std::string Qualified(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
+
+ private:
+  template <typename T>
+  Status Read(const char* key, T& out, const char* expected) {
+    used_.insert(key);
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return Status::Ok();
+    if (auto value = node->value_exact<T>()) {
+      out = *value;
+      return Status::Ok();
+    }
+    return WrongType(key, expected);
+  }
+  Status WrongType(const char* key, const char* expected) const {
+    return Invalid(origin_, "'" + Qualified(key) + "' must be " + expected,
+                   "fix the value in the config file");
+  }
+
+  const toml::table& table_;
+  std::string path_;
+  std::string origin_;
+  std::set<std::string> used_;
+};
+
+Status ReadPostings(const toml::table& table, const std::string& origin, PostingsConfig& out) {
+  TableReader reader(table, "postings", origin);
+  SW_RETURN_IF_ERROR(reader.String("base_url", out.base_url));
+  SW_RETURN_IF_ERROR(reader.Int("rows_per_page", out.rows_per_page));
+  SW_RETURN_IF_ERROR(reader.Int("concurrency", out.concurrency));
+  SW_RETURN_IF_ERROR(reader.Double("calls_per_second", out.calls_per_second));
+  SW_RETURN_IF_ERROR(reader.Int("calls_per_day", out.calls_per_day));
+  SW_RETURN_IF_ERROR(reader.Int("lookback_days", out.lookback_days));
+  SW_RETURN_IF_ERROR(reader.Int("timeout_ms", out.timeout_ms));
+  SW_RETURN_IF_ERROR(reader.Int("max_attempts", out.max_attempts));
+  SW_RETURN_IF_ERROR(reader.Int("backoff_base_ms", out.backoff_base_ms));
+  SW_RETURN_IF_ERROR(reader.Int("backoff_max_ms", out.backoff_max_ms));
+  SW_RETURN_IF_ERROR(reader.Int("batch_size", out.batch_size));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (out.rows_per_page < 1 || out.concurrency < 1 || out.max_attempts < 1 ||
+      out.lookback_days < 0 || out.batch_size < 1 || out.timeout_ms < 1) {
+    return Invalid(origin, "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
+                           "timeout_ms must be positive and lookback_days not negative",
+                   "fix the values in the config file");
+  }
+  return Status::Ok();
+}
+
+Status ReadProjects(const toml::table& table, const std::string& origin, ProjectsConfig& out) {
+  TableReader reader(table, "projects", origin);
+  SW_RETURN_IF_ERROR(reader.String("base_url", out.base_url));
+  SW_RETURN_IF_ERROR(reader.Int("per_page", out.per_page));
+  SW_RETURN_IF_ERROR(reader.Int("concurrency", out.concurrency));
+  SW_RETURN_IF_ERROR(reader.Double("calls_per_second", out.calls_per_second));
+  SW_RETURN_IF_ERROR(reader.Int("calls_per_day", out.calls_per_day));
+  SW_RETURN_IF_ERROR(reader.Int("timeout_ms", out.timeout_ms));
+  SW_RETURN_IF_ERROR(reader.Int("max_attempts", out.max_attempts));
+  if (const toml::table* files = reader.Table("files")) {
+    // Listing files replaces the built-in list: the config is the truth.
+    out.files.clear();
+    for (const auto& [year_text, node] : *files) {
+      int year = std::atoi(std::string(year_text.str()).c_str());
+      auto file_id = node.value_exact<std::string>();
+      if (year < 2000 || year > 2100 || !file_id) {
+        return Invalid(origin, "[projects.files] entries must look like 2022 = \"<file id>\"",
+                       "use the year as key and the uddi file id as a string");
+      }
+      out.files[year] = *file_id;
+    }
+  }
+  if (const toml::table* aliases = reader.Table("column_aliases")) {
+    for (const auto& [canonical, node] : *aliases) {
+      const toml::array* names = node.as_array();
+      if (names == nullptr) {
+        return Invalid(origin, "[projects.column_aliases] values must be arrays of strings",
+                       "write e.g. admProvNm = [\"관할시도\"]");
+      }
+      for (const auto& name : *names) {
+        auto text = name.value_exact<std::string>();
+        if (!text) {
+          return Invalid(origin, "[projects.column_aliases] values must be arrays of strings",
+                         "write e.g. admProvNm = [\"관할시도\"]");
+        }
+        out.column_aliases[std::string(canonical.str())].push_back(*text);
+      }
+    }
+  }
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (out.per_page < 1 || out.concurrency < 1 || out.max_attempts < 1) {
+    return Invalid(origin, "[projects] per_page, concurrency and max_attempts must be positive",
+                   "fix the values in the config file");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return Status(ErrorCode::kIO, "cannot read service_key_file '" + path + "'",
+                  "create the file with the key as its only line, readable by this user");
+  }
+  std::string key;
+  std::getline(in, key);
+  return key;
+}
+
+}  // namespace
+
+Config DefaultConfig() {
+  Config config;
+  config.projects.files = {
+      {2018, "86a1651f-3c36-4efe-85f8-d781d61b70d1"},
+      {2020, "4f2b83dd-93d0-4d82-b6eb-c1af32641817"},
+      {2022, "c2a15a01-c539-4698-a06d-daa5309264a4"},
+      {2023, "abd1cfb1-5ba2-491f-9729-84bba214f87d"},
+      {2024, "5a9fe759-5344-41ef-94c1-9de71e3e156f"},
+  };
+  return config;
+}
+
+Result<Config> ParseConfigText(const std::string& text, const std::string& origin, Config base) {
+  // Debian's toml++ is built with exceptions: parse errors arrive as one.
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& error) {
+    std::ostringstream where;
+    where << error.source().begin;
+    return Invalid(origin, std::string(error.description()) + " at " + where.str(),
+                   "fix the TOML syntax");
+  }
+  Config config = std::move(base);
+  TableReader reader(root, "", origin);
+  std::string service_key_file;
+  SW_RETURN_IF_ERROR(reader.String("service_key_file", service_key_file));
+  SW_RETURN_IF_ERROR(reader.String("project_dir", config.project_dir));
+  SW_RETURN_IF_ERROR(reader.String("artifacts_dir", config.artifacts_dir));
+  SW_RETURN_IF_ERROR(reader.String("log_file", config.log_file));
+  if (root.contains("service_key")) {
+    return Invalid(origin, "'service_key' may not be written in the config",
+                   "put the key in DATA_GO_KR_SERVICE_KEY or in a file named by "
+                   "service_key_file (chmod 600)");
+  }
+  if (const toml::table* warehouse = reader.Table("warehouse")) {
+    TableReader section(*warehouse, "warehouse", origin);
+    SW_RETURN_IF_ERROR(section.String("engine", config.warehouse_engine));
+    SW_RETURN_IF_ERROR(section.String("path", config.warehouse_path));
+    SW_RETURN_IF_ERROR(section.RejectUnknown());
+  }
+  if (const toml::table* lake = reader.Table("lake")) {
+    TableReader section(*lake, "lake", origin);
+    SW_RETURN_IF_ERROR(section.String("path", config.lake_path));
+    SW_RETURN_IF_ERROR(section.Bool("fsync", config.lake_fsync));
+    SW_RETURN_IF_ERROR(section.RejectUnknown());
+  }
+  if (const toml::table* postings = reader.Table("postings"))
+    SW_RETURN_IF_ERROR(ReadPostings(*postings, origin, config.postings));
+  if (const toml::table* projects = reader.Table("projects"))
+    SW_RETURN_IF_ERROR(ReadProjects(*projects, origin, config.projects));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (!service_key_file.empty()) {
+    SW_ASSIGN_OR_RETURN(config.service_key, ReadSecretFile(service_key_file));
+  }
+  config.source_path = origin;
+  return config;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  Config config = DefaultConfig();
+  if (!path.empty()) {
+    std::ifstream in(path);
+    if (!in) {
+      return Status(ErrorCode::kNotFound, "cannot read config file '" + path + "'",
+                    "check the path given with --config or SILVERWORK_CONFIG");
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    SW_ASSIGN_OR_RETURN(config, ParseConfigText(buffer.str(), path, std::move(config)));
+  }
+  if (const char* key = std::getenv("DATA_GO_KR_SERVICE_KEY"); key != nullptr && *key != '\0')
+    config.service_key = key;
+  if (const char* warehouse = std::getenv("SILVERWORK_WAREHOUSE"); warehouse && *warehouse)
+    config.warehouse_path = warehouse;
+  if (const char* lake = std::getenv("SILVERWORK_LAKE"); lake && *lake) config.lake_path = lake;
+  return config;
+}
+
+}  // namespace silverwork

@@ -1,0 +1,80 @@
+// Config: everything silverwork reads from silverwork.toml and the
+// environment. Unknown keys are rejected with their path, so a typo never
+// silently falls back to a default.
+//
+// Secrets: the service key comes from DATA_GO_KR_SERVICE_KEY or from a file
+// named by `service_key_file` (never from argv, never inline in the config,
+// whose contents end up in bug reports).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace silverwork {
+
+struct PostingsConfig {
+  std::string base_url;  // empty: the real portal when a key is set
+  int64_t rows_per_page = 1000;
+  int concurrency = 10;              // detail calls in flight
+  double calls_per_second = 25;      // shared by all workers (0: unlimited)
+  int64_t calls_per_day = 10'000;    // per operation, the development key's quota (0: unlimited)
+  int lookback_days = 3;             // re-check this many days before the window
+  int64_t timeout_ms = 10'000;
+  int max_attempts = 5;
+  int64_t backoff_base_ms = 500;
+  int64_t backoff_max_ms = 30'000;
+  int64_t batch_size = 500;          // detail rows committed per transaction
+};
+
+struct ProjectsConfig {
+  std::string base_url;  // empty: the real odcloud API when a key is set
+  int64_t per_page = 500;
+  int concurrency = 4;
+  double calls_per_second = 10;
+  int64_t calls_per_day = 10'000;
+  int64_t timeout_ms = 30'000;
+  int max_attempts = 5;
+  // year -> file id. A new file is a config change.
+  std::map<int, std::string> files;
+  // canonical column -> extra Korean names, on top of the built-in aliases.
+  std::map<std::string, std::vector<std::string>> column_aliases;
+};
+
+struct Config {
+  std::string warehouse_engine = "sqlite";
+  std::string warehouse_path = "var/silverwork.db";
+  std::string lake_path = "var/lake";
+  bool lake_fsync = true;
+  std::string project_dir = ".";  // the SQL project (models/, seeds/)
+  std::string artifacts_dir = "var/artifacts";
+  std::string log_file;
+  PostingsConfig postings;
+  ProjectsConfig projects;
+  // Resolved secret; empty when none is configured.
+  std::string service_key;
+  // Where the config was read from (empty: defaults only).
+  std::string source_path;
+
+  // The real portal's base URLs.
+  static constexpr const char* kRealPostingsBaseUrl = "http://apis.data.go.kr";
+  static constexpr const char* kRealProjectsBaseUrl = "https://api.odcloud.kr";
+};
+
+// The built-in defaults, including the known projects files.
+Config DefaultConfig();
+
+// Loads `path` over the defaults (an empty path: defaults only), then
+// applies the environment (DATA_GO_KR_SERVICE_KEY, SILVERWORK_WAREHOUSE,
+// SILVERWORK_LAKE). Relative paths in the file resolve against the current
+// directory.
+Result<Config> LoadConfig(const std::string& path);
+
+// Parses TOML text over `base` (exposed for tests).
+Result<Config> ParseConfigText(const std::string& text, const std::string& origin, Config base);
+
+}  // namespace silverwork

@@ -1,0 +1,46 @@
+// HttpClient: the abstract HTTP transport the data.go.kr clients use.
+//
+// Transport failures (refused, reset, timed out, truncated body) come back as
+// a Status with ErrorCode::kNetwork; any HTTP answer, whatever its status
+// code, comes back as an HttpResponse: deciding what a 200 or a 500 means is
+// the caller's job (data.go.kr reports most errors in a 200 body). An
+// HttpClient instance is NOT thread-safe: give each worker thread its own
+// (CreateCurlHttpClient is cheap) so connections are reused per worker.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace silverwork {
+
+struct HttpResponse {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+class HttpClient {
+ public:
+  static constexpr std::chrono::milliseconds kDefaultTimeout{10'000};
+
+  virtual ~HttpClient() = default;
+  // GETs `url` (already encoded). `url_for_errors` is what error messages may
+  // show: callers pass the URL with secrets removed.
+  virtual Result<HttpResponse> Get(const std::string& url, std::string_view url_for_errors,
+                                   std::chrono::milliseconds timeout) = 0;
+};
+
+// libcurl-backed client with keep-alive. Not thread-safe (see above).
+std::unique_ptr<HttpClient> CreateCurlHttpClient();
+
+// RFC 3986 percent-encoding of everything but unreserved characters.
+std::string PercentEncode(std::string_view text);
+// Decodes %XX sequences (and '+' as space when `plus_as_space`). Invalid
+// sequences are kept as they are.
+std::string PercentDecode(std::string_view text, bool plus_as_space = false);
+
+}  // namespace silverwork

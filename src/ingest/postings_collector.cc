@@ -1,0 +1,343 @@
+#include "ingest/postings_collector.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/blocking_queue.h"
+#include "common/log.h"
+
+namespace silverwork {
+namespace {
+
+// Give up on the service after this many detail calls in a row failed even
+// after their retries: it is down, and hammering it helps no one.
+constexpr int kMaxConsecutiveDetailFailures = 20;
+constexpr std::chrono::milliseconds kCommitInterval{500};
+constexpr int64_t kDetailIdChunk = 5000;
+
+bool IsFatalForRun(const Status& status) { return !IsRetryable(status); }
+
+}  // namespace
+
+struct PostingsCollector::Checkpoint {
+  std::string phase = "list";  // "list" or "details"
+  int64_t next_page = 1;
+  int64_t rows_per_page = 0;
+};
+
+PostingsCollector::PostingsCollector(PostingsCollectorOptions options,
+                                     CollectorEnvironment& environment)
+    : options_(std::move(options)), env_(environment), loader_(environment.warehouse) {}
+
+std::string PostingsCollector::CheckpointKey() const {
+  return "postings.checkpoint." + options_.from.Iso() + "." + options_.to.Iso();
+}
+
+LoadStamp PostingsCollector::Stamp() const {
+  return LoadStamp{env_.run_id, FormatUtcTimestamp(env_.clock.Now())};
+}
+
+std::unique_ptr<SenuriClient> PostingsCollector::NewClient(RateBudget& budget) {
+  return std::make_unique<SenuriClient>(std::make_unique<ApiCaller>(
+      options_.caller, env_.key, budget, &env_.sink, env_.clock, env_.http_factory()));
+}
+
+Status PostingsCollector::SaveCheckpoint(const Checkpoint& checkpoint, RateBudget& budget) {
+  nlohmann::json json = {{"phase", checkpoint.phase},
+                         {"next_page", checkpoint.next_page},
+                         {"rows_per_page", checkpoint.rows_per_page},
+                         {"run_id", env_.run_id}};
+  SW_RETURN_IF_ERROR(env_.warehouse.PutState(CheckpointKey(), json.dump()));
+  return SaveBudgetUsage(env_.warehouse, budget,
+                         {SenuriClient::kListOperation, SenuriClient::kDetailOperation});
+}
+
+CollectOutcome PostingsCollector::Run() {
+  CollectOutcome outcome;
+  auto finish = [&](Status status) {
+    outcome.status = std::move(status);
+    outcome.stats = stats_;
+    return outcome;
+  };
+  if (options_.to < options_.from) {
+    return finish(Status(ErrorCode::kInvalidInput,
+                         "the window ends (" + options_.to.Iso() + ") before it starts (" +
+                             options_.from.Iso() + ")",
+                         "give --from before --to"));
+  }
+  Status ensured = EnsureRawTables(env_.warehouse);
+  if (!ensured.ok()) return finish(ensured);
+
+  RateBudget budget(options_.budget, env_.clock);
+  Status loaded = LoadBudgetUsage(env_.warehouse, budget,
+                                  {SenuriClient::kListOperation, SenuriClient::kDetailOperation});
+  if (!loaded.ok()) return finish(loaded);
+  int64_t calls_before = budget.UsedToday(std::string(SenuriClient::kListOperation)) +
+                         budget.UsedToday(std::string(SenuriClient::kDetailOperation));
+  auto count_calls = [&] {
+    stats_.calls = budget.UsedToday(std::string(SenuriClient::kListOperation)) +
+                   budget.UsedToday(std::string(SenuriClient::kDetailOperation)) - calls_before;
+  };
+
+  Checkpoint checkpoint;
+  checkpoint.rows_per_page = options_.rows_per_page;
+  auto saved = env_.warehouse.GetState(CheckpointKey());
+  if (!saved.ok()) return finish(saved.status());
+  if (saved->has_value()) {
+    auto json = nlohmann::json::parse(**saved, nullptr, false);
+    if (!json.is_discarded() && json.value("rows_per_page", int64_t{0}) == options_.rows_per_page) {
+      checkpoint.phase = json.value("phase", std::string("list"));
+      checkpoint.next_page = json.value("next_page", int64_t{1});
+      stats_.resumed = true;
+      spdlog::info("resuming postings {}..{} from the {} phase{}", options_.from.Iso(),
+                   options_.to.Iso(), checkpoint.phase,
+                   checkpoint.phase == "list" ? " at page " + std::to_string(checkpoint.next_page)
+                                              : "");
+    }
+  }
+
+  Status status;
+  if (checkpoint.phase == "list") status = ListPhase(budget, checkpoint);
+  if (status.ok() && !options_.skip_details) status = DetailPhase(budget);
+  count_calls();
+  Status counted = CountWindow();
+  if (status.ok()) status = counted;
+  if (status.ok() && stats_.details_failed > 0) {
+    status = Status(ErrorCode::kRemote,
+                    std::to_string(stats_.details_failed) +
+                        " detail calls still failed after their retries",
+                    "everything else is saved; run the same command again to fetch them");
+  }
+  if (status.ok()) {
+    Status cleared = env_.warehouse.DeleteState(CheckpointKey());
+    if (!cleared.ok()) return finish(cleared);
+  }
+  return finish(status);
+}
+
+Status PostingsCollector::ListPhase(RateBudget& budget, Checkpoint& checkpoint) {
+  const std::string cutoff = options_.from.AddDays(-options_.lookback_days).Compact();
+  const int in_flight = std::max(1, options_.list_concurrency);
+  std::vector<std::unique_ptr<SenuriClient>> clients;
+  for (int index = 0; index < in_flight; ++index) clients.push_back(NewClient(budget));
+
+  Progress progress("list pages", 0);
+  bool done = false;
+  while (!done) {
+    // Fetch a few pages at once (the real list is slow), load them in order.
+    std::vector<std::future<Result<ApiResponse>>> pages;
+    for (int index = 0; index < in_flight; ++index) {
+      int64_t page_no = checkpoint.next_page + index;
+      SenuriClient* client = clients[static_cast<size_t>(index)].get();
+      pages.push_back(std::async(std::launch::async, [client, page_no, this] {
+        return client->ListPage(page_no, options_.rows_per_page);
+      }));
+    }
+    // Every page that arrived is loaded, even past the end of the window or
+    // after a failed page: it is landed already, and a reload from the lake
+    // must rebuild exactly what was loaded. The checkpoint only advances
+    // over an unbroken run of pages.
+    Status failure;
+    for (auto& future : pages) {
+      Result<ApiResponse> response = future.get();
+      if (!response.ok()) {
+        if (failure.ok()) failure = response.status();
+        continue;
+      }
+      const EnvelopePage& page = response->page;
+      std::string oldest = "99999999";
+      for (const auto& item : page.items) {
+        const std::string* start = FindField(item, "frDd");
+        if (start != nullptr && !start->empty() && *start < oldest) oldest = *start;
+      }
+      if (page.num_of_rows > 0 && page.num_of_rows < options_.rows_per_page &&
+          static_cast<int64_t>(page.items.size()) < options_.rows_per_page &&
+          page.page_no * page.num_of_rows < page.total_count) {
+        // Paging with our page size would skip rows the service did not send.
+        return Status(ErrorCode::kInvalidInput,
+                      "getJobList returned " + std::to_string(page.num_of_rows) +
+                          " rows per page where " + std::to_string(options_.rows_per_page) +
+                          " were asked",
+                      "set [postings] rows_per_page = " + std::to_string(page.num_of_rows) +
+                          " in the config");
+      }
+      bool contiguous = failure.ok() && !done;
+      SW_RETURN_IF_ERROR(env_.lake.Sync());
+      Transaction transaction(env_.warehouse);
+      SW_RETURN_IF_ERROR(transaction.Begin());
+      SW_ASSIGN_OR_RETURN(int64_t loaded, loader_.LoadListPage(page, Stamp()));
+      if (contiguous) checkpoint.next_page += 1;
+      SW_RETURN_IF_ERROR(SaveCheckpoint(checkpoint, budget));
+      SW_RETURN_IF_ERROR(transaction.Commit());
+      stats_.list_pages += 1;
+      stats_.postings_listed += loaded;
+      progress.Add(1);
+      bool past_end = page.items.empty() ||
+                      page.page_no * options_.rows_per_page >= page.total_count;
+      if (contiguous && (past_end || oldest < cutoff)) done = true;
+    }
+    if (!failure.ok()) return failure;
+  }
+  progress.Finish();
+  checkpoint.phase = "details";
+  Transaction transaction(env_.warehouse);
+  SW_RETURN_IF_ERROR(transaction.Begin());
+  SW_RETURN_IF_ERROR(SaveCheckpoint(checkpoint, budget));
+  return transaction.Commit();
+}
+
+Status PostingsCollector::DetailPhase(RateBudget& budget) {
+  const std::string low = options_.from.AddDays(-options_.lookback_days).Compact();
+  const std::string high = options_.to.Compact();
+  static constexpr const char* kNeedsDetail =
+      "frDd >= ? AND frDd <= ? AND (_detail_list_hash IS NULL OR _detail_list_hash <> _list_hash)";
+  {
+    std::vector<Value> params{low, high};
+    SW_ASSIGN_OR_RETURN(
+        QueryResult count,
+        env_.warehouse.QueryAll(std::string("SELECT COUNT(*) FROM raw_postings WHERE ") +
+                                    kNeedsDetail,
+                                params));
+    stats_.details_needed = std::get<int64_t>(count.rows.at(0).at(0));
+  }
+  if (stats_.details_needed == 0) return Status::Ok();
+  Progress progress("details", stats_.details_needed);
+
+  struct Done {
+    std::string job_id;
+    Result<ApiResponse> response;
+  };
+  const size_t workers_count = static_cast<size_t>(std::max(1, options_.concurrency));
+  const size_t max_in_flight = workers_count * 4;
+  BlockingQueue<std::string> jobs(max_in_flight);
+  BlockingQueue<Done> done(max_in_flight + 1);
+  std::atomic<bool> stopping{false};
+  std::vector<std::thread> workers;
+  for (size_t index = 0; index < workers_count; ++index) {
+    workers.emplace_back([&, client = NewClient(budget)] {
+      while (std::optional<std::string> job_id = jobs.Pop()) {
+        if (stopping.load()) {
+          done.Push({*job_id, Status(ErrorCode::kCancelled, "run stopping")});
+          continue;
+        }
+        Result<ApiResponse> response = client->Detail(*job_id);
+        done.Push({std::move(*job_id), std::move(response)});
+      }
+    });
+  }
+
+  // Keyset pagination over the postings needing details, newest first.
+  std::string cursor_start = "99999999", cursor_id;
+  std::vector<std::string> chunk;
+  size_t chunk_position = 0;
+  bool source_exhausted = false;
+  auto next_id = [&]() -> Result<std::optional<std::string>> {
+    if (chunk_position == chunk.size() && !source_exhausted) {
+      chunk.clear();
+      chunk_position = 0;
+      std::vector<Value> params{low, high, cursor_start, cursor_start, cursor_id};
+      SW_RETURN_IF_ERROR(env_.warehouse.Query(
+          std::string("SELECT jobId, frDd FROM raw_postings WHERE ") + kNeedsDetail +
+              " AND (frDd < ? OR (frDd = ? AND jobId < ?)) ORDER BY frDd DESC, jobId DESC "
+              "LIMIT " + std::to_string(kDetailIdChunk),
+          params, [&](const Row& row) {
+            chunk.push_back(std::get<std::string>(row[0]));
+            cursor_start = std::get<std::string>(row[1]);
+            cursor_id = chunk.back();
+            return Status::Ok();
+          }));
+      if (chunk.size() < static_cast<size_t>(kDetailIdChunk)) source_exhausted = true;
+    }
+    if (chunk_position == chunk.size()) return std::optional<std::string>();
+    return std::optional<std::string>(chunk[chunk_position++]);
+  };
+
+  std::vector<DetailResult> batch;
+  auto commit_batch = [&]() -> Status {
+    if (batch.empty()) return Status::Ok();
+    SW_RETURN_IF_ERROR(env_.lake.Sync());
+    Transaction transaction(env_.warehouse);
+    SW_RETURN_IF_ERROR(transaction.Begin());
+    SW_ASSIGN_OR_RETURN(int64_t loaded, loader_.LoadDetails(batch, Stamp()));
+    SW_RETURN_IF_ERROR(SaveBudgetUsage(env_.warehouse, budget,
+                                       {SenuriClient::kListOperation,
+                                        SenuriClient::kDetailOperation}));
+    SW_RETURN_IF_ERROR(transaction.Commit());
+    stats_.details_loaded += loaded;
+    progress.Add(loaded);
+    batch.clear();
+    return Status::Ok();
+  };
+
+  Status fatal;
+  size_t in_flight = 0;
+  int consecutive_failures = 0;
+  auto last_commit = std::chrono::steady_clock::now();
+  while (true) {
+    while (fatal.ok() && in_flight < max_in_flight) {
+      auto id = next_id();
+      if (!id.ok()) {
+        fatal = id.status();
+        break;
+      }
+      if (!id->has_value()) break;
+      jobs.Push(std::move(**id));
+      ++in_flight;
+    }
+    if (in_flight == 0) break;
+    std::optional<Done> finished = done.PopFor(kCommitInterval);
+    if (finished) {
+      --in_flight;
+      if (finished->response.ok()) {
+        consecutive_failures = 0;
+        batch.push_back({std::move(finished->job_id), std::move(finished->response->page)});
+      } else if (finished->response.status().code() != ErrorCode::kCancelled) {
+        const Status& failure = finished->response.status();
+        if (IsFatalForRun(failure)) {
+          if (fatal.ok()) fatal = failure;
+          stopping = true;
+        } else {
+          ++stats_.details_failed;
+          spdlog::warn("{}", failure.message());
+          if (++consecutive_failures >= kMaxConsecutiveDetailFailures && fatal.ok()) {
+            fatal = failure.WithContext(std::to_string(consecutive_failures) +
+                                        " detail calls in a row failed; stopping");
+            stopping = true;
+          }
+        }
+      }
+    }
+    bool interval_passed = std::chrono::steady_clock::now() - last_commit >= kCommitInterval;
+    if (static_cast<int64_t>(batch.size()) >= options_.batch_size ||
+        (interval_passed && !batch.empty())) {
+      Status committed = commit_batch();
+      last_commit = std::chrono::steady_clock::now();
+      if (!committed.ok()) {
+        if (fatal.ok()) fatal = committed;
+        stopping = true;
+      }
+    }
+  }
+  jobs.Close();
+  for (auto& worker : workers) worker.join();
+  Status committed = commit_batch();
+  if (fatal.ok()) fatal = committed;
+  progress.Finish();
+  return fatal;
+}
+
+Status PostingsCollector::CountWindow() {
+  std::vector<Value> params{options_.from.Compact(), options_.to.Compact()};
+  SW_ASSIGN_OR_RETURN(
+      QueryResult count,
+      env_.warehouse.QueryAll("SELECT COUNT(*) FROM raw_postings WHERE frDd >= ? AND frDd <= ?",
+                              params));
+  stats_.postings_in_window = std::get<int64_t>(count.rows.at(0).at(0));
+  return Status::Ok();
+}
+
+}  // namespace silverwork

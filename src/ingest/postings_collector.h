@@ -1,0 +1,81 @@
+// PostingsCollector: collects 100세누리 postings for a window of start dates.
+//
+// A logical date D means the postings whose start date (frDd) is D. The list
+// has no date filter and comes newest first, so a run:
+//  1. list phase: pages from the newest until it has passed the window's
+//     start minus `lookback_days`, loading every item it sees (list columns)
+//     and checkpointing the next page in the same transaction as the page;
+//  2. detail phase: fetches getJobInfo, in parallel over `concurrency`
+//     workers sharing one RateBudget, for postings in the window (and the
+//     lookback) whose detail is missing or older than their list item,
+//     committing `batch_size` details per transaction.
+// A spent quota (code 22, or the local daily budget) stops the run cleanly:
+// everything fetched is committed, the checkpoint says where to resume, and
+// the next run of the same window continues from there.
+//
+// Not thread-safe: Run() from one thread; it manages its own workers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/date.h"
+#include "ingest/collector.h"
+#include "ingest/raw_tables.h"
+
+namespace silverwork {
+
+struct PostingsCollectorOptions {
+  Date from;
+  Date to;
+  int lookback_days = 3;
+  int64_t rows_per_page = 1000;
+  int concurrency = 10;
+  int list_concurrency = 2;  // list pages in flight
+  int64_t batch_size = 500;
+  bool skip_details = false;
+  ApiCallerOptions caller;
+  RateBudgetOptions budget;
+};
+
+struct PostingsCollectStats {
+  int64_t list_pages = 0;
+  int64_t postings_listed = 0;     // list items loaded (all dates seen)
+  int64_t postings_in_window = 0;  // distinct postings with frDd in [from, to]
+  int64_t details_needed = 0;      // at the start of the detail phase
+  int64_t details_loaded = 0;
+  int64_t details_failed = 0;      // gave up after retries; retried next run
+  int64_t calls = 0;
+  bool resumed = false;
+};
+
+struct CollectOutcome {
+  Status status;  // kQuotaExhausted: stopped early, progress kept
+  PostingsCollectStats stats;
+};
+
+class PostingsCollector {
+ public:
+  PostingsCollector(PostingsCollectorOptions options, CollectorEnvironment& environment);
+  PostingsCollector(const PostingsCollector&) = delete;
+  PostingsCollector& operator=(const PostingsCollector&) = delete;
+
+  CollectOutcome Run();
+
+ private:
+  struct Checkpoint;
+  Status ListPhase(RateBudget& budget, Checkpoint& checkpoint);
+  Status DetailPhase(RateBudget& budget);
+  Status CountWindow();
+  std::unique_ptr<SenuriClient> NewClient(RateBudget& budget);
+  std::string CheckpointKey() const;
+  Status SaveCheckpoint(const Checkpoint& checkpoint, RateBudget& budget);
+  LoadStamp Stamp() const;
+
+  PostingsCollectorOptions options_;
+  CollectorEnvironment& env_;
+  PostingsLoader loader_;
+  PostingsCollectStats stats_;
+};
+
+}  // namespace silverwork

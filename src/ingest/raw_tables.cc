@@ -1,0 +1,318 @@
+#include "ingest/raw_tables.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+namespace silverwork {
+
+const std::array<std::string_view, 17> kPostingListFields = {
+    "jobId",    "acptMthd", "deadline", "emplymShp", "emplymShpNm", "frDd",
+    "jobcls",   "jobclsNm", "oranNm",   "organYn",   "recrtTitle",  "stmId",
+    "stmNm",    "toDd",     "workPlc",  "workPlcNm", "_extra_list"};
+
+const std::array<std::string_view, 23> kPostingDetailFields = {
+    "acptMthdCd", "age",      "ageLim",   "clerk",        "clerkContt", "clltPrnnum",
+    "createDy",   "detCnts",  "etcItm",   "frAcptDd",     "homepage",   "lnkStmId",
+    "plDetAddr",  "plbizNm",  "repr",     "toAcptDd",     "updDy",      "wantedAuthNo",
+    "wantedTitle", "organYn", "stmId",    "jobId",        "_extra_detail"};
+
+namespace {
+
+// Bookkeeping columns of raw_postings, in table order.
+constexpr std::array<std::string_view, 9> kPostingBookkeeping = {
+    "_list_hash",        "_list_run_id",   "_list_loaded_at",   "_detail_status", "_detail_list_hash",
+    "_detail_run_id",    "_detail_loaded_at", "_run_id",       "_loaded_at"};
+
+bool IsListField(std::string_view name) {
+  for (size_t index = 0; index + 1 < kPostingListFields.size(); ++index)
+    if (kPostingListFields[index] == name) return true;
+  return false;
+}
+
+bool IsDetailField(std::string_view name) {
+  for (size_t index = 0; index + 1 < kPostingDetailFields.size(); ++index)
+    if (kPostingDetailFields[index] == name) return true;
+  return false;
+}
+
+TableSpec RawPostingsSpec() {
+  TableSpec spec{std::string(kRawPostingsTable), {}, {"jobId"}};
+  std::set<std::string_view> seen;
+  auto add = [&](std::string_view name) {
+    if (seen.insert(name).second) spec.columns.push_back({std::string(name), ColumnType::kText});
+  };
+  for (auto name : kPostingListFields) add(name);
+  for (auto name : kPostingDetailFields) add(name);
+  for (auto name : kPostingBookkeeping) add(name);
+  return spec;
+}
+
+TableSpec RawProjectsSpec() {
+  TableSpec spec{std::string(kRawProjectsTable), {}, {"projNo", "projYear", "projPlanChangeNo"}};
+  for (const auto& name : ProjectColumnMap::CanonicalColumns())
+    spec.columns.push_back({name, ColumnType::kText});
+  for (const char* name : {"_file_id", "_file_year", "_extra", "_run_id", "_loaded_at"})
+    spec.columns.push_back({name, ColumnType::kText});
+  return spec;
+}
+
+TableSpec RunsSpec() {
+  TableSpec spec{std::string(kRunsTable), {}, {"run_id"}};
+  for (const char* name : {"run_id", "command", "started_at", "finished_at", "status", "message",
+                           "window_from", "window_to"})
+    spec.columns.push_back({name, ColumnType::kText});
+  for (const char* name : {"list_pages", "postings_listed", "details_loaded", "projects_loaded",
+                           "calls"})
+    spec.columns.push_back({name, ColumnType::kInteger});
+  return spec;
+}
+
+std::string ExtraJson(const Fields& item, bool (*known)(std::string_view)) {
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+  for (const auto& field : item)
+    if (!known(field.name)) extra[field.name] = field.value;
+  return extra.empty() ? std::string() : extra.dump();
+}
+
+Value TextOrNull(const std::string* text) { return text == nullptr ? Value{} : Value{*text}; }
+
+// Canonical column -> every spelling seen across the years (spec section 2).
+const std::vector<std::pair<std::string, std::vector<std::string>>>& BuiltInAliases() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> aliases = {
+      {"projType", {"사업유형"}},
+      {"projNo", {"사업번호"}},
+      {"projPlanChangeNo", {"사업계획변경순번"}},
+      {"projYear", {"사업년도", "사업연도"}},
+      {"contProjYn", {"계속사업여부"}},
+      {"contProjStartYear", {"계속사업시작연도", "계속사업시작년도"}},
+      // "노노케어(A-01)": name and code together; staging splits them.
+      {"projTypeCdNm", {"사업유형코드", "사업유형상세"}},
+      {"nonBudgYn", {"비예산여부"}},
+      // 2020 carries a budget division code (101001 …) instead of a Y/N.
+      {"budgetDivCd", {"예산구분"}},
+      {"specProjCd", {"특수사업명코드", "특수사업코드"}},
+      {"projNm", {"사업명"}},
+      {"admProvNm", {"관할시도명", "관활시도명"}},
+      {"admDistCd", {"시군구코드"}},
+      {"admDistNm", {"관할시군구"}},
+      {"institutionId", {"기관ID", "기관아이디"}},
+      {"instProvNm", {"수행기관시도명"}},
+      {"instDistNm", {"수행기관시군구"}},
+      {"projStartDd", {"사업기간시작일"}},
+      {"projEndDd", {"사업기간종료일"}},
+      {"planStatusCd", {"사업계획서상태코드"}},
+      {"targetEmployment", {"목표일자리수"}},
+      {"firstlAttachment", {"최초등록첨부파일"}},
+      {"recentApprovalAttachment", {"최근승인첨부파일"}},
+      {"delYn", {"삭제여부"}},
+      {"projContent", {"사업내용"}},
+      {"consignYn", {"위탁여부"}},
+  };
+  return aliases;
+}
+
+}  // namespace
+
+Status EnsureRawTables(Warehouse& warehouse) {
+  SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawPostingsSpec()));
+  SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawProjectsSpec()));
+  SW_RETURN_IF_ERROR(warehouse.EnsureTable(RunsSpec()));
+  // The detail phase walks postings by start date.
+  return warehouse.Execute(
+      "CREATE INDEX IF NOT EXISTS raw_postings_frdd ON raw_postings(frDd, jobId)");
+}
+
+std::string ListItemHash(const Fields& item) {
+  uint64_t hash = 1469598103934665603ULL;  // FNV-1a, 64 bit
+  auto mix = [&hash](std::string_view bytes) {
+    for (unsigned char byte : bytes) {
+      hash ^= byte;
+      hash *= 1099511628211ULL;
+    }
+  };
+  for (const auto& field : item) {
+    mix(field.name);
+    mix("\x1f");
+    mix(field.value);
+    mix("\x1e");
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+Result<int64_t> PostingsLoader::LoadListPage(const EnvelopePage& page, const LoadStamp& stamp) {
+  static const std::vector<std::string> columns = [] {
+    std::vector<std::string> names(kPostingListFields.begin(), kPostingListFields.end());
+    for (const char* name : {"_list_hash", "_list_run_id", "_list_loaded_at", "_run_id",
+                             "_loaded_at"})
+      names.emplace_back(name);
+    return names;
+  }();
+  static const std::vector<std::string> key = {"jobId"};
+  std::vector<Row> rows;
+  rows.reserve(page.items.size());
+  for (const auto& item : page.items) {
+    const std::string* job_id = FindField(item, "jobId");
+    if (job_id == nullptr || job_id->empty()) {
+      ++skipped_without_id_;
+      continue;
+    }
+    Row row;
+    row.reserve(columns.size());
+    for (size_t index = 0; index + 1 < kPostingListFields.size(); ++index)
+      row.push_back(TextOrNull(FindField(item, kPostingListFields[index])));
+    std::string extra = ExtraJson(item, &IsListField);
+    row.push_back(extra.empty() ? Value{} : Value{std::move(extra)});
+    row.push_back(ListItemHash(item));
+    row.push_back(stamp.run_id);
+    row.push_back(stamp.loaded_at);
+    row.push_back(stamp.run_id);
+    row.push_back(stamp.loaded_at);
+    rows.push_back(std::move(row));
+  }
+  SW_RETURN_IF_ERROR(warehouse_.Upsert(kRawPostingsTable, columns, key, rows));
+  return static_cast<int64_t>(rows.size());
+}
+
+Result<int64_t> PostingsLoader::LoadDetails(std::span<const DetailResult> details,
+                                            const LoadStamp& stamp) {
+  // A detail answer owns the detail columns; organYn and stmId come in both
+  // answers, so a NODATA answer (no item) leaves the list's values alone.
+  auto make_columns = [](bool with_shared) {
+    std::vector<std::string> names;
+    for (size_t index = 0; index + 1 < kPostingDetailFields.size(); ++index) {
+      std::string_view name = kPostingDetailFields[index];
+      if (!with_shared && (name == "organYn" || name == "stmId")) continue;
+      names.emplace_back(name);
+    }
+    for (const char* name : {"_extra_detail", "_detail_status", "_detail_run_id",
+                             "_detail_loaded_at", "_run_id", "_loaded_at"})
+      names.emplace_back(name);
+    return names;
+  };
+  static const std::vector<std::string> found_columns = make_columns(true);
+  static const std::vector<std::string> nodata_columns = make_columns(false);
+  static const std::vector<std::string> key = {"jobId"};
+
+  std::vector<Row> found_rows, nodata_rows;
+  for (const auto& detail : details) {
+    const Fields* item = detail.page.items.empty() ? nullptr : &detail.page.items.front();
+    if (item != nullptr) {
+      const std::string* sent = FindField(*item, "jobId");
+      if (sent != nullptr && *sent != detail.job_id)
+        spdlog::warn("getJobInfo id={} answered jobId {}", detail.job_id, *sent);
+    }
+    const auto& columns = item == nullptr ? nodata_columns : found_columns;
+    Row row;
+    row.reserve(columns.size());
+    for (size_t index = 0; index + 6 < columns.size(); ++index) {
+      const std::string& name = columns[index];
+      if (name == "jobId") {
+        row.push_back(detail.job_id);  // the key is the id we asked for
+      } else {
+        row.push_back(item == nullptr ? Value{} : TextOrNull(FindField(*item, name)));
+      }
+    }
+    std::string extra = item == nullptr ? std::string() : ExtraJson(*item, &IsDetailField);
+    row.push_back(extra.empty() ? Value{} : Value{std::move(extra)});
+    row.push_back(std::string(item == nullptr ? "nodata" : "ok"));
+    row.push_back(stamp.run_id);
+    row.push_back(stamp.loaded_at);
+    row.push_back(stamp.run_id);
+    row.push_back(stamp.loaded_at);
+    (item == nullptr ? nodata_rows : found_rows).push_back(std::move(row));
+  }
+  SW_RETURN_IF_ERROR(warehouse_.Upsert(kRawPostingsTable, found_columns, key, found_rows));
+  SW_RETURN_IF_ERROR(warehouse_.Upsert(kRawPostingsTable, nodata_columns, key, nodata_rows));
+  // Record that each detail matches the list item it was fetched for: in a
+  // run the list phase is over before details load, so that is the current
+  // _list_hash; replaying the lake in order reproduces the same state.
+  if (details.empty()) return int64_t{0};
+  std::string sql = "UPDATE raw_postings SET _detail_list_hash = _list_hash WHERE jobId IN (";
+  std::vector<Value> params;
+  params.reserve(details.size());
+  for (size_t index = 0; index < details.size(); ++index) {
+    sql += index == 0 ? "?" : ",?";
+    params.emplace_back(details[index].job_id);
+  }
+  sql += ")";
+  SW_RETURN_IF_ERROR(warehouse_.ExecuteWithParams(sql, params).status());
+  return static_cast<int64_t>(details.size());
+}
+
+ProjectColumnMap::ProjectColumnMap(const std::map<std::string, std::vector<std::string>>& extra) {
+  for (const auto& [canonical, names] : BuiltInAliases())
+    for (const auto& name : names) by_korean_[name] = canonical;
+  for (const auto& [canonical, names] : extra)
+    for (const auto& name : names) by_korean_[name] = canonical;
+  // Canonical names themselves are accepted too (an English-headed file).
+  for (const auto& [canonical, names] : BuiltInAliases()) by_korean_[canonical] = canonical;
+}
+
+const std::string* ProjectColumnMap::Canonical(std::string_view korean) const {
+  auto found = by_korean_.find(korean);
+  return found == by_korean_.end() ? nullptr : &found->second;
+}
+
+const std::vector<std::string>& ProjectColumnMap::CanonicalColumns() {
+  static const std::vector<std::string> columns = [] {
+    std::vector<std::string> names;
+    for (const auto& [canonical, aliases] : BuiltInAliases()) names.push_back(canonical);
+    return names;
+  }();
+  return columns;
+}
+
+Result<int64_t> ProjectsLoader::LoadPage(const EnvelopePage& page, int file_year,
+                                         std::string_view file_id, const LoadStamp& stamp) {
+  static const std::vector<std::string> columns = [] {
+    std::vector<std::string> names = ProjectColumnMap::CanonicalColumns();
+    for (const char* name : {"_file_id", "_file_year", "_extra", "_run_id", "_loaded_at"})
+      names.emplace_back(name);
+    return names;
+  }();
+  static const std::vector<std::string> key = {"projNo", "projYear", "projPlanChangeNo"};
+  const auto& canonical_columns = ProjectColumnMap::CanonicalColumns();
+  std::map<std::string_view, size_t> position;
+  for (size_t index = 0; index < canonical_columns.size(); ++index)
+    position[canonical_columns[index]] = index;
+
+  std::vector<Row> rows;
+  rows.reserve(page.items.size());
+  for (const auto& item : page.items) {
+    Row row(columns.size());
+    nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+    for (const auto& field : item) {
+      const std::string* canonical = columns_.Canonical(field.name);
+      if (canonical == nullptr) {
+        extra[field.name] = field.value;
+        unknown_columns_[std::string(file_id)].insert(field.name);
+        continue;
+      }
+      row[position.at(*canonical)] = field.value;
+    }
+    bool has_key = true;
+    for (const auto& key_column : key) {
+      const Value& value = row[position.at(key_column)];
+      if (IsNull(value) || std::get<std::string>(value).empty()) has_key = false;
+    }
+    if (!has_key) {
+      ++rejected_rows_;
+      continue;
+    }
+    size_t next = canonical_columns.size();
+    row[next++] = std::string(file_id);
+    row[next++] = std::to_string(file_year);
+    row[next++] = extra.empty() ? Value{} : Value{extra.dump()};
+    row[next++] = stamp.run_id;
+    row[next++] = stamp.loaded_at;
+    rows.push_back(std::move(row));
+  }
+  SW_RETURN_IF_ERROR(warehouse_.Upsert(kRawProjectsTable, columns, key, rows));
+  return static_cast<int64_t>(rows.size());
+}
+
+}  // namespace silverwork

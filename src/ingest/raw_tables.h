@@ -1,0 +1,107 @@
+// The raw layer of the warehouse: what the APIs sent, one table per source,
+// with every field under its real spelling, plus bookkeeping columns that
+// start with '_'. Loaders turn parsed pages into rows of these tables; they
+// never decide what a value means (that is the staging models' job).
+//
+// Thread-compatible: loaders hold a Warehouse& and are used by one thread.
+#pragma once
+
+#include <array>
+#include <map>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sources/envelope.h"
+#include "warehouse/warehouse.h"
+
+namespace silverwork {
+
+inline constexpr std::string_view kRawPostingsTable = "raw_postings";
+inline constexpr std::string_view kRawProjectsTable = "raw_projects";
+inline constexpr std::string_view kRunsTable = "_sw_runs";
+
+// Fields of a getJobList item and a getJobInfo item, as the API spells them.
+extern const std::array<std::string_view, 17> kPostingListFields;
+extern const std::array<std::string_view, 23> kPostingDetailFields;
+
+// Which run loaded a row, and when.
+struct LoadStamp {
+  std::string run_id;
+  std::string loaded_at;  // UTC ISO-8601
+};
+
+// Creates (or widens) the raw tables and the runs table.
+Status EnsureRawTables(Warehouse& warehouse);
+
+// A stable hash of a list item's fields: when it changes, the posting's
+// detail is fetched again.
+std::string ListItemHash(const Fields& item);
+
+// The result of one detail call: the requested id and what came back
+// (no items when the service answered NODATA).
+struct DetailResult {
+  std::string job_id;
+  EnvelopePage page;
+};
+
+class PostingsLoader {
+ public:
+  explicit PostingsLoader(Warehouse& warehouse) : warehouse_(warehouse) {}
+
+  // Upserts every item of a list page (list columns only). Items without a
+  // jobId are skipped and counted. Returns the number of rows upserted.
+  Result<int64_t> LoadListPage(const EnvelopePage& page, const LoadStamp& stamp);
+
+  // Upserts detail columns and records that each posting's detail matches
+  // its current list hash.
+  Result<int64_t> LoadDetails(std::span<const DetailResult> details, const LoadStamp& stamp);
+
+  int64_t skipped_without_id() const { return skipped_without_id_; }
+
+ private:
+  Warehouse& warehouse_;
+  int64_t skipped_without_id_ = 0;
+};
+
+// Maps the projects files' Korean columns to canonical English names.
+class ProjectColumnMap {
+ public:
+  // Built-in aliases for every year's spelling, plus `extra` from config.
+  explicit ProjectColumnMap(const std::map<std::string, std::vector<std::string>>& extra = {});
+  // The canonical name for a Korean column, or nullptr if unknown.
+  const std::string* Canonical(std::string_view korean) const;
+  // Canonical columns in table order.
+  static const std::vector<std::string>& CanonicalColumns();
+
+ private:
+  std::map<std::string, std::string, std::less<>> by_korean_;
+};
+
+class ProjectsLoader {
+ public:
+  ProjectsLoader(Warehouse& warehouse, const ProjectColumnMap& columns)
+      : warehouse_(warehouse), columns_(columns) {}
+
+  // Upserts the rows of one page of one file. Unknown columns are kept in
+  // `_extra` (JSON) and added to unknown_columns(). Rows lacking a key
+  // column (projNo, projYear, projPlanChangeNo) are skipped and counted.
+  Result<int64_t> LoadPage(const EnvelopePage& page, int file_year, std::string_view file_id,
+                           const LoadStamp& stamp);
+
+  // Unknown Korean column names seen so far, per file id.
+  const std::map<std::string, std::set<std::string>>& unknown_columns() const {
+    return unknown_columns_;
+  }
+  int64_t rejected_rows() const { return rejected_rows_; }
+
+ private:
+  Warehouse& warehouse_;
+  const ProjectColumnMap& columns_;
+  std::map<std::string, std::set<std::string>> unknown_columns_;
+  int64_t rejected_rows_ = 0;
+};
+
+}  // namespace silverwork

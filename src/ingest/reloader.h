@@ -1,0 +1,38 @@
+// Reloader: rebuilds the raw tables from the lake alone, without the
+// network. Responses are replayed in the order they were received, through
+// the same parsers and loaders the collectors use, so the rebuilt tables
+// equal the collected ones (load times aside). Error responses in the lake
+// (landed as received, then retried) are skipped and counted.
+//
+// The rebuild happens in one transaction: readers see the old tables until
+// the new ones are complete. Not thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "ingest/raw_tables.h"
+#include "lake/lake.h"
+#include "warehouse/warehouse.h"
+
+namespace silverwork {
+
+struct ReloadStats {
+  int64_t records = 0;
+  int64_t list_pages = 0;
+  int64_t details = 0;
+  int64_t project_pages = 0;
+  int64_t skipped_errors = 0;  // responses whose envelope was an error
+  int64_t skipped_torn = 0;
+};
+
+struct ReloadOptions {
+  std::string lake_root;
+  std::map<int, std::string> project_files;  // to name each file's year
+  std::map<std::string, std::vector<std::string>> column_aliases;
+  std::string loaded_at;  // the reload's own time stamp
+};
+
+Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& warehouse);
+
+}  // namespace silverwork

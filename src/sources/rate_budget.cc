@@ -1,0 +1,79 @@
+#include "sources/rate_budget.h"
+
+#include <algorithm>
+
+namespace silverwork {
+
+RateBudget::RateBudget(RateBudgetOptions options, Clock& clock)
+    : options_(options),
+      clock_(clock),
+      day_(Date::KoreaDay(clock.Now())),
+      tokens_(std::max(1.0, options.calls_per_second)),
+      last_refill_(clock.Monotonic()) {}
+
+void RateBudget::RollDayLocked() {
+  Date today = Date::KoreaDay(clock_.Now());
+  if (today != day_) {
+    day_ = today;
+    used_today_.clear();
+    exhausted_.clear();
+  }
+}
+
+Date RateBudget::Today() {
+  std::lock_guard lock(mutex_);
+  RollDayLocked();
+  return day_;
+}
+
+void RateBudget::SetUsedToday(const std::string& operation, int64_t used) {
+  std::lock_guard lock(mutex_);
+  RollDayLocked();
+  used_today_[operation] = used;
+}
+
+int64_t RateBudget::UsedToday(const std::string& operation) {
+  std::lock_guard lock(mutex_);
+  RollDayLocked();
+  return used_today_[operation];
+}
+
+void RateBudget::MarkExhausted(const std::string& operation) {
+  std::lock_guard lock(mutex_);
+  RollDayLocked();
+  exhausted_[operation] = true;
+}
+
+Status RateBudget::Acquire(const std::string& operation) {
+  std::chrono::nanoseconds wait{0};
+  {
+    std::lock_guard lock(mutex_);
+    RollDayLocked();
+    if (exhausted_[operation] ||
+        (options_.calls_per_day > 0 && used_today_[operation] >= options_.calls_per_day)) {
+      return Status(ErrorCode::kQuotaExhausted,
+                    "the daily budget of " + std::to_string(options_.calls_per_day) +
+                        " calls for " + operation + " is spent (" +
+                        std::to_string(used_today_[operation]) + " used on " + day_.Iso() + ")",
+                    "progress is saved; run the same command again after midnight (KST) to "
+                    "resume, or raise calls_per_day if your key's quota is higher");
+    }
+    ++used_today_[operation];
+    if (options_.calls_per_second > 0) {
+      auto now = clock_.Monotonic();
+      double elapsed = std::chrono::duration<double>(now - last_refill_).count();
+      last_refill_ = now;
+      tokens_ = std::min(options_.calls_per_second, tokens_ + elapsed * options_.calls_per_second);
+      tokens_ -= 1.0;
+      if (tokens_ < 0) {
+        // Reserve the slot now and sleep outside the lock until it is due.
+        wait = std::chrono::nanoseconds(
+            static_cast<int64_t>(-tokens_ / options_.calls_per_second * 1e9));
+      }
+    }
+  }
+  if (wait.count() > 0) clock_.SleepFor(wait);
+  return Status::Ok();
+}
+
+}  // namespace silverwork

@@ -1,0 +1,188 @@
+// Warehouse: the SQL engine silverwork loads into and builds models in.
+//
+// One Warehouse object is one connection to one engine (embedded SQLite by
+// default; PostgreSQL is planned). Everything above this interface — loaders,
+// the model runner, the API server — speaks only this interface plus the
+// engine's Dialect, so a second engine is a new implementation, not a rewrite.
+//
+// Thread-safety: a Warehouse is NOT thread-safe. Open one per thread (SQLite
+// allows many readers alongside one writer in WAL mode).
+//
+// Parameters in SQL are positional `?` placeholders; engines translate them
+// (PostgreSQL uses $1..$n) so callers write them one way.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+
+namespace silverwork {
+
+// NULL, INTEGER, REAL or TEXT.
+using Value = std::variant<std::monostate, int64_t, double, std::string>;
+using Row = std::vector<Value>;
+
+inline bool IsNull(const Value& value) { return std::holds_alternative<std::monostate>(value); }
+// Renders a value for messages and CSV-like output; NULL renders as "".
+std::string ValueToString(const Value& value);
+
+enum class ColumnType { kText, kInteger, kReal };
+
+struct ColumnSpec {
+  std::string name;
+  ColumnType type = ColumnType::kText;
+  // NOT NULL. EnsureTable applies it when it creates the table; a column it
+  // adds to an existing table is always nullable (engines cannot add a NOT
+  // NULL column without a default). Primary-key columns are always NOT NULL.
+  bool not_null = false;
+};
+
+struct TableSpec {
+  std::string name;
+  std::vector<ColumnSpec> columns;
+  std::vector<std::string> primary_key;  // may be empty
+};
+
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+};
+
+// Engine-specific SQL spellings. Models and loaders use these instead of
+// writing engine syntax directly.
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  // "name" with embedded quotes doubled.
+  virtual std::string QuoteIdentifier(std::string_view name) const;
+  // 'text' with embedded quotes doubled.
+  virtual std::string QuoteString(std::string_view text) const;
+  // SQL type name for a column type.
+  virtual std::string TypeName(ColumnType type) const = 0;
+  // Expression for the current UTC timestamp as ISO-8601 text.
+  virtual std::string CurrentTimestamp() const = 0;
+  // Statement renaming a table.
+  virtual std::string RenameTable(std::string_view from, std::string_view to) const;
+};
+
+// Callback for streamed query rows; returning a non-OK status stops the query
+// and that status is returned from Query().
+using RowCallback = std::function<Status(const Row&)>;
+
+class Warehouse {
+ public:
+  virtual ~Warehouse() = default;
+
+  // "sqlite", "postgres", ...
+  virtual std::string_view engine() const = 0;
+  virtual const Dialect& dialect() const = 0;
+
+  // Runs one or more statements separated by ';' that return no rows.
+  virtual Status Execute(std::string_view sql) = 0;
+
+  // Runs one statement with positional parameters. Returns rows changed.
+  virtual Result<int64_t> ExecuteWithParams(std::string_view sql, std::span<const Value> params) = 0;
+
+  // Runs one statement, calling `on_row` for each row. If `columns` is not
+  // null it receives the result's column names before the first row.
+  virtual Status Query(std::string_view sql, std::span<const Value> params,
+                       const RowCallback& on_row,
+                       std::vector<std::string>* columns = nullptr) = 0;
+
+  // Convenience: collects all rows.
+  Result<QueryResult> QueryAll(std::string_view sql, std::span<const Value> params = {});
+
+  // Transactions are not nested. REQUIRES for Commit/Rollback: Begin() was
+  // called and not yet ended.
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+  virtual bool InTransaction() const = 0;
+
+  // Creates the table if it does not exist; adds any columns of `spec` that
+  // an existing table lacks. Never drops or changes existing columns.
+  virtual Status EnsureTable(const TableSpec& spec) = 0;
+
+  // For each row (values in `columns` order): insert it, or, when a row with
+  // the same `key_columns` values exists, update only the listed non-key
+  // columns (columns not listed keep their values). REQUIRES: key_columns
+  // is a subset of columns and matches the table's primary key.
+  virtual Status Upsert(std::string_view table, std::span<const std::string> columns,
+                        std::span<const std::string> key_columns, std::span<const Row> rows) = 0;
+
+  virtual Result<bool> TableExists(std::string_view name) = 0;
+  // Columns of a table or view in declaration order. kNotFound if missing.
+  virtual Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) = 0;
+
+  // Small key/value store for collection state (checkpoints, bookmarks),
+  // kept in the warehouse so that it commits in the same transaction as the
+  // data it describes.
+  Result<std::optional<std::string>> GetState(std::string_view key);
+  Status PutState(std::string_view key, std::string_view value);
+  Status DeleteState(std::string_view key);
+};
+
+// RAII transaction: rolls back unless Commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(Warehouse& warehouse) : warehouse_(warehouse) {}
+  ~Transaction() {
+    if (active_) (void)warehouse_.Rollback();
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  Status Begin() {
+    Status status = warehouse_.Begin();
+    active_ = status.ok();
+    return status;
+  }
+  Status Commit() {
+    Status status = warehouse_.Commit();
+    if (status.ok()) active_ = false;
+    return status;
+  }
+
+ private:
+  Warehouse& warehouse_;
+  bool active_ = false;
+};
+
+struct WarehouseOptions {
+  std::string engine = "sqlite";
+  // SQLite: the database file path. PostgreSQL: a connection string.
+  std::string location;
+  bool read_only = false;
+};
+
+// Factory for the engines compiled in. An engine known by name but not built
+// answers "built without <engine> support" (kUnsupported).
+using WarehouseFactory =
+    std::function<Result<std::unique_ptr<Warehouse>>(const WarehouseOptions&)>;
+
+class WarehouseRegistry {
+ public:
+  // The registry with every engine silverwork knows, registered explicitly.
+  static const WarehouseRegistry& Default();
+
+  void Register(std::string engine, WarehouseFactory factory);
+  Result<std::unique_ptr<Warehouse>> Open(const WarehouseOptions& options) const;
+  std::vector<std::string> Engines() const;
+
+ private:
+  std::vector<std::pair<std::string, WarehouseFactory>> factories_;
+};
+
+inline Result<std::unique_ptr<Warehouse>> OpenWarehouse(const WarehouseOptions& options) {
+  return WarehouseRegistry::Default().Open(options);
+}
+
+}  // namespace silverwork

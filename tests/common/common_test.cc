@@ -1,0 +1,111 @@
+#include <gtest/gtest.h>
+
+#include "common/config.h"
+#include "common/date.h"
+#include "common/status.h"
+
+namespace silverwork {
+namespace {
+
+TEST(Date, ParsesBothApiFormsAndRejectsImpossibleDays) {
+  auto compact = Date::Parse("20221125");
+  auto iso = Date::Parse("2022-11-25");
+  ASSERT_TRUE(compact.ok());
+  ASSERT_TRUE(iso.ok());
+  EXPECT_EQ(*compact, *iso);
+  EXPECT_EQ(compact->Iso(), "2022-11-25");
+  EXPECT_EQ(iso->Compact(), "20221125");
+  for (const char* bad : {"2023-02-30", "20231301", "2023/01/01", "", "2023-1-1", "abcdefgh"}) {
+    auto parsed = Date::Parse(bad);
+    EXPECT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.status().code(), ErrorCode::kInvalidInput);
+  }
+}
+
+TEST(Date, KoreaDayIsUtcPlusNine) {
+  // 2022-11-24T15:30Z is 2022-11-25 00:30 in Korea.
+  auto instant = Date::FromYmd(2022, 11, 24).sys_days() + std::chrono::hours(15) +
+                 std::chrono::minutes(30);
+  EXPECT_EQ(Date::KoreaDay(instant).Iso(), "2022-11-25");
+  EXPECT_EQ(FormatKoreaTimestamp(instant), "2022-11-25T00:30:00+09:00");
+  EXPECT_EQ(FormatUtcTimestamp(instant), "2022-11-24T15:30:00Z");
+}
+
+TEST(Date, Arithmetic) {
+  Date day = Date::FromYmd(2024, 2, 28);
+  EXPECT_EQ(day.AddDays(1).Iso(), "2024-02-29");
+  EXPECT_EQ(day.AddDays(2).Iso(), "2024-03-01");
+  EXPECT_EQ(day.DaysUntil(Date::FromYmd(2024, 3, 1)), 2);
+}
+
+TEST(Status, UserMessageSaysWhatWhyAndWhatToDo) {
+  Status status(ErrorCode::kAuth, "getJobList failed with code 30", "set the key");
+  EXPECT_EQ(status.ToUserMessage(), "error: getJobList failed with code 30\n  to fix: set the key");
+  EXPECT_EQ(status.WithContext("collect").message(), "collect: getJobList failed with code 30");
+  EXPECT_TRUE(Status::Ok().ok());
+}
+
+TEST(Config, DefaultsKnowTheProjectFiles) {
+  Config config = DefaultConfig();
+  EXPECT_EQ(config.projects.files.at(2018), "86a1651f-3c36-4efe-85f8-d781d61b70d1");
+  EXPECT_EQ(config.projects.files.size(), 5u);
+  EXPECT_EQ(config.warehouse_engine, "sqlite");
+}
+
+TEST(Config, ReadsEverySection) {
+  auto config = ParseConfigText(R"(
+project_dir = "proj"
+[warehouse]
+path = "/tmp/x.db"
+[lake]
+path = "/tmp/lake"
+fsync = false
+[postings]
+base_url = "http://127.0.0.1:8089"
+rows_per_page = 500
+concurrency = 4
+calls_per_second = 2.5
+[projects]
+per_page = 100
+[projects.files]
+2025 = "new-file-id"
+[projects.column_aliases]
+admProvNm = ["관할 시도"]
+)",
+                                "test.toml", DefaultConfig());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->warehouse_path, "/tmp/x.db");
+  EXPECT_FALSE(config->lake_fsync);
+  EXPECT_EQ(config->postings.rows_per_page, 500);
+  EXPECT_DOUBLE_EQ(config->postings.calls_per_second, 2.5);
+  EXPECT_EQ(config->projects.files.size(), 1u);
+  EXPECT_EQ(config->projects.files.at(2025), "new-file-id");
+  EXPECT_EQ(config->projects.column_aliases.at("admProvNm").at(0), "관할 시도");
+}
+
+TEST(Config, RejectsUnknownKeysWithTheirPath) {
+  auto config = ParseConfigText("[postings]\nrows_per_pag = 5\n", "test.toml", DefaultConfig());
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("postings.rows_per_pag"), std::string::npos);
+  auto top = ParseConfigText("warehous = 1\n", "test.toml", DefaultConfig());
+  EXPECT_NE(top.status().message().find("'warehous'"), std::string::npos);
+}
+
+TEST(Config, RejectsWrongTypesAndBadValues) {
+  EXPECT_FALSE(ParseConfigText("[postings]\nconcurrency = \"ten\"\n", "t", DefaultConfig()).ok());
+  EXPECT_FALSE(ParseConfigText("[postings]\nconcurrency = 0\n", "t", DefaultConfig()).ok());
+  EXPECT_FALSE(ParseConfigText("[projects.files]\nabc = 1\n", "t", DefaultConfig()).ok());
+  auto syntax = ParseConfigText("[postings\n", "t", DefaultConfig());
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_NE(syntax.status().message().find("t:"), std::string::npos);
+}
+
+TEST(Config, RefusesAnInlineServiceKey) {
+  auto config = ParseConfigText("service_key = \"secret\"\n", "t", DefaultConfig());
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message().find("secret\""), std::string::npos);
+  EXPECT_NE(config.status().hint().find("DATA_GO_KR_SERVICE_KEY"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace silverwork
