@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything silverwork needs to build and test, from Debian's
+# packages. Safe to run again: it does nothing when all packages are present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  libcurl4-openssl-dev libpugixml-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
+  libcpp-httplib-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libyaml-cpp-dev libzstd-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  sqlite3 curl
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "installing: ${missing[*]}" >&2
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

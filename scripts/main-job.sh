@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The main job, end to end on the embedded default: installs what it needs,
+# builds an optimized silverwork, and runs `silverwork pipeline`, which (with
+# no service key configured) starts the built-in simulator, collects the
+# last 30 days of postings and every projects file, lands them in the lake
+# (var/lake), loads them into SQLite (var/silverwork.db) and prints what
+# was loaded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target silverwork
+exec build/release/silverwork pipeline "$@"

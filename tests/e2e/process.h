@@ -1,0 +1,90 @@
+// Runs the silverwork binary as a user would: its own process, environment
+// and output files. Used by the end-to-end tests.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace silverwork::testing {
+
+class ChildProcess {
+ public:
+  // Starts `args` (args[0] is the program) with extra environment variables,
+  // stdout and stderr to the given files.
+  ChildProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+               const std::string& stdout_path, const std::string& stderr_path) {
+    std::vector<std::string> environment;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+      std::string text(*entry);
+      std::string name = text.substr(0, text.find('='));
+      if (!env.contains(name) && name != "CI") environment.push_back(text);
+    }
+    environment.push_back("CI=true");
+    for (const auto& [name, value] : env) environment.push_back(name + "=" + value);
+    std::vector<char*> argv, envp;
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    int error = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (error != 0) throw std::runtime_error("posix_spawn failed: " + std::to_string(error));
+  }
+  ~ChildProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      Wait();
+    }
+  }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void Kill(int signal_number = SIGKILL) { kill(pid_, signal_number); }
+  // Returns the exit code, or 128+signal when killed.
+  int Wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exited_ = true;
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+  }
+  // The command line the kernel shows for the process (ps, /proc).
+  std::string CommandLine() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/cmdline");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+};
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace silverwork::testing

@@ -1,0 +1,214 @@
+// A small world for collection tests: a simulator on a loopback port, a
+// temporary SQLite warehouse and lake, and collectors wired as the CLI does.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "ingest/lake_sink.h"
+#include "ingest/postings_collector.h"
+#include "ingest/projects_collector.h"
+#include "ingest/raw_tables.h"
+#include "simulator/simulator.h"
+#include "warehouse/warehouse.h"
+
+namespace silverwork::testing {
+
+inline const Date kToday = Date::FromYmd(2025, 6, 30);
+
+inline SimulatorOptions SmallWorldOptions() {
+  SimulatorOptions options;
+  options.worker_threads = 16;
+  options.data.seed = 7;
+  options.data.first_day = Date::FromYmd(2025, 4, 1);
+  options.data.today = kToday;
+  options.data.postings_per_day = 40;
+  options.data.projects_per_year = 120;
+  return options;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "silverwork-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class IngestHarness {
+ public:
+  explicit IngestHarness(SimulatorOptions options = SmallWorldOptions()) : options_(options) {
+    auto started = Simulator::Start(options_);
+    if (!started.ok()) throw std::runtime_error(started.status().ToString());
+    simulator = std::move(started).value();
+    key = std::make_unique<ServiceKey>(options_.service_key.empty() ? kSimulatorDemoKey
+                                                                    : options_.service_key);
+    OpenWarehouse();
+  }
+  ~IngestHarness() { CloseRun(); }
+
+  void OpenWarehouse() {
+    auto opened = silverwork::OpenWarehouse({.engine = "sqlite", .location = WarehousePath()});
+    if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
+    warehouse = std::move(opened).value();
+  }
+  std::string WarehousePath() const { return dir.path() + "/warehouse.db"; }
+  std::string LakePath() const { return dir.path() + "/lake"; }
+
+  // Opens a lake writer and environment for a new run.
+  CollectorEnvironment& NewRun(std::string run_id) {
+    CloseRun();
+    auto writer = LakeWriter::Open({.root = LakePath(), .run_id = run_id, .fsync = false});
+    if (!writer.ok()) throw std::runtime_error(writer.status().ToString());
+    lake = std::move(writer).value();
+    sink = std::make_unique<LakeSink>(*lake);
+    environment = std::make_unique<CollectorEnvironment>(CollectorEnvironment{
+        *warehouse, *lake, *sink, *key, DefaultClock(), [] { return CreateCurlHttpClient(); },
+        run_id});
+    return *environment;
+  }
+  void CloseRun() {
+    if (lake) EXPECT_TRUE(lake->Close().ok());
+    environment.reset();
+    sink.reset();
+    lake.reset();
+  }
+
+  ApiCallerOptions Caller() const {
+    ApiCallerOptions caller;
+    caller.base_url = simulator->base_url();
+    caller.timeout = std::chrono::milliseconds(2000);
+    caller.retry.base_delay = std::chrono::milliseconds(2);
+    caller.retry.max_delay = std::chrono::milliseconds(20);
+    caller.retry.rate_limited_delay = std::chrono::milliseconds(5);
+    caller.jitter_seed = 1;
+    return caller;
+  }
+
+  PostingsCollectorOptions Postings(Date from, Date to) const {
+    PostingsCollectorOptions postings;
+    postings.from = from;
+    postings.to = to;
+    postings.lookback_days = 2;
+    postings.rows_per_page = 100;
+    postings.concurrency = 4;
+    postings.batch_size = 50;
+    postings.caller = Caller();
+    return postings;
+  }
+
+  ProjectsCollectorOptions Projects() const {
+    ProjectsCollectorOptions projects;
+    for (const auto& [year, file_id] : KnownProjectFiles()) projects.files[year] = file_id;
+    projects.per_page = 50;
+    projects.concurrency = 2;
+    projects.caller = Caller();
+    return projects;
+  }
+
+  CollectOutcome CollectPostings(const std::string& run_id, const PostingsCollectorOptions& options) {
+    PostingsCollector collector(options, NewRun(run_id));
+    CollectOutcome outcome = collector.Run();
+    CloseRun();
+    return outcome;
+  }
+
+  ProjectsOutcome CollectProjects(const std::string& run_id, const ProjectsCollectorOptions& options) {
+    ProjectsCollector collector(options, NewRun(run_id));
+    ProjectsOutcome outcome = collector.Run();
+    CloseRun();
+    return outcome;
+  }
+
+  // Ground truth: job ids of the postings whose frDd is in [from, to],
+  // straight from the simulator's list.
+  std::set<std::string> TruthJobIds(Date from, Date to) const {
+    std::set<std::string> ids;
+    auto http = CreateCurlHttpClient();
+    const std::string low = from.Compact(), high = to.Compact();
+    for (int64_t page = 1;; ++page) {
+      std::string url = simulator->base_url() +
+                        "/B552474/SenuriService/getJobList?pageNo=" + std::to_string(page) +
+                        "&numOfRows=1000&serviceKey=" + key->ForUrl();
+      auto response = http->Get(url, "truth", std::chrono::milliseconds(5000));
+      if (!response.ok()) throw std::runtime_error(response.status().ToString());
+      auto parsed = ParseSenuriXml(response->body, response->status, "truth");
+      if (!parsed.ok()) throw std::runtime_error(parsed.status().ToString());
+      std::string oldest = "99999999";
+      for (const auto& item : parsed->items) {
+        const std::string& start = *FindField(item, "frDd");
+        if (start >= low && start <= high) ids.insert(*FindField(item, "jobId"));
+        oldest = std::min(oldest, start);
+      }
+      if (parsed->items.empty() || oldest < low) break;
+    }
+    return ids;
+  }
+
+  std::set<std::string> LoadedJobIds(Date from, Date to, bool with_details) const {
+    std::set<std::string> ids;
+    std::vector<Value> params{from.Compact(), to.Compact()};
+    std::string sql = "SELECT jobId FROM raw_postings WHERE frDd >= ? AND frDd <= ?";
+    if (with_details) sql += " AND _detail_status = 'ok' AND _detail_list_hash = _list_hash";
+    auto status = warehouse->Query(sql, params, [&](const Row& row) {
+      ids.insert(std::get<std::string>(row[0]));
+      return Status::Ok();
+    });
+    if (!status.ok()) throw std::runtime_error(status.ToString());
+    return ids;
+  }
+
+  // Every row of a table, sorted, without load-time columns: two tables
+  // with equal digests hold the same data.
+  std::string TableDigest(const std::string& table) const {
+    auto columns = warehouse->DescribeTable(table);
+    if (!columns.ok()) throw std::runtime_error(columns.status().ToString());
+    std::string select;
+    for (const auto& column : *columns) {
+      if (column.name.find("loaded_at") != std::string::npos) continue;
+      if (column.name.find("run_id") != std::string::npos) continue;
+      select += (select.empty() ? "" : ", ") + std::string("\"") + column.name + "\"";
+    }
+    std::string digest;
+    auto status = warehouse->Query("SELECT " + select + " FROM " + table + " ORDER BY 1, 2, 3", {},
+                                   [&](const Row& row) {
+                                     for (const auto& value : row) {
+                                       digest += IsNull(value) ? "∅" : ValueToString(value);
+                                       digest += '|';
+                                     }
+                                     digest += '\n';
+                                     return Status::Ok();
+                                   });
+    if (!status.ok()) throw std::runtime_error(status.ToString());
+    return digest;
+  }
+
+  int64_t Count(const std::string& sql) const {
+    auto result = warehouse->QueryAll(sql);
+    if (!result.ok()) throw std::runtime_error(result.status().ToString());
+    return std::get<int64_t>(result->rows.at(0).at(0));
+  }
+
+  TempDir dir;
+  SimulatorOptions options_;
+  std::unique_ptr<Simulator> simulator;
+  std::unique_ptr<ServiceKey> key;
+  std::unique_ptr<Warehouse> warehouse;
+  std::unique_ptr<LakeWriter> lake;
+  std::unique_ptr<ResponseSink> sink;
+  std::unique_ptr<CollectorEnvironment> environment;
+};
+
+}  // namespace silverwork::testing
