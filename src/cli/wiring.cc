@@ -223,12 +223,12 @@ void PrintPostingsOutcome(const Date& from, const Date& to, const CollectOutcome
   const auto& stats = outcome.stats;
   std::printf(
       "postings %s..%s: %lld in window; %lld list pages (%lld items), %lld of %lld details "
-      "loaded, %lld failed, %lld calls%s\n",
+      "loaded, %lld failed, %lld calls (list %.1f s, details %.1f s)%s\n",
       from.Iso().c_str(), to.Iso().c_str(), static_cast<long long>(stats.postings_in_window),
       static_cast<long long>(stats.list_pages), static_cast<long long>(stats.postings_listed),
       static_cast<long long>(stats.details_loaded), static_cast<long long>(stats.details_needed),
       static_cast<long long>(stats.details_failed), static_cast<long long>(stats.calls),
-      stats.resumed ? " (resumed)" : "");
+      stats.list_seconds, stats.detail_seconds, stats.resumed ? " (resumed)" : "");
 }
 
 void PrintProjectsOutcome(const ProjectsOutcome& outcome) {

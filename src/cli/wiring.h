@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/cli.h"
 #include "cli/command.h"
 #include "common/config.h"
 #include "common/date.h"

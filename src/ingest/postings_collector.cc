@@ -101,8 +101,15 @@ CollectOutcome PostingsCollector::Run() {
   }
 
   Status status;
+  auto seconds_since = [](std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  auto list_start = std::chrono::steady_clock::now();
   if (checkpoint.phase == "list") status = ListPhase(budget, checkpoint);
+  stats_.list_seconds = seconds_since(list_start);
+  auto detail_start = std::chrono::steady_clock::now();
   if (status.ok() && !options_.skip_details) status = DetailPhase(budget);
+  stats_.detail_seconds = seconds_since(detail_start);
   count_calls();
   Status counted = CountWindow();
   if (status.ok()) status = counted;

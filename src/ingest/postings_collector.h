@@ -46,6 +46,8 @@ struct PostingsCollectStats {
   int64_t details_loaded = 0;
   int64_t details_failed = 0;      // gave up after retries; retried next run
   int64_t calls = 0;
+  double list_seconds = 0;    // wall time of the list phase
+  double detail_seconds = 0;  // wall time of the detail phase
   bool resumed = false;
 };
 

@@ -3,10 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <nlohmann/json.hpp>
 
 #include "common/log.h"
 
 namespace silverwork {
+namespace {
+constexpr const char* kPassKey = "projects.pass.finished";
+}  // namespace
 
 ProjectsCollector::ProjectsCollector(ProjectsCollectorOptions options,
                                      CollectorEnvironment& environment)
@@ -22,11 +26,31 @@ ProjectsOutcome ProjectsCollector::Run() {
   if (status.ok())
     status = LoadBudgetUsage(env_.warehouse, budget, {ProjectsClient::kOperation});
   int64_t calls_before = budget.UsedToday(std::string(ProjectsClient::kOperation));
+  // A pass reads every file once. A pass cut short by the quota resumes with
+  // the files it had not finished, so a long pass spans several runs.
+  std::set<std::string> finished;
+  if (status.ok()) {
+    auto saved = env_.warehouse.GetState(kPassKey);
+    if (!saved.ok()) status = saved.status();
+    else if (saved->has_value()) {
+      auto json = nlohmann::json::parse(**saved, nullptr, false);
+      if (json.is_array())
+        for (const auto& file_id : json) finished.insert(file_id.get<std::string>());
+    }
+  }
   for (const auto& [year, file_id] : options_.files) {
     if (!status.ok()) break;
+    if (finished.contains(file_id)) {
+      spdlog::info("projects file {} ({}) was finished earlier in this pass", year, file_id);
+      continue;
+    }
     status = CollectFile(year, file_id, budget);
-    stats_.files += status.ok() ? 1 : 0;
+    if (!status.ok()) break;
+    finished.insert(file_id);
+    stats_.files += 1;
+    status = env_.warehouse.PutState(kPassKey, nlohmann::json(finished).dump());
   }
+  if (status.ok()) status = env_.warehouse.DeleteState(kPassKey);
   stats_.calls = budget.UsedToday(std::string(ProjectsClient::kOperation)) - calls_before;
   stats_.rows_rejected = loader_.rejected_rows();
   stats_.unknown_columns = loader_.unknown_columns();

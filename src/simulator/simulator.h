@@ -65,18 +65,18 @@ struct SimulatorFaultOptions {
   std::chrono::milliseconds latency_jitter{0};  // plus uniform [0, jitter)
   double error_rate = 0.0;                      // result-code errors at this rate
   std::vector<std::string> error_codes = {"01", "02", "05", "99"};  // drawn uniformly
-  int64_t error_first_n = 0;                    // the first N calls get an error code
-  int64_t daily_quota = 0;        // per operation per simulated day; then code 22 (0 = off)
-  int64_t per_second_limit = 0;   // calls per wall-clock second; then code 23 (0 = off)
+  int64_t error_first_n = 0;     // the first N calls get an error code
+  int64_t daily_quota = 0;       // per operation per simulated day; then code 22 (0 = off)
+  int64_t per_second_limit = 0;  // calls per wall-clock second; then code 23 (0 = off)
   double http500_rate = 0.0;
   double http503_rate = 0.0;
-  double truncated_rate = 0.0;    // Content-Length promises more than is sent, then close
-  double malformed_rate = 0.0;    // HTTP 200 with broken XML/JSON
-  double reset_rate = 0.0;        // connection reset (RST) before any response
-  double hang_rate = 0.0;         // no answer for `hang`
+  double truncated_rate = 0.0;  // Content-Length promises more than is sent, then close
+  double malformed_rate = 0.0;  // HTTP 200 with broken XML/JSON
+  double reset_rate = 0.0;      // connection reset (RST) before any response
+  double hang_rate = 0.0;       // no answer for `hang`
   std::chrono::milliseconds hang{30'000};
-  int64_t http500_first_n = 0, http503_first_n = 0, truncated_first_n = 0,
-          malformed_first_n = 0, reset_first_n = 0, hang_first_n = 0;
+  int64_t http500_first_n = 0, http503_first_n = 0, truncated_first_n = 0, malformed_first_n = 0,
+          reset_first_n = 0, hang_first_n = 0;
   // Simulate a retired endpoint: every call answers code 12.
   bool endpoint_gone = false;
 };

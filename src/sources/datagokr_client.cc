@@ -40,7 +40,7 @@ std::chrono::milliseconds ApiCaller::BackoffDelay(int attempt, const Status& fai
   auto base = failure.code() == ErrorCode::kRateLimited ? options_.retry.rate_limited_delay
                                                         : options_.retry.base_delay;
   int64_t ceiling = base.count() << std::min(attempt - 1, 20);
-  ceiling = std::min<int64_t>(ceiling, options_.retry.max_delay.count());
+  ceiling = std::min<int64_t>(ceiling, std::max(options_.retry.max_delay, base).count());
   // Full jitter: uniform in [ceiling/2, ceiling] keeps a floor so a
   // struggling service always gets some rest.
   std::uniform_int_distribution<int64_t> pick(ceiling / 2, std::max<int64_t>(ceiling, 1));
@@ -81,6 +81,10 @@ Result<ApiResponse> ApiCaller::Call(std::string_view operation, std::string_view
       failure = http.status();
     }
     if (failure.IsQuotaExhausted()) budget_.MarkExhausted(operation_name);
+    if (failure.code() == ErrorCode::kRateLimited) {
+      double rate = budget_.SlowDown();
+      spdlog::warn("the service asks for fewer calls per second; slowing down to {:.1f}/s", rate);
+    }
     if (!IsRetryable(failure)) return failure;
     last_failure = failure;
     if (attempt == options_.retry.max_attempts) break;

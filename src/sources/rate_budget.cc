@@ -9,7 +9,27 @@ RateBudget::RateBudget(RateBudgetOptions options, Clock& clock)
       clock_(clock),
       day_(Date::KoreaDay(clock.Now())),
       tokens_(std::max(1.0, options.calls_per_second)),
-      last_refill_(clock.Monotonic()) {}
+      last_refill_(clock.Monotonic()),
+      window_start_(last_refill_) {}
+
+double RateBudget::calls_per_second() const {
+  std::lock_guard lock(mutex_);
+  return options_.calls_per_second;
+}
+
+double RateBudget::SlowDown() {
+  std::lock_guard lock(mutex_);
+  auto now = clock_.Monotonic();
+  if (last_slowdown_ && now - *last_slowdown_ < std::chrono::seconds(1))
+    return options_.calls_per_second;
+  last_slowdown_ = now;
+  double observed = static_cast<double>(std::max(window_calls_, previous_window_calls_));
+  double base = options_.calls_per_second > 0 ? std::min(options_.calls_per_second, observed)
+                                              : observed;
+  options_.calls_per_second = std::max(1.0, 0.7 * base);
+  tokens_ = std::min(tokens_, options_.calls_per_second);
+  return options_.calls_per_second;
+}
 
 void RateBudget::RollDayLocked() {
   Date today = Date::KoreaDay(clock_.Now());
@@ -59,8 +79,14 @@ Status RateBudget::Acquire(const std::string& operation) {
                     "resume, or raise calls_per_day if your key's quota is higher");
     }
     ++used_today_[operation];
+    auto now = clock_.Monotonic();
+    if (now - window_start_ >= std::chrono::seconds(1)) {
+      previous_window_calls_ = now - window_start_ < std::chrono::seconds(2) ? window_calls_ : 0;
+      window_calls_ = 0;
+      window_start_ = now;
+    }
+    ++window_calls_;
     if (options_.calls_per_second > 0) {
-      auto now = clock_.Monotonic();
       double elapsed = std::chrono::duration<double>(now - last_refill_).count();
       last_refill_ = now;
       tokens_ = std::min(options_.calls_per_second, tokens_ + elapsed * options_.calls_per_second);

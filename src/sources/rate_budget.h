@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
@@ -43,17 +44,29 @@ class RateBudget {
   // Marks `operation` spent for today: the server said so (code 22).
   void MarkExhausted(const std::string& operation);
 
+  // The server said we are too fast (code 23): lower the per-second rate to
+  // 70% of what was used over the last second (or of the configured rate),
+  // at least one call per second. Several workers hear "too fast" for the
+  // same burst, so the rate drops at most once a second. Returns the rate.
+  double SlowDown();
+  double calls_per_second() const;
+
  private:
   void RollDayLocked();
 
   RateBudgetOptions options_;
   Clock& clock_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   Date day_;
   std::map<std::string, int64_t> used_today_;
   std::map<std::string, bool> exhausted_;
   double tokens_;
   std::chrono::steady_clock::time_point last_refill_;
+  // Calls started in the current and the previous one-second window.
+  std::chrono::steady_clock::time_point window_start_;
+  int64_t window_calls_ = 0;
+  int64_t previous_window_calls_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_slowdown_;
 };
 
 }  // namespace silverwork

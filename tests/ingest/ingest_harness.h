@@ -80,7 +80,9 @@ class IngestHarness {
     return *environment;
   }
   void CloseRun() {
-    if (lake) EXPECT_TRUE(lake->Close().ok());
+    if (lake) {
+      EXPECT_TRUE(lake->Close().ok());
+    }
     environment.reset();
     sink.reset();
     lake.reset();

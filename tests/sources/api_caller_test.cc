@@ -199,3 +199,23 @@ TEST(ServiceKey, IsRedactedFromLogsInEveryForm) {
 
 }  // namespace
 }  // namespace silverwork
+
+namespace silverwork {
+namespace {
+
+TEST(RateBudget, SlowDownLowersTheRateToBelowWhatWasUsed) {
+  FakeClock clock(std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000)));
+  RateBudget budget({.calls_per_second = 0, .calls_per_day = 0}, clock);
+  for (int call = 0; call < 50; ++call) ASSERT_TRUE(budget.Acquire("getJobInfo").ok());
+  EXPECT_DOUBLE_EQ(budget.SlowDown(), 35.0);  // 70% of the 50 calls in this second
+  EXPECT_DOUBLE_EQ(budget.calls_per_second(), 35.0);
+  EXPECT_DOUBLE_EQ(budget.SlowDown(), 35.0) << "at most once a second";
+  for (int step = 0; step < 20; ++step) {
+    clock.Advance(std::chrono::seconds(2));
+    budget.SlowDown();
+  }
+  EXPECT_DOUBLE_EQ(budget.calls_per_second(), 1.0) << "never below one call per second";
+}
+
+}  // namespace
+}  // namespace silverwork

@@ -1,0 +1,106 @@
+// Synthetic 100세누리 postings, computed on demand from (seed, index).
+//
+// A PostingsCalendar fixes how many postings start on each day from
+// first_day to a "today" (postings_per_day shaped by weekday and noise, all
+// hashed from the seed and the day, so calendars for different todays agree
+// on their common days). Posting index 0 is the oldest; the list shows the
+// newest first. MakePosting() derives every field of one posting from its
+// index alone, so list and detail agree, and a posting never changes as
+// "today" moves, except its deadline.
+//
+// Thread-safety: PostingsCalendar is immutable; PostingsModel is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/date.h"
+
+namespace silverwork::simulator {
+
+class PostingsCalendar {
+ public:
+  PostingsCalendar(uint64_t seed, double postings_per_day, Date first_day, Date today);
+
+  Date first_day() const { return first_day_; }
+  Date today() const { return today_; }
+  // Postings with frDd in [first_day, today].
+  int64_t total() const { return starts_.empty() ? 0 : starts_.back(); }
+  // Where posting `index` sits: its start day and its place among that day's
+  // postings. REQUIRES: 0 <= index < total().
+  struct Slot {
+    Date day;
+    int64_t sequence;
+  };
+  Slot SlotOf(int64_t index) const;
+  // The index of the `sequence`-th posting of `day`, if it exists.
+  std::optional<int64_t> IndexOf(Date day, int64_t sequence) const;
+
+ private:
+  Date first_day_;
+  Date today_;
+  // starts_[d] = postings on days before first_day + d; one entry per day plus
+  // the total, so day d holds [starts_[d], starts_[d + 1]).
+  std::vector<int64_t> starts_;
+};
+
+// Every field of one posting, as the API writes it.
+struct Posting {
+  int64_t index = 0;
+  Date start_day;        // frDd, frAcptDd
+  Date end_day;          // toDd, toAcptDd
+  Date filled_day;       // last day it reads 접수중 (filled postings close before toDd)
+  std::string job_id;    // also wantedAuthNo
+  std::string title;     // recrtTitle, wantedTitle
+  std::string employer;  // oranNm, plbizNm
+  std::string employment_code, employment_name;  // emplymShp, emplymShpNm
+  std::string accept_code, accept_name;          // acptMthdCd, acptMthd
+  std::string jobcls, jobcls_name;
+  std::string system_id, system_name;  // stmId, stmNm
+  std::string organ_yn;
+  std::string work_place_code;  // workPlc, 6 digits
+  std::string work_place_name;  // workPlcNm, may be empty
+  std::string address;          // plDetAddr
+  std::string age;
+  std::optional<std::string> age_limit;
+  std::string representative, clerk;
+  std::optional<std::string> clerk_contact, homepage;
+  std::string headcount;         // clltPrnnum
+  std::string created, updated;  // createDy, updDy
+  std::string preferences;       // etcItm
+  std::string details;           // detCnts
+};
+
+class PostingsModel {
+ public:
+  PostingsModel(uint64_t seed, double postings_per_day, Date first_day);
+
+  // The calendar up to `today`, cached for the last `today` asked for.
+  std::shared_ptr<const PostingsCalendar> CalendarFor(Date today);
+
+  // REQUIRES: 0 <= index < calendar.total()
+  Posting MakePosting(const PostingsCalendar& calendar, int64_t index) const;
+  // The index of the posting with `job_id`, if it exists by calendar.today().
+  std::optional<int64_t> FindJobId(const PostingsCalendar& calendar, std::string_view job_id) const;
+
+ private:
+  const uint64_t seed_;
+  const double postings_per_day_;
+  const Date first_day_;
+  std::mutex mutex_;
+  std::shared_ptr<const PostingsCalendar> cached_;
+};
+
+// "접수중" when `today` is within [frDd, filled_day], else "마감".
+std::string_view DeadlineOn(const Posting& posting, Date today);
+
+// Appends <item>...</item> with the list fields / detail fields.
+void AppendListItem(const Posting& posting, Date today, std::string& out);
+void AppendDetailItem(const Posting& posting, std::string& out);
+
+}  // namespace silverwork::simulator
