@@ -30,10 +30,10 @@
 namespace silverwork {
 
 struct LakeRecord {
-  std::string dataset;     // "postings_list", "postings_detail", "projects"
-  std::string run_id;      // the collection run that fetched it
-  int64_t seq = 0;         // assigned by LakeWriter::Append
-  std::string request;     // path?query, service key removed
+  std::string dataset;  // "postings_list", "postings_detail", "projects"
+  std::string run_id;   // the collection run that fetched it
+  int64_t seq = 0;      // assigned by LakeWriter::Append
+  std::string request;  // path?query, service key removed
   int http_status = 0;
   std::string fetched_at;  // UTC ISO-8601
   std::string body;        // the response body, byte for byte
@@ -50,15 +50,26 @@ struct LakeWriterOptions {
 };
 
 // Appends records for one run. Thread-safe: workers may Append concurrently.
+// After a failed write or fsync the writer stops: every later Append() and
+// Sync() returns that error (the run's files are left for readers, who
+// ignore anything incomplete).
 class LakeWriter {
  public:
+  // Creates the root if needed. kInvalidInput when run_id is not made of
+  // [A-Za-z0-9_.-] or the lake already holds that run (parts are never
+  // appended to by a second writer).
   static Result<std::unique_ptr<LakeWriter>> Open(const LakeWriterOptions& options);
   virtual ~LakeWriter() = default;
 
   // Compresses and appends `record` (its dataset, request, status, fetched_at
-  // and body; run_id comes from the options). Returns the assigned seq.
+  // and body; run_id comes from the options). Returns the assigned seq: 1 for
+  // the run's first record, then one more per successful Append. kInvalidInput
+  // (and no seq used) when the dataset is not a [A-Za-z0-9_.-] name,
+  // fetched_at does not start with a YYYY-MM-DD day, or the request contains
+  // "serviceKey" in any letter case.
   virtual Result<int64_t> Append(const LakeRecord& record) = 0;
-  // Makes everything appended so far durable (flush + fsync when enabled).
+  // Makes everything appended so far durable (flush + fsync when enabled;
+  // with fsync off the data is already with the kernel and this does nothing).
   // Call before committing warehouse rows that were loaded from these records.
   virtual Status Sync() = 0;
   // Sync()s and closes all files. Appending after Close() is an error.
@@ -79,7 +90,8 @@ class LakeReader {
 
   // Calls `on_record` for every complete record, in replay order, restricted
   // to `datasets` when that is non-empty. Streams: memory does not grow with
-  // the number of records. A record whose crc32 does not match is kCorrupt.
+  // the number of records. A record whose crc32 does not match is kCorrupt;
+  // a missing root is kNotFound (never an empty replay).
   Status ForEach(const std::vector<std::string>& datasets,
                  const std::function<Status(const LakeRecord&)>& on_record,
                  LakeStats* stats = nullptr) const;

@@ -1,0 +1,167 @@
+#include "warehouse/warehouse.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "warehouse/sqlite_warehouse.h"
+
+namespace silverwork {
+namespace {
+
+// Collection state lives in the warehouse so that it commits with the data.
+constexpr std::string_view kStateTable = "_sw_state";
+
+std::string Quoted(std::string_view text, char quote) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += quote;
+  for (char ch : text) {
+    if (ch == quote) out += quote;
+    out += ch;
+  }
+  out += quote;
+  return out;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ValueToString(const Value& value) {
+  struct Renderer {
+    std::string operator()(std::monostate) const { return {}; }
+    std::string operator()(int64_t number) const { return std::to_string(number); }
+    // Shortest text that reads back as the same double.
+    std::string operator()(double number) const { return fmt::format("{}", number); }
+    std::string operator()(const std::string& text) const { return text; }
+  };
+  return std::visit(Renderer{}, value);
+}
+
+std::string Dialect::QuoteIdentifier(std::string_view name) const { return Quoted(name, '"'); }
+
+std::string Dialect::QuoteString(std::string_view text) const { return Quoted(text, '\''); }
+
+std::string Dialect::RenameTable(std::string_view from, std::string_view to) const {
+  return fmt::format("ALTER TABLE {} RENAME TO {}", QuoteIdentifier(from), QuoteIdentifier(to));
+}
+
+Result<QueryResult> Warehouse::QueryAll(std::string_view sql, std::span<const Value> params) {
+  QueryResult result;
+  SW_RETURN_IF_ERROR(Query(
+      sql, params,
+      [&result](const Row& row) {
+        result.rows.push_back(row);
+        return Status::Ok();
+      },
+      &result.columns));
+  return result;
+}
+
+// The state table is checked (GetState/DeleteState) or ensured (PutState) on
+// every call rather than remembered: the transaction that created it may
+// roll back, and state calls are rare next to the data they describe.
+Result<std::optional<std::string>> Warehouse::GetState(std::string_view key) {
+  SW_ASSIGN_OR_RETURN(bool exists, TableExists(kStateTable));
+  if (!exists) return std::optional<std::string>();
+  const Dialect& sql = dialect();
+  std::optional<std::string> value;
+  const Value params[] = {std::string(key)};
+  SW_RETURN_IF_ERROR(
+      Query(fmt::format("SELECT {} FROM {} WHERE {} = ?", sql.QuoteIdentifier("value"),
+                        sql.QuoteIdentifier(kStateTable), sql.QuoteIdentifier("key")),
+            params, [&value](const Row& row) {
+              value = ValueToString(row.at(0));
+              return Status::Ok();
+            }));
+  return value;
+}
+
+Status Warehouse::PutState(std::string_view key, std::string_view value) {
+  SW_RETURN_IF_ERROR(EnsureTable(
+      {.name = std::string(kStateTable),
+       .columns = {{.name = "key"}, {.name = "value", .not_null = true}, {.name = "updated_at"}},
+       .primary_key = {"key"}}));
+  const Dialect& sql = dialect();
+  const std::string key_column = sql.QuoteIdentifier("key");
+  const std::string value_column = sql.QuoteIdentifier("value");
+  const std::string updated_column = sql.QuoteIdentifier("updated_at");
+  // INSERT ... ON CONFLICT DO UPDATE is spelled the same in SQLite and
+  // PostgreSQL; the timestamp comes from the engine, not from our clock.
+  const std::string statement = fmt::format(
+      "INSERT INTO {0}({1}, {2}, {3}) VALUES(?, ?, {4}) ON CONFLICT({1}) DO UPDATE SET "
+      "{2} = excluded.{2}, {3} = excluded.{3}",
+      sql.QuoteIdentifier(kStateTable), key_column, value_column, updated_column,
+      sql.CurrentTimestamp());
+  const Value params[] = {std::string(key), std::string(value)};
+  return ExecuteWithParams(statement, params).status();
+}
+
+Status Warehouse::DeleteState(std::string_view key) {
+  SW_ASSIGN_OR_RETURN(bool exists, TableExists(kStateTable));
+  if (!exists) return Status::Ok();
+  const Dialect& sql = dialect();
+  const Value params[] = {std::string(key)};
+  return ExecuteWithParams(
+             fmt::format("DELETE FROM {} WHERE {} = ?", sql.QuoteIdentifier(kStateTable),
+                         sql.QuoteIdentifier("key")),
+             params)
+      .status();
+}
+
+const WarehouseRegistry& WarehouseRegistry::Default() {
+  // Built once, immutable afterwards: a table, not mutable global state.
+  static const WarehouseRegistry registry = [] {
+    WarehouseRegistry built;
+    built.Register("sqlite",
+                   [](const WarehouseOptions& options) -> Result<std::unique_ptr<Warehouse>> {
+                     SW_ASSIGN_OR_RETURN(std::unique_ptr<SqliteWarehouse> warehouse,
+                                         SqliteWarehouse::Open(options));
+                     return std::unique_ptr<Warehouse>(std::move(warehouse));
+                   });
+    built.Register("postgres", [](const WarehouseOptions&) -> Result<std::unique_ptr<Warehouse>> {
+      return Status(ErrorCode::kUnsupported, "the PostgreSQL engine is not built yet",
+                    "use engine = \"sqlite\" in the [warehouse] section");
+    });
+    return built;
+  }();
+  return registry;
+}
+
+void WarehouseRegistry::Register(std::string engine, WarehouseFactory factory) {
+  for (auto& [name, existing] : factories_) {
+    if (name == engine) {
+      existing = std::move(factory);
+      return;
+    }
+  }
+  factories_.emplace_back(std::move(engine), std::move(factory));
+}
+
+Result<std::unique_ptr<Warehouse>> WarehouseRegistry::Open(const WarehouseOptions& options) const {
+  for (const auto& [name, factory] : factories_) {
+    if (name == options.engine) return factory(options);
+  }
+  const std::string known = JoinNames(Engines());
+  return Status(
+      ErrorCode::kInvalidInput,
+      fmt::format("unknown warehouse engine \"{}\" (known engines: {})", options.engine, known),
+      fmt::format("set engine in the [warehouse] section to one of: {}", known));
+}
+
+std::vector<std::string> WarehouseRegistry::Engines() const {
+  std::vector<std::string> names;
+  names.reserve(factories_.size());
+  for (const auto& entry : factories_) names.push_back(entry.first);
+  return names;
+}
+
+}  // namespace silverwork

@@ -1,0 +1,104 @@
+// Collection state (GetState/PutState/DeleteState) and its transaction
+// semantics: state commits and rolls back together with the data.
+#include <gtest/gtest.h>
+
+#include "warehouse/scoped_temp_dir.h"
+#include "warehouse/sqlite_warehouse.h"
+
+namespace silverwork {
+namespace {
+
+class StateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = SqliteWarehouse::Open({.location = dir_.File("w.db")});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    warehouse_ = std::move(opened).value();
+  }
+
+  std::optional<std::string> Get(std::string_view key) {
+    auto value = warehouse_->GetState(key);
+    EXPECT_TRUE(value.ok()) << value.status().ToString();
+    return value.ok() ? *value : std::nullopt;
+  }
+
+  ScopedTempDir dir_;
+  std::unique_ptr<SqliteWarehouse> warehouse_;
+};
+
+TEST_F(StateTest, MissingKeyIsEmptyAndCreatesNothing) {
+  EXPECT_EQ(Get("checkpoint"), std::nullopt);
+  EXPECT_TRUE(warehouse_->DeleteState("checkpoint").ok());
+  EXPECT_FALSE(*warehouse_->TableExists("_sw_state"));
+}
+
+TEST_F(StateTest, PutGetOverwriteDelete) {
+  ASSERT_TRUE(warehouse_->PutState("postings.page", "17").ok());
+  ASSERT_TRUE(warehouse_->PutState("projects.day", "2026-11-25").ok());
+  EXPECT_EQ(Get("postings.page"), "17");
+  ASSERT_TRUE(warehouse_->PutState("postings.page", "18").ok());
+  EXPECT_EQ(Get("postings.page"), "18");
+  EXPECT_EQ(Get("projects.day"), "2026-11-25");
+
+  ASSERT_TRUE(warehouse_->DeleteState("postings.page").ok());
+  EXPECT_EQ(Get("postings.page"), std::nullopt);
+  EXPECT_EQ(Get("projects.day"), "2026-11-25");
+
+  auto stamp = warehouse_->QueryAll("SELECT updated_at FROM _sw_state");
+  ASSERT_TRUE(stamp.ok());
+  ASSERT_EQ(stamp->rows.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(stamp->rows[0][0]).back(), 'Z');
+}
+
+TEST_F(StateTest, StateRollsBackWithTheData) {
+  ASSERT_TRUE(
+      warehouse_
+          ->EnsureTable(
+              {.name = "raw", .columns = {{.name = "id"}, {.name = "body"}}, .primary_key = {"id"}})
+          .ok());
+  const std::vector<std::string> columns = {"id", "body"};
+  const std::vector<std::string> key = {"id"};
+  ASSERT_TRUE(warehouse_->PutState("cursor", "1").ok());
+
+  {
+    Transaction transaction(*warehouse_);
+    ASSERT_TRUE(transaction.Begin().ok());
+    ASSERT_TRUE(warehouse_->Upsert("raw", columns, key, std::vector<Row>{{"a", "x"}}).ok());
+    ASSERT_TRUE(warehouse_->PutState("cursor", "2").ok());
+    EXPECT_EQ(Get("cursor"), "2");  // visible inside the transaction
+  }                                 // rolled back
+  EXPECT_EQ(Get("cursor"), "1");
+  EXPECT_EQ(warehouse_->QueryAll("SELECT count(*) FROM raw")->rows[0][0], Value(int64_t{0}));
+
+  {
+    Transaction transaction(*warehouse_);
+    ASSERT_TRUE(transaction.Begin().ok());
+    ASSERT_TRUE(warehouse_->Upsert("raw", columns, key, std::vector<Row>{{"a", "x"}}).ok());
+    ASSERT_TRUE(warehouse_->PutState("cursor", "2").ok());
+    ASSERT_TRUE(transaction.Commit().ok());
+  }
+  EXPECT_EQ(Get("cursor"), "2");
+  EXPECT_EQ(warehouse_->QueryAll("SELECT count(*) FROM raw")->rows[0][0], Value(int64_t{1}));
+}
+
+TEST_F(StateTest, StateTableCreatedInsideARolledBackTransactionIsRecreated) {
+  ASSERT_TRUE(warehouse_->Begin().ok());
+  ASSERT_TRUE(warehouse_->PutState("k", "v").ok());
+  ASSERT_TRUE(warehouse_->Rollback().ok());
+  EXPECT_FALSE(*warehouse_->TableExists("_sw_state"));
+  ASSERT_TRUE(warehouse_->PutState("k", "w").ok());
+  EXPECT_EQ(Get("k"), "w");
+}
+
+TEST_F(StateTest, ReadOnlyWarehouseReadsState) {
+  ASSERT_TRUE(warehouse_->PutState("k", "v").ok());
+  auto reader = SqliteWarehouse::Open({.location = dir_.File("w.db"), .read_only = true});
+  ASSERT_TRUE(reader.ok());
+  auto value = (*reader)->GetState("k");
+  ASSERT_TRUE(value.ok()) << value.status().ToString();
+  EXPECT_EQ(*value, "v");
+  EXPECT_FALSE((*reader)->PutState("k", "w").ok());
+}
+
+}  // namespace
+}  // namespace silverwork
