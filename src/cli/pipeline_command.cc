@@ -12,7 +12,8 @@ void AddPipelineCommand(CLI::App& app, CliContext& context) {
   CLI::App* pipeline = app.add_subcommand(
       "pipeline", "the main job: collect, land and load (simulator unless a key is configured)");
   auto days = std::make_shared<int>(30);
-  pipeline->add_option("--days", *days, "postings for the last N days (KST)", true)
+  pipeline->add_option("--days", *days, "postings for the last N days (KST)")
+      ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   pipeline->callback([&context, days] {
     auto config = LoadCliConfig(context);

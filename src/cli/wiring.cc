@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "common/log.h"
 #include "ingest/lake_sink.h"
@@ -33,15 +34,25 @@ void SetUpLogging(const CliContext& context, const Config& config) {
   InitLogging({.level = level, .file = config.log_file});
 }
 
-std::string NewRunId() {
+std::string NewRunId(const std::string& latest_existing) {
+  // Replaying the lake relies on run ids sorting in start order, so an id
+  // carries milliseconds and is always above the newest run already landed.
   std::random_device random;
   char suffix[8];
   std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(random() & 0xffff));
-  std::string stamp = FormatUtcTimestamp(std::chrono::system_clock::now());  // 2026-11-25T16:01:02Z
-  std::string compact;
-  for (char ch : stamp)
-    if (ch != '-' && ch != ':') compact.push_back(ch);
-  return compact + "-" + suffix;
+  while (true) {
+    auto now = std::chrono::system_clock::now();
+    auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+    std::string stamp = FormatUtcTimestamp(now);  // 2026-11-25T16:01:02Z
+    std::string compact;
+    for (char ch : stamp.substr(0, stamp.size() - 1))
+      if (ch != '-' && ch != ':') compact.push_back(ch);
+    char fraction[8];
+    std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis.count()));
+    std::string id = compact + fraction + "-" + suffix;
+    if (id > latest_existing) return id;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 int ReportFailure(const Status& status) {
@@ -53,7 +64,10 @@ Result<std::unique_ptr<CollectionRun>> CollectionRun::Start(Config config, std::
                                                             bool allow_simulator) {
   std::unique_ptr<CollectionRun> run(new CollectionRun());
   run->command_ = std::move(command);
-  run->run_id_ = NewRunId();
+  std::string latest_run;
+  if (auto runs = LakeReader(config.lake_path).Runs(); runs.ok() && !runs->empty())
+    latest_run = runs->back();
+  run->run_id_ = NewRunId(latest_run);
   bool no_endpoint = config.postings.base_url.empty() && config.projects.base_url.empty();
   std::string key = config.service_key;
   if (no_endpoint && key.empty()) {

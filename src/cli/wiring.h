@@ -25,8 +25,9 @@ Result<Config> LoadCliConfig(const CliContext& context);
 // Sets up logging from the context (level, optional file from config).
 void SetUpLogging(const CliContext& context, const Config& config);
 
-// "20261125T160102Z-1a2b": sorts by start time; unique enough per machine.
-std::string NewRunId();
+// "20261125T160102.345Z-1a2b": sorts by start time, and sorts above
+// `latest_existing` (the newest run id in the lake).
+std::string NewRunId(const std::string& latest_existing);
 
 // Prints the error in the user-facing shape and returns the exit code for
 // it (3 for a spent quota: progress kept, run again later).

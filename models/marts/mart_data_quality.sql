@@ -1,0 +1,50 @@
+-- Data quality: rows per source per day, postings and projects whose region
+-- could not be resolved, and codes no seed knows.
+select 'rows_per_day' as check_name, 'raw_postings' as source, start_date as day,
+    'start_date' as detail, count(*) as rows_count
+from {{ ref('stg_postings') }}
+group by start_date
+
+union all
+select 'rows_per_day', 'raw_projects', substr(loaded_at, 1, 10), 'load_date', count(*)
+from {{ ref('stg_projects') }}
+group by substr(loaded_at, 1, 10)
+
+union all
+select 'unmapped_region', 'raw_postings', null,
+    coalesce(work_place_name, '(empty workPlcNm and unmatched address)'), count(*)
+from {{ ref('stg_postings') }}
+where iso_code is null
+group by coalesce(work_place_name, '(empty workPlcNm and unmatched address)')
+
+union all
+select 'unmapped_region', 'raw_projects', null, coalesce(province_name_raw, '(empty)'), count(*)
+from {{ ref('stg_projects') }}
+where iso_code is null
+group by coalesce(province_name_raw, '(empty)')
+
+union all
+select 'unknown_code', 'raw_postings', null, 'emplymShp=' || coalesce(postings.employment_shape_code, '(null)'), count(*)
+from {{ ref('stg_postings') }} as postings
+left join {{ ref('employment_shapes') }} as shapes on shapes.emplymShp = postings.employment_shape_code
+where shapes.emplymShp is null
+group by coalesce(postings.employment_shape_code, '(null)')
+
+union all
+select 'unknown_code', 'raw_projects', null, 'projTypeCd=' || coalesce(projects.project_type_code, '(none)'), count(*)
+from {{ ref('stg_projects') }} as projects
+left join {{ ref('project_type_codes') }} as codes on codes.project_type_code = projects.project_type_code
+where codes.project_type_code is null
+group by coalesce(projects.project_type_code, '(none)')
+
+union all
+select 'unknown_code', 'raw_projects', null, 'planStatusCd=' || coalesce(projects.plan_status_code, '(null)'), count(*)
+from {{ ref('stg_projects') }} as projects
+where projects.plan_status_name is null
+group by coalesce(projects.plan_status_code, '(null)')
+
+union all
+select 'missing_district_code', 'raw_projects', null, coalesce(province_name, '미상'), count(*)
+from {{ ref('stg_projects') }}
+where district_code is null
+group by coalesce(province_name, '미상')

@@ -1,0 +1,15 @@
+-- Postings per preference category (우대사항), by start year and province. A
+-- posting counts once per category it mentions, so sums over years or
+-- provinces give the overall counts exactly.
+select
+    postings.start_year as year,
+    coalesce(postings.iso_code, 'unknown') as iso_code,
+    coalesce(postings.province_name, '미상') as province_name,
+    preferences.category_id,
+    preferences.category,
+    count(*) as postings
+from {{ ref('int_posting_preferences') }} as preferences
+join {{ ref('fct_job_postings') }} as postings
+    on postings.job_id = preferences.job_id
+group by postings.start_year, coalesce(postings.iso_code, 'unknown'),
+    coalesce(postings.province_name, '미상'), preferences.category_id, preferences.category

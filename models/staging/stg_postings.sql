@@ -1,0 +1,56 @@
+-- Typed, cleaned postings: dates parsed, codes named, region resolved from
+-- workPlcNm (its short province name), else from the employer's address.
+with postings as (
+    select * from {{ source('raw', 'raw_postings') }}
+)
+
+select
+    postings.jobId as job_id,
+    nullif(trim(postings.recrtTitle), '') as title,
+    nullif(trim(coalesce(postings.oranNm, postings.plbizNm)), '') as employer,
+    {{ parse_date_yyyymmdd('postings.frDd') }} as start_date,
+    {{ parse_date_yyyymmdd('postings.toDd') }} as end_date,
+    cast(substr(postings.frDd, 1, 4) as integer) as start_year,
+    substr(postings.frDd, 1, 4) || '-' || substr(postings.frDd, 5, 2) as start_month,
+    postings.deadline as deadline_status,
+    case when postings.deadline = '접수중' then 1 else 0 end as is_open,
+    postings.emplymShp as employment_shape_code,
+    coalesce(shapes.employment_shape_name, nullif(postings.emplymShpNm, ''), '미상')
+        as employment_shape_name,
+    nullif(postings.jobcls, '') as job_class_code,
+    nullif(postings.jobclsNm, '') as job_class_name,
+    postings.workPlc as work_place_code,
+    nullif(trim(postings.workPlcNm), '') as work_place_name,
+    coalesce(by_workplace.iso_code, by_address.iso_code) as iso_code,
+    coalesce(by_workplace.province_name, by_address.province_name) as province_name,
+    case
+        when by_workplace.iso_code is not null then 'workPlcNm'
+        when by_address.iso_code is not null then 'plDetAddr'
+    end as region_source,
+    nullif(trim(postings.age), '') as age,
+    case when postings.ageLim in ('Y', '제한') then 1 else 0 end as has_age_limit,
+    case
+        when {{ is_integer_text('postings.clltPrnnum') }} then cast(postings.clltPrnnum as integer)
+    end as headcount,
+    nullif(trim(postings.etcItm), '') as preference_text,
+    postings.stmId as system_id,
+    postings.stmNm as system_name,
+    postings.acptMthd as acceptance_method,
+    postings.createDy as created_at,
+    postings.updDy as updated_at,
+    case when postings._detail_status = 'ok' then 1 else 0 end as has_detail,
+    postings._loaded_at as loaded_at,
+    postings._run_id as run_id
+from postings
+left join {{ ref('provinces') }} as by_workplace
+    on postings.workPlcNm = by_workplace.short_name
+    or postings.workPlcNm like by_workplace.short_name || ' %'
+left join {{ ref('provinces') }} as by_address
+    on by_workplace.iso_code is null
+    and (
+        substr(postings.plDetAddr, 7) like by_address.province_name || '%'
+        or substr(postings.plDetAddr, 7) like by_address.province_name_old || '%'
+        or substr(postings.plDetAddr, 7) like by_address.short_name || ' %'
+    )
+left join {{ ref('employment_shapes') }} as shapes
+    on shapes.emplymShp = postings.emplymShp
