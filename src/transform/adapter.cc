@@ -1,0 +1,118 @@
+#include "transform/adapter.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace silverwork::transform {
+namespace {
+
+constexpr std::array<AdapterMacroSignature, 6> kMacros{{
+    {"dbt_date_trunc_month", 1, 1, "first day of the month of a date, as a date"},
+    {"string_agg", 2, 2, "concatenates an expression over a group with a separator"},
+    {"parse_date_yyyymmdd", 1, 1, "YYYYMMDD text to a date; NULL (sqlite) when not a real day"},
+    {"current_timestamp", 0, 0, "the engine's current UTC timestamp"},
+    {"datediff_days", 2, 2, "whole days from the first date to the second"},
+    {"dateadd_days", 2, 2, "a date plus a number of days"},
+}};
+
+// How one engine spells one macro. $1..$9 stand for the arguments; an empty
+// pattern means "ask the Dialect" (current_timestamp).
+struct MacroSpelling {
+  std::string_view engine;
+  std::string_view macro;
+  std::string_view pattern;
+};
+
+constexpr std::array<MacroSpelling, 12> kSpellings{{
+    {"sqlite", "dbt_date_trunc_month", "date($1, 'start of month')"},
+    {"sqlite", "string_agg", "group_concat($1, $2)"},
+    // date(x, '+0 days') normalises 2023-02-30 to 2023-03-02, so comparing it
+    // with the input rejects impossible days.
+    {"sqlite", "parse_date_yyyymmdd",
+     "(CASE WHEN length($1) = 8 AND date(substr($1, 1, 4) || '-' || substr($1, 5, 2) || '-' || "
+     "substr($1, 7, 2), '+0 days') = substr($1, 1, 4) || '-' || substr($1, 5, 2) || '-' || "
+     "substr($1, 7, 2) THEN substr($1, 1, 4) || '-' || substr($1, 5, 2) || '-' || substr($1, 7, 2) "
+     "END)"},
+    {"sqlite", "current_timestamp", ""},
+    {"sqlite", "datediff_days", "CAST(julianday($2) - julianday($1) AS INTEGER)"},
+    {"sqlite", "dateadd_days", "date($1, (CAST($2 AS INTEGER) || ' days'))"},
+    {"postgres", "dbt_date_trunc_month", "CAST(date_trunc('month', $1) AS date)"},
+    {"postgres", "string_agg", "string_agg(CAST($1 AS text), $2)"},
+    {"postgres", "parse_date_yyyymmdd", "to_date($1, 'YYYYMMDD')"},
+    {"postgres", "current_timestamp", ""},
+    {"postgres", "datediff_days", "(CAST($2 AS date) - CAST($1 AS date))"},
+    {"postgres", "dateadd_days", "(CAST($1 AS date) + CAST($2 AS integer))"},
+}};
+
+constexpr std::array<EngineAdapter, 2> kAdapters{{
+    EngineAdapter({.engine = "sqlite",
+                   .relation_kind_sql = "SELECT type FROM sqlite_master WHERE name = ? COLLATE "
+                                        "NOCASE AND type IN ('table', 'view')",
+                   .differs_pattern = "($1 IS NOT $2)",
+                   .before_swap_sql = "PRAGMA legacy_alter_table = ON",
+                   .after_swap_sql = "PRAGMA legacy_alter_table = OFF"}),
+    EngineAdapter({.engine = "postgres",
+                   .relation_kind_sql =
+                       "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM "
+                       "information_schema.tables WHERE table_name = ? AND table_schema = "
+                       "current_schema()",
+                   .differs_pattern = "($1 IS DISTINCT FROM $2)",
+                   .before_swap_sql = "",
+                   .after_swap_sql = ""}),
+}};
+
+// Replaces $1..$9 in `pattern` with the arguments.
+std::string Substitute(std::string_view pattern, std::span<const std::string> args) {
+  std::string out;
+  out.reserve(pattern.size() + 32);
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '$' && i + 1 < pattern.size() && pattern[i + 1] >= '1' &&
+        pattern[i + 1] <= '9') {
+      size_t index = static_cast<size_t>(pattern[i + 1] - '1');
+      if (index < args.size()) out += args[index];
+      ++i;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const AdapterMacroSignature> AdapterMacroSignatures() { return kMacros; }
+
+const AdapterMacroSignature* FindAdapterMacro(std::string_view name) {
+  for (const auto& macro : kMacros)
+    if (macro.name == name) return &macro;
+  return nullptr;
+}
+
+Result<const EngineAdapter*> EngineAdapter::ForEngine(std::string_view engine) {
+  for (const auto& adapter : kAdapters)
+    if (adapter.engine() == engine) return &adapter;
+  return Status(ErrorCode::kUnsupported,
+                fmt::format("the model runner has no adapter for warehouse engine '{}'", engine),
+                "add the engine's row to the tables in src/transform/adapter.cc");
+}
+
+Result<std::string> EngineAdapter::ExpandMacro(std::string_view name,
+                                               std::span<const std::string> args,
+                                               const Dialect& dialect) const {
+  for (const auto& spelling : kSpellings) {
+    if (spelling.engine != engine_ || spelling.macro != name) continue;
+    if (spelling.pattern.empty()) return dialect.CurrentTimestamp();
+    return Substitute(spelling.pattern, args);
+  }
+  return Status(ErrorCode::kUnsupported,
+                fmt::format("adapter macro '{}' has no spelling for engine '{}'", name, engine_),
+                "add it to kSpellings in src/transform/adapter.cc");
+}
+
+std::string EngineAdapter::Differs(std::string_view a, std::string_view b) const {
+  const std::string operands[] = {std::string(a), std::string(b)};
+  return Substitute(differs_pattern_, operands);
+}
+
+}  // namespace silverwork::transform

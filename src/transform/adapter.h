@@ -1,0 +1,85 @@
+// Adapter: the SQL spellings that differ between warehouse engines and that
+// the model runner needs beyond what Dialect offers.
+//
+// Two things live here, both as one small table per engine:
+//   * adapter macros that models call, e.g. {{ dbt_date_trunc_month('col') }},
+//     which expand to the engine's spelling of the same idea;
+//   * the statements the runner itself needs (what kind of relation a name
+//     is, a NULL-safe "differs" comparison for snapshots).
+// Adding an engine means adding one row to each table in adapter.cc. Stateless
+// and thread-safe.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "warehouse/warehouse.h"
+
+namespace silverwork::transform {
+
+// A macro models may call, with the arguments it takes. Arguments are SQL
+// fragments given as strings, e.g. string_agg('name', "', '").
+struct AdapterMacroSignature {
+  std::string_view name;
+  int min_args;
+  int max_args;
+  std::string_view summary;  // for docs and error hints
+};
+
+// Every adapter macro, in documentation order.
+std::span<const AdapterMacroSignature> AdapterMacroSignatures();
+// The signature of `name`, or null when `name` is not an adapter macro.
+const AdapterMacroSignature* FindAdapterMacro(std::string_view name);
+
+class EngineAdapter {
+ public:
+  // The adapter for `engine` (Warehouse::engine()); kUnsupported for an
+  // engine without a row in the tables.
+  static Result<const EngineAdapter*> ForEngine(std::string_view engine);
+
+  std::string_view engine() const { return engine_; }
+
+  // Expands macro `name` with already-rendered SQL fragments as arguments.
+  // REQUIRES: FindAdapterMacro(name) != nullptr and the arity matches.
+  Result<std::string> ExpandMacro(std::string_view name, std::span<const std::string> args,
+                                  const Dialect& dialect) const;
+
+  // One statement taking the relation name as its only parameter and
+  // returning one row, 'table' or 'view', or no row when nothing has that name.
+  std::string_view relation_kind_sql() const { return relation_kind_sql_; }
+
+  // SQL that is true when `a` and `b` differ, treating two NULLs as equal.
+  std::string Differs(std::string_view a, std::string_view b) const;
+
+  // Statements run inside the swap transaction before dropping the old table
+  // and after renaming the new one into place (may be empty). SQLite needs
+  // legacy_alter_table on: otherwise RENAME re-checks every view and fails
+  // on the views that read the table being swapped, which is briefly gone.
+  std::string_view before_swap_sql() const { return before_swap_sql_; }
+  std::string_view after_swap_sql() const { return after_swap_sql_; }
+
+  struct Spellings {
+    std::string_view engine;
+    std::string_view relation_kind_sql;
+    std::string_view differs_pattern;  // $1 and $2 stand for the operands
+    std::string_view before_swap_sql;
+    std::string_view after_swap_sql;
+  };
+  explicit constexpr EngineAdapter(const Spellings& spellings)
+      : engine_(spellings.engine),
+        relation_kind_sql_(spellings.relation_kind_sql),
+        differs_pattern_(spellings.differs_pattern),
+        before_swap_sql_(spellings.before_swap_sql),
+        after_swap_sql_(spellings.after_swap_sql) {}
+
+ private:
+  std::string_view engine_;
+  std::string_view relation_kind_sql_;
+  std::string_view differs_pattern_;
+  std::string_view before_swap_sql_;
+  std::string_view after_swap_sql_;
+};
+
+}  // namespace silverwork::transform

@@ -1,0 +1,196 @@
+#include "transform/materializations.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace silverwork::transform {
+namespace {
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+const ColumnSpec* FindColumn(std::span<const ColumnSpec> columns, std::string_view name) {
+  for (const ColumnSpec& column : columns)
+    if (EqualsIgnoringCase(column.name, name)) return &column;
+  return nullptr;
+}
+
+Result<RelationKind> Materializer::KindOf(std::string_view relation) {
+  RelationKind kind = RelationKind::kNone;
+  const Value params[] = {std::string(relation)};
+  SW_RETURN_IF_ERROR(warehouse_.Query(adapter_.relation_kind_sql(), params, [&](const Row& row) {
+    kind = ValueToString(row.at(0)) == "view" ? RelationKind::kView : RelationKind::kTable;
+    return Status::Ok();
+  }));
+  return kind;
+}
+
+Status Materializer::DropRelation(const std::string& relation) {
+  SW_ASSIGN_OR_RETURN(RelationKind kind, KindOf(relation));
+  if (kind == RelationKind::kNone) return Status::Ok();
+  const char* what = kind == RelationKind::kView ? "VIEW" : "TABLE";
+  return warehouse_.Execute(
+      fmt::format("DROP {} {}", what, warehouse_.dialect().QuoteIdentifier(relation)));
+}
+
+Status Materializer::DropTableIfExists(const std::string& relation) {
+  return warehouse_.Execute(
+      fmt::format("DROP TABLE IF EXISTS {}", warehouse_.dialect().QuoteIdentifier(relation)));
+}
+
+Result<int64_t> Materializer::CountRows(const std::string& relation) {
+  int64_t count = 0;
+  SW_RETURN_IF_ERROR(warehouse_.Query(
+      fmt::format("SELECT COUNT(*) FROM {}", warehouse_.dialect().QuoteIdentifier(relation)), {},
+      [&](const Row& row) {
+        if (const auto* value = std::get_if<int64_t>(&row.at(0))) count = *value;
+        return Status::Ok();
+      }));
+  return count;
+}
+
+Result<BuildOutcome> Materializer::BuildView(const std::string& relation,
+                                             const std::string& select_sql) {
+  const std::string quoted = warehouse_.dialect().QuoteIdentifier(relation);
+  Transaction transaction(warehouse_);
+  SW_RETURN_IF_ERROR(transaction.Begin());
+  SW_RETURN_IF_ERROR(DropRelation(relation));
+  SW_RETURN_IF_ERROR(warehouse_.Execute(fmt::format("CREATE VIEW {} AS\n{}", quoted, select_sql)));
+  // Engines that accept a view without checking it (SQLite) report its
+  // errors here, before the old relation is gone for good.
+  SW_RETURN_IF_ERROR(warehouse_.Query(fmt::format("SELECT * FROM {} LIMIT 0", quoted), {},
+                                      [](const Row&) { return Status::Ok(); }));
+  SW_RETURN_IF_ERROR(transaction.Commit());
+  return BuildOutcome{std::nullopt, "view created"};
+}
+
+Result<BuildOutcome> Materializer::BuildTable(const std::string& relation,
+                                              const std::string& select_sql) {
+  const std::string staged = relation + std::string(kStagedSuffix);
+  SW_RETURN_IF_ERROR(DropTableIfExists(staged));
+  SW_RETURN_IF_ERROR(warehouse_.Execute(fmt::format(
+      "CREATE TABLE {} AS\n{}", warehouse_.dialect().QuoteIdentifier(staged), select_sql)));
+  auto rows = CountRows(staged);
+  if (!rows.ok()) {
+    (void)DropTableIfExists(staged);
+    return rows.status();
+  }
+  SW_RETURN_IF_ERROR(SwapInto(relation, staged));
+  return BuildOutcome{*rows, fmt::format("table built, {} rows", *rows)};
+}
+
+Status Materializer::SwapInto(const std::string& relation, const std::string& staged) {
+  Status status = SwapInTransaction(relation, staged);
+  if (!status.ok()) {
+    if (!adapter_.after_swap_sql().empty()) (void)warehouse_.Execute(adapter_.after_swap_sql());
+    (void)DropTableIfExists(staged);
+  }
+  return status;
+}
+
+Status Materializer::SwapInTransaction(const std::string& relation, const std::string& staged) {
+  Transaction transaction(warehouse_);
+  SW_RETURN_IF_ERROR(transaction.Begin());
+  if (!adapter_.before_swap_sql().empty())
+    SW_RETURN_IF_ERROR(warehouse_.Execute(adapter_.before_swap_sql()));
+  SW_RETURN_IF_ERROR(DropRelation(relation));
+  SW_RETURN_IF_ERROR(warehouse_.Execute(warehouse_.dialect().RenameTable(staged, relation)));
+  if (!adapter_.after_swap_sql().empty())
+    SW_RETURN_IF_ERROR(warehouse_.Execute(adapter_.after_swap_sql()));
+  return transaction.Commit();
+}
+
+Result<BuildOutcome> Materializer::MergeIncrement(const std::string& relation,
+                                                  const std::string& select_sql,
+                                                  std::span<const std::string> unique_key) {
+  const Dialect& dialect = warehouse_.dialect();
+  const std::string increment = relation + std::string(kIncrementSuffix);
+  const std::string quoted_target = dialect.QuoteIdentifier(relation);
+  const std::string quoted_increment = dialect.QuoteIdentifier(increment);
+  SW_RETURN_IF_ERROR(DropTableIfExists(increment));
+  SW_RETURN_IF_ERROR(
+      warehouse_.Execute(fmt::format("CREATE TABLE {} AS\n{}", quoted_increment, select_sql)));
+
+  auto merge = [&]() -> Result<BuildOutcome> {
+    SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> new_columns, warehouse_.DescribeTable(increment));
+    SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> target_columns, warehouse_.DescribeTable(relation));
+    // A missing key column must fail loudly: SQLite would read an unknown
+    // "quoted" name as a string literal and match every row.
+    for (const std::string& key : unique_key) {
+      if (!FindColumn(new_columns, key) || !FindColumn(target_columns, key))
+        return Status(ErrorCode::kInvalidInput,
+                      fmt::format("unique_key column '{}' is missing from the {}", key,
+                                  FindColumn(new_columns, key) ? "existing table" : "model's rows"),
+                      "fix unique_key, or rebuild with --full-refresh after renaming the column");
+    }
+    TableSpec added{relation, {}, {}};
+    std::vector<std::string> column_names;
+    for (const ColumnSpec& column : new_columns) {
+      column_names.push_back(dialect.QuoteIdentifier(column.name));
+      if (!FindColumn(target_columns, column.name))
+        added.columns.push_back({column.name, column.type, false});
+    }
+    Transaction transaction(warehouse_);
+    SW_RETURN_IF_ERROR(transaction.Begin());
+    if (!added.columns.empty()) SW_RETURN_IF_ERROR(warehouse_.EnsureTable(added));
+    int64_t replaced = 0;
+    if (!unique_key.empty()) {
+      std::vector<std::string> keys;
+      for (const std::string& key : unique_key) keys.push_back(dialect.QuoteIdentifier(key));
+      std::string key_list = fmt::format("{}", fmt::join(keys, ", "));
+      std::string target_keys = keys.size() == 1 ? key_list : "(" + key_list + ")";
+      SW_ASSIGN_OR_RETURN(
+          replaced, warehouse_.ExecuteWithParams(
+                        fmt::format("DELETE FROM {} WHERE {} IN (SELECT {} FROM {})", quoted_target,
+                                    target_keys, key_list, quoted_increment),
+                        {}));
+    }
+    std::string columns = fmt::format("{}", fmt::join(column_names, ", "));
+    SW_ASSIGN_OR_RETURN(
+        int64_t inserted,
+        warehouse_.ExecuteWithParams(fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}",
+                                                 quoted_target, columns, columns, quoted_increment),
+                                     {}));
+    SW_RETURN_IF_ERROR(DropTableIfExists(increment));
+    SW_RETURN_IF_ERROR(transaction.Commit());
+    std::string message =
+        fmt::format("incremental: {} rows inserted, {} old rows replaced", inserted, replaced);
+    if (!added.columns.empty()) {
+      std::vector<std::string> names;
+      for (const ColumnSpec& column : added.columns) names.push_back(column.name);
+      message += fmt::format(", new columns {}", fmt::join(names, ", "));
+    }
+    return BuildOutcome{inserted, message};
+  };
+  auto outcome = merge();
+  if (!outcome.ok()) (void)DropTableIfExists(increment);
+  return outcome;
+}
+
+Result<BuildOutcome> Materializer::LoadTable(const std::string& relation,
+                                             std::vector<ColumnSpec> columns,
+                                             std::span<const Row> rows) {
+  const std::string staged = relation + std::string(kStagedSuffix);
+  SW_RETURN_IF_ERROR(DropTableIfExists(staged));
+  std::vector<std::string> names;
+  for (const ColumnSpec& column : columns) names.push_back(column.name);
+  Status status = warehouse_.EnsureTable({staged, std::move(columns), {}});
+  if (status.ok()) status = warehouse_.Upsert(staged, names, {}, rows);
+  if (!status.ok()) {
+    (void)DropTableIfExists(staged);
+    return status;
+  }
+  SW_RETURN_IF_ERROR(SwapInto(relation, staged));
+  return BuildOutcome{static_cast<int64_t>(rows.size()),
+                      fmt::format("seed loaded, {} rows", rows.size())};
+}
+
+}  // namespace silverwork::transform

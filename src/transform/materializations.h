@@ -1,0 +1,79 @@
+// Materializer: builds relations in the warehouse from compiled SELECTs.
+//
+//   view         drop whatever has the name and create the view, in one
+//                transaction, then probe it (SELECT ... LIMIT 0) so a broken
+//                view fails the build and the old relation stays.
+//   table        CREATE TABLE <name>__sw_new AS <select>, then one transaction
+//                drops the old relation and renames the new table into place:
+//                readers see the old table until the commit, never a half-built one.
+//   incremental  CREATE TABLE <name>__sw_tmp AS <select> (rendered with
+//                is_incremental() true), then one transaction adds any new
+//                columns to the target, deletes the target rows whose
+//                unique_key appears in the new rows, and inserts the new rows.
+//   seeds        created and filled under the staged name, swapped like a table.
+//
+// Relation names are given unquoted and quoted here through the Dialect.
+// Not thread-safe (it drives one Warehouse connection).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "transform/adapter.h"
+#include "warehouse/warehouse.h"
+
+namespace silverwork::transform {
+
+// Suffixes of the working tables; a leftover from a crashed run is dropped
+// by the next build of the same relation.
+inline constexpr std::string_view kStagedSuffix = "__sw_new";
+inline constexpr std::string_view kIncrementSuffix = "__sw_tmp";
+
+struct BuildOutcome {
+  std::optional<int64_t> rows_affected;
+  std::string message;
+};
+
+enum class RelationKind { kNone, kTable, kView };
+
+class Materializer {
+ public:
+  // REQUIRES: both outlive the materializer.
+  Materializer(Warehouse& warehouse, const EngineAdapter& adapter)
+      : warehouse_(warehouse), adapter_(adapter) {}
+
+  Result<RelationKind> KindOf(std::string_view relation);
+
+  Result<BuildOutcome> BuildView(const std::string& relation, const std::string& select_sql);
+  Result<BuildOutcome> BuildTable(const std::string& relation, const std::string& select_sql);
+  // REQUIRES: `relation` exists as a table.
+  Result<BuildOutcome> MergeIncrement(const std::string& relation, const std::string& select_sql,
+                                      std::span<const std::string> unique_key);
+  // Replaces `relation` with a table of `columns` holding `rows`.
+  Result<BuildOutcome> LoadTable(const std::string& relation, std::vector<ColumnSpec> columns,
+                                 std::span<const Row> rows);
+
+  // Drops `relation` (whatever it is) and renames `staged` to it, in one
+  // transaction. On failure `relation` is unchanged and `staged` is dropped.
+  Status SwapInto(const std::string& relation, const std::string& staged);
+
+  Result<int64_t> CountRows(const std::string& relation);
+  Status DropTableIfExists(const std::string& relation);
+
+ private:
+  Status DropRelation(const std::string& relation);
+  Status SwapInTransaction(const std::string& relation, const std::string& staged);
+
+  Warehouse& warehouse_;
+  const EngineAdapter& adapter_;
+};
+
+// The column named `name` in `columns`, compared case-insensitively (both
+// engines fold unquoted names), or null.
+const ColumnSpec* FindColumn(std::span<const ColumnSpec> columns, std::string_view name);
+
+}  // namespace silverwork::transform

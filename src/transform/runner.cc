@@ -1,0 +1,515 @@
+#include "transform/runner.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/date.h"
+#include "common/log.h"
+#include "transform/artifacts.h"
+#include "transform/compiler.h"
+#include "transform/data_tests.h"
+#include "transform/manifest.h"
+#include "transform/materializations.h"
+#include "transform/project.h"
+#include "transform/seed.h"
+#include "transform/selector.h"
+#include "transform/snapshot.h"
+#include "transform/timed_warehouse.h"
+
+namespace silverwork::transform {
+namespace fs = std::filesystem;
+namespace {
+
+// What each command runs, indexed by TransformProject::Command.
+struct CommandSpec {
+  const char* name;
+  bool models;
+  bool seeds;
+  bool snapshots;
+  bool tests;  // data tests and source freshness
+};
+constexpr CommandSpec kCommands[] = {
+    {"build", true, true, true, true},       {"run", true, false, false, false},
+    {"test", false, false, false, true},     {"seed", false, true, false, false},
+    {"snapshot", false, false, true, false},
+};
+
+Result<VarMap> MergeVars(const VarMap& project_vars, const std::vector<std::string>& overrides) {
+  VarMap vars = project_vars;
+  for (const std::string& assignment : overrides) {
+    size_t equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0)
+      return Status(ErrorCode::kInvalidInput,
+                    fmt::format("--vars '{}' is not key=value", assignment),
+                    "write each var as name=value, e.g. --vars lookback_days=3");
+    vars[assignment.substr(0, equals)] = TemplateValue::FromText(assignment.substr(equals + 1));
+  }
+  return vars;
+}
+
+// "2026-11-25T01:00:09.123456Z": sortable and unique enough for one project.
+std::string RunIdFor(std::chrono::system_clock::time_point now) {
+  auto seconds = std::chrono::floor<std::chrono::seconds>(now);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now - seconds).count();
+  std::string stamp = FormatUtcTimestamp(seconds);
+  if (!stamp.empty() && stamp.back() == 'Z') stamp.pop_back();
+  return fmt::format("{}.{:06d}Z", stamp, micros);
+}
+
+double Seconds(std::chrono::steady_clock::duration duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
+// Prefixes `path: ` unless the message already starts with it (template
+// errors carry "path:line:").
+std::string Located(const std::string& path, const Status& status) {
+  std::string message = status.message();
+  if (!message.starts_with(path)) message = path + ": " + message;
+  if (!status.hint().empty()) message += " (to fix: " + status.hint() + ")";
+  return message;
+}
+
+bool HasFreshness(const Node& node) {
+  return node.kind == ResourceKind::kSource && node.source_table->freshness &&
+         (node.source_table->freshness->warn_after || node.source_table->freshness->error_after);
+}
+
+// The project's vars with the invocation's overrides, and the manifest for
+// them: the one built at load time, or (with overrides) a new one in `storage`.
+struct ResolvedManifest {
+  VarMap vars;
+  const Manifest* manifest = nullptr;
+  std::unique_ptr<Manifest> storage;
+};
+
+Result<ResolvedManifest> ResolveManifest(const ProjectFiles& files, const Manifest& loaded,
+                                         const RunOptions& options) {
+  ResolvedManifest resolved;
+  SW_ASSIGN_OR_RETURN(resolved.vars, MergeVars(files.vars, options.vars));
+  resolved.manifest = &loaded;
+  if (!options.vars.empty()) {
+    SW_ASSIGN_OR_RETURN(Manifest rebuilt, Manifest::Build(files, resolved.vars));
+    resolved.storage = std::make_unique<Manifest>(std::move(rebuilt));
+    resolved.manifest = resolved.storage.get();
+  }
+  return resolved;
+}
+
+fs::path ArtifactsDir(const ProjectFiles& files, const RunOptions& options) {
+  return options.artifacts_dir.empty() ? files.root / "target" : options.artifacts_dir;
+}
+
+// One build/run/test/seed/snapshot invocation over a selection.
+class Invocation {
+ public:
+  Invocation(const CommandSpec& command, const ProjectFiles& files, const Manifest& manifest,
+             const VarMap& vars, const RunOptions& options, Clock& clock, TimedWarehouse& warehouse,
+             const EngineAdapter& adapter, fs::path artifacts_dir)
+      : command_(command),
+        files_(files),
+        manifest_(manifest),
+        options_(options),
+        clock_(clock),
+        warehouse_(warehouse),
+        adapter_(adapter),
+        compiler_(manifest, warehouse.dialect(), adapter, vars),
+        materializer_(warehouse, adapter),
+        artifacts_dir_(std::move(artifacts_dir)) {}
+
+  Result<RunResults> Run(const std::vector<bool>& selected) {
+    const auto started = clock_.Monotonic();
+    const auto now = clock_.Now();
+    RunResults results;
+    results.command = command_.name;
+    results.run_id = options_.run_id.empty() ? RunIdFor(now) : options_.run_id;
+    results.generated_at = FormatUtcTimestamp(now);
+    run_id_ = results.run_id;
+
+    std::vector<int> to_run;
+    for (int index : manifest_.order())
+      if (selected[static_cast<size_t>(index)] && Includes(manifest_.node(index)))
+        to_run.push_back(index);
+    bool has_tests = std::any_of(to_run.begin(), to_run.end(), [&](int index) {
+      const Node& node = manifest_.node(index);
+      return node.kind == ResourceKind::kTest || node.kind == ResourceKind::kSource;
+    });
+    if (has_tests) SW_RETURN_IF_ERROR(EnsureAuditTable(warehouse_));
+
+    blocked_.assign(manifest_.nodes().size(), std::string());
+    tests_failed_.assign(manifest_.nodes().size(), std::string());
+    std::optional<Progress> progress;
+    if (options_.show_progress)
+      progress.emplace(fmt::format("silverwork {}", results.command),
+                       static_cast<int64_t>(to_run.size()));
+    std::vector<bool> runs(manifest_.nodes().size(), false);
+    for (int index : to_run) runs[static_cast<size_t>(index)] = true;
+    for (int index : manifest_.order()) {
+      const Node& node = manifest_.node(index);
+      if (IsEphemeral(node)) PropagateThroughEphemeral(node);
+      if (!runs[static_cast<size_t>(index)]) continue;
+      NodeResult result = RunNode(node);
+      LogResult(result);
+      results.nodes.push_back(std::move(result));
+      if (progress) progress->Add();
+    }
+    if (progress) progress->Finish();
+    results.elapsed_seconds = Seconds(clock_.Monotonic() - started);
+    results.engine_seconds = std::chrono::duration<double>(warehouse_.engine_time()).count();
+    // The work is done and its results are returned either way; a missing
+    // artifact is worth a loud log line, not losing the results.
+    Status written =
+        WriteTextFile(artifacts_dir_ / "run_results.json", ToJson(results).dump(2) + "\n");
+    if (!written.ok()) spdlog::error("run_results.json not written: {}", written.ToString());
+    return results;
+  }
+
+ private:
+  bool Includes(const Node& node) const {
+    switch (node.kind) {
+      case ResourceKind::kModel:
+        return command_.models && !IsEphemeral(node);
+      case ResourceKind::kSeed:
+        return command_.seeds;
+      case ResourceKind::kSnapshot:
+        return command_.snapshots;
+      case ResourceKind::kTest:
+        return command_.tests;
+      case ResourceKind::kSource:
+        return command_.tests && HasFreshness(node);
+    }
+    return false;
+  }
+
+  // An ephemeral model is never run, but a failure above it still blocks
+  // what reads it.
+  void PropagateThroughEphemeral(const Node& node) {
+    std::string reason = SkipReason(node);
+    if (!reason.empty()) blocked_[static_cast<size_t>(node.index)] = reason;
+  }
+
+  // Why `node` must be skipped, or "" when it may run.
+  std::string SkipReason(const Node& node) const {
+    if (!fail_fast_stop_.empty()) return fail_fast_stop_;
+    for (int parent : node.parents) {
+      const std::string& blocked = blocked_[static_cast<size_t>(parent)];
+      if (!blocked.empty()) return blocked;
+      const std::string& failed_test = tests_failed_[static_cast<size_t>(parent)];
+      if (!failed_test.empty() && node.kind != ResourceKind::kTest) return failed_test;
+    }
+    return {};
+  }
+
+  NodeResult RunNode(const Node& node) {
+    NodeResult result;
+    result.unique_id = node.unique_id;
+    result.resource_type = ResourceKindName(node.kind);
+    result.path = node.path;
+    std::string reason = SkipReason(node);
+    if (!reason.empty()) {
+      result.status = NodeStatus::kSkipped;
+      result.message = reason;
+      blocked_[static_cast<size_t>(node.index)] = reason;
+      return result;
+    }
+    switch (node.kind) {
+      case ResourceKind::kModel:
+        RunModel(node, result);
+        break;
+      case ResourceKind::kSeed:
+        RunSeed(node, result);
+        break;
+      case ResourceKind::kSnapshot:
+        RunSnapshot(node, result);
+        break;
+      case ResourceKind::kTest:
+        RunTest(node, result);
+        break;
+      case ResourceKind::kSource:
+        RunFreshness(node, result);
+        break;
+    }
+    RecordFailure(node, result);
+    return result;
+  }
+
+  void RecordFailure(const Node& node, const NodeResult& result) {
+    bool failed = result.status == NodeStatus::kError || result.status == NodeStatus::kFail;
+    if (!failed) return;
+    if (node.kind == ResourceKind::kTest) {
+      if (node.config.severity == Severity::kError) {
+        for (int tested : node.tested)
+          tests_failed_[static_cast<size_t>(tested)] = fmt::format(
+              "skipped: test {} failed on {}", node.unique_id, manifest_.node(tested).unique_id);
+      }
+    } else if (node.kind != ResourceKind::kSource) {
+      blocked_[static_cast<size_t>(node.index)] =
+          fmt::format("skipped: upstream {} failed", node.unique_id);
+    }
+    if (options_.fail_fast)
+      fail_fast_stop_ =
+          fmt::format("skipped: --fail-fast stopped the run after {} failed", node.unique_id);
+  }
+
+  // Runs `stage` and adds its duration to `seconds`.
+  template <typename Stage>
+  auto Timed(double& seconds, Stage&& stage) {
+    auto start = clock_.Monotonic();
+    auto outcome = stage();
+    seconds += Seconds(clock_.Monotonic() - start);
+    return outcome;
+  }
+
+  void Fail(const Node& node, NodeResult& result, const Status& status) {
+    result.status = NodeStatus::kError;
+    result.message = Located(node.path, status);
+  }
+
+  // Writes compiled SQL under compiled/ and notes its path in the result.
+  void WriteCompiled(const Node& node, const std::string& sql, NodeResult& result) {
+    fs::path relative = fs::path("compiled");
+    if (node.kind == ResourceKind::kModel ||
+        (node.kind == ResourceKind::kTest && !node.generic_test)) {
+      relative /= node.path;
+    } else {
+      // Snapshot files may hold several snapshots; generic tests live in a
+      // properties file: one file per node under the defining file's name.
+      relative /= fs::path(node.path) / (node.name + ".sql");
+    }
+    Status status = WriteTextFile(artifacts_dir_ / relative, sql + "\n");
+    if (status.ok()) {
+      result.compiled_path = relative.generic_string();
+    } else {
+      spdlog::warn("{}", status.ToString());
+    }
+  }
+
+  void RunModel(const Node& node, NodeResult& result) {
+    auto compiled = Timed(result.compile_seconds, [&]() -> Result<std::pair<std::string, bool>> {
+      bool incremental = false;
+      if (node.config.materialized == Materialization::kIncremental && !options_.full_refresh) {
+        SW_ASSIGN_OR_RETURN(RelationKind kind, materializer_.KindOf(node.relation));
+        incremental = kind == RelationKind::kTable;
+      }
+      SW_ASSIGN_OR_RETURN(std::string sql, compiler_.Compile(node, incremental));
+      return std::make_pair(std::move(sql), incremental);
+    });
+    if (!compiled.ok()) return Fail(node, result, compiled.status());
+    const auto& [sql, incremental] = *compiled;
+    WriteCompiled(node, sql, result);
+    auto built = Timed(result.execute_seconds, [&]() -> Result<BuildOutcome> {
+      switch (node.config.materialized) {
+        case Materialization::kView:
+          return materializer_.BuildView(node.relation, sql);
+        case Materialization::kIncremental:
+          if (incremental)
+            return materializer_.MergeIncrement(node.relation, sql, node.config.unique_key);
+          [[fallthrough]];
+        case Materialization::kTable:
+          return materializer_.BuildTable(node.relation, sql);
+        case Materialization::kEphemeral:
+          break;
+      }
+      return BuildOutcome{std::nullopt, "ephemeral: inlined where referenced"};
+    });
+    Finish(node, result, built);
+  }
+
+  void Finish(const Node& node, NodeResult& result, const Result<BuildOutcome>& built) {
+    if (!built.ok()) return Fail(node, result, built.status());
+    result.status = NodeStatus::kSuccess;
+    result.rows_affected = built->rows_affected;
+    result.message = built->message;
+  }
+
+  void RunSeed(const Node& node, NodeResult& result) {
+    auto typed = Timed(result.compile_seconds, [&]() -> Result<TypedSeed> {
+      std::ifstream in(files_.root / node.path, std::ios::binary);
+      if (!in) return Status(ErrorCode::kIO, "cannot read the seed file");
+      std::ostringstream text;
+      text << in.rdbuf();
+      SW_ASSIGN_OR_RETURN(CsvTable table, ParseCsv(text.str(), node.path));
+      return TypeSeed(table, node.config.column_types, node.path);
+    });
+    if (!typed.ok()) return Fail(node, result, typed.status());
+    auto loaded = Timed(result.execute_seconds, [&] {
+      return materializer_.LoadTable(node.relation, typed->columns, typed->rows);
+    });
+    Finish(node, result, loaded);
+  }
+
+  void RunSnapshot(const Node& node, NodeResult& result) {
+    auto sql = Timed(result.compile_seconds, [&] { return compiler_.Compile(node, false); });
+    if (!sql.ok()) return Fail(node, result, sql.status());
+    WriteCompiled(node, *sql, result);
+    auto built = Timed(result.execute_seconds, [&] {
+      return BuildSnapshot(warehouse_, adapter_, node.relation, *sql, node.config,
+                           FormatUtcTimestamp(clock_.Now()));
+    });
+    Finish(node, result, built);
+  }
+
+  void RunTest(const Node& node, NodeResult& result) {
+    auto sql = Timed(result.compile_seconds, [&] {
+      return node.generic_test ? compiler_.CompileGenericTest(node)
+                               : compiler_.Compile(node, false);
+    });
+    if (!sql.ok()) return Fail(node, result, sql.status());
+    WriteCompiled(node, *sql, result);
+    auto outcome = Timed(result.execute_seconds,
+                         [&] { return RunDataTest(warehouse_, *sql, node.config.severity); });
+    TestOutcome recorded;
+    if (outcome.ok()) {
+      recorded = *outcome;
+      result.status = outcome->status;
+      result.message = outcome->message;
+      result.rows_affected = outcome->failures;
+    } else {
+      Fail(node, result, outcome.status());
+      recorded.status = NodeStatus::kError;
+      recorded.message = result.message;
+    }
+    Audit(node, recorded, result);
+  }
+
+  void RunFreshness(const Node& node, NodeResult& result) {
+    auto outcome = Timed(result.execute_seconds, [&] {
+      return CheckFreshness(warehouse_, compiler_.RelationSql(node),
+                            node.source_table->loaded_at_field, *node.source_table->freshness,
+                            clock_.Now());
+    });
+    TestOutcome recorded;
+    if (outcome.ok()) {
+      recorded = *outcome;
+      result.status = outcome->status;
+      result.message = outcome->message;
+    } else {
+      Fail(node, result, outcome.status());
+      recorded.status = NodeStatus::kError;
+    }
+    Audit(node, recorded, result);
+  }
+
+  void Audit(const Node& node, const TestOutcome& outcome, NodeResult& result) {
+    Status status = RecordTestOutcome(warehouse_, run_id_, node.unique_id, outcome,
+                                      FormatUtcTimestamp(clock_.Now()));
+    if (!status.ok()) {
+      result.status = NodeStatus::kError;
+      result.message +=
+          "; recording it in " + std::string(kAuditTable) + " failed: " + status.message();
+    }
+  }
+
+  static void LogResult(const NodeResult& result) {
+    if (result.status == NodeStatus::kError || result.status == NodeStatus::kFail) {
+      spdlog::info("{} {}: {}", NodeStatusName(result.status), result.unique_id, result.message);
+    } else {
+      spdlog::debug("{} {}: {}", NodeStatusName(result.status), result.unique_id, result.message);
+    }
+  }
+
+  const CommandSpec& command_;
+  const ProjectFiles& files_;
+  const Manifest& manifest_;
+  const RunOptions& options_;
+  Clock& clock_;
+  TimedWarehouse& warehouse_;
+  const EngineAdapter& adapter_;
+  Compiler compiler_;
+  Materializer materializer_;
+  fs::path artifacts_dir_;
+  std::string run_id_;
+  // Per node: why its readers are skipped (it failed or was skipped) ...
+  std::vector<std::string> blocked_;
+  // ... and why its non-test readers are skipped (an error-severity test on it failed).
+  std::vector<std::string> tests_failed_;
+  std::string fail_fast_stop_;
+};
+
+}  // namespace
+
+TransformProject::TransformProject(std::unique_ptr<ProjectFiles> files,
+                                   std::unique_ptr<Manifest> manifest)
+    : files_(std::move(files)), manifest_(std::move(manifest)) {}
+TransformProject::TransformProject(TransformProject&&) noexcept = default;
+TransformProject& TransformProject::operator=(TransformProject&&) noexcept = default;
+TransformProject::~TransformProject() = default;
+
+Result<TransformProject> TransformProject::Load(const fs::path& project_dir) {
+  SW_ASSIGN_OR_RETURN(ProjectFiles files, LoadProjectFiles(project_dir));
+  auto owned_files = std::make_unique<ProjectFiles>(std::move(files));
+  SW_ASSIGN_OR_RETURN(Manifest manifest, Manifest::Build(*owned_files, owned_files->vars));
+  return TransformProject(std::move(owned_files), std::make_unique<Manifest>(std::move(manifest)));
+}
+
+const std::string& TransformProject::name() const { return files_->name; }
+const fs::path& TransformProject::root() const { return files_->root; }
+
+Result<RunResults> TransformProject::Build(const RunOptions& options) const {
+  return Execute(Command::kBuild, options);
+}
+Result<RunResults> TransformProject::Run(const RunOptions& options) const {
+  return Execute(Command::kRun, options);
+}
+Result<RunResults> TransformProject::Test(const RunOptions& options) const {
+  return Execute(Command::kTest, options);
+}
+Result<RunResults> TransformProject::Seed(const RunOptions& options) const {
+  return Execute(Command::kSeed, options);
+}
+Result<RunResults> TransformProject::Snapshot(const RunOptions& options) const {
+  return Execute(Command::kSnapshot, options);
+}
+
+Result<RunResults> TransformProject::Execute(Command command, const RunOptions& options) const {
+  if (!options.warehouse)
+    return Status(ErrorCode::kInvalidInput, "no warehouse given to run the project in",
+                  "set RunOptions::warehouse");
+  SW_ASSIGN_OR_RETURN(ResolvedManifest resolved, ResolveManifest(*files_, *manifest_, options));
+  SW_ASSIGN_OR_RETURN(std::vector<bool> selected,
+                      SelectNodes(*resolved.manifest, options.select, options.exclude));
+  SW_ASSIGN_OR_RETURN(const EngineAdapter* adapter,
+                      EngineAdapter::ForEngine(options.warehouse->engine()));
+  Clock& clock = options.clock ? *options.clock : DefaultClock();
+  TimedWarehouse warehouse(*options.warehouse, clock);
+  Invocation invocation(kCommands[static_cast<size_t>(command)], *files_, *resolved.manifest,
+                        resolved.vars, options, clock, warehouse, *adapter,
+                        ArtifactsDir(*files_, options));
+  return invocation.Run(selected);
+}
+
+Result<std::vector<std::string>> TransformProject::List(const RunOptions& options) const {
+  SW_ASSIGN_OR_RETURN(ResolvedManifest resolved, ResolveManifest(*files_, *manifest_, options));
+  const Manifest& manifest = *resolved.manifest;
+  SW_ASSIGN_OR_RETURN(std::vector<bool> selected,
+                      SelectNodes(manifest, options.select, options.exclude));
+  std::vector<std::string> ids;
+  for (int index : manifest.order())
+    if (selected[static_cast<size_t>(index)]) ids.push_back(manifest.node(index).unique_id);
+  return ids;
+}
+
+Status TransformProject::Docs(const RunOptions& options) const {
+  SW_ASSIGN_OR_RETURN(ResolvedManifest resolved, ResolveManifest(*files_, *manifest_, options));
+  const Manifest& manifest = *resolved.manifest;
+  Catalog catalog;
+  if (options.warehouse) {
+    for (const Node& node : manifest.nodes()) {
+      if (node.kind == ResourceKind::kTest || IsEphemeral(node) || !node.schema.empty()) continue;
+      SW_ASSIGN_OR_RETURN(bool exists, options.warehouse->TableExists(node.relation));
+      if (!exists) continue;
+      SW_ASSIGN_OR_RETURN(catalog[node.unique_id], options.warehouse->DescribeTable(node.relation));
+    }
+  }
+  Clock& clock = options.clock ? *options.clock : DefaultClock();
+  const fs::path artifacts = ArtifactsDir(*files_, options);
+  SW_RETURN_IF_ERROR(WriteTextFile(
+      artifacts / "manifest.json",
+      ManifestJson(manifest, catalog, FormatUtcTimestamp(clock.Now())).dump(2) + "\n"));
+  return WriteTextFile(artifacts / "lineage.dot", LineageDot(manifest));
+}
+
+}  // namespace silverwork::transform
