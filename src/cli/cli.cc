@@ -19,6 +19,7 @@ int RunCli(int argc, char** argv) {
   AddCollectCommands(app, context);
   AddReloadCommand(app, context);
   AddStatusCommand(app, context);
+  AddTransformCommands(app, context);
   AddSimulateCommand(app, context);
 
   try {

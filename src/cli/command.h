@@ -19,5 +19,6 @@ void AddCollectCommands(CLI::App& app, CliContext& context);
 void AddReloadCommand(CLI::App& app, CliContext& context);
 void AddStatusCommand(CLI::App& app, CliContext& context);
 void AddPipelineCommand(CLI::App& app, CliContext& context);
+void AddTransformCommands(CLI::App& app, CliContext& context);
 
 }  // namespace silverwork

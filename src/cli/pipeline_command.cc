@@ -1,7 +1,8 @@
 // silverwork pipeline: the main job, end to end on the embedded default.
 // Collects the last 30 days of postings and every projects file (from the
 // built-in simulator when no key or base URL is configured), lands and
-// loads them, and prints what the warehouse holds.
+// loads them, builds the SQL project (staging -> marts, with data tests),
+// and prints what the warehouse and the marts hold.
 #include <spdlog/spdlog.h>
 
 #include "cli/wiring.h"
@@ -40,6 +41,20 @@ void AddPipelineCommand(CLI::App& app, CliContext& context) {
     Status finished = (*run)->Finish(status);
     if (status.ok()) status = finished;
     if (status.ok()) status = PrintWarehouseSummary((*run)->warehouse(), stdout);
+    if (status.ok()) {
+      auto built = RunTransform((*run)->config(), "build", transform::RunOptions{});
+      if (!built.ok()) {
+        status = built.status();
+      } else {
+        std::printf("%s\n", built->Summary().c_str());
+        if (!built->ok()) {
+          status = Status(ErrorCode::kInvalidInput, "the model build had failures (above)",
+                          "see " + (*run)->config().artifacts_dir +
+                              "/run_results.json and the _sw_test_failures table");
+        }
+      }
+    }
+    if (status.ok()) status = PrintMartSummary((*run)->warehouse(), stdout);
     if (status.ok()) {
       std::printf("warehouse: %s\nlake: %s\n", (*run)->config().warehouse_path.c_str(),
                   (*run)->config().lake_path.c_str());

@@ -262,4 +262,40 @@ void PrintProjectsOutcome(const ProjectsOutcome& outcome) {
   }
 }
 
+Status PrintMartSummary(Warehouse& warehouse, std::FILE* out) {
+  struct Section {
+    const char* title;
+    const char* sql;
+  };
+  static constexpr Section kSections[] = {
+      {"postings and target jobs per year",
+       "SELECT year, SUM(postings), SUM(target_jobs) FROM mart_jobs_vs_postings GROUP BY year "
+       "ORDER BY year DESC LIMIT 5"},
+      {"top provinces by postings, newest year",
+       "SELECT province_name, postings, target_jobs FROM mart_top_regions WHERE year = "
+       "(SELECT MAX(year) FROM mart_top_regions WHERE postings > 0) ORDER BY postings_rank "
+       "LIMIT 3"},
+      {"employment shapes, newest year",
+       "SELECT employment_shape_name, postings, share_pct || '%' FROM mart_postings_by_shape_year "
+       "WHERE year = (SELECT MAX(year) FROM mart_postings_by_shape_year) ORDER BY postings DESC"},
+      {"top preferences",
+       "SELECT category, SUM(postings) FROM mart_preference_counts GROUP BY category "
+       "ORDER BY 2 DESC LIMIT 5"},
+      {"target jobs by years of continuation",
+       "SELECT continuation_years || 'y', SUM(target_jobs) FROM mart_continuity "
+       "GROUP BY continuation_years ORDER BY continuation_years LIMIT 5"},
+  };
+  for (const auto& section : kSections) {
+    std::fprintf(out, "%s:", section.title);
+    SW_RETURN_IF_ERROR(warehouse.Query(section.sql, {}, [&](const Row& row) {
+      std::string cells;
+      for (const auto& value : row) cells += (cells.empty() ? "" : " ") + ValueToString(value);
+      std::fprintf(out, "  %s;", cells.c_str());
+      return Status::Ok();
+    }));
+    std::fprintf(out, "\n");
+  }
+  return Status::Ok();
+}
+
 }  // namespace silverwork

@@ -15,6 +15,7 @@
 #include "ingest/projects_collector.h"
 #include "lake/lake.h"
 #include "simulator/simulator.h"
+#include "transform/runner.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork {
@@ -79,7 +80,16 @@ class CollectionRun {
 void PrintPostingsOutcome(const Date& from, const Date& to, const CollectOutcome& outcome);
 void PrintProjectsOutcome(const ProjectsOutcome& outcome);
 
+// Runs one runner verb ("build", "run", "test", "seed", "snapshot") over the
+// configured project and warehouse.
+Result<transform::RunResults> RunTransform(const Config& config, const std::string& verb_name,
+                                           transform::RunOptions options);
+
 // Prints what the raw tables hold (rows per source, per year, recent runs).
 Status PrintWarehouseSummary(Warehouse& warehouse, std::FILE* out);
+
+// A few lines from the marts: postings and target jobs of the newest years,
+// the top provinces, the employment-shape mix and the top preferences.
+Status PrintMartSummary(Warehouse& warehouse, std::FILE* out);
 
 }  // namespace silverwork

@@ -7,13 +7,16 @@
 namespace silverwork::transform {
 namespace {
 
-constexpr std::array<AdapterMacroSignature, 6> kMacros{{
+constexpr std::array<AdapterMacroSignature, 9> kMacros{{
     {"dbt_date_trunc_month", 1, 1, "first day of the month of a date, as a date"},
     {"string_agg", 2, 2, "concatenates an expression over a group with a separator"},
     {"parse_date_yyyymmdd", 1, 1, "YYYYMMDD text to a date; NULL (sqlite) when not a real day"},
     {"current_timestamp", 0, 0, "the engine's current UTC timestamp"},
     {"datediff_days", 2, 2, "whole days from the first date to the second"},
     {"dateadd_days", 2, 2, "a date plus a number of days"},
+    {"datesub_days", 2, 2, "a date minus a number of days"},
+    {"is_integer_text", 1, 1, "true when text is a non-negative whole number (digits only)"},
+    {"is_number_text", 1, 1, "true when text is a non-negative decimal number such as 2008.0"},
 }};
 
 // How one engine spells one macro. $1..$9 stand for the arguments; an empty
@@ -24,7 +27,7 @@ struct MacroSpelling {
   std::string_view pattern;
 };
 
-constexpr std::array<MacroSpelling, 12> kSpellings{{
+constexpr std::array<MacroSpelling, 18> kSpellings{{
     {"sqlite", "dbt_date_trunc_month", "date($1, 'start of month')"},
     {"sqlite", "string_agg", "group_concat($1, $2)"},
     // date(x, '+0 days') normalises 2023-02-30 to 2023-03-02, so comparing it
@@ -37,6 +40,14 @@ constexpr std::array<MacroSpelling, 12> kSpellings{{
     {"sqlite", "current_timestamp", ""},
     {"sqlite", "datediff_days", "CAST(julianday($2) - julianday($1) AS INTEGER)"},
     {"sqlite", "dateadd_days", "date($1, (CAST($2 AS INTEGER) || ' days'))"},
+    {"sqlite", "datesub_days", "date($1, (-CAST($2 AS INTEGER) || ' days'))"},
+    {"sqlite", "is_integer_text", "(trim($1) <> '' AND trim($1) NOT GLOB '*[^0-9]*')"},
+    {"sqlite", "is_number_text",
+     "(trim($1) <> '' AND trim($1) NOT GLOB '*[^0-9.]*' AND trim($1) NOT GLOB '*.*.*' AND "
+     "trim($1) GLOB '*[0-9]*')"},
+    {"postgres", "datesub_days", "(CAST($1 AS date) - CAST($2 AS integer))"},
+    {"postgres", "is_integer_text", "(trim($1) ~ '^[0-9]+$')"},
+    {"postgres", "is_number_text", "(trim($1) ~ '^[0-9]+(\\.[0-9]*)?$')"},
     {"postgres", "dbt_date_trunc_month", "CAST(date_trunc('month', $1) AS date)"},
     {"postgres", "string_agg", "string_agg(CAST($1 AS text), $2)"},
     {"postgres", "parse_date_yyyymmdd", "to_date($1, 'YYYYMMDD')"},
