@@ -39,6 +39,9 @@ int Main(int argc, char** argv) {
   app.add_option("--postings", postings, "postings from 2018-01-01 to --today");
   app.add_option("--projects-per-year", projects_per_year, "rows per projects file (5 files)");
   app.add_option("--today", today_text);
+  std::string loaded_at;
+  app.add_option("--loaded-at", loaded_at,
+                 "load time stamped on the rows (default: now), e.g. 2026-11-20T01:00:00Z");
   app.add_option("--append-days", append_days,
                  "only load the postings of N days after --today, as a newer load");
   CLI11_PARSE(app, argc, argv);
@@ -63,7 +66,8 @@ int Main(int argc, char** argv) {
   const int64_t begin = append_days > 0 ? before->total() : 0;
   const int64_t end = append_days > 0 ? calendar->total() : before->total();
   const LoadStamp stamp{append_days > 0 ? "fixture-append" : "fixture",
-                        FormatUtcTimestamp(std::chrono::system_clock::now())};
+                        loaded_at.empty() ? FormatUtcTimestamp(std::chrono::system_clock::now())
+                                          : loaded_at};
 
   PostingsLoader loader(warehouse);
   auto started = std::chrono::steady_clock::now();

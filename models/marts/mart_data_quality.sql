@@ -1,9 +1,8 @@
 -- Data quality: rows per source per day, postings and projects whose region
 -- could not be resolved, and codes no seed knows.
 select 'rows_per_day' as check_name, 'raw_postings' as source, start_date as day,
-    'start_date' as detail, count(*) as rows_count
-from {{ ref('stg_postings') }}
-group by start_date
+    'start_date' as detail, postings as rows_count
+from {{ ref('int_postings_daily') }}
 
 union all
 select 'rows_per_day', 'raw_projects', substr(loaded_at, 1, 10), 'load_date', count(*)
@@ -13,8 +12,8 @@ group by substr(loaded_at, 1, 10)
 union all
 select 'unmapped_region', 'raw_postings', null,
     coalesce(work_place_name, '(empty workPlcNm and unmatched address)'), count(*)
-from {{ ref('stg_postings') }}
-where iso_code is null
+from {{ ref('int_unmapped_postings') }}
+where is_unmapped = 1
 group by coalesce(work_place_name, '(empty workPlcNm and unmatched address)')
 
 union all
@@ -24,11 +23,12 @@ where iso_code is null
 group by coalesce(province_name_raw, '(empty)')
 
 union all
-select 'unknown_code', 'raw_postings', null, 'emplymShp=' || coalesce(postings.employment_shape_code, '(null)'), count(*)
-from {{ ref('stg_postings') }} as postings
-left join {{ ref('employment_shapes') }} as shapes on shapes.emplymShp = postings.employment_shape_code
+select 'unknown_code', 'raw_postings', null, 'emplymShp=' || coalesce(months.employment_shape_code, '(null)'),
+    sum(months.postings)
+from {{ ref('mart_postings_monthly_region') }} as months
+left join {{ ref('employment_shapes') }} as shapes on shapes.emplymShp = months.employment_shape_code
 where shapes.emplymShp is null
-group by coalesce(postings.employment_shape_code, '(null)')
+group by coalesce(months.employment_shape_code, '(null)')
 
 union all
 select 'unknown_code', 'raw_projects', null, 'projTypeCd=' || coalesce(projects.project_type_code, '(none)'), count(*)

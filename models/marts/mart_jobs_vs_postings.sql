@@ -6,7 +6,7 @@ with provinces_years as (
     cross join (
         select distinct proj_year as year from {{ ref('fct_projects') }}
         union
-        select distinct start_year as year from {{ ref('fct_job_postings') }}
+        select distinct year from {{ ref('mart_postings_monthly_region') }}
     ) as years
 ),
 
@@ -18,9 +18,9 @@ targets as (
 ),
 
 posted as (
-    select start_year as year, iso_code, count(*) as postings, sum(headcount) as headcount
-    from {{ ref('fct_job_postings') }}
-    group by start_year, iso_code
+    select year, iso_code, sum(postings) as postings, sum(headcount) as headcount
+    from {{ ref('mart_postings_monthly_region') }}
+    group by year, iso_code
 )
 
 select

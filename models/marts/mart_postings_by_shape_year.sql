@@ -1,14 +1,14 @@
 -- Postings by employment shape (고용형태) per start year, with each shape's
--- share of the year.
+-- share of the year (from the monthly mart, so it costs nothing at scale).
 with counts as (
     select
-        start_year as year,
+        year,
         employment_shape_code,
         employment_shape_name,
-        count(*) as postings,
+        sum(postings) as postings,
         sum(headcount) as headcount
-    from {{ ref('fct_job_postings') }}
-    group by start_year, employment_shape_code, employment_shape_name
+    from {{ ref('mart_postings_monthly_region') }}
+    group by year, employment_shape_code, employment_shape_name
 )
 
 select

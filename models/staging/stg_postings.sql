@@ -1,7 +1,23 @@
+{{ config(materialized='incremental', unique_key='job_id') }}
 -- Typed, cleaned postings: dates parsed, codes named, region resolved from
--- workPlcNm (its short province name), else from the employer's address.
+-- workPlcNm (its first word, a short province name), else from the first
+-- word of the employer's address after the postcode. Incremental: a daily
+-- build re-reads only what was loaded since, minus the lookback.
 with postings as (
     select * from {{ source('raw', 'raw_postings') }}
+    {% if is_incremental() %}
+    where _loaded_at >= (
+        select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ this }}
+    )
+    {% endif %}
+),
+
+province_names as (
+    select province_name as name, iso_code, province_name from {{ ref('provinces') }}
+    union
+    select province_name_old, iso_code, province_name from {{ ref('provinces') }}
+    union
+    select short_name, iso_code, province_name from {{ ref('provinces') }}
 )
 
 select
@@ -42,15 +58,10 @@ select
     postings._loaded_at as loaded_at,
     postings._run_id as run_id
 from postings
-left join {{ ref('provinces') }} as by_workplace
-    on postings.workPlcNm = by_workplace.short_name
-    or postings.workPlcNm like by_workplace.short_name || ' %'
-left join {{ ref('provinces') }} as by_address
+left join province_names as by_workplace
+    on by_workplace.name = {{ first_word('postings.workPlcNm') }}
+left join province_names as by_address
     on by_workplace.iso_code is null
-    and (
-        substr(postings.plDetAddr, 7) like by_address.province_name || '%'
-        or substr(postings.plDetAddr, 7) like by_address.province_name_old || '%'
-        or substr(postings.plDetAddr, 7) like by_address.short_name || ' %'
-    )
+    and by_address.name = {{ first_word('substr(postings.plDetAddr, 7)') }}
 left join {{ ref('employment_shapes') }} as shapes
     on shapes.emplymShp = postings.emplymShp

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Typed, cleaned project plans: one row per (project, year, plan change),
 -- with the project type code and name split from '노노케어(A-01)', plan
 -- statuses as codes whichever form the year's file used, dates as ISO text

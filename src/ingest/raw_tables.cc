@@ -119,9 +119,12 @@ Status EnsureRawTables(Warehouse& warehouse) {
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawPostingsSpec()));
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawProjectsSpec()));
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RunsSpec()));
-  // The detail phase walks postings by start date.
+  // The detail phase walks postings by start date; incremental models read
+  // what was loaded since their last build.
   return warehouse.Execute(
-      "CREATE INDEX IF NOT EXISTS raw_postings_frdd ON raw_postings(frDd, jobId)");
+      "CREATE INDEX IF NOT EXISTS raw_postings_frdd ON raw_postings(frDd, jobId);"
+      "CREATE INDEX IF NOT EXISTS raw_postings_loaded_at ON raw_postings(_loaded_at);"
+      "CREATE INDEX IF NOT EXISTS raw_projects_loaded_at ON raw_projects(_loaded_at)");
 }
 
 std::string ListItemHash(const Fields& item) {

@@ -7,7 +7,7 @@
 namespace silverwork::transform {
 namespace {
 
-constexpr std::array<AdapterMacroSignature, 9> kMacros{{
+constexpr std::array<AdapterMacroSignature, 11> kMacros{{
     {"dbt_date_trunc_month", 1, 1, "first day of the month of a date, as a date"},
     {"string_agg", 2, 2, "concatenates an expression over a group with a separator"},
     {"parse_date_yyyymmdd", 1, 1, "YYYYMMDD text to a date; NULL (sqlite) when not a real day"},
@@ -17,6 +17,8 @@ constexpr std::array<AdapterMacroSignature, 9> kMacros{{
     {"datesub_days", 2, 2, "a date minus a number of days"},
     {"is_integer_text", 1, 1, "true when text is a non-negative whole number (digits only)"},
     {"is_number_text", 1, 1, "true when text is a non-negative decimal number such as 2008.0"},
+    {"first_word", 1, 1, "text up to its first space (all of it when there is none)"},
+    {"contains_text", 2, 2, "true when the first text contains the second (plain, case-sensitive)"},
 }};
 
 // How one engine spells one macro. $1..$9 stand for the arguments; an empty
@@ -27,7 +29,7 @@ struct MacroSpelling {
   std::string_view pattern;
 };
 
-constexpr std::array<MacroSpelling, 18> kSpellings{{
+constexpr std::array<MacroSpelling, 22> kSpellings{{
     {"sqlite", "dbt_date_trunc_month", "date($1, 'start of month')"},
     {"sqlite", "string_agg", "group_concat($1, $2)"},
     // date(x, '+0 days') normalises 2023-02-30 to 2023-03-02, so comparing it
@@ -45,6 +47,10 @@ constexpr std::array<MacroSpelling, 18> kSpellings{{
     {"sqlite", "is_number_text",
      "(trim($1) <> '' AND trim($1) NOT GLOB '*[^0-9.]*' AND trim($1) NOT GLOB '*.*.*' AND "
      "trim($1) GLOB '*[0-9]*')"},
+    {"sqlite", "first_word", "substr($1, 1, instr($1 || ' ', ' ') - 1)"},
+    {"sqlite", "contains_text", "(instr($1, $2) > 0)"},
+    {"postgres", "first_word", "split_part($1, ' ', 1)"},
+    {"postgres", "contains_text", "(strpos($1, $2) > 0)"},
     {"postgres", "datesub_days", "(CAST($1 AS date) - CAST($2 AS integer))"},
     {"postgres", "is_integer_text", "(trim($1) ~ '^[0-9]+$')"},
     {"postgres", "is_number_text", "(trim($1) ~ '^[0-9]+(\\.[0-9]*)?$')"},

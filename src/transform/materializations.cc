@@ -147,6 +147,11 @@ Result<BuildOutcome> Materializer::MergeIncrement(const std::string& relation,
       for (const std::string& key : unique_key) keys.push_back(dialect.QuoteIdentifier(key));
       std::string key_list = fmt::format("{}", fmt::join(keys, ", "));
       std::string target_keys = keys.size() == 1 ? key_list : "(" + key_list + ")";
+      // An index on the key keeps the delete (and unique tests) from
+      // scanning the whole table on every small daily increment.
+      SW_RETURN_IF_ERROR(warehouse_.Execute(fmt::format(
+          "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
+          dialect.QuoteIdentifier(relation + "__unique_key"), quoted_target, key_list)));
       SW_ASSIGN_OR_RETURN(
           replaced, warehouse_.ExecuteWithParams(
                         fmt::format("DELETE FROM {} WHERE {} IN (SELECT {} FROM {})", quoted_target,

@@ -127,6 +127,9 @@ TEST(Binary, KillNineMidLoadLosesNothingAndTheRerunCompletesExactly) {
     child->Wait();
     auto warehouse = harness.OpenWarehouse();
     auto check = warehouse->QueryAll("PRAGMA integrity_check");
+    auto exists = warehouse->TableExists("raw_postings");
+    ASSERT_TRUE(exists.ok());
+    if (!*exists) continue;  // killed before the first table was created
     ASSERT_TRUE(check.ok());
     EXPECT_EQ(ValueToString(check->rows.at(0).at(0)), "ok");
     // Whatever was committed is complete: a detail row always has its list row.
@@ -220,6 +223,8 @@ TEST(Binary, PipelineRunsEndToEndOnTheBuiltInSimulator) {
   BinaryHarness harness;
   // No key, no base URL: the pipeline starts its own simulator.
   std::ofstream(harness.config_path, std::ios::trunc)
+      << "project_dir = \"" << SILVERWORK_SOURCE_DIR << "\"\n"
+      << "artifacts_dir = \"" << harness.dir.path() << "/artifacts\"\n"
       << "[warehouse]\npath = \"" << harness.dir.path() << "/pipeline.db\"\n"
       << "[lake]\npath = \"" << harness.dir.path() << "/pipeline-lake\"\n";
   std::vector<std::string> argv{SILVERWORK_BINARY, "--config", harness.config_path, "pipeline", "--days", "2"};
@@ -228,6 +233,8 @@ TEST(Binary, PipelineRunsEndToEndOnTheBuiltInSimulator) {
   std::string out = ReadFile(harness.StdoutPath());
   EXPECT_NE(out.find("raw_postings:"), std::string::npos) << out;
   EXPECT_NE(out.find("raw_projects: 2018:"), std::string::npos) << out;
+  EXPECT_NE(out.find("build finished"), std::string::npos) << out;
+  EXPECT_NE(out.find("top preferences:"), std::string::npos) << out;
 }
 
 }  // namespace
