@@ -239,3 +239,36 @@ TEST(Binary, PipelineRunsEndToEndOnTheBuiltInSimulator) {
 
 }  // namespace
 }  // namespace silverwork::testing
+
+namespace silverwork::testing {
+namespace {
+
+TEST(Binary, LsAndDocsOverTheRepositoryProject) {
+  TempDir dir;
+  std::string config = dir.path() + "/silverwork.toml";
+  std::ofstream(config) << "project_dir = \"" << SILVERWORK_SOURCE_DIR << "\"\n"
+                        << "artifacts_dir = \"" << dir.path() << "/artifacts\"\n";
+  std::string out = dir.path() + "/out.txt", err = dir.path() + "/err.txt";
+  ChildProcess ls({SILVERWORK_BINARY, "--config", config, "ls", "-s", "+mart_per_capita"}, {}, out, err);
+  ASSERT_EQ(ls.Wait(), 0) << ReadFile(err);
+  std::string listed = ReadFile(out);
+  for (const char* node : {"source.silverwork.raw.raw_postings", "seed.silverwork.population_by_province",
+                           "model.silverwork.stg_postings", "model.silverwork.mart_jobs_vs_postings",
+                           "model.silverwork.mart_per_capita"})
+    EXPECT_NE(listed.find(node), std::string::npos) << node << "\n" << listed;
+  EXPECT_EQ(listed.find("model.silverwork.mart_continuity"), std::string::npos);
+  EXPECT_LT(listed.find("model.silverwork.stg_postings"), listed.find("model.silverwork.mart_per_capita"));
+
+  ChildProcess docs({SILVERWORK_BINARY, "--config", config, "docs"}, {}, out, err);
+  ASSERT_EQ(docs.Wait(), 0) << ReadFile(err);
+  std::string dot = ReadFile(dir.path() + "/artifacts/lineage.dot");
+  EXPECT_NE(dot.find("digraph"), std::string::npos);
+  EXPECT_NE(dot.find("mart_per_capita"), std::string::npos);
+
+  ChildProcess missing({SILVERWORK_BINARY, "--config", config, "ls", "-s", "mart_per_capitaa"}, {}, out, err);
+  EXPECT_NE(missing.Wait(), 0);
+  EXPECT_NE(ReadFile(err).find("mart_per_capita"), std::string::npos) << ReadFile(err);
+}
+
+}  // namespace
+}  // namespace silverwork::testing
