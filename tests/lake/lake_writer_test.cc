@@ -7,7 +7,7 @@
 
 #include "lake/lake.h"
 #include "lake/lake_test_util.h"
-#include "lake/scoped_temp_dir.h"
+#include "scoped_temp_dir.h"
 
 namespace silverwork {
 namespace {

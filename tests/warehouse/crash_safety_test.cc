@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "warehouse/scoped_temp_dir.h"
+#include "scoped_temp_dir.h"
 #include "warehouse/sqlite_warehouse.h"
 
 namespace silverwork {

@@ -1,7 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "warehouse/scoped_temp_dir.h"
+#include "scoped_temp_dir.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork {

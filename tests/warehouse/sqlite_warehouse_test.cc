@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "warehouse/scoped_temp_dir.h"
+#include "scoped_temp_dir.h"
 
 namespace silverwork {
 namespace {

@@ -2,7 +2,7 @@
 // semantics: state commits and rolls back together with the data.
 #include <gtest/gtest.h>
 
-#include "warehouse/scoped_temp_dir.h"
+#include "scoped_temp_dir.h"
 #include "warehouse/sqlite_warehouse.h"
 
 namespace silverwork {

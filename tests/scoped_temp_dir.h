@@ -13,7 +13,7 @@ namespace silverwork {
 class ScopedTempDir {
  public:
   ScopedTempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sw-warehouse-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "silverwork-test-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
     path_ = pattern;
   }
