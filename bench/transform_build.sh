@@ -15,7 +15,7 @@ projects_per_year=${2:-20000}
 build=${SILVERWORK_BUILD:-build/release}
 dir=${BENCH_DIR:-/tmp/silverwork-bench-transform}
 
-if [ ! -x "$build/src/silverwork" ] || [ ! -x "$build/bench/make_raw_fixture" ]; then
+if [ ! -x "$build/silverwork" ] || [ ! -x "$build/bench/make_raw_fixture" ]; then
   cmake --preset release >/dev/null
   cmake --build --preset release --target silverwork make_raw_fixture
 fi
@@ -45,10 +45,10 @@ print("  slowest: " + ", ".join(f"{n['unique_id'].split('.')[-1]} {n['execution_
 PY
 }
 
-SILVERWORK_CONFIG="$dir/silverwork.toml" CI=true "$build/src/silverwork" --log-level warn build >/dev/null
+SILVERWORK_CONFIG="$dir/silverwork.toml" CI=true "$build/silverwork" --log-level warn build >/dev/null
 report "full build ($postings postings)"
 
 "$build/bench/make_raw_fixture" --warehouse "$dir/warehouse.db" --postings "$postings" --append-days 1
-SILVERWORK_CONFIG="$dir/silverwork.toml" CI=true "$build/src/silverwork" --log-level warn build >/dev/null
+SILVERWORK_CONFIG="$dir/silverwork.toml" CI=true "$build/silverwork" --log-level warn build >/dev/null
 report "daily incremental build (one new day)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
