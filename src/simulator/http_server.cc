@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "common/log.h"
+#include "http/header_text.h"
 #include "http/http_client.h"
 
 namespace silverwork::simulator {
@@ -51,18 +52,8 @@ std::string_view ReasonPhrase(int status) {
   return "Unknown";
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
+using http_text::EqualsIgnoreCase;
+using http_text::Trim;
 
 // The request line and the headers the server itself acts on.
 struct RequestHead {
@@ -284,6 +275,7 @@ void HttpServer::Stop() {
     queued_.clear();
   }
   wakeup_.notify_all();
+  connection_queued_.notify_all();
   accept_thread_.join();
   std::vector<std::thread> workers;
   {
@@ -310,17 +302,21 @@ void HttpServer::AcceptLoop() {
       continue;
     }
     queued_.push_back(fd);
-    bool spawn = idle_workers_ == 0 && std::cmp_less(workers_.size(), options_.worker_threads);
+    // An idle worker may not have woken for an earlier connection yet, so
+    // compare against the whole queue: counting only `idle_workers_ == 0`
+    // left a second connection waiting for a keep-alive one to time out.
+    bool spawn = queued_.size() > static_cast<size_t>(idle_workers_) &&
+                 std::cmp_less(workers_.size(), options_.worker_threads);
     if (spawn) workers_.emplace_back([this] { WorkerLoop(); });
     lock.unlock();
-    wakeup_.notify_one();
+    connection_queued_.notify_one();
   }
 }
 
 int HttpServer::NextConnection() {
   std::unique_lock lock(mutex_);
   ++idle_workers_;
-  wakeup_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
+  connection_queued_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
   --idle_workers_;
   if (stopping_) return -1;
   int fd = queued_.front();

@@ -109,7 +109,11 @@ class HttpServer {
   const int port_;
 
   std::mutex mutex_;
-  std::condition_variable wakeup_;  // queue changes and Stop()
+  std::condition_variable wakeup_;  // Stop(), for threads that sleep (delays, hangs)
+  // A connection was queued (and Stop()). Apart from wakeup_ so that a
+  // notify_one for a new connection always reaches an idle worker, never a
+  // worker sleeping through a reply's delay.
+  std::condition_variable connection_queued_;
   bool stopping_ = false;
   std::deque<int> queued_;  // accepted, waiting for a worker
   std::set<int> active_;    // owned by a worker; shut down by Stop()

@@ -10,9 +10,11 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace silverwork::simulator {
 namespace {
@@ -209,6 +211,34 @@ TEST_F(HttpServerTest, ExtraConnectionsWaitForAFreeWorker) {
   EXPECT_TRUE(second.ReadResponse().ends_with("ok"));
   EXPECT_GE(std::chrono::steady_clock::now() - started, 90ms);
   closer.join();
+}
+
+TEST_F(HttpServerTest, ConnectionsArrivingTogetherAreServedWhileOthersWaitOutDelays) {
+  Start(
+      [](const HttpRequest& request) {
+        HttpReply reply = Text("ok");
+        if (request.path == "/slow") reply.delay = 3s;
+        return reply;
+      },
+      /*workers=*/16);
+  // Leaves idle workers behind, which new connections must reach.
+  for (int index = 0; index < 2; ++index) {
+    RawClient warm_up(server_->port());
+    warm_up.Send("GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    warm_up.ReadToEnd();
+  }
+  std::vector<std::unique_ptr<RawClient>> slow, fast;
+  for (int index = 0; index < 3; ++index) {
+    slow.push_back(std::make_unique<RawClient>(server_->port()));
+    slow.back()->Send("GET /slow HTTP/1.1\r\n\r\n");
+  }
+  for (int index = 0; index < 6; ++index) {
+    fast.push_back(std::make_unique<RawClient>(server_->port()));
+    fast.back()->Send("GET /fast HTTP/1.1\r\n\r\n");
+  }
+  auto started = std::chrono::steady_clock::now();
+  for (auto& client : fast) EXPECT_TRUE(client->ReadResponse().ends_with("ok"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
 }
 
 TEST_F(HttpServerTest, StopCutsHangsAndIdleConnectionsPromptly) {
