@@ -42,7 +42,8 @@ std::string NewRunId(const std::string& latest_existing) {
   std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(random() & 0xffff));
   while (true) {
     auto now = std::chrono::system_clock::now();
-    auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+    auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
     std::string stamp = FormatUtcTimestamp(now);  // 2026-11-25T16:01:02Z
     std::string compact;
     for (char ch : stamp.substr(0, stamp.size() - 1))
@@ -102,17 +103,16 @@ Result<std::unique_ptr<CollectionRun>> CollectionRun::Start(Config config, std::
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(config.warehouse_path).parent_path(),
                                       ignored);
-  SW_ASSIGN_OR_RETURN(run->warehouse_,
-                      OpenWarehouse({.engine = config.warehouse_engine,
-                                     .location = config.warehouse_path}));
+  SW_ASSIGN_OR_RETURN(run->warehouse_, OpenWarehouse({.engine = config.warehouse_engine,
+                                                      .location = config.warehouse_path}));
   SW_RETURN_IF_ERROR(EnsureRawTables(*run->warehouse_));
   SW_ASSIGN_OR_RETURN(run->lake_, LakeWriter::Open({.root = config.lake_path,
                                                     .run_id = run->run_id_,
                                                     .fsync = config.lake_fsync}));
   run->sink_ = std::make_unique<LakeSink>(*run->lake_);
-  run->environment_ = std::make_unique<CollectorEnvironment>(CollectorEnvironment{
-      *run->warehouse_, *run->lake_, *run->sink_, *run->key_, DefaultClock(),
-      [] { return CreateCurlHttpClient(); }, run->run_id_});
+  run->environment_ = std::make_unique<CollectorEnvironment>(
+      CollectorEnvironment{*run->warehouse_, *run->lake_, *run->sink_, *run->key_, DefaultClock(),
+                           [] { return CreateHttpClient(); }, run->run_id_});
   run->config_ = std::move(config);
 
   std::vector<Value> row{run->run_id_, run->command_,
@@ -210,10 +210,9 @@ Status CollectionRun::Finish(const Status& status) {
 Status PrintWarehouseSummary(Warehouse& warehouse, std::FILE* out) {
   SW_RETURN_IF_ERROR(EnsureRawTables(warehouse));
   SW_ASSIGN_OR_RETURN(QueryResult postings,
-                      warehouse.QueryAll(
-                          "SELECT COUNT(*), COUNT(_detail_status), "
-                          "SUM(CASE WHEN deadline = '접수중' THEN 1 ELSE 0 END), "
-                          "MIN(frDd), MAX(frDd) FROM raw_postings"));
+                      warehouse.QueryAll("SELECT COUNT(*), COUNT(_detail_status), "
+                                         "SUM(CASE WHEN deadline = '접수중' THEN 1 ELSE 0 END), "
+                                         "MIN(frDd), MAX(frDd) FROM raw_postings"));
   const Row& row = postings.rows.at(0);
   std::fprintf(out, "raw_postings: %s postings (%s with details, %s open), start dates %s .. %s\n",
                ValueToString(row[0]).c_str(), ValueToString(row[1]).c_str(),

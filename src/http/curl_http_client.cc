@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "http/http_client.h"
+#include "http/transport_error.h"
 
 namespace silverwork {
 namespace {
@@ -54,12 +55,8 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, nullptr);
     if (code != CURLE_OK) {
       // The error buffer may quote the URL; never pass it through unredacted.
-      std::string why = curl_easy_strerror(code);
-      return Status(ErrorCode::kNetwork,
-                    "GET " + std::string(url_for_errors) + " failed: " + why,
-                    code == CURLE_OPERATION_TIMEDOUT
-                        ? "the service did not answer in time; it is retried, or raise the timeout"
-                        : "check that the base URL is reachable");
+      return TransportError(url_for_errors, curl_easy_strerror(code),
+                            code == CURLE_OPERATION_TIMEDOUT);
     }
     long status = 0;
     curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &status);
@@ -76,6 +73,6 @@ class CurlHttpClient final : public HttpClient {
 
 }  // namespace
 
-std::unique_ptr<HttpClient> CreateCurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
+std::unique_ptr<HttpClient> CreateLibcurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
 
 }  // namespace silverwork

@@ -5,7 +5,7 @@
 // code, comes back as an HttpResponse: deciding what a 200 or a 500 means is
 // the caller's job (data.go.kr reports most errors in a 200 body). An
 // HttpClient instance is NOT thread-safe: give each worker thread its own
-// (CreateCurlHttpClient is cheap) so connections are reused per worker.
+// (CreateHttpClient is cheap) so connections are reused per worker.
 #pragma once
 
 #include <chrono>
@@ -34,8 +34,14 @@ class HttpClient {
                                    std::chrono::milliseconds timeout) = 0;
 };
 
-// libcurl-backed client with keep-alive. Not thread-safe (see above).
-std::unique_ptr<HttpClient> CreateCurlHttpClient();
+// The default client, with keep-alive. Plain http:// GETs run over one
+// socket driven directly, which costs a fraction of libcurl's CPU per call;
+// https, redirects, compressed answers and every call when the environment
+// names a proxy (http_proxy, all_proxy) go through libcurl. Both paths
+// report failures alike (same categories and messages). Not thread-safe.
+std::unique_ptr<HttpClient> CreateHttpClient();
+// libcurl for every call, with keep-alive. Not thread-safe.
+std::unique_ptr<HttpClient> CreateLibcurlHttpClient();
 
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string PercentEncode(std::string_view text);

@@ -80,7 +80,7 @@ std::set<std::string> JobIds(Warehouse& warehouse, Date from, Date to) {
 
 std::set<std::string> Truth(Simulator& simulator, Date from, Date to) {
   std::set<std::string> ids;
-  auto http = CreateCurlHttpClient();
+  auto http = CreateHttpClient();
   for (int64_t page = 1;; ++page) {
     auto response = http->Get(simulator.base_url() + "/B552474/SenuriService/getJobList?pageNo=" +
                                   std::to_string(page) + "&numOfRows=1000&serviceKey=" +

@@ -9,7 +9,7 @@ namespace {
 const Date kFrom = kToday.AddDays(-9);
 
 int64_t ProjectsTotal(IngestHarness& harness, const std::string& file_id) {
-  auto http = CreateCurlHttpClient();
+  auto http = CreateHttpClient();
   auto response = http->Get(harness.simulator->base_url() + "/api/15050148/v1/uddi:" + file_id +
                                 "?page=1&perPage=1&serviceKey=" + harness.key->ForUrl(),
                             "truth", std::chrono::milliseconds(5000));
@@ -21,7 +21,8 @@ int64_t ProjectsTotal(IngestHarness& harness, const std::string& file_id) {
 
 TEST(CollectPostings, LoadsExactlyThePostingsOfTheWindowWithDetails) {
   IngestHarness harness;
-  CollectOutcome outcome = harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday));
+  CollectOutcome outcome =
+      harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday));
   ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
   std::set<std::string> truth = harness.TruthJobIds(kFrom, kToday);
   ASSERT_GT(truth.size(), 200u);
@@ -29,7 +30,8 @@ TEST(CollectPostings, LoadsExactlyThePostingsOfTheWindowWithDetails) {
   EXPECT_EQ(outcome.stats.postings_in_window, static_cast<int64_t>(truth.size()));
   // Lookback days got their details too; nothing outside window+lookback did.
   EXPECT_EQ(harness.Count("SELECT COUNT(*) FROM raw_postings WHERE _detail_status IS NOT NULL AND "
-                          "frDd < '" + kFrom.AddDays(-2).Compact() + "'"),
+                          "frDd < '" +
+                          kFrom.AddDays(-2).Compact() + "'"),
             0);
   // Every detail field arrived under its real spelling.
   EXPECT_GT(harness.Count("SELECT COUNT(*) FROM raw_postings WHERE clltPrnnum IS NOT NULL AND "
@@ -39,9 +41,11 @@ TEST(CollectPostings, LoadsExactlyThePostingsOfTheWindowWithDetails) {
 
 TEST(CollectPostings, RunningTwiceLeavesIdenticalTables) {
   IngestHarness harness;
-  ASSERT_TRUE(harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday)).status.ok());
+  ASSERT_TRUE(harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday))
+                  .status.ok());
   std::string first = harness.TableDigest("raw_postings");
-  CollectOutcome second = harness.CollectPostings("20250630T000001Z-0002", harness.Postings(kFrom, kToday));
+  CollectOutcome second =
+      harness.CollectPostings("20250630T000001Z-0002", harness.Postings(kFrom, kToday));
   ASSERT_TRUE(second.status.ok());
   EXPECT_EQ(second.stats.details_needed, 0) << "unchanged postings are not fetched again";
   EXPECT_EQ(harness.TableDigest("raw_postings"), first);
@@ -49,25 +53,28 @@ TEST(CollectPostings, RunningTwiceLeavesIdenticalTables) {
 
 TEST(CollectPostings, FetchesDetailsAgainOnlyForChangedPostings) {
   IngestHarness harness;
-  ASSERT_TRUE(harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday)).status.ok());
+  ASSERT_TRUE(harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday))
+                  .status.ok());
   // A week later some postings have closed (접수중 -> 마감): their list items
   // change, so exactly those need their details again.
   auto hashes = [&] {
     std::map<std::string, std::string> by_id;
     std::vector<Value> params{kFrom.AddDays(-2).Compact(), kToday.Compact()};
-    EXPECT_TRUE(harness.warehouse
-                    ->Query("SELECT jobId, _list_hash FROM raw_postings WHERE frDd >= ? AND frDd <= ?",
-                            params,
-                            [&](const Row& row) {
-                              by_id[std::get<std::string>(row[0])] = std::get<std::string>(row[1]);
-                              return Status::Ok();
-                            })
-                    .ok());
+    EXPECT_TRUE(
+        harness.warehouse
+            ->Query("SELECT jobId, _list_hash FROM raw_postings WHERE frDd >= ? AND frDd <= ?",
+                    params,
+                    [&](const Row& row) {
+                      by_id[std::get<std::string>(row[0])] = std::get<std::string>(row[1]);
+                      return Status::Ok();
+                    })
+            .ok());
     return by_id;
   };
   auto before = hashes();
   harness.simulator->SetToday(kToday.AddDays(7));
-  CollectOutcome again = harness.CollectPostings("20250707T000000Z-0002", harness.Postings(kFrom, kToday));
+  CollectOutcome again =
+      harness.CollectPostings("20250707T000000Z-0002", harness.Postings(kFrom, kToday));
   ASSERT_TRUE(again.status.ok()) << again.status.ToString();
   auto after = hashes();
   ASSERT_EQ(after.size(), before.size());
@@ -82,19 +89,24 @@ TEST(CollectPostings, FetchesDetailsAgainOnlyForChangedPostings) {
 
 TEST(CollectPostings, ReloadFromTheLakeEqualsWhatWasCollected) {
   IngestHarness harness;
-  ASSERT_TRUE(harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday)).status.ok());
+  ASSERT_TRUE(harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday))
+                  .status.ok());
   harness.simulator->SetToday(kToday.AddDays(3));
-  ASSERT_TRUE(harness.CollectPostings("20250703T000000Z-0002",
-                                      harness.Postings(kToday.AddDays(1), kToday.AddDays(3)))
+  ASSERT_TRUE(harness
+                  .CollectPostings("20250703T000000Z-0002",
+                                   harness.Postings(kToday.AddDays(1), kToday.AddDays(3)))
                   .status.ok());
   ASSERT_TRUE(harness.CollectProjects("20250703T000001Z-0003", harness.Projects()).status.ok());
   std::string postings = harness.TableDigest("raw_postings");
   std::string projects = harness.TableDigest("raw_projects");
 
-  auto rebuilt = OpenWarehouse({.engine = "sqlite", .location = harness.dir.path() + "/rebuilt.db"});
+  auto rebuilt =
+      OpenWarehouse({.engine = "sqlite", .location = harness.dir.path() + "/rebuilt.db"});
   ASSERT_TRUE(rebuilt.ok());
-  ReloadOptions options{.lake_root = harness.LakePath(), .project_files = harness.Projects().files,
-                        .column_aliases = {}, .loaded_at = "2030-01-01T00:00:00Z"};
+  ReloadOptions options{.lake_root = harness.LakePath(),
+                        .project_files = harness.Projects().files,
+                        .column_aliases = {},
+                        .loaded_at = "2030-01-01T00:00:00Z"};
   auto stats = ReloadFromLake(options, **rebuilt);
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_GT(stats->details, 300);
@@ -110,7 +122,8 @@ TEST(CollectPostings, QuotaStopsCleanlyAndTheNextRunResumes) {
   std::set<std::string> truth = harness.TruthJobIds(kFrom, kToday);
   harness.simulator->SetFaults(world.faults);  // restart the quota counters
 
-  CollectOutcome stopped = harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday));
+  CollectOutcome stopped =
+      harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday));
   ASSERT_TRUE(stopped.status.IsQuotaExhausted()) << stopped.status.ToString();
   EXPECT_NE(stopped.status.hint().find("resume"), std::string::npos);
   int64_t loaded = static_cast<int64_t>(harness.LoadedJobIds(kFrom, kToday, true).size());
@@ -123,8 +136,9 @@ TEST(CollectPostings, QuotaStopsCleanlyAndTheNextRunResumes) {
   do {
     harness.simulator->SetToday(kToday);  // same data; SetFaults resets the quota
     harness.simulator->SetFaults(world.faults);
-    resumed = harness.CollectPostings("20250701T00000" + std::to_string(runs) + "Z-000" + std::to_string(runs + 1),
-                                      harness.Postings(kFrom, kToday));
+    resumed = harness.CollectPostings(
+        "20250701T00000" + std::to_string(runs) + "Z-000" + std::to_string(runs + 1),
+        harness.Postings(kFrom, kToday));
     EXPECT_TRUE(resumed.stats.resumed);
     ++runs;
   } while (resumed.status.IsQuotaExhausted() && runs < 20);
@@ -177,7 +191,8 @@ TEST_P(CollectUnderFault, RetriesAndStillLoadsExactly) {
 INSTANTIATE_TEST_SUITE_P(
     EveryFault, CollectUnderFault,
     ::testing::Values(
-        FaultCase{"error_codes", [](SimulatorFaultOptions& f) {
+        FaultCase{"error_codes",
+                  [](SimulatorFaultOptions& f) {
                     f.error_rate = 0.25;
                     f.error_codes = {"01", "02", "05", "99"};
                   }},
@@ -187,14 +202,17 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"truncated", [](SimulatorFaultOptions& f) { f.truncated_rate = 0.2; }},
         FaultCase{"malformed", [](SimulatorFaultOptions& f) { f.malformed_rate = 0.2; }},
         FaultCase{"reset", [](SimulatorFaultOptions& f) { f.reset_rate = 0.2; }},
-        FaultCase{"hang", [](SimulatorFaultOptions& f) {
+        FaultCase{"hang",
+                  [](SimulatorFaultOptions& f) {
                     f.hang_first_n = 3;
                     f.hang = std::chrono::milliseconds(3000);
                   }},
-        FaultCase{"latency", [](SimulatorFaultOptions& f) {
+        FaultCase{"latency",
+                  [](SimulatorFaultOptions& f) {
                     f.latency = std::chrono::milliseconds(5);
                     f.latency_jitter = std::chrono::milliseconds(20);
-                  }, false}),
+                  },
+                  false}),
     [](const ::testing::TestParamInfo<FaultCase>& param_info) {
       return std::string(param_info.param.name);
     });
@@ -202,7 +220,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(CollectPostings, AWrongKeyFailsFastSayingWhatToFix) {
   IngestHarness harness;
   harness.key = std::make_unique<ServiceKey>("not-the-registered-key");
-  CollectOutcome outcome = harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday));
+  CollectOutcome outcome =
+      harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday));
   ASSERT_EQ(outcome.status.code(), ErrorCode::kAuth);
   EXPECT_NE(outcome.status.message().find("code 30"), std::string::npos);
   EXPECT_NE(outcome.status.hint().find("DATA_GO_KR_SERVICE_KEY"), std::string::npos);
@@ -214,7 +233,8 @@ TEST(CollectPostings, ARetiredEndpointSaysItIsGone) {
   SimulatorFaultOptions faults;
   faults.endpoint_gone = true;
   harness.simulator->SetFaults(faults);
-  CollectOutcome outcome = harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday));
+  CollectOutcome outcome =
+      harness.CollectPostings("20250630T000000Z-0001", harness.Postings(kFrom, kToday));
   ASSERT_EQ(outcome.status.code(), ErrorCode::kGone);
   EXPECT_NE(outcome.status.hint().find("retired or moved"), std::string::npos);
 }
@@ -232,7 +252,8 @@ TEST(CollectPostings, PersistentServerErrorsGiveUpBoundedAndKeepProgress) {
   EXPECT_LE(harness.simulator->Stats().list_calls, 2 * 3);
   // Once the service recovers, the same command completes.
   harness.simulator->SetFaults({});
-  CollectOutcome recovered = harness.CollectPostings("20250630T000001Z-0002", harness.Postings(kFrom, kToday));
+  CollectOutcome recovered =
+      harness.CollectPostings("20250630T000001Z-0002", harness.Postings(kFrom, kToday));
   ASSERT_TRUE(recovered.status.ok()) << recovered.status.ToString();
   EXPECT_EQ(harness.LoadedJobIds(kFrom, kToday, true), harness.TruthJobIds(kFrom, kToday));
 }
@@ -250,12 +271,19 @@ TEST(CollectProjects, LoadsEveryYearWithCanonicalColumns) {
   // The drifting spellings all land in the canonical columns.
   for (int year : {2018, 2020, 2022, 2023, 2024}) {
     std::string where = " FROM raw_projects WHERE _file_year = '" + std::to_string(year) + "'";
-    EXPECT_EQ(harness.Count("SELECT COUNT(*)" + where + " AND (admProvNm IS NULL OR admProvNm = '')"), 0) << year;
+    EXPECT_EQ(
+        harness.Count("SELECT COUNT(*)" + where + " AND (admProvNm IS NULL OR admProvNm = '')"), 0)
+        << year;
     EXPECT_EQ(harness.Count("SELECT COUNT(*)" + where + " AND projTypeCdNm LIKE '%(%-%)'"),
-              harness.Count("SELECT COUNT(*)" + where)) << year;
+              harness.Count("SELECT COUNT(*)" + where))
+        << year;
   }
-  EXPECT_GT(harness.Count("SELECT COUNT(*) FROM raw_projects WHERE _file_year = '2020' AND budgetDivCd IS NOT NULL"), 0);
-  EXPECT_GT(harness.Count("SELECT COUNT(*) FROM raw_projects WHERE _file_year = '2024' AND projContent IS NOT NULL"), 0);
+  EXPECT_GT(harness.Count("SELECT COUNT(*) FROM raw_projects WHERE _file_year = '2020' AND "
+                          "budgetDivCd IS NOT NULL"),
+            0);
+  EXPECT_GT(harness.Count("SELECT COUNT(*) FROM raw_projects WHERE _file_year = '2024' AND "
+                          "projContent IS NOT NULL"),
+            0);
 }
 
 TEST(CollectProjects, EveryColumnOfTheKnownFilesHasACanonicalName) {
@@ -272,8 +300,11 @@ TEST(CollectProjects, AnUnknownColumnIsKeptAndReportedNotFatal) {
   ProjectColumnMap columns;
   ProjectsLoader loader(*harness.warehouse, columns);
   EnvelopePage page;
-  page.items.push_back({{"사업번호", "2025-00001"}, {"사업년도", "2025"}, {"사업계획변경순번", "1"},
-                        {"관활시도명", "서울특별시"}, {"새컬럼", "값"}});
+  page.items.push_back({{"사업번호", "2025-00001"},
+                        {"사업년도", "2025"},
+                        {"사업계획변경순번", "1"},
+                        {"관활시도명", "서울특별시"},
+                        {"새컬럼", "값"}});
   page.items.push_back({{"사업번호", ""}, {"사업년도", "2025"}, {"사업계획변경순번", "1"}});
   auto loaded = loader.LoadPage(page, 2025, "new-file", {"run", "2025-01-01T00:00:00Z"});
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();

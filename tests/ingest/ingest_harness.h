@@ -75,8 +75,7 @@ class IngestHarness {
     lake = std::move(writer).value();
     sink = std::make_unique<LakeSink>(*lake);
     environment = std::make_unique<CollectorEnvironment>(CollectorEnvironment{
-        *warehouse, *lake, *sink, *key, DefaultClock(), [] { return CreateCurlHttpClient(); },
-        run_id});
+        *warehouse, *lake, *sink, *key, DefaultClock(), [] { return CreateHttpClient(); }, run_id});
     return *environment;
   }
   void CloseRun() {
@@ -120,14 +119,16 @@ class IngestHarness {
     return projects;
   }
 
-  CollectOutcome CollectPostings(const std::string& run_id, const PostingsCollectorOptions& options) {
+  CollectOutcome CollectPostings(const std::string& run_id,
+                                 const PostingsCollectorOptions& options) {
     PostingsCollector collector(options, NewRun(run_id));
     CollectOutcome outcome = collector.Run();
     CloseRun();
     return outcome;
   }
 
-  ProjectsOutcome CollectProjects(const std::string& run_id, const ProjectsCollectorOptions& options) {
+  ProjectsOutcome CollectProjects(const std::string& run_id,
+                                  const ProjectsCollectorOptions& options) {
     ProjectsCollector collector(options, NewRun(run_id));
     ProjectsOutcome outcome = collector.Run();
     CloseRun();
@@ -138,7 +139,7 @@ class IngestHarness {
   // straight from the simulator's list.
   std::set<std::string> TruthJobIds(Date from, Date to) const {
     std::set<std::string> ids;
-    auto http = CreateCurlHttpClient();
+    auto http = CreateHttpClient();
     const std::string low = from.Compact(), high = to.Compact();
     for (int64_t page = 1;; ++page) {
       std::string url = simulator->base_url() +

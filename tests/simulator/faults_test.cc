@@ -171,7 +171,7 @@ TEST_F(FaultsTest, LatencyDelaysEveryCall) {
 }
 
 TEST_F(FaultsTest, StopIsPromptWithIdleKeepAliveConnections) {
-  auto client = CreateCurlHttpClient();  // keeps its connection open after the call
+  auto client = CreateHttpClient();  // keeps its connection open after the call
   ASSERT_TRUE(client->Get(ListUrl(*simulator_, 1, 1), "", kTestTimeout).ok());
   simulator_->SetFaults({.latency = 10s});
   std::thread slow([this] { (void)Fetch(ListUrl(*simulator_, 1, 1)); });

@@ -56,7 +56,7 @@ inline std::string ProjectsUrl(const Simulator& simulator, const std::string& fi
 
 inline Result<HttpResponse> Fetch(const std::string& url,
                                   std::chrono::milliseconds timeout = kTestTimeout) {
-  return CreateCurlHttpClient()->Get(url, "(test url)", timeout);
+  return CreateHttpClient()->Get(url, "(test url)", timeout);
 }
 
 // Fetches and parses XML; fails the test on transport or parse errors.
