@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <deque>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -93,10 +94,10 @@ CollectOutcome PostingsCollector::Run() {
       checkpoint.phase = json.value("phase", std::string("list"));
       checkpoint.next_page = json.value("next_page", int64_t{1});
       stats_.resumed = true;
-      spdlog::info("resuming postings {}..{} from the {} phase{}", options_.from.Iso(),
-                   options_.to.Iso(), checkpoint.phase,
-                   checkpoint.phase == "list" ? " at page " + std::to_string(checkpoint.next_page)
-                                              : "");
+      spdlog::info(
+          "resuming postings {}..{} from the {} phase{}", options_.from.Iso(), options_.to.Iso(),
+          checkpoint.phase,
+          checkpoint.phase == "list" ? " at page " + std::to_string(checkpoint.next_page) : "");
     }
   }
 
@@ -114,10 +115,10 @@ CollectOutcome PostingsCollector::Run() {
   Status counted = CountWindow();
   if (status.ok()) status = counted;
   if (status.ok() && stats_.details_failed > 0) {
-    status = Status(ErrorCode::kRemote,
-                    std::to_string(stats_.details_failed) +
-                        " detail calls still failed after their retries",
-                    "everything else is saved; run the same command again to fetch them");
+    status = Status(
+        ErrorCode::kRemote,
+        std::to_string(stats_.details_failed) + " detail calls still failed after their retries",
+        "everything else is saved; run the same command again to fetch them");
   }
   if (status.ok()) {
     Status cleared = env_.warehouse.DeleteState(CheckpointKey());
@@ -133,62 +134,65 @@ Status PostingsCollector::ListPhase(RateBudget& budget, Checkpoint& checkpoint) 
   for (int index = 0; index < in_flight; ++index) clients.push_back(NewClient(budget));
 
   Progress progress("list pages", 0);
+  // Keep `in_flight` pages on the way while loading them in page order (the
+  // real list is slow): the next fetch starts as soon as a page is taken,
+  // not after a whole round of pages was loaded.
+  std::deque<std::future<Result<ApiResponse>>> pages;
+  int64_t next_to_fetch = checkpoint.next_page;
+  auto fetch_next = [&] {
+    int64_t page_no = next_to_fetch++;
+    SenuriClient* client = clients[static_cast<size_t>(page_no % in_flight)].get();
+    pages.push_back(std::async(std::launch::async, [client, page_no, this] {
+      return client->ListPage(page_no, options_.rows_per_page);
+    }));
+  };
+  for (int index = 0; index < in_flight; ++index) fetch_next();
+  // Every page that arrived is loaded, even past the end of the window or
+  // after a failed page: it is landed already, and a reload from the lake
+  // must rebuild exactly what was loaded. The checkpoint only advances over
+  // an unbroken run of pages, and no page is fetched after the end or a
+  // failure.
   bool done = false;
-  while (!done) {
-    // Fetch a few pages at once (the real list is slow), load them in order.
-    std::vector<std::future<Result<ApiResponse>>> pages;
-    for (int index = 0; index < in_flight; ++index) {
-      int64_t page_no = checkpoint.next_page + index;
-      SenuriClient* client = clients[static_cast<size_t>(index)].get();
-      pages.push_back(std::async(std::launch::async, [client, page_no, this] {
-        return client->ListPage(page_no, options_.rows_per_page);
-      }));
+  Status failure;
+  while (!pages.empty()) {
+    Result<ApiResponse> response = pages.front().get();
+    pages.pop_front();
+    if (!response.ok()) {
+      if (failure.ok()) failure = response.status();
+      continue;
     }
-    // Every page that arrived is loaded, even past the end of the window or
-    // after a failed page: it is landed already, and a reload from the lake
-    // must rebuild exactly what was loaded. The checkpoint only advances
-    // over an unbroken run of pages.
-    Status failure;
-    for (auto& future : pages) {
-      Result<ApiResponse> response = future.get();
-      if (!response.ok()) {
-        if (failure.ok()) failure = response.status();
-        continue;
-      }
-      const EnvelopePage& page = response->page;
-      std::string oldest = "99999999";
-      for (const auto& item : page.items) {
-        const std::string* start = FindField(item, "frDd");
-        if (start != nullptr && !start->empty() && *start < oldest) oldest = *start;
-      }
-      if (page.num_of_rows > 0 && page.num_of_rows < options_.rows_per_page &&
-          static_cast<int64_t>(page.items.size()) < options_.rows_per_page &&
-          page.page_no * page.num_of_rows < page.total_count) {
-        // Paging with our page size would skip rows the service did not send.
-        return Status(ErrorCode::kInvalidInput,
-                      "getJobList returned " + std::to_string(page.num_of_rows) +
-                          " rows per page where " + std::to_string(options_.rows_per_page) +
-                          " were asked",
-                      "set [postings] rows_per_page = " + std::to_string(page.num_of_rows) +
-                          " in the config");
-      }
-      bool contiguous = failure.ok() && !done;
-      SW_RETURN_IF_ERROR(env_.lake.Sync());
-      Transaction transaction(env_.warehouse);
-      SW_RETURN_IF_ERROR(transaction.Begin());
-      SW_ASSIGN_OR_RETURN(int64_t loaded, loader_.LoadListPage(page, Stamp()));
-      if (contiguous) checkpoint.next_page += 1;
-      SW_RETURN_IF_ERROR(SaveCheckpoint(checkpoint, budget));
-      SW_RETURN_IF_ERROR(transaction.Commit());
-      stats_.list_pages += 1;
-      stats_.postings_listed += loaded;
-      progress.Add(1);
-      bool past_end = page.items.empty() ||
-                      page.page_no * options_.rows_per_page >= page.total_count;
-      if (contiguous && (past_end || oldest < cutoff)) done = true;
+    const EnvelopePage& page = response->page;
+    std::string oldest = "99999999";
+    for (const auto& item : page.items) {
+      const std::string* start = FindField(item, "frDd");
+      if (start != nullptr && !start->empty() && *start < oldest) oldest = *start;
     }
-    if (!failure.ok()) return failure;
+    if (page.num_of_rows > 0 && page.num_of_rows < options_.rows_per_page &&
+        static_cast<int64_t>(page.items.size()) < options_.rows_per_page &&
+        page.page_no * page.num_of_rows < page.total_count) {
+      // Paging with our page size would skip rows the service did not send.
+      return Status(
+          ErrorCode::kInvalidInput,
+          "getJobList returned " + std::to_string(page.num_of_rows) + " rows per page where " +
+              std::to_string(options_.rows_per_page) + " were asked",
+          "set [postings] rows_per_page = " + std::to_string(page.num_of_rows) + " in the config");
+    }
+    bool contiguous = failure.ok() && !done;
+    bool past_end = page.items.empty() || page.page_no * options_.rows_per_page >= page.total_count;
+    if (contiguous && (past_end || oldest < cutoff)) done = true;
+    if (failure.ok() && !done) fetch_next();
+    SW_RETURN_IF_ERROR(env_.lake.Sync());
+    Transaction transaction(env_.warehouse);
+    SW_RETURN_IF_ERROR(transaction.Begin());
+    SW_ASSIGN_OR_RETURN(int64_t loaded, loader_.LoadListPage(page, Stamp()));
+    if (contiguous) checkpoint.next_page += 1;
+    SW_RETURN_IF_ERROR(SaveCheckpoint(checkpoint, budget));
+    SW_RETURN_IF_ERROR(transaction.Commit());
+    stats_.list_pages += 1;
+    stats_.postings_listed += loaded;
+    progress.Add(1);
   }
+  if (!failure.ok()) return failure;
   progress.Finish();
   checkpoint.phase = "details";
   Transaction transaction(env_.warehouse);
@@ -206,9 +210,8 @@ Status PostingsCollector::DetailPhase(RateBudget& budget) {
     std::vector<Value> params{low, high};
     SW_ASSIGN_OR_RETURN(
         QueryResult count,
-        env_.warehouse.QueryAll(std::string("SELECT COUNT(*) FROM raw_postings WHERE ") +
-                                    kNeedsDetail,
-                                params));
+        env_.warehouse.QueryAll(
+            std::string("SELECT COUNT(*) FROM raw_postings WHERE ") + kNeedsDetail, params));
     stats_.details_needed = std::get<int64_t>(count.rows.at(0).at(0));
   }
   if (stats_.details_needed == 0) return Status::Ok();
@@ -219,7 +222,11 @@ Status PostingsCollector::DetailPhase(RateBudget& budget) {
     Result<ApiResponse> response;
   };
   const size_t workers_count = static_cast<size_t>(std::max(1, options_.concurrency));
-  const size_t max_in_flight = workers_count * 4;
+  // Room for a whole batch beyond the workers' own slack, so the workers keep
+  // fetching while this thread syncs the lake and commits the last batch
+  // (with only a few jobs queued they went idle for every commit).
+  const size_t max_in_flight =
+      workers_count * 4 + static_cast<size_t>(std::max<int64_t>(options_.batch_size, 1));
   BlockingQueue<std::string> jobs(max_in_flight);
   BlockingQueue<Done> done(max_in_flight + 1);
   std::atomic<bool> stopping{false};
@@ -250,7 +257,8 @@ Status PostingsCollector::DetailPhase(RateBudget& budget) {
       SW_RETURN_IF_ERROR(env_.warehouse.Query(
           std::string("SELECT jobId, frDd FROM raw_postings WHERE ") + kNeedsDetail +
               " AND (frDd < ? OR (frDd = ? AND jobId < ?)) ORDER BY frDd DESC, jobId DESC "
-              "LIMIT " + std::to_string(kDetailIdChunk),
+              "LIMIT " +
+              std::to_string(kDetailIdChunk),
           params, [&](const Row& row) {
             chunk.push_back(std::get<std::string>(row[0]));
             cursor_start = std::get<std::string>(row[1]);
@@ -270,9 +278,8 @@ Status PostingsCollector::DetailPhase(RateBudget& budget) {
     Transaction transaction(env_.warehouse);
     SW_RETURN_IF_ERROR(transaction.Begin());
     SW_ASSIGN_OR_RETURN(int64_t loaded, loader_.LoadDetails(batch, Stamp()));
-    SW_RETURN_IF_ERROR(SaveBudgetUsage(env_.warehouse, budget,
-                                       {SenuriClient::kListOperation,
-                                        SenuriClient::kDetailOperation}));
+    SW_RETURN_IF_ERROR(SaveBudgetUsage(
+        env_.warehouse, budget, {SenuriClient::kListOperation, SenuriClient::kDetailOperation}));
     SW_RETURN_IF_ERROR(transaction.Commit());
     stats_.details_loaded += loaded;
     progress.Add(loaded);

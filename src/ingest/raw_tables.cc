@@ -1,29 +1,29 @@
 #include "ingest/raw_tables.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace silverwork {
 
 const std::array<std::string_view, 17> kPostingListFields = {
-    "jobId",    "acptMthd", "deadline", "emplymShp", "emplymShpNm", "frDd",
-    "jobcls",   "jobclsNm", "oranNm",   "organYn",   "recrtTitle",  "stmId",
-    "stmNm",    "toDd",     "workPlc",  "workPlcNm", "_extra_list"};
+    "jobId",  "acptMthd", "deadline", "emplymShp", "emplymShpNm", "frDd",
+    "jobcls", "jobclsNm", "oranNm",   "organYn",   "recrtTitle",  "stmId",
+    "stmNm",  "toDd",     "workPlc",  "workPlcNm", "_extra_list"};
 
 const std::array<std::string_view, 23> kPostingDetailFields = {
-    "acptMthdCd", "age",      "ageLim",   "clerk",        "clerkContt", "clltPrnnum",
-    "createDy",   "detCnts",  "etcItm",   "frAcptDd",     "homepage",   "lnkStmId",
-    "plDetAddr",  "plbizNm",  "repr",     "toAcptDd",     "updDy",      "wantedAuthNo",
-    "wantedTitle", "organYn", "stmId",    "jobId",        "_extra_detail"};
+    "acptMthdCd",  "age",     "ageLim", "clerk",    "clerkContt",   "clltPrnnum",
+    "createDy",    "detCnts", "etcItm", "frAcptDd", "homepage",     "lnkStmId",
+    "plDetAddr",   "plbizNm", "repr",   "toAcptDd", "updDy",        "wantedAuthNo",
+    "wantedTitle", "organYn", "stmId",  "jobId",    "_extra_detail"};
 
 namespace {
 
 // Bookkeeping columns of raw_postings, in table order.
 constexpr std::array<std::string_view, 9> kPostingBookkeeping = {
-    "_list_hash",        "_list_run_id",   "_list_loaded_at",   "_detail_status", "_detail_list_hash",
-    "_detail_run_id",    "_detail_loaded_at", "_run_id",       "_loaded_at"};
+    "_list_hash",     "_list_run_id",      "_list_loaded_at", "_detail_status", "_detail_list_hash",
+    "_detail_run_id", "_detail_loaded_at", "_run_id",         "_loaded_at"};
 
 bool IsListField(std::string_view name) {
   for (size_t index = 0; index + 1 < kPostingListFields.size(); ++index)
@@ -63,8 +63,8 @@ TableSpec RunsSpec() {
   for (const char* name : {"run_id", "command", "started_at", "finished_at", "status", "message",
                            "window_from", "window_to"})
     spec.columns.push_back({name, ColumnType::kText});
-  for (const char* name : {"list_pages", "postings_listed", "details_loaded", "projects_loaded",
-                           "calls"})
+  for (const char* name :
+       {"list_pages", "postings_listed", "details_loaded", "projects_loaded", "calls"})
     spec.columns.push_back({name, ColumnType::kInteger});
   return spec;
 }
@@ -149,8 +149,8 @@ std::string ListItemHash(const Fields& item) {
 Result<int64_t> PostingsLoader::LoadListPage(const EnvelopePage& page, const LoadStamp& stamp) {
   static const std::vector<std::string> columns = [] {
     std::vector<std::string> names(kPostingListFields.begin(), kPostingListFields.end());
-    for (const char* name : {"_list_hash", "_list_run_id", "_list_loaded_at", "_run_id",
-                             "_loaded_at"})
+    for (const char* name :
+         {"_list_hash", "_list_run_id", "_list_loaded_at", "_run_id", "_loaded_at"})
       names.emplace_back(name);
     return names;
   }();
@@ -180,27 +180,63 @@ Result<int64_t> PostingsLoader::LoadListPage(const EnvelopePage& page, const Loa
   return static_cast<int64_t>(rows.size());
 }
 
+namespace {
+
+// The detail columns a getJobInfo answer writes, in statement order. A
+// detail answer owns the detail columns; organYn and stmId come in both
+// answers, so a NODATA answer (no item) leaves the list's values alone.
+std::vector<std::string> DetailColumns(bool with_shared) {
+  std::vector<std::string> names;
+  for (size_t index = 0; index + 1 < kPostingDetailFields.size(); ++index) {
+    std::string_view name = kPostingDetailFields[index];
+    if (!with_shared && (name == "organYn" || name == "stmId")) continue;
+    names.emplace_back(name);
+  }
+  for (const char* name : {"_extra_detail", "_detail_status", "_detail_run_id", "_detail_loaded_at",
+                           "_run_id", "_loaded_at"})
+    names.emplace_back(name);
+  return names;
+}
+constexpr size_t kDetailBookkeepingColumns = 6;  // the names appended above
+
+// Upserts one detail row and, in the same statement, records that the
+// detail matches the posting's current list item (_detail_list_hash =
+// _list_hash): in a run the list phase is over before details load, and
+// replaying the lake in order reproduces the same state. One statement
+// instead of an upsert plus an UPDATE writes each row once, and its text is
+// the same for every row, so it is prepared once.
+std::string DetailUpsertSql(const Dialect& dialect, const std::vector<std::string>& columns) {
+  const std::string table = dialect.QuoteIdentifier(kRawPostingsTable);
+  std::string names, placeholders, updates;
+  for (const std::string& column : columns) {
+    const std::string quoted = dialect.QuoteIdentifier(column);
+    if (!names.empty()) {
+      names += ", ";
+      placeholders += ", ";
+    }
+    names += quoted;
+    placeholders += '?';
+    if (column == "jobId") continue;
+    updates += quoted + " = excluded." + quoted + ", ";
+  }
+  updates += dialect.QuoteIdentifier("_detail_list_hash") + " = " + table + "." +
+             dialect.QuoteIdentifier("_list_hash");
+  return "INSERT INTO " + table + "(" + names + ") VALUES(" + placeholders + ") ON CONFLICT(" +
+         dialect.QuoteIdentifier("jobId") + ") DO UPDATE SET " + updates;
+}
+
+}  // namespace
+
 Result<int64_t> PostingsLoader::LoadDetails(std::span<const DetailResult> details,
                                             const LoadStamp& stamp) {
-  // A detail answer owns the detail columns; organYn and stmId come in both
-  // answers, so a NODATA answer (no item) leaves the list's values alone.
-  auto make_columns = [](bool with_shared) {
-    std::vector<std::string> names;
-    for (size_t index = 0; index + 1 < kPostingDetailFields.size(); ++index) {
-      std::string_view name = kPostingDetailFields[index];
-      if (!with_shared && (name == "organYn" || name == "stmId")) continue;
-      names.emplace_back(name);
-    }
-    for (const char* name : {"_extra_detail", "_detail_status", "_detail_run_id",
-                             "_detail_loaded_at", "_run_id", "_loaded_at"})
-      names.emplace_back(name);
-    return names;
-  };
-  static const std::vector<std::string> found_columns = make_columns(true);
-  static const std::vector<std::string> nodata_columns = make_columns(false);
-  static const std::vector<std::string> key = {"jobId"};
+  static const std::vector<std::string> found_columns = DetailColumns(true);
+  static const std::vector<std::string> nodata_columns = DetailColumns(false);
+  if (found_sql_.empty()) {
+    found_sql_ = DetailUpsertSql(warehouse_.dialect(), found_columns);
+    nodata_sql_ = DetailUpsertSql(warehouse_.dialect(), nodata_columns);
+  }
 
-  std::vector<Row> found_rows, nodata_rows;
+  Row row;
   for (const auto& detail : details) {
     const Fields* item = detail.page.items.empty() ? nullptr : &detail.page.items.front();
     if (item != nullptr) {
@@ -209,9 +245,9 @@ Result<int64_t> PostingsLoader::LoadDetails(std::span<const DetailResult> detail
         spdlog::warn("getJobInfo id={} answered jobId {}", detail.job_id, *sent);
     }
     const auto& columns = item == nullptr ? nodata_columns : found_columns;
-    Row row;
+    row.clear();
     row.reserve(columns.size());
-    for (size_t index = 0; index + 6 < columns.size(); ++index) {
+    for (size_t index = 0; index + kDetailBookkeepingColumns < columns.size(); ++index) {
       const std::string& name = columns[index];
       if (name == "jobId") {
         row.push_back(detail.job_id);  // the key is the id we asked for
@@ -226,23 +262,9 @@ Result<int64_t> PostingsLoader::LoadDetails(std::span<const DetailResult> detail
     row.push_back(stamp.loaded_at);
     row.push_back(stamp.run_id);
     row.push_back(stamp.loaded_at);
-    (item == nullptr ? nodata_rows : found_rows).push_back(std::move(row));
+    SW_RETURN_IF_ERROR(
+        warehouse_.ExecuteWithParams(item == nullptr ? nodata_sql_ : found_sql_, row).status());
   }
-  SW_RETURN_IF_ERROR(warehouse_.Upsert(kRawPostingsTable, found_columns, key, found_rows));
-  SW_RETURN_IF_ERROR(warehouse_.Upsert(kRawPostingsTable, nodata_columns, key, nodata_rows));
-  // Record that each detail matches the list item it was fetched for: in a
-  // run the list phase is over before details load, so that is the current
-  // _list_hash; replaying the lake in order reproduces the same state.
-  if (details.empty()) return int64_t{0};
-  std::string sql = "UPDATE raw_postings SET _detail_list_hash = _list_hash WHERE jobId IN (";
-  std::vector<Value> params;
-  params.reserve(details.size());
-  for (size_t index = 0; index < details.size(); ++index) {
-    sql += index == 0 ? "?" : ",?";
-    params.emplace_back(details[index].job_id);
-  }
-  sql += ")";
-  SW_RETURN_IF_ERROR(warehouse_.ExecuteWithParams(sql, params).status());
   return static_cast<int64_t>(details.size());
 }
 

@@ -56,7 +56,8 @@ class PostingsLoader {
   Result<int64_t> LoadListPage(const EnvelopePage& page, const LoadStamp& stamp);
 
   // Upserts detail columns and records that each posting's detail matches
-  // its current list hash.
+  // its current list hash, row by row in order. Call inside a transaction:
+  // a failure leaves the rows before it written (the caller rolls back).
   Result<int64_t> LoadDetails(std::span<const DetailResult> details, const LoadStamp& stamp);
 
   int64_t skipped_without_id() const { return skipped_without_id_; }
@@ -64,6 +65,7 @@ class PostingsLoader {
  private:
   Warehouse& warehouse_;
   int64_t skipped_without_id_ = 0;
+  std::string found_sql_, nodata_sql_;  // built on first use, in the warehouse's dialect
 };
 
 // Maps the projects files' Korean columns to canonical English names.

@@ -50,27 +50,35 @@ const ResultCode& LookupResultCode(std::string_view code) {
 }
 
 void AppendXmlEscaped(std::string& out, std::string_view text) {
-  for (char ch : text) {
-    switch (ch) {
+  // Copies runs of ordinary characters at once: every response is built
+  // through here, and most values have nothing to escape.
+  size_t run_start = 0;
+  for (size_t index = 0; index < text.size(); ++index) {
+    std::string_view entity;
+    switch (text[index]) {
       case '<':
-        out += "&lt;";
+        entity = "&lt;";
         break;
       case '>':
-        out += "&gt;";
+        entity = "&gt;";
         break;
       case '&':
-        out += "&amp;";
+        entity = "&amp;";
         break;
       case '"':
-        out += "&quot;";
+        entity = "&quot;";
         break;
       case '\'':
-        out += "&apos;";
+        entity = "&apos;";
         break;
       default:
-        out += ch;
+        continue;
     }
+    out.append(text, run_start, index - run_start);
+    out += entity;
+    run_start = index + 1;
   }
+  out.append(text, run_start);
 }
 
 void AppendXmlElement(std::string& out, std::string_view tag, std::string_view value) {
