@@ -1,6 +1,7 @@
 #include "transform/adapter.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 
@@ -62,13 +63,24 @@ constexpr std::array<MacroSpelling, 22> kSpellings{{
     {"postgres", "dateadd_days", "(CAST($1 AS date) + CAST($2 AS integer))"},
 }};
 
+// 256 MiB of page cache (negative: KiB): a million-row table, its indexes
+// and the sorts that build them stay in memory instead of spilling to
+// temporary files; temporary b-trees (automatic indexes, GROUP BY) in memory.
+constexpr EngineAdapter::SessionSetting kSqliteSessionSettings[] = {
+    {"cache_size", "-262144"},
+    {"temp_store", "2"},
+};
+
 constexpr std::array<EngineAdapter, 2> kAdapters{{
     EngineAdapter({.engine = "sqlite",
                    .relation_kind_sql = "SELECT type FROM sqlite_master WHERE name = ? COLLATE "
                                         "NOCASE AND type IN ('table', 'view')",
                    .differs_pattern = "($1 IS NOT $2)",
                    .before_swap_sql = "PRAGMA legacy_alter_table = ON",
-                   .after_swap_sql = "PRAGMA legacy_alter_table = OFF"}),
+                   .after_swap_sql = "PRAGMA legacy_alter_table = OFF",
+                   .session_settings = kSqliteSessionSettings,
+                   .read_setting_pattern = "PRAGMA $1",
+                   .write_setting_pattern = "PRAGMA $1 = $2"}),
     EngineAdapter({.engine = "postgres",
                    .relation_kind_sql =
                        "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM "
@@ -76,7 +88,10 @@ constexpr std::array<EngineAdapter, 2> kAdapters{{
                        "current_schema()",
                    .differs_pattern = "($1 IS DISTINCT FROM $2)",
                    .before_swap_sql = "",
-                   .after_swap_sql = ""}),
+                   .after_swap_sql = "",
+                   .session_settings = {},
+                   .read_setting_pattern = "SHOW $1",
+                   .write_setting_pattern = "SET $1 = $2"}),
 }};
 
 // Replaces $1..$9 in `pattern` with the arguments.
@@ -130,6 +145,40 @@ Result<std::string> EngineAdapter::ExpandMacro(std::string_view name,
 std::string EngineAdapter::Differs(std::string_view a, std::string_view b) const {
   const std::string operands[] = {std::string(a), std::string(b)};
   return Substitute(differs_pattern_, operands);
+}
+
+std::string EngineAdapter::ReadSettingSql(std::string_view name) const {
+  const std::string args[] = {std::string(name)};
+  return Substitute(read_setting_pattern_, args);
+}
+
+std::string EngineAdapter::WriteSettingSql(std::string_view name, std::string_view value) const {
+  const std::string args[] = {std::string(name), std::string(value)};
+  return Substitute(write_setting_pattern_, args);
+}
+
+TunedSession::TunedSession(Warehouse& warehouse, const EngineAdapter& adapter)
+    : warehouse_(warehouse), adapter_(adapter) {
+  for (const EngineAdapter::SessionSetting& setting : adapter_.session_settings()) {
+    auto current = warehouse_.QueryAll(adapter_.ReadSettingSql(setting.name));
+    if (!current.ok() || current->rows.empty() || current->rows.front().empty()) continue;
+    std::string before = ValueToString(current->rows.front().front());
+    if (before == setting.value) continue;
+    Status status = warehouse_.Execute(adapter_.WriteSettingSql(setting.name, setting.value));
+    if (!status.ok()) {
+      spdlog::warn("cannot set {} for the build: {}", setting.name, status.ToString());
+      continue;
+    }
+    previous_.emplace_back(setting.name, std::move(before));
+  }
+}
+
+void TunedSession::Restore() {
+  for (const auto& [name, value] : previous_) {
+    Status status = warehouse_.Execute(adapter_.WriteSettingSql(name, value));
+    if (!status.ok()) spdlog::warn("cannot restore {}: {}", name, status.ToString());
+  }
+  previous_.clear();
 }
 
 }  // namespace silverwork::transform

@@ -13,6 +13,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "warehouse/warehouse.h"
@@ -60,19 +62,38 @@ class EngineAdapter {
   std::string_view before_swap_sql() const { return before_swap_sql_; }
   std::string_view after_swap_sql() const { return after_swap_sql_; }
 
+  // A connection setting the runner changes for the length of a command:
+  // building million-row tables and their indexes wants a larger page cache
+  // than a loader or a reader does.
+  struct SessionSetting {
+    std::string_view name;
+    std::string_view value;
+  };
+  std::span<const SessionSetting> session_settings() const { return session_settings_; }
+  // The statement returning a setting's current value (one row, one column),
+  // and the one setting it.
+  std::string ReadSettingSql(std::string_view name) const;
+  std::string WriteSettingSql(std::string_view name, std::string_view value) const;
+
   struct Spellings {
     std::string_view engine;
     std::string_view relation_kind_sql;
     std::string_view differs_pattern;  // $1 and $2 stand for the operands
     std::string_view before_swap_sql;
     std::string_view after_swap_sql;
+    std::span<const SessionSetting> session_settings;
+    std::string_view read_setting_pattern;   // $1: the name
+    std::string_view write_setting_pattern;  // $1: the name, $2: the value
   };
   explicit constexpr EngineAdapter(const Spellings& spellings)
       : engine_(spellings.engine),
         relation_kind_sql_(spellings.relation_kind_sql),
         differs_pattern_(spellings.differs_pattern),
         before_swap_sql_(spellings.before_swap_sql),
-        after_swap_sql_(spellings.after_swap_sql) {}
+        after_swap_sql_(spellings.after_swap_sql),
+        session_settings_(spellings.session_settings),
+        read_setting_pattern_(spellings.read_setting_pattern),
+        write_setting_pattern_(spellings.write_setting_pattern) {}
 
  private:
   std::string_view engine_;
@@ -80,6 +101,29 @@ class EngineAdapter {
   std::string_view differs_pattern_;
   std::string_view before_swap_sql_;
   std::string_view after_swap_sql_;
+  std::span<const SessionSetting> session_settings_;
+  std::string_view read_setting_pattern_;
+  std::string_view write_setting_pattern_;
+};
+
+// Applies the adapter's session settings to a connection and puts the values
+// it found back when destroyed (or on Restore()). A setting the engine
+// refuses is logged and skipped: tuning must never fail a run.
+class TunedSession {
+ public:
+  // REQUIRES: both outlive this object.
+  TunedSession(Warehouse& warehouse, const EngineAdapter& adapter);
+  ~TunedSession() { Restore(); }
+  TunedSession(const TunedSession&) = delete;
+  TunedSession& operator=(const TunedSession&) = delete;
+
+  void Restore();
+
+ private:
+  Warehouse& warehouse_;
+  const EngineAdapter& adapter_;
+  // Settings changed, with the value each had before.
+  std::vector<std::pair<std::string_view, std::string>> previous_;
 };
 
 }  // namespace silverwork::transform

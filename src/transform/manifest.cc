@@ -114,6 +114,36 @@ Result<std::vector<std::string>> ConfigNames(const MergedConfig& config, std::st
                                                 key, entry->value.Render()));
 }
 
+// A list whose items are a column name or a list of column names: one
+// index each, e.g. indexes=['loaded_at', ['start_month', 'iso_code']].
+Result<std::vector<std::vector<std::string>>> ConfigIndexes(const MergedConfig& config) {
+  std::vector<std::vector<std::string>> indexes;
+  const ConfigEntry* entry = config.Find("indexes");
+  if (!entry || entry->value.is_none()) return indexes;
+  auto invalid = [&] {
+    return ConfigError(entry->origin,
+                       fmt::format("config 'indexes' must be a list of column names or of lists "
+                                   "of column names, got {}",
+                                   entry->value.Render()),
+                       "e.g. indexes=['loaded_at', ['start_month', 'iso_code']]");
+  };
+  if (!entry->value.is_list()) return invalid();
+  for (const TemplateValue& item : entry->value.as_list()) {
+    std::vector<std::string> columns;
+    if (item.is_string()) {
+      columns.push_back(item.as_string());
+    } else if (item.is_list()) {
+      for (const TemplateValue& column : item.as_list()) {
+        if (!column.is_string()) return invalid();
+        columns.push_back(column.as_string());
+      }
+    }
+    if (columns.empty()) return invalid();
+    indexes.push_back(std::move(columns));
+  }
+  return indexes;
+}
+
 Result<ColumnType> ParseColumnType(std::string_view origin, const std::string& column,
                                    const std::string& type_name) {
   std::string lower;
@@ -156,6 +186,7 @@ Status InterpretModelConfig(const MergedConfig& merged, NodeConfig& config) {
     config.materialized = found->second;
   }
   SW_ASSIGN_OR_RETURN(config.unique_key, ConfigNames(merged, "unique_key"));
+  SW_ASSIGN_OR_RETURN(config.indexes, ConfigIndexes(merged));
   return Status::Ok();
 }
 
@@ -166,6 +197,7 @@ Status InterpretSnapshotConfig(const MergedConfig& merged, std::string_view path
   SW_ASSIGN_OR_RETURN(config.updated_at, ConfigString(merged, "updated_at"));
   SW_ASSIGN_OR_RETURN(config.invalidate_hard_deletes,
                       ConfigBool(merged, "invalidate_hard_deletes", false));
+  SW_ASSIGN_OR_RETURN(config.indexes, ConfigIndexes(merged));
   if (config.unique_key.empty())
     return ConfigError(path, fmt::format("snapshot '{}' needs config(unique_key=...)", name));
   if (config.strategy == "timestamp") {

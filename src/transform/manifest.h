@@ -40,6 +40,10 @@ enum class Severity { kError, kWarn };
 struct NodeConfig {
   Materialization materialized = Materialization::kView;  // models
   std::vector<std::string> unique_key;                    // incremental models, snapshots
+  // Table and incremental models, snapshots: indexes built with the table,
+  // each on a list of columns (the unique_key of an incremental model or a
+  // snapshot is indexed too).
+  std::vector<std::vector<std::string>> indexes;
   std::vector<std::string> tags;
   // Snapshots.
   std::string strategy;                 // "timestamp" or "check"

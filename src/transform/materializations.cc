@@ -72,23 +72,76 @@ Result<BuildOutcome> Materializer::BuildView(const std::string& relation,
   return BuildOutcome{std::nullopt, "view created"};
 }
 
+namespace {
+
+// CREATE INDEX [IF NOT EXISTS] <relation>__<suffix> ON <relation> (columns).
+std::string CreateIndexSql(const Dialect& dialect, const std::string& relation,
+                           std::string_view suffix, std::span<const std::string> columns,
+                           bool if_not_exists) {
+  std::vector<std::string> quoted;
+  for (const std::string& column : columns) quoted.push_back(dialect.QuoteIdentifier(column));
+  return fmt::format("CREATE INDEX {}{} ON {} ({})", if_not_exists ? "IF NOT EXISTS " : "",
+                     dialect.QuoteIdentifier(fmt::format("{}__{}", relation, suffix)),
+                     dialect.QuoteIdentifier(relation), fmt::join(quoted, ", "));
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> Materializer::IndexStatements(const std::string& relation,
+                                                               const TableIndexes& indexes,
+                                                               std::span<const ColumnSpec> columns,
+                                                               bool if_not_exists) const {
+  std::vector<std::string> statements;
+  bool has_key = !indexes.unique_key.empty() &&
+                 std::all_of(indexes.unique_key.begin(), indexes.unique_key.end(),
+                             [&](const std::string& key) { return FindColumn(columns, key); });
+  if (has_key)
+    statements.push_back(CreateIndexSql(warehouse_.dialect(), relation, "unique_key",
+                                        indexes.unique_key, if_not_exists));
+  for (const std::vector<std::string>& index : indexes.indexes) {
+    for (const std::string& column : index) {
+      if (!FindColumn(columns, column))
+        return Status(ErrorCode::kInvalidInput,
+                      fmt::format("index column '{}' is not a column of {}", column, relation),
+                      "fix the model's indexes config");
+    }
+    statements.push_back(CreateIndexSql(warehouse_.dialect(), relation,
+                                        fmt::format("idx_{}", fmt::join(index, "_")), index,
+                                        if_not_exists));
+  }
+  return statements;
+}
+
 Result<BuildOutcome> Materializer::BuildTable(const std::string& relation,
-                                              const std::string& select_sql) {
+                                              const std::string& select_sql,
+                                              const TableIndexes& indexes) {
   const std::string staged = relation + std::string(kStagedSuffix);
   SW_RETURN_IF_ERROR(DropTableIfExists(staged));
   SW_RETURN_IF_ERROR(warehouse_.Execute(fmt::format(
       "CREATE TABLE {} AS\n{}", warehouse_.dialect().QuoteIdentifier(staged), select_sql)));
-  auto rows = CountRows(staged);
-  if (!rows.ok()) {
+  auto prepare = [&]() -> Result<std::pair<int64_t, std::vector<std::string>>> {
+    SW_ASSIGN_OR_RETURN(int64_t rows, CountRows(staged));
+    std::vector<ColumnSpec> columns;
+    if (!indexes.unique_key.empty() || !indexes.indexes.empty()) {
+      SW_ASSIGN_OR_RETURN(columns, warehouse_.DescribeTable(staged));
+    }
+    SW_ASSIGN_OR_RETURN(std::vector<std::string> index_sql,
+                        IndexStatements(relation, indexes, columns, false));
+    return std::make_pair(rows, std::move(index_sql));
+  };
+  auto prepared = prepare();
+  if (!prepared.ok()) {
     (void)DropTableIfExists(staged);
-    return rows.status();
+    return prepared.status();
   }
-  SW_RETURN_IF_ERROR(SwapInto(relation, staged));
-  return BuildOutcome{*rows, fmt::format("table built, {} rows", *rows)};
+  const auto& [rows, index_sql] = *prepared;
+  SW_RETURN_IF_ERROR(SwapInto(relation, staged, index_sql));
+  return BuildOutcome{rows, fmt::format("table built, {} rows", rows)};
 }
 
-Status Materializer::SwapInto(const std::string& relation, const std::string& staged) {
-  Status status = SwapInTransaction(relation, staged);
+Status Materializer::SwapInto(const std::string& relation, const std::string& staged,
+                              std::span<const std::string> then_sql) {
+  Status status = SwapInTransaction(relation, staged, then_sql);
   if (!status.ok()) {
     if (!adapter_.after_swap_sql().empty()) (void)warehouse_.Execute(adapter_.after_swap_sql());
     (void)DropTableIfExists(staged);
@@ -96,7 +149,8 @@ Status Materializer::SwapInto(const std::string& relation, const std::string& st
   return status;
 }
 
-Status Materializer::SwapInTransaction(const std::string& relation, const std::string& staged) {
+Status Materializer::SwapInTransaction(const std::string& relation, const std::string& staged,
+                                       std::span<const std::string> then_sql) {
   Transaction transaction(warehouse_);
   SW_RETURN_IF_ERROR(transaction.Begin());
   if (!adapter_.before_swap_sql().empty())
@@ -105,12 +159,14 @@ Status Materializer::SwapInTransaction(const std::string& relation, const std::s
   SW_RETURN_IF_ERROR(warehouse_.Execute(warehouse_.dialect().RenameTable(staged, relation)));
   if (!adapter_.after_swap_sql().empty())
     SW_RETURN_IF_ERROR(warehouse_.Execute(adapter_.after_swap_sql()));
+  for (const std::string& statement : then_sql) SW_RETURN_IF_ERROR(warehouse_.Execute(statement));
   return transaction.Commit();
 }
 
 Result<BuildOutcome> Materializer::MergeIncrement(const std::string& relation,
                                                   const std::string& select_sql,
-                                                  std::span<const std::string> unique_key) {
+                                                  const TableIndexes& indexes) {
+  std::span<const std::string> unique_key = indexes.unique_key;
   const Dialect& dialect = warehouse_.dialect();
   const std::string increment = relation + std::string(kIncrementSuffix);
   const std::string quoted_target = dialect.QuoteIdentifier(relation);
@@ -141,17 +197,21 @@ Result<BuildOutcome> Materializer::MergeIncrement(const std::string& relation,
     Transaction transaction(warehouse_);
     SW_RETURN_IF_ERROR(transaction.Begin());
     if (!added.columns.empty()) SW_RETURN_IF_ERROR(warehouse_.EnsureTable(added));
+    // Normally there since the table was built; missing after the model
+    // gained an index. The key's index keeps the delete (and unique tests)
+    // from scanning the whole table on every small daily increment.
+    std::vector<ColumnSpec> merged_columns = target_columns;
+    merged_columns.insert(merged_columns.end(), added.columns.begin(), added.columns.end());
+    SW_ASSIGN_OR_RETURN(std::vector<std::string> index_sql,
+                        IndexStatements(relation, indexes, merged_columns, true));
+    for (const std::string& statement : index_sql)
+      SW_RETURN_IF_ERROR(warehouse_.Execute(statement));
     int64_t replaced = 0;
     if (!unique_key.empty()) {
       std::vector<std::string> keys;
       for (const std::string& key : unique_key) keys.push_back(dialect.QuoteIdentifier(key));
       std::string key_list = fmt::format("{}", fmt::join(keys, ", "));
       std::string target_keys = keys.size() == 1 ? key_list : "(" + key_list + ")";
-      // An index on the key keeps the delete (and unique tests) from
-      // scanning the whole table on every small daily increment.
-      SW_RETURN_IF_ERROR(warehouse_.Execute(fmt::format(
-          "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
-          dialect.QuoteIdentifier(relation + "__unique_key"), quoted_target, key_list)));
       SW_ASSIGN_OR_RETURN(
           replaced, warehouse_.ExecuteWithParams(
                         fmt::format("DELETE FROM {} WHERE {} IN (SELECT {} FROM {})", quoted_target,

@@ -4,12 +4,14 @@
 //                transaction, then probe it (SELECT ... LIMIT 0) so a broken
 //                view fails the build and the old relation stays.
 //   table        CREATE TABLE <name>__sw_new AS <select>, then one transaction
-//                drops the old relation and renames the new table into place:
-//                readers see the old table until the commit, never a half-built one.
+//                drops the old relation, renames the new table into place and
+//                builds its indexes: readers see the old table until the
+//                commit, never a half-built or unindexed one.
 //   incremental  CREATE TABLE <name>__sw_tmp AS <select> (rendered with
 //                is_incremental() true), then one transaction adds any new
-//                columns to the target, deletes the target rows whose
-//                unique_key appears in the new rows, and inserts the new rows.
+//                columns and missing indexes to the target, deletes the target
+//                rows whose unique_key appears in the new rows, and inserts
+//                the new rows.
 //   seeds        created and filled under the staged name, swapped like a table.
 //
 // Relation names are given unquoted and quoted here through the Dialect.
@@ -40,6 +42,17 @@ struct BuildOutcome {
 
 enum class RelationKind { kNone, kTable, kView };
 
+// The indexes a built table carries, so that incremental filters, merges and
+// data tests find rows without scanning the table.
+struct TableIndexes {
+  // An incremental model's unique_key, indexed as <name>__unique_key. A table
+  // build indexes it only when the rows have every key column: a missing one
+  // is reported by the next merge, which needs it.
+  std::span<const std::string> unique_key;
+  // The model's `indexes` config: one index per entry, on its columns in order.
+  std::span<const std::vector<std::string>> indexes;
+};
+
 class Materializer {
  public:
   // REQUIRES: both outlive the materializer.
@@ -49,24 +62,38 @@ class Materializer {
   Result<RelationKind> KindOf(std::string_view relation);
 
   Result<BuildOutcome> BuildView(const std::string& relation, const std::string& select_sql);
-  Result<BuildOutcome> BuildTable(const std::string& relation, const std::string& select_sql);
-  // REQUIRES: `relation` exists as a table.
+  Result<BuildOutcome> BuildTable(const std::string& relation, const std::string& select_sql,
+                                  const TableIndexes& indexes = {});
+  // REQUIRES: `relation` exists as a table. Merges on indexes.unique_key.
   Result<BuildOutcome> MergeIncrement(const std::string& relation, const std::string& select_sql,
-                                      std::span<const std::string> unique_key);
+                                      const TableIndexes& indexes);
   // Replaces `relation` with a table of `columns` holding `rows`.
   Result<BuildOutcome> LoadTable(const std::string& relation, std::vector<ColumnSpec> columns,
                                  std::span<const Row> rows);
 
-  // Drops `relation` (whatever it is) and renames `staged` to it, in one
+  // Drops `relation` (whatever it is), renames `staged` to it and runs
+  // `then_sql` (statements on the renamed table, such as its indexes), in one
   // transaction. On failure `relation` is unchanged and `staged` is dropped.
-  Status SwapInto(const std::string& relation, const std::string& staged);
+  Status SwapInto(const std::string& relation, const std::string& staged,
+                  std::span<const std::string> then_sql = {});
+
+  // The statements creating `indexes` on `relation` (named <relation>__unique_key
+  // and <relation>__idx_<columns>), given the table's `columns`: the
+  // unique_key one only when every key column is there, and an error for a
+  // configured index naming a missing column (SQLite would index the name
+  // as a string constant).
+  Result<std::vector<std::string>> IndexStatements(const std::string& relation,
+                                                   const TableIndexes& indexes,
+                                                   std::span<const ColumnSpec> columns,
+                                                   bool if_not_exists) const;
 
   Result<int64_t> CountRows(const std::string& relation);
   Status DropTableIfExists(const std::string& relation);
 
  private:
   Status DropRelation(const std::string& relation);
-  Status SwapInTransaction(const std::string& relation, const std::string& staged);
+  Status SwapInTransaction(const std::string& relation, const std::string& staged,
+                           std::span<const std::string> then_sql);
 
   Warehouse& warehouse_;
   const EngineAdapter& adapter_;

@@ -17,11 +17,12 @@ namespace {
 
 constexpr std::string_view kProjectFileName = "silverwork_project.yml";
 
-const std::vector<std::string> kModelConfigKeys{"materialized", "unique_key", "tags", "enabled"};
+const std::vector<std::string> kModelConfigKeys{"materialized", "unique_key", "indexes", "tags",
+                                                "enabled"};
 const std::vector<std::string> kSeedConfigKeys{"column_types", "tags", "enabled"};
 const std::vector<std::string> kSnapshotConfigKeys{
     "unique_key", "strategy", "updated_at", "check_cols", "invalidate_hard_deletes",
-    "tags",       "enabled"};
+    "indexes",    "tags",     "enabled"};
 const std::vector<std::string> kTestConfigKeys{"severity", "tags", "enabled", "where"};
 const std::vector<std::string> kNoConfigKeys{};
 

@@ -301,15 +301,16 @@ class Invocation {
     const auto& [sql, incremental] = *compiled;
     WriteCompiled(node, sql, result);
     auto built = Timed(result.execute_seconds, [&]() -> Result<BuildOutcome> {
+      TableIndexes indexes{.indexes = node.config.indexes};
       switch (node.config.materialized) {
         case Materialization::kView:
           return materializer_.BuildView(node.relation, sql);
         case Materialization::kIncremental:
-          if (incremental)
-            return materializer_.MergeIncrement(node.relation, sql, node.config.unique_key);
+          indexes.unique_key = node.config.unique_key;
+          if (incremental) return materializer_.MergeIncrement(node.relation, sql, indexes);
           [[fallthrough]];
         case Materialization::kTable:
-          return materializer_.BuildTable(node.relation, sql);
+          return materializer_.BuildTable(node.relation, sql, indexes);
         case Materialization::kEphemeral:
           break;
       }
@@ -342,7 +343,16 @@ class Invocation {
   }
 
   void RunSnapshot(const Node& node, NodeResult& result) {
-    auto sql = Timed(result.compile_seconds, [&] { return compiler_.Compile(node, false); });
+    // is_incremental() lets a snapshot stage only the source rows that can
+    // have changed since its last run.
+    auto sql = Timed(result.compile_seconds, [&]() -> Result<std::string> {
+      bool incremental = false;
+      if (!options_.full_refresh) {
+        SW_ASSIGN_OR_RETURN(RelationKind kind, materializer_.KindOf(node.relation));
+        incremental = kind == RelationKind::kTable;
+      }
+      return compiler_.Compile(node, incremental);
+    });
     if (!sql.ok()) return Fail(node, result, sql.status());
     WriteCompiled(node, *sql, result);
     auto built = Timed(result.execute_seconds, [&] {
@@ -474,6 +484,9 @@ Result<RunResults> TransformProject::Execute(Command command, const RunOptions& 
   SW_ASSIGN_OR_RETURN(const EngineAdapter* adapter,
                       EngineAdapter::ForEngine(options.warehouse->engine()));
   Clock& clock = options.clock ? *options.clock : DefaultClock();
+  // Bulk-building settings (page cache, temporary storage) for this command,
+  // the connection's own put back when it ends.
+  TunedSession tuned(*options.warehouse, *adapter);
   TimedWarehouse warehouse(*options.warehouse, clock);
   Invocation invocation(kCommands[static_cast<size_t>(command)], *files_, *resolved.manifest,
                         resolved.vars, options, clock, warehouse, *adapter,

@@ -34,6 +34,21 @@ class SnapshotSql {
     return out;
   }
 
+  // k1, k2 (unqualified).
+  std::string KeyList() const {
+    std::string out;
+    for (const std::string& key : config_.unique_key) out += (out.empty() ? "" : ", ") + Q(key);
+    return out;
+  }
+
+  // `prefix`k1, or (`prefix`k1, `prefix`k2) for a composite key.
+  std::string KeyTuple(const std::string& prefix) const {
+    std::string out;
+    for (const std::string& key : config_.unique_key)
+      out += (out.empty() ? "" : ", ") + prefix + Q(key);
+    return config_.unique_key.size() == 1 ? out : "(" + out + ")";
+  }
+
   // The version timestamp of a staged row.
   std::string UpdatedAt() const {
     return config_.strategy == "timestamp" ? "s." + Q(config_.updated_at) : now_;
@@ -59,20 +74,26 @@ class SnapshotSql {
     return "(" + out + ")";
   }
 
-  std::string CreateTable() const {
+  // The snapshot table holding every row of `source` (a quoted table or a
+  // parenthesized SELECT) as the current version.
+  std::string CreateTable(std::string_view source) const {
     return fmt::format(
         "CREATE TABLE {0} AS SELECT s.*, {1} AS {2}, {3} AS {4}, {3} AS {5}, CAST(NULL AS {6}) "
         "AS {7} FROM {8} AS s",
         target_, ScdId(), Q("dbt_scd_id"), UpdatedAt(), Q("dbt_updated_at"), Q("dbt_valid_from"),
-        dialect_.TypeName(ColumnType::kText), Q("dbt_valid_to"), staged_);
+        dialect_.TypeName(ColumnType::kText), Q("dbt_valid_to"), source);
   }
 
+  // Only keys present in the staged rows can change: the IN lets the engine
+  // walk the (usually few) staged keys through the key index instead of
+  // visiting every current version.
   std::string CloseChanged(const std::vector<std::string>& check_columns) const {
     const std::string valid_to = config_.strategy == "timestamp" ? UpdatedAt() : now_;
     return fmt::format(
         "UPDATE {0} SET {1} = (SELECT {2} FROM {3} AS s WHERE {4}) WHERE {0}.{1} IS NULL AND "
-        "EXISTS (SELECT 1 FROM {3} AS s WHERE {4} AND {5})",
-        target_, Q("dbt_valid_to"), valid_to, staged_, KeysMatch(), Changed(check_columns));
+        "{6} IN (SELECT {7} FROM {3}) AND EXISTS (SELECT 1 FROM {3} AS s WHERE {4} AND {5})",
+        target_, Q("dbt_valid_to"), valid_to, staged_, KeysMatch(), Changed(check_columns),
+        KeyTuple(target_ + "."), KeyList());
   }
 
   std::string CloseDeleted() const {
@@ -127,6 +148,85 @@ Status CheckColumns(std::span<const ColumnSpec> source, const NodeConfig& config
   return Status::Ok();
 }
 
+// The first run: the table is created straight from the SELECT (no staged
+// copy of what may be millions of rows), with an index on the key (and the
+// configured ones) for the runs that follow.
+Result<BuildOutcome> CreateSnapshot(Warehouse& warehouse, Materializer& materializer,
+                                    const SnapshotSql& sql, const std::string& relation,
+                                    const std::string& select_sql, const NodeConfig& config) {
+  std::vector<std::string> names;
+  SW_RETURN_IF_ERROR(warehouse.Query(
+      fmt::format("SELECT * FROM (\n{}\n) AS s LIMIT 0", select_sql), {},
+      [](const Row&) { return Status::Ok(); }, &names));
+  std::vector<ColumnSpec> source;
+  for (std::string& name : names) source.push_back({std::move(name)});
+  SW_RETURN_IF_ERROR(CheckColumns(source, config));
+  Transaction transaction(warehouse);
+  SW_RETURN_IF_ERROR(transaction.Begin());
+  SW_RETURN_IF_ERROR(warehouse.Execute(sql.CreateTable("(\n" + select_sql + "\n)")));
+  std::vector<ColumnSpec> columns = source;
+  for (std::string_view meta : kMetaColumns) columns.push_back({std::string(meta)});
+  SW_ASSIGN_OR_RETURN(
+      std::vector<std::string> index_sql,
+      materializer.IndexStatements(
+          relation, {.unique_key = config.unique_key, .indexes = config.indexes}, columns, false));
+  for (const std::string& statement : index_sql) SW_RETURN_IF_ERROR(warehouse.Execute(statement));
+  SW_ASSIGN_OR_RETURN(int64_t rows, materializer.CountRows(relation));
+  SW_RETURN_IF_ERROR(transaction.Commit());
+  return BuildOutcome{rows, fmt::format("snapshot created, {} rows", rows)};
+}
+
+// Later runs: the SELECT is staged and merged into the table.
+Result<BuildOutcome> UpdateSnapshot(Warehouse& warehouse, Materializer& materializer,
+                                    const SnapshotSql& sql, const std::string& relation,
+                                    const std::string& staged, const NodeConfig& config) {
+  SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> source, warehouse.DescribeTable(staged));
+  SW_RETURN_IF_ERROR(CheckColumns(source, config));
+  std::vector<std::string> source_columns;
+  std::vector<std::string> check_columns = config.check_cols;
+  for (const ColumnSpec& column : source) {
+    source_columns.push_back(column.name);
+    bool is_key = std::find(config.unique_key.begin(), config.unique_key.end(), column.name) !=
+                  config.unique_key.end();
+    if (config.check_all_columns && !is_key) check_columns.push_back(column.name);
+  }
+  SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> target, warehouse.DescribeTable(relation));
+  for (std::string_view meta : kMetaColumns) {
+    if (!FindColumn(target, meta))
+      return Status(
+          ErrorCode::kInvalidInput,
+          fmt::format("'{}' exists but is not a snapshot table (no {} column)", relation, meta),
+          "drop or rename the table, or give the snapshot another name");
+  }
+  Transaction transaction(warehouse);
+  SW_RETURN_IF_ERROR(transaction.Begin());
+  TableSpec added{relation, {}, {}};
+  for (const ColumnSpec& column : source)
+    if (!FindColumn(target, column.name))
+      added.columns.push_back({column.name, column.type, false});
+  if (!added.columns.empty()) SW_RETURN_IF_ERROR(warehouse.EnsureTable(added));
+  // Indexes missing from an older snapshot table (or newly configured).
+  SW_ASSIGN_OR_RETURN(
+      std::vector<std::string> index_sql,
+      materializer.IndexStatements(
+          relation, {.unique_key = config.unique_key, .indexes = config.indexes}, target, true));
+  for (const std::string& statement : index_sql) SW_RETURN_IF_ERROR(warehouse.Execute(statement));
+
+  SW_ASSIGN_OR_RETURN(int64_t closed,
+                      warehouse.ExecuteWithParams(sql.CloseChanged(check_columns), {}));
+  int64_t deleted = 0;
+  if (config.invalidate_hard_deletes) {
+    SW_ASSIGN_OR_RETURN(deleted, warehouse.ExecuteWithParams(sql.CloseDeleted(), {}));
+  }
+  SW_ASSIGN_OR_RETURN(int64_t inserted,
+                      warehouse.ExecuteWithParams(sql.InsertNewVersions(source_columns), {}));
+  SW_RETURN_IF_ERROR(materializer.DropTableIfExists(staged));
+  SW_RETURN_IF_ERROR(transaction.Commit());
+  return BuildOutcome{
+      closed + deleted + inserted,
+      fmt::format("snapshot: {} new versions, {} changed, {} deleted", inserted, closed, deleted)};
+}
+
 }  // namespace
 
 Result<BuildOutcome> BuildSnapshot(Warehouse& warehouse, const EngineAdapter& adapter,
@@ -137,59 +237,13 @@ Result<BuildOutcome> BuildSnapshot(Warehouse& warehouse, const EngineAdapter& ad
   const std::string staged = relation + std::string(kSnapshotSourceSuffix);
   SnapshotSql sql(dialect, adapter, relation, staged, config, now);
   SW_RETURN_IF_ERROR(materializer.DropTableIfExists(staged));
+  SW_ASSIGN_OR_RETURN(RelationKind existing, materializer.KindOf(relation));
+  if (existing == RelationKind::kNone)
+    return CreateSnapshot(warehouse, materializer, sql, relation, select_sql, config);
+
   SW_RETURN_IF_ERROR(warehouse.Execute(
       fmt::format("CREATE TABLE {} AS\n{}", dialect.QuoteIdentifier(staged), select_sql)));
-
-  auto run = [&]() -> Result<BuildOutcome> {
-    SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> source, warehouse.DescribeTable(staged));
-    SW_RETURN_IF_ERROR(CheckColumns(source, config));
-    std::vector<std::string> source_columns;
-    std::vector<std::string> check_columns = config.check_cols;
-    for (const ColumnSpec& column : source) {
-      source_columns.push_back(column.name);
-      bool is_key = std::find(config.unique_key.begin(), config.unique_key.end(), column.name) !=
-                    config.unique_key.end();
-      if (config.check_all_columns && !is_key) check_columns.push_back(column.name);
-    }
-    SW_ASSIGN_OR_RETURN(RelationKind existing, materializer.KindOf(relation));
-    Transaction transaction(warehouse);
-    SW_RETURN_IF_ERROR(transaction.Begin());
-    if (existing == RelationKind::kNone) {
-      SW_RETURN_IF_ERROR(warehouse.Execute(sql.CreateTable()));
-      SW_ASSIGN_OR_RETURN(int64_t rows, materializer.CountRows(relation));
-      SW_RETURN_IF_ERROR(materializer.DropTableIfExists(staged));
-      SW_RETURN_IF_ERROR(transaction.Commit());
-      return BuildOutcome{rows, fmt::format("snapshot created, {} rows", rows)};
-    }
-    SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> target, warehouse.DescribeTable(relation));
-    for (std::string_view meta : kMetaColumns) {
-      if (!FindColumn(target, meta))
-        return Status(
-            ErrorCode::kInvalidInput,
-            fmt::format("'{}' exists but is not a snapshot table (no {} column)", relation, meta),
-            "drop or rename the table, or give the snapshot another name");
-    }
-    TableSpec added{relation, {}, {}};
-    for (const ColumnSpec& column : source)
-      if (!FindColumn(target, column.name))
-        added.columns.push_back({column.name, column.type, false});
-    if (!added.columns.empty()) SW_RETURN_IF_ERROR(warehouse.EnsureTable(added));
-
-    SW_ASSIGN_OR_RETURN(int64_t closed,
-                        warehouse.ExecuteWithParams(sql.CloseChanged(check_columns), {}));
-    int64_t deleted = 0;
-    if (config.invalidate_hard_deletes) {
-      SW_ASSIGN_OR_RETURN(deleted, warehouse.ExecuteWithParams(sql.CloseDeleted(), {}));
-    }
-    SW_ASSIGN_OR_RETURN(int64_t inserted,
-                        warehouse.ExecuteWithParams(sql.InsertNewVersions(source_columns), {}));
-    SW_RETURN_IF_ERROR(materializer.DropTableIfExists(staged));
-    SW_RETURN_IF_ERROR(transaction.Commit());
-    return BuildOutcome{closed + deleted + inserted,
-                        fmt::format("snapshot: {} new versions, {} changed, {} deleted", inserted,
-                                    closed, deleted)};
-  };
-  auto outcome = run();
+  auto outcome = UpdateSnapshot(warehouse, materializer, sql, relation, staged, config);
   if (!outcome.ok()) (void)materializer.DropTableIfExists(staged);
   return outcome;
 }

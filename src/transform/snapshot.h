@@ -1,7 +1,10 @@
 // Snapshots: type-2 slowly changing dimension tables, as dbt builds them.
 //
-// Each run stages the snapshot's SELECT in <name>__sw_src and, in one
-// transaction against the snapshot table:
+// The first run creates the table from the SELECT, every row the current
+// version, with an index on the unique_key (and the `indexes` config). Each
+// later run stages the SELECT in <name>__sw_src (rendered with
+// is_incremental() true, so it may stage only rows that can have changed)
+// and, in one transaction against the snapshot table:
 //   1. closes the current version (sets dbt_valid_to) of every key whose row
 //      changed — strategy 'timestamp': the updated_at column is newer than
 //      the version's dbt_updated_at; strategy 'check': any check column
@@ -10,8 +13,8 @@
 //      longer in the source;
 //   3. inserts a new current version for every key without one (new and
 //      changed rows).
-// The first run creates the table with every source row as the current
-// version. Columns added to the SELECT are added to the table.
+// Keys missing from the staged rows are left as they are (unless
+// invalidate_hard_deletes). Columns added to the SELECT are added to the table.
 //
 // Meta columns: dbt_scd_id (the key values and dbt_updated_at joined with
 // '|'), dbt_updated_at and dbt_valid_from (the updated_at value, or the run's

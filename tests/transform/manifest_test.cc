@@ -216,6 +216,23 @@ TEST(ManifestTest, InvalidConfigValuesNameWhereTheyWereSet) {
             "models/schema.yml:7: severity 'fatal' must be error or warn");
 }
 
+TEST(ManifestTest, IndexesAreColumnsOrColumnLists) {
+  TempDir dir;
+  WriteProject(dir.path(),
+               {{"silverwork_project.yml", kProjectYml},
+                {"models/a.sql",
+                 "{{ config(materialized='table', indexes=['day', ['region', 'day']]) }}\n"
+                 "select 1 as day, 'x' as region"}});
+  auto loaded = Load(dir.path());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(NodeNamed(*loaded->manifest, "model.demo.a").config.indexes,
+            (std::vector<std::vector<std::string>>{{"day"}, {"region", "day"}}));
+  EXPECT_EQ(LoadError({{"silverwork_project.yml", kProjectYml},
+                       {"models/a.sql", "{{ config(indexes='day') }}\nselect 1 as day"}}),
+            "models/a.sql:1: config 'indexes' must be a list of column names or of lists of "
+            "column names, got day");
+}
+
 TEST(ManifestTest, RelationshipTargetsAreCheckedWithTheirYamlLine) {
   const std::string yml_head =
       "models:\n  - name: orders\n    columns:\n      - name: customer_id\n        tests:\n"

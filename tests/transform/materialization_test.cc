@@ -2,6 +2,8 @@
 // runner against SQLite files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "transform/materializations.h"
 #include "transform/runner.h"
 #include "transform_test_util.h"
@@ -241,6 +243,67 @@ TEST_F(MaterializationTest, IncrementalDeletesAndInsertsByUniqueKey) {
   EXPECT_EQ(Result(refreshed, "model.demo.events_inc").message, "table built, 3 rows");
   EXPECT_EQ(Rows(*warehouse_, "SELECT id, amount FROM events_inc ORDER BY id"),
             (Strings{"1|99", "2|25", "3|30"}));
+}
+
+TEST_F(MaterializationTest, IndexesAreBuiltWithTheTableAndKeptAcrossMerges) {
+  WriteProject(
+      dir_.path(),
+      {{"models/events_inc.sql",
+        "{{ config(materialized='incremental', unique_key='id',\n"
+        "          indexes=['updated_at', ['region', 'amount']]) }}\n"
+        "select id, region, amount, updated_at from {{ source('raw', 'events') }}\n"
+        "{% if is_incremental() %}\n"
+        "where updated_at > (select max(updated_at) from {{ this }})\n"
+        "{% endif %}\n"},
+       {"models/by_region.sql",
+        "{{ config(materialized='table', indexes=['region']) }}\n"
+        "select region, sum(amount) as amount from {{ ref('events_inc') }} group by region"}});
+  const std::string indexes =
+      "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name";
+  const Strings expected{
+      "by_region|by_region__idx_region|CREATE INDEX \"by_region__idx_region\" ON \"by_region\" "
+      "(\"region\")",
+      "events_inc|events_inc__idx_region_amount|CREATE INDEX \"events_inc__idx_region_amount\" ON "
+      "\"events_inc\" (\"region\", \"amount\")",
+      "events_inc|events_inc__idx_updated_at|CREATE INDEX \"events_inc__idx_updated_at\" ON "
+      "\"events_inc\" (\"updated_at\")",
+      "events_inc|events_inc__unique_key|CREATE INDEX \"events_inc__unique_key\" ON "
+      "\"events_inc\" (\"id\")"};
+  EXPECT_TRUE(Build().ok());
+  EXPECT_EQ(Rows(*warehouse_, indexes), expected);
+
+  Exec("INSERT INTO events VALUES (3, 'daegu', 30, '2024-01-03')");
+  RunResults merged = Build();
+  EXPECT_EQ(Result(merged, "model.demo.events_inc").message,
+            "incremental: 1 rows inserted, 0 old rows replaced");
+  EXPECT_EQ(Rows(*warehouse_, indexes), expected);
+  // The key index serves the merge's delete instead of a scan.
+  Strings plan = Rows(
+      *warehouse_, "EXPLAIN QUERY PLAN DELETE FROM events_inc WHERE id IN (SELECT id FROM events)");
+  EXPECT_TRUE(std::any_of(plan.begin(), plan.end(), [](const std::string& step) {
+    return step.ends_with("SEARCH events_inc USING INDEX events_inc__unique_key (id=?)");
+  })) << ::testing::PrintToString(plan);
+
+  EXPECT_TRUE(Build({.full_refresh = true}).ok());
+  EXPECT_EQ(Rows(*warehouse_, indexes), expected);
+}
+
+TEST_F(MaterializationTest, AFailedIndexLeavesTheOldTable) {
+  WriteProject(dir_.path(), {{"models/totals.sql",
+                              "{{ config(materialized='table') }}\n"
+                              "select region, amount from {{ source('raw', 'events') }}"}});
+  Build();
+  WriteFile(dir_.path(), "models/totals.sql",
+            "{{ config(materialized='table', indexes=['no_such_column']) }}\n"
+            "select region from {{ source('raw', 'events') }}");
+  RunResults results = Build();
+  const NodeResult& failed = Result(results, "model.demo.totals");
+  EXPECT_EQ(failed.status, NodeStatus::kError);
+  EXPECT_NE(failed.message.find("no_such_column"), std::string::npos) << failed.message;
+  EXPECT_EQ(Rows(*warehouse_, "SELECT region, amount FROM totals ORDER BY region"),
+            (Strings{"busan|20", "seoul|10"}));
+  EXPECT_EQ(Rows(*warehouse_, "SELECT name FROM sqlite_master WHERE name LIKE 'totals%'"),
+            Strings{"totals"});
 }
 
 TEST_F(MaterializationTest, IncrementalWithACompositeKey) {

@@ -56,6 +56,17 @@ class JobsProjectTest : public ::testing::Test {
   std::unique_ptr<TransformProject> project_;
 };
 
+TEST_F(JobsProjectTest, BuildSettingsLastOnlyAsLongAsTheCommand) {
+  ASSERT_TRUE(warehouse_->Execute("PRAGMA cache_size = -3000").ok());
+  Strings before = Rows(*warehouse_, "PRAGMA temp_store");
+  auto results = project_->Build(Options());
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  EXPECT_TRUE(results->ok()) << results->Summary();
+  // The connection is the caller's: its own settings are back afterwards.
+  EXPECT_EQ(Rows(*warehouse_, "PRAGMA cache_size"), Strings{"-3000"});
+  EXPECT_EQ(Rows(*warehouse_, "PRAGMA temp_store"), before);
+}
+
 TEST_F(JobsProjectTest, BuildRunsEverythingInDagOrder) {
   auto results = project_->Build(Options());
   ASSERT_TRUE(results.ok()) << results.status().ToString();

@@ -132,6 +132,53 @@ TEST_F(SnapshotTest, NewSourceColumnsAreAdded) {
             (Strings{"1|NULL|0", "1|kim@example.kr|1", "2|NULL|1", "3|NULL|1"}));
 }
 
+TEST_F(SnapshotTest, IsIncrementalStagesOnlyRowsThatMayHaveChanged) {
+  WriteProject(dir_.path(),
+               {{"snapshots/people.sql",
+                 "{% snapshot people_check %}\n"
+                 "{{ config(unique_key='id', strategy='check', check_cols=['city'],\n"
+                 "          indexes=['dbt_updated_at']) }}\n"
+                 "select id, name, city, updated_at from {{ source('raw', 'people') }}\n"
+                 "{% if is_incremental() %}"
+                 "where updated_at > (select max(updated_at) from {{ this }})"
+                 "{% endif %}\n"
+                 "{% endsnapshot %}\n"}});
+  RunResults first = Snapshot();
+  EXPECT_EQ(first.nodes.at(0).message, "snapshot created, 3 rows");
+  auto compiled = [&](const RunResults& results) {
+    return testing::ReadFile(dir_.path() / "target" / results.nodes.at(0).compiled_path);
+  };
+  EXPECT_EQ(compiled(first).find("where"), std::string::npos) << compiled(first);
+  EXPECT_EQ(Rows(*warehouse_, "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name"),
+            (Strings{"people_check__idx_dbt_updated_at", "people_check__unique_key"}));
+
+  clock_.Advance(std::chrono::hours(24));
+  Exec("UPDATE people SET city = 'Incheon', updated_at = '2024-04-15' WHERE id = 1");
+  Exec("INSERT INTO people VALUES (4, 'Choi', 'Ulsan', '2024-04-20')");
+  RunResults second = Snapshot();
+  EXPECT_NE(
+      compiled(second).find("where updated_at > (select max(updated_at) from \"people_check\")"),
+      std::string::npos)
+      << compiled(second);
+  EXPECT_EQ(second.nodes.at(0).message, "snapshot: 2 new versions, 1 changed, 0 deleted");
+  // Rows left out of the staged set keep their current version.
+  EXPECT_EQ(Rows(*warehouse_,
+                 "SELECT id, city, dbt_valid_to IS NULL FROM people_check ORDER BY id, "
+                 "dbt_valid_from"),
+            (Strings{"1|Seoul|0", "1|Incheon|1", "2|Busan|1", "3|Daegu|1", "4|Ulsan|1"}));
+
+  // --full-refresh compares every row again, with the same outcome.
+  clock_.Advance(std::chrono::hours(24));
+  auto project = TransformProject::Load(dir_.path());
+  ASSERT_TRUE(project.ok());
+  auto refreshed = project->Snapshot({.full_refresh = true,
+                                      .warehouse = warehouse_.get(),
+                                      .clock = &clock_,
+                                      .show_progress = false});
+  ASSERT_TRUE(refreshed.ok());
+  EXPECT_EQ(refreshed->nodes.at(0).message, "snapshot: 0 new versions, 0 changed, 0 deleted");
+}
+
 TEST_F(SnapshotTest, MisnamedColumnsFailInsteadOfComparingConstants) {
   WriteProject(
       dir_.path(),
