@@ -1,7 +1,9 @@
-{{ config(materialized='incremental', unique_key='job_id') }}
+{{ config(materialized='incremental', unique_key='job_id',
+          indexes=['loaded_at', 'start_month', ['start_year', 'headcount']]) }}
 -- One row per posting, ready for the marts. Incremental: a daily build
 -- re-reads only postings loaded since the newest load already here, minus
--- the lookback.
+-- the lookback. The indexes serve that filter, the monthly and yearly marts'
+-- incremental filters and the not_null tests of start_year and headcount.
 select
     job_id,
     title,

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='project_key') }}
+{{ config(materialized='incremental', unique_key='project_key', indexes=['loaded_at']) }}
 -- One row per project and year: the plan in force, deleted ones flagged.
 select
     project_key,

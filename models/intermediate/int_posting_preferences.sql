@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='job_id') }}
+{{ config(materialized='incremental', unique_key='job_id', indexes=['loaded_at', 'category_id']) }}
 -- Each posting's preference text (etcItm) classified into the 17 preference
 -- (우대사항) categories by keyword: many to many, one row per posting and
 -- category however many of the category's keywords match. Postings repeat a

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='job_id') }}
+{{ config(materialized='incremental', unique_key='job_id', indexes=['loaded_at']) }}
 -- Postings whose province could not be resolved, with the fields that were
 -- tried, for the data-quality view. A posting resolved later drops out.
 select

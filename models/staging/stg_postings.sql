@@ -1,8 +1,15 @@
-{{ config(materialized='incremental', unique_key='job_id') }}
+{{ config(materialized='incremental', unique_key='job_id',
+          indexes=['loaded_at', 'start_date',
+                   ['is_open', 'has_age_limit', 'region_source', 'iso_code']]) }}
 -- Typed, cleaned postings: dates parsed, codes named, region resolved from
 -- workPlcNm (its first word, a short province name), else from the first
--- word of the employer's address after the postcode. Incremental: a daily
--- build re-reads only what was loaded since, minus the lookback.
+-- word of the employer's address after the postcode. Only the columns the
+-- facts and intermediate models read: at a million postings every column
+-- more is tens of megabytes written on each full build. Incremental: a daily
+-- build re-reads only what was loaded since, minus the lookback. Indexes:
+-- loaded_at for that filter, start_date for int_postings_daily's, and the
+-- small tested columns together, so their data tests read a narrow index
+-- instead of the whole table.
 with postings as (
     select * from {{ source('raw', 'raw_postings') }}
     {% if is_incremental() %}
@@ -28,14 +35,12 @@ select
     {{ parse_date_yyyymmdd('postings.toDd') }} as end_date,
     cast(substr(postings.frDd, 1, 4) as integer) as start_year,
     substr(postings.frDd, 1, 4) || '-' || substr(postings.frDd, 5, 2) as start_month,
-    postings.deadline as deadline_status,
     case when postings.deadline = '접수중' then 1 else 0 end as is_open,
     postings.emplymShp as employment_shape_code,
     coalesce(shapes.employment_shape_name, nullif(postings.emplymShpNm, ''), '미상')
         as employment_shape_name,
     nullif(postings.jobcls, '') as job_class_code,
     nullif(postings.jobclsNm, '') as job_class_name,
-    postings.workPlc as work_place_code,
     nullif(trim(postings.workPlcNm), '') as work_place_name,
     coalesce(by_workplace.iso_code, by_address.iso_code) as iso_code,
     coalesce(by_workplace.province_name, by_address.province_name) as province_name,
@@ -43,20 +48,13 @@ select
         when by_workplace.iso_code is not null then 'workPlcNm'
         when by_address.iso_code is not null then 'plDetAddr'
     end as region_source,
-    nullif(trim(postings.age), '') as age,
     case when postings.ageLim in ('Y', '제한') then 1 else 0 end as has_age_limit,
     case
         when {{ is_integer_text('postings.clltPrnnum') }} then cast(postings.clltPrnnum as integer)
     end as headcount,
     nullif(trim(postings.etcItm), '') as preference_text,
-    postings.stmId as system_id,
-    postings.stmNm as system_name,
-    postings.acptMthd as acceptance_method,
-    postings.createDy as created_at,
-    postings.updDy as updated_at,
     case when postings._detail_status = 'ok' then 1 else 0 end as has_detail,
-    postings._loaded_at as loaded_at,
-    postings._run_id as run_id
+    postings._loaded_at as loaded_at
 from postings
 left join province_names as by_workplace
     on by_workplace.name = {{ first_word('postings.workPlcNm') }}
