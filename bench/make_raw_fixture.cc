@@ -5,8 +5,9 @@
 //
 //   make_raw_fixture --warehouse W.db --postings 1000000 --projects-per-year 20000
 //   make_raw_fixture --warehouse W.db --append-days 1 ...   (one more day, newer load time)
+//   make_raw_fixture ... --loaded-daily    (each posting loaded on its start day, as a daily
+//                                           collection would; projects at --loaded-at)
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdio>
 
@@ -25,7 +26,8 @@ namespace {
 
 std::string PageXml(const std::string& items) {
   return "<response><header><resultCode>00</resultCode><resultMsg>NORMAL SERVICE.</resultMsg>"
-         "</header><body><items>" + items + "</items></body></response>";
+         "</header><body><items>" +
+         items + "</items></body></response>";
 }
 
 int Main(int argc, char** argv) {
@@ -44,6 +46,10 @@ int Main(int argc, char** argv) {
                  "load time stamped on the rows (default: now), e.g. 2026-11-20T01:00:00Z");
   app.add_option("--append-days", append_days,
                  "only load the postings of N days after --today, as a newer load");
+  bool loaded_daily = false;
+  app.add_flag("--loaded-daily", loaded_daily,
+               "stamp each posting as loaded at 01:00 UTC on its start day, so incremental "
+               "models' look-back windows cover days, not the whole history");
   CLI11_PARSE(app, argc, argv);
   InitLogging({.level = LogLevel::kWarn});
 
@@ -65,33 +71,52 @@ int Main(int argc, char** argv) {
   auto before = model.CalendarFor(*today);
   const int64_t begin = append_days > 0 ? before->total() : 0;
   const int64_t end = append_days > 0 ? calendar->total() : before->total();
-  const LoadStamp stamp{append_days > 0 ? "fixture-append" : "fixture",
-                        loaded_at.empty() ? FormatUtcTimestamp(std::chrono::system_clock::now())
-                                          : loaded_at};
+  const LoadStamp stamp{
+      append_days > 0 ? "fixture-append" : "fixture",
+      loaded_at.empty() ? FormatUtcTimestamp(std::chrono::system_clock::now()) : loaded_at};
 
   PostingsLoader loader(warehouse);
   auto started = std::chrono::steady_clock::now();
   constexpr int64_t kChunk = 2000;
-  for (int64_t chunk = begin; chunk < end; chunk += kChunk) {
+  // One load per chunk; with --loaded-daily a chunk also ends where the
+  // start day changes, and carries that day's stamp.
+  auto load_chunk = [&](const std::vector<simulator::Posting>& chunk) -> Status {
     std::string list_items;
     std::vector<DetailResult> details;
-    for (int64_t index = chunk; index < std::min(end, chunk + kChunk); ++index) {
-      simulator::Posting posting = model.MakePosting(*calendar, index);
+    for (const simulator::Posting& posting : chunk) {
       simulator::AppendListItem(posting, last_day, list_items);  // <item>...</item>
       std::string detail;
       simulator::AppendDetailItem(posting, detail);
       auto page = ParseSenuriXml(PageXml(detail), 200, "fixture");
-      if (!page.ok()) return std::fprintf(stderr, "%s\n", page.status().ToString().c_str()), 1;
+      if (!page.ok()) return page.status();
       details.push_back({posting.job_id, std::move(page).value()});
     }
     auto list = ParseSenuriXml(PageXml(list_items), 200, "fixture");
-    if (!list.ok()) return std::fprintf(stderr, "%s\n", list.status().ToString().c_str()), 1;
+    if (!list.ok()) return list.status();
+    LoadStamp chunk_stamp = stamp;
+    if (loaded_daily && append_days == 0)
+      chunk_stamp.loaded_at = chunk.front().start_day.Iso() + "T01:00:00Z";
     Transaction transaction(warehouse);
     Status status = transaction.Begin();
-    if (status.ok()) status = loader.LoadListPage(*list, stamp).status();
-    if (status.ok()) status = loader.LoadDetails(details, stamp).status();
+    if (status.ok()) status = loader.LoadListPage(*list, chunk_stamp).status();
+    if (status.ok()) status = loader.LoadDetails(details, chunk_stamp).status();
     if (status.ok()) status = transaction.Commit();
-    if (!status.ok()) return std::fprintf(stderr, "%s\n", status.ToString().c_str()), 1;
+    return status;
+  };
+  std::vector<simulator::Posting> chunk;
+  for (int64_t index = begin; index < end; ++index) {
+    simulator::Posting posting = model.MakePosting(*calendar, index);
+    bool new_day = loaded_daily && !chunk.empty() && chunk.front().start_day != posting.start_day;
+    if (static_cast<int64_t>(chunk.size()) == kChunk || new_day) {
+      if (Status status = load_chunk(chunk); !status.ok())
+        return std::fprintf(stderr, "%s\n", status.ToString().c_str()), 1;
+      chunk.clear();
+    }
+    chunk.push_back(std::move(posting));
+  }
+  if (!chunk.empty()) {
+    if (Status status = load_chunk(chunk); !status.ok())
+      return std::fprintf(stderr, "%s\n", status.ToString().c_str()), 1;
   }
   double posting_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
