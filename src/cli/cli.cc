@@ -5,8 +5,9 @@
 namespace silverwork {
 
 int RunCli(int argc, char** argv) {
-  CLI::App app{"silverwork: Korea's senior job programme (노인일자리) data, collected, "
-               "warehoused and served"};
+  CLI::App app{
+      "silverwork: Korea's senior job programme (노인일자리) data, collected, "
+      "warehoused and served"};
   app.require_subcommand(1);
   CliContext context;
   app.add_option("--config", context.config_path,
@@ -20,6 +21,7 @@ int RunCli(int argc, char** argv) {
   AddReloadCommand(app, context);
   AddStatusCommand(app, context);
   AddTransformCommands(app, context);
+  AddServeCommand(app, context);
   AddSimulateCommand(app, context);
 
   try {

@@ -20,5 +20,6 @@ void AddReloadCommand(CLI::App& app, CliContext& context);
 void AddStatusCommand(CLI::App& app, CliContext& context);
 void AddPipelineCommand(CLI::App& app, CliContext& context);
 void AddTransformCommands(CLI::App& app, CliContext& context);
+void AddServeCommand(CLI::App& app, CliContext& context);
 
 }  // namespace silverwork

@@ -1,0 +1,32 @@
+// The chart endpoints: one row of a table per endpoint, naming its path,
+// which dashboard filters it applies, its own options, and the function that
+// computes its data from a snapshot. The server registers every row the same
+// way (parse, compute, serialize), so adding a chart is adding a row.
+//
+// Computations read only the immutable snapshot; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string_view>
+
+#include "serve/query.h"
+#include "serve/snapshot.h"
+
+namespace silverwork::serve {
+
+struct ChartSpec {
+  std::string_view path;     // under /api/v1
+  std::string_view summary;  // for docs and the index endpoint
+  uint8_t filters;           // FilterBits this chart applies
+  std::span<const OptionSpec> options;
+  nlohmann::json (*compute)(const ServingSnapshot&, const ParsedQuery&);
+};
+
+// Every chart endpoint, in dashboard order.
+std::span<const ChartSpec> ChartSpecs();
+
+// The values each filter takes (GET /api/v1/filters).
+nlohmann::json FilterOptions(const ServingSnapshot& snapshot);
+
+}  // namespace silverwork::serve

@@ -1,0 +1,88 @@
+#include "serve/metrics.h"
+
+#include <fmt/format.h>
+
+namespace silverwork::serve {
+namespace {
+
+// Label values escape backslash, double quote and newline.
+std::string Label(std::string_view value) {
+  std::string escaped;
+  for (char c : value) {
+    if (c == '\\' || c == '"') escaped += '\\';
+    if (c == '\n') {
+      escaped += "\\n";
+      continue;
+    }
+    escaped += c;
+  }
+  return escaped;
+}
+
+}  // namespace
+
+size_t Metrics::AddRoute(std::string name) {
+  routes_.emplace_back();
+  routes_.back().name = std::move(name);
+  return routes_.size() - 1;
+}
+
+void Metrics::Record(size_t route_id, int status, double seconds) {
+  Route& route = routes_.at(route_id);
+  const int status_class = status >= 100 && status < 600 ? status / 100 : 0;
+  route.by_class[status_class].fetch_add(1, std::memory_order_relaxed);
+  for (size_t bucket = 0; bucket < kBuckets.size(); ++bucket) {
+    if (seconds <= kBuckets[bucket]) {
+      route.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+  }
+  route.count.fetch_add(1, std::memory_order_relaxed);
+  route.micros.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+}
+
+std::string Metrics::Render(std::string_view extra) const {
+  std::string out;
+  out +=
+      "# HELP silverwork_http_requests_total HTTP requests served, by route and status class.\n"
+      "# TYPE silverwork_http_requests_total counter\n";
+  for (const Route& route : routes_) {
+    for (size_t status_class = 1; status_class < route.by_class.size(); ++status_class) {
+      const uint64_t count = route.by_class[status_class].load(std::memory_order_relaxed);
+      if (count == 0) continue;
+      out += fmt::format("silverwork_http_requests_total{{route=\"{}\",code=\"{}xx\"}} {}\n",
+                         Label(route.name), status_class, count);
+    }
+  }
+  out +=
+      "# HELP silverwork_http_request_duration_seconds Time to compute a response, by route.\n"
+      "# TYPE silverwork_http_request_duration_seconds histogram\n";
+  for (const Route& route : routes_) {
+    const std::string label = Label(route.name);
+    uint64_t cumulative = 0;
+    for (size_t bucket = 0; bucket < kBuckets.size(); ++bucket) {
+      cumulative += route.buckets[bucket].load(std::memory_order_relaxed);
+      out += fmt::format(
+          "silverwork_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", label,
+          kBuckets[bucket], cumulative);
+    }
+    const uint64_t count = route.count.load(std::memory_order_relaxed);
+    out += fmt::format(
+        "silverwork_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n", label,
+        count);
+    out += fmt::format("silverwork_http_request_duration_seconds_sum{{route=\"{}\"}} {:.6f}\n",
+                       label, route.micros.load(std::memory_order_relaxed) / 1e6);
+    out += fmt::format("silverwork_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", label,
+                       count);
+  }
+  out += fmt::format(
+      "# HELP silverwork_snapshot_reloads_total Warehouse snapshot reloads, by result.\n"
+      "# TYPE silverwork_snapshot_reloads_total counter\n"
+      "silverwork_snapshot_reloads_total{{result=\"ok\"}} {}\n"
+      "silverwork_snapshot_reloads_total{{result=\"error\"}} {}\n",
+      reloads_ok_.load(), reloads_failed_.load());
+  out += extra;
+  return out;
+}
+
+}  // namespace silverwork::serve

@@ -1,0 +1,45 @@
+// Metrics: request counts and latencies per route, rendered in the
+// Prometheus text exposition format (version 0.0.4) for GET /metrics.
+//
+// Routes are registered before the server starts; recording is lock-free
+// (atomics), so it is safe from every worker thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace silverwork::serve {
+
+class Metrics {
+ public:
+  // Upper bounds of the latency histogram's buckets, in seconds.
+  static constexpr std::array<double, 11> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1.0};
+
+  // REQUIRES: called before the server starts. Returns the route's id.
+  size_t AddRoute(std::string name);
+  void Record(size_t route, int status, double seconds);
+
+  void RecordReload(bool ok) { (ok ? reloads_ok_ : reloads_failed_).fetch_add(1); }
+
+  // The exposition text; `extra` (already formatted gauges) is appended.
+  std::string Render(std::string_view extra) const;
+
+ private:
+  struct Route {
+    std::string name;
+    std::array<std::atomic<uint64_t>, 6> by_class{};  // index: status / 100 (0: other)
+    std::array<std::atomic<uint64_t>, kBuckets.size()> buckets{};
+    std::atomic<uint64_t> count{0};
+    std::atomic<uint64_t> micros{0};
+  };
+  std::deque<Route> routes_;  // deque: stable addresses, atomics are not movable
+  std::atomic<uint64_t> reloads_ok_{0};
+  std::atomic<uint64_t> reloads_failed_{0};
+};
+
+}  // namespace silverwork::serve

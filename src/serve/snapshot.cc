@@ -1,0 +1,467 @@
+#include "serve/snapshot.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <limits>
+#include <tuple>
+
+#include "serve/cell_summer.h"
+
+namespace silverwork::serve {
+namespace {
+
+// Tables every snapshot needs; the rest (raw tables, run and test logs, the
+// data-quality mart) are shown when present.
+constexpr std::string_view kRequiredTables[] = {
+    "provinces",
+    "employment_shapes",
+    "preference_keywords",
+    "fct_job_postings",
+    "int_posting_preferences",
+    "fct_projects",
+    "int_project_continuity",
+    "mart_project_types",
+    "mart_per_capita",
+};
+
+std::string Text(const Value& value) {
+  return IsNull(value) ? std::string() : ValueToString(value);
+}
+
+int64_t Integer(const Value& value) {
+  if (const auto* integer = std::get_if<int64_t>(&value)) return *integer;
+  if (const auto* real = std::get_if<double>(&value)) return static_cast<int64_t>(*real);
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    int64_t parsed = 0;
+    std::from_chars(text->data(), text->data() + text->size(), parsed);
+    return parsed;
+  }
+  return 0;
+}
+
+// "2024-03" -> 3; anything else -> 0.
+uint8_t MonthOf(const Value& value) {
+  const std::string text = Text(value);
+  if (text.size() < 7) return 0;
+  int month = 0;
+  std::from_chars(text.data() + 5, text.data() + 7, month);
+  return month >= 1 && month <= 12 ? static_cast<uint8_t>(month) : 0;
+}
+
+// `value` as a T; beyond T's range fails the load (LoadSnapshot says which limit).
+template <typename T>
+T Narrow(uint64_t value, std::string_view what) {
+  if (value > std::numeric_limits<T>::max()) {
+    throw std::length_error(fmt::format("{} beyond {}", what, std::numeric_limits<T>::max()));
+  }
+  return static_cast<T>(value);
+}
+
+uint8_t SmallIndex(uint16_t index, std::string_view dimension) {
+  if (index > 0xFE) throw std::length_error(fmt::format("more than 254 {} values", dimension));
+  return static_cast<uint8_t>(index);
+}
+
+// Interns a nullable code; NULL becomes `null_code`.
+uint16_t InternOrUnknown(Dimension& dimension, const Value& code, const Value& label,
+                         std::string_view null_code, std::string_view null_label) {
+  if (IsNull(code)) return dimension.Intern(null_code, null_label);
+  const std::string code_text = Text(code);
+  const std::string label_text = IsNull(label) ? code_text : Text(label);
+  return dimension.Intern(code_text, label_text);
+}
+
+// Sums records (as one-posting cells) or finer cells into the cube keeping `dims`.
+template <typename Source>
+PostingCube RollUp(std::span<const Source> sources, uint8_t dims) {
+  CellSummer summer;
+  for (const Source& source : sources) summer.Add(Masked(CellOf(source), dims));
+  return {dims, summer.Take(YearFirst)};
+}
+
+// Counts each source once per category it mentions (once in the last slice
+// when it mentions none), keeping `dims` (without kByPreferences).
+template <typename Source>
+CategoryCube Explode(std::span<const Source> sources, uint8_t dims, size_t categories) {
+  CellSummer summer;
+  for (const Source& source : sources) {
+    PostingCell cell = Masked(CellOf(source), dims | kByPreferences);
+    const PreferenceMask mentioned = cell.preferences;
+    if (mentioned == 0) {
+      summer.Add(cell);
+      continue;
+    }
+    for (PreferenceMask bits = mentioned; bits != 0; bits &= bits - 1) {
+      cell.preferences = bits & (~bits + 1);
+      summer.Add(cell);
+    }
+  }
+  const auto slice = [categories](const PostingCell& cell) {
+    return cell.preferences == 0 ? categories
+                                 : static_cast<size_t>(std::countr_zero(cell.preferences));
+  };
+  CategoryCube cube{dims,
+                    summer.Take([&](const PostingCell& a, const PostingCell& b) {
+                      const size_t slice_a = slice(a), slice_b = slice(b);
+                      return slice_a != slice_b ? slice_a < slice_b : YearFirst(a, b);
+                    }),
+                    {}};
+  for (size_t category = 0; category <= categories + 1; ++category) {
+    const auto start =
+        std::partition_point(cube.cells.begin(), cube.cells.end(),
+                             [&](const PostingCell& cell) { return slice(cell) < category; });
+    cube.starts.push_back(static_cast<uint32_t>(start - cube.cells.begin()));
+  }
+  return cube;
+}
+
+class SnapshotLoader {
+ public:
+  explicit SnapshotLoader(Warehouse& warehouse) : warehouse_(warehouse) {}
+
+  Result<ServingSnapshot> Load() {
+    for (std::string_view table : kRequiredTables) {
+      SW_ASSIGN_OR_RETURN(bool exists, warehouse_.TableExists(table));
+      if (!exists) {
+        return Status(ErrorCode::kNotFound,
+                      fmt::format("the warehouse has no table {} to serve", table),
+                      "build the models first: silverwork build");
+      }
+    }
+    SW_RETURN_IF_ERROR(LoadDimensions());
+    SW_RETURN_IF_ERROR(LoadPostings());
+    SW_RETURN_IF_ERROR(LoadProjects());
+    SW_RETURN_IF_ERROR(LoadPopulation());
+    SW_RETURN_IF_ERROR(LoadStatus());
+    BuildCubes();
+    return std::move(snapshot_);
+  }
+
+ private:
+  Status ForEach(std::string_view sql, const std::function<void(const Row&)>& on_row) {
+    return warehouse_.Query(sql, {}, [&](const Row& row) {
+      on_row(row);
+      return Status::Ok();
+    });
+  }
+
+  Status LoadDimensions() {
+    SW_RETURN_IF_ERROR(
+        ForEach("SELECT iso_code, province_name, name_en FROM provinces ORDER BY sort_order",
+                [&](const Row& row) {
+                  snapshot_.provinces.Intern(Text(row[0]), Text(row[1]), Text(row[2]));
+                }));
+    snapshot_.provinces.Intern(kUnknownCode, kUnknownLabel);
+    SW_RETURN_IF_ERROR(
+        ForEach("SELECT emplymShp, employment_shape_name FROM employment_shapes ORDER BY emplymShp",
+                [&](const Row& row) { snapshot_.shapes.Intern(Text(row[0]), Text(row[1])); }));
+    snapshot_.job_classes.Intern(kUnclassifiedJobCode, kUnclassifiedJobLabel);
+    SW_RETURN_IF_ERROR(
+        ForEach("SELECT job_class_code, max(job_class_name) FROM fct_job_postings "
+                "WHERE job_class_code IS NOT NULL GROUP BY job_class_code ORDER BY job_class_code",
+                [&](const Row& row) { snapshot_.job_classes.Intern(Text(row[0]), Text(row[1])); }));
+    SW_RETURN_IF_ERROR(
+        ForEach("SELECT DISTINCT category_id, category FROM preference_keywords "
+                "ORDER BY cast(category_id AS integer)",
+                [&](const Row& row) { snapshot_.preferences.Intern(Text(row[0]), Text(row[1])); }));
+    if (snapshot_.preferences.size() > kMaxPreferenceCategories) {
+      return Status(
+          ErrorCode::kUnsupported,
+          fmt::format("preference_keywords has {} categories; the server holds at most {} "
+                      "(a posting keeps its categories as a {}-bit mask)",
+                      snapshot_.preferences.size(), kMaxPreferenceCategories,
+                      kMaxPreferenceCategories),
+          fmt::format("merge categories in seeds/preference_keywords.csv down to {}",
+                      kMaxPreferenceCategories));
+    }
+    SW_RETURN_IF_ERROR(
+        ForEach("SELECT project_type_code, max(project_type_name), max(category_name) "
+                "FROM mart_project_types GROUP BY project_type_code ORDER BY project_type_code",
+                [&](const Row& row) {
+                  uint16_t index = snapshot_.type_codes.Intern(Text(row[0]), Text(row[1]));
+                  snapshot_.type_code_categories.resize(index + 1);
+                  snapshot_.type_code_categories[index] = Text(row[2]);
+                }));
+    return Status::Ok();
+  }
+
+  Status LoadPostings() {
+    // Each posting's categories as "3,7"; a posting counts once per category.
+    constexpr std::string_view kSql =
+        "SELECT postings.rowid, postings.start_year, postings.start_month, postings.iso_code, "
+        "postings.employment_shape_code, postings.employment_shape_name, "
+        "postings.job_class_code, postings.job_class_name, postings.headcount, "
+        "postings.is_open, categories.ids "
+        "FROM fct_job_postings AS postings "
+        "LEFT JOIN (SELECT job_id, group_concat(category_id) AS ids "
+        "           FROM int_posting_preferences GROUP BY job_id) AS categories "
+        "  ON categories.job_id = postings.job_id "
+        "ORDER BY postings.start_date DESC, postings.job_id";
+    // Sized up front: growing a million-record vector by doubling would
+    // briefly hold one and a half copies.
+    SW_ASSIGN_OR_RETURN(auto count, warehouse_.QueryAll("SELECT count(*) FROM fct_job_postings"));
+    snapshot_.postings.reserve(static_cast<size_t>(Integer(count.rows.at(0).at(0))));
+    uint64_t total_headcount = 0;
+    Status status = ForEach(kSql, [&](const Row& row) {
+      PostingRecord record;
+      record.rowid = Narrow<uint32_t>(Integer(row[0]), "fct_job_postings rowids");
+      record.year = static_cast<int16_t>(Integer(row[1]));
+      record.month = MonthOf(row[2]);
+      record.province = SmallIndex(
+          InternOrUnknown(snapshot_.provinces, row[3], Value{}, kUnknownCode, kUnknownLabel),
+          "province");
+      record.shape =
+          SmallIndex(InternOrUnknown(snapshot_.shapes, row[4], row[5], kUnknownCode, kUnknownLabel),
+                     "employment shape");
+      record.job_class = InternOrUnknown(snapshot_.job_classes, row[6], row[7],
+                                         kUnclassifiedJobCode, kUnclassifiedJobLabel);
+      record.headcount = Narrow<uint32_t>(std::max<int64_t>(0, Integer(row[8])), "headcounts");
+      total_headcount += record.headcount;
+      record.is_open = Integer(row[9]) != 0 ? 1 : 0;
+      record.preferences = PreferencesOf(Text(row[10]));
+      snapshot_.postings.push_back(record);
+    });
+    if (!status.ok()) return status.WithContext("cannot load postings");
+    // Cells sum headcounts in 32 bits; the total bounds every sum.
+    Narrow<uint32_t>(total_headcount, "a total headcount");
+    snapshot_.postings.shrink_to_fit();
+    for (const auto& record : snapshot_.postings) NoteYear(record.year);
+    snapshot_.postings_by_year = std::is_sorted(
+        snapshot_.postings.begin(), snapshot_.postings.end(),
+        [](const PostingRecord& a, const PostingRecord& b) { return a.year > b.year; });
+    return Status::Ok();
+  }
+
+  PreferenceMask PreferencesOf(std::string_view ids) const {
+    PreferenceMask mask = 0;
+    while (!ids.empty()) {
+      size_t comma = ids.find(',');
+      std::string_view id = ids.substr(0, comma);
+      if (auto index = snapshot_.preferences.Find(id)) mask |= PreferenceMask{1} << *index;
+      ids = comma == std::string_view::npos ? std::string_view() : ids.substr(comma + 1);
+    }
+    return mask;
+  }
+
+  Status LoadProjects() {
+    // int_project_continuity says how long each project has run; the fact
+    // adds its type code and start month.
+    constexpr std::string_view kSql =
+        "SELECT projects.proj_year, projects.iso_code, projects.project_type_group, "
+        "projects.project_type_code, continuity.continuation_years, projects.start_month, "
+        "count(*), sum(projects.target_jobs) "
+        "FROM fct_projects AS projects "
+        "JOIN int_project_continuity AS continuity ON continuity.project_key = "
+        "projects.project_key "
+        "WHERE projects.is_deleted = 0 "
+        "GROUP BY 1, 2, 3, 4, 5, 6";
+    Status status = ForEach(kSql, [&](const Row& row) {
+      ProjectCell cell;
+      cell.year = static_cast<int16_t>(Integer(row[0]));
+      cell.province = SmallIndex(
+          InternOrUnknown(snapshot_.provinces, row[1], Value{}, kUnknownCode, kUnknownLabel),
+          "province");
+      cell.type_group = SmallIndex(
+          InternOrUnknown(snapshot_.type_groups, row[2], Value{}, kUnknownCode, kUnknownLabel),
+          "project type group");
+      cell.type_code =
+          InternOrUnknown(snapshot_.type_codes, row[3], Value{}, kUnknownCode, kUnknownLabel);
+      cell.continuation_years = static_cast<uint16_t>(std::clamp<int64_t>(Integer(row[4]), 1, 200));
+      cell.start_month = MonthOf(row[5]);
+      cell.projects = static_cast<uint32_t>(Integer(row[6]));
+      cell.target_jobs = static_cast<uint64_t>(std::max<int64_t>(0, Integer(row[7])));
+      snapshot_.projects.push_back(cell);
+      NoteYear(cell.year);
+    });
+    snapshot_.type_code_categories.resize(snapshot_.type_codes.size(), std::string(kUnknownLabel));
+    return status.ok() ? status : status.WithContext("cannot load projects");
+  }
+
+  Status LoadPopulation() {
+    return ForEach("SELECT year, iso_code, population_65_plus FROM mart_per_capita ORDER BY year",
+                   [&](const Row& row) {
+                     const int year = static_cast<int>(Integer(row[0]));
+                     if (snapshot_.population.empty() || snapshot_.population.back().year != year) {
+                       snapshot_.population.push_back({year, {}});
+                     }
+                     auto province = snapshot_.provinces.Find(Text(row[1]));
+                     if (!province) return;
+                     auto& counts = snapshot_.population.back().aged_65_plus;
+                     counts.resize(snapshot_.provinces.size(), 0);
+                     counts[*province] = Integer(row[2]);
+                   });
+  }
+
+  Result<TableCopy> CopyTable(std::string_view table, std::string_view sql) {
+    TableCopy copy;
+    SW_ASSIGN_OR_RETURN(copy.present, warehouse_.TableExists(table));
+    if (!copy.present) return copy;
+    SW_RETURN_IF_ERROR(warehouse_.Query(
+        sql, {},
+        [&](const Row& row) {
+          copy.rows.push_back(row);
+          return Status::Ok();
+        },
+        &copy.columns));
+    return copy;
+  }
+
+  Status LoadStatus() {
+    for (std::string_view table : {"raw_postings", "raw_projects"}) {
+      SourceFreshness freshness{std::string(table)};
+      SW_ASSIGN_OR_RETURN(freshness.present, warehouse_.TableExists(table));
+      if (freshness.present) {
+        SW_ASSIGN_OR_RETURN(auto result, warehouse_.QueryAll(fmt::format(
+                                             "SELECT count(*), max(_loaded_at) FROM {}",
+                                             warehouse_.dialect().QuoteIdentifier(table))));
+        freshness.rows = Integer(result.rows.at(0).at(0));
+        freshness.newest_loaded_at = Text(result.rows.at(0).at(1));
+      }
+      snapshot_.freshness.push_back(std::move(freshness));
+    }
+    SW_ASSIGN_OR_RETURN(snapshot_.runs,
+                        CopyTable("_sw_runs",
+                                  "SELECT run_id, command, started_at, finished_at, status, "
+                                  "message FROM _sw_runs ORDER BY run_id DESC LIMIT 20"));
+    SW_ASSIGN_OR_RETURN(
+        snapshot_.data_quality,
+        CopyTable("mart_data_quality",
+                  "SELECT check_name, source, day, detail, rows_count "
+                  "FROM mart_data_quality ORDER BY check_name, source, day, detail"));
+    SW_ASSIGN_OR_RETURN(
+        snapshot_.test_results,
+        CopyTable("_sw_test_failures",
+                  "SELECT test_id, status, failures, executed_at, run_id FROM _sw_test_failures "
+                  "WHERE run_id = (SELECT run_id FROM _sw_test_failures "
+                  "                ORDER BY executed_at DESC, run_id DESC LIMIT 1) "
+                  "ORDER BY test_id"));
+    return Status::Ok();
+  }
+
+  // The cubes kept, each summed from the finest cube (or the records) that
+  // holds its dimensions. Left out, because at a million postings they are
+  // the largest by far (433,113 to about 700,000 cells) and only a monthly
+  // chart with a preference filter needs them: month with preferences, and
+  // the category cube of month with job class. Those queries scan the records.
+  void BuildCubes() {
+    const std::span<const PostingRecord> records = snapshot_.postings;
+    const size_t categories = snapshot_.preferences.size();
+    PostingCube class_preferences = RollUp(records, kByJobClass | kByPreferences);
+    PostingCube month_class = RollUp(records, kByMonth | kByJobClass);
+    PostingCube preferences =
+        RollUp(std::span<const PostingCell>(class_preferences.cells), kByPreferences);
+    PostingCube job_class = RollUp(std::span<const PostingCell>(month_class.cells), kByJobClass);
+    PostingCube month = RollUp(std::span<const PostingCell>(month_class.cells), kByMonth);
+    PostingCube base = RollUp(std::span<const PostingCell>(month.cells), 0);
+
+    auto& category_cubes = snapshot_.category_cubes;
+    category_cubes.push_back(
+        Explode(std::span<const PostingCell>(preferences.cells), 0, categories));
+    category_cubes.push_back(
+        Explode(std::span<const PostingCell>(class_preferences.cells), kByJobClass, categories));
+    category_cubes.push_back(Explode(records, kByMonth, categories));
+
+    auto& cubes = snapshot_.posting_cubes;
+    for (PostingCube* cube :
+         {&base, &month, &job_class, &month_class, &preferences, &class_preferences}) {
+      cubes.push_back(std::move(*cube));
+    }
+    std::stable_sort(cubes.begin(), cubes.end(), [](const PostingCube& a, const PostingCube& b) {
+      return a.cells.size() < b.cells.size();
+    });
+    std::stable_sort(category_cubes.begin(), category_cubes.end(),
+                     [](const CategoryCube& a, const CategoryCube& b) {
+                       return a.cells.size() < b.cells.size();
+                     });
+  }
+
+  void NoteYear(int year) {
+    if (year <= 0) return;
+    snapshot_.min_year = snapshot_.min_year == 0 ? year : std::min(snapshot_.min_year, year);
+    snapshot_.max_year = std::max(snapshot_.max_year, year);
+  }
+
+  Warehouse& warehouse_;
+  ServingSnapshot snapshot_;
+};
+
+}  // namespace
+
+uint16_t Dimension::Intern(std::string_view code, std::string_view label,
+                           std::string_view name_en) {
+  auto found = by_code_.find(std::string(code));
+  if (found != by_code_.end()) return found->second;
+  if (values_.size() >= 0xFFFF) throw std::length_error("too many dimension values");
+  const auto index = static_cast<uint16_t>(values_.size());
+  values_.push_back({std::string(code), std::string(label), std::string(name_en)});
+  by_code_.emplace(std::string(code), index);
+  return index;
+}
+
+std::optional<uint16_t> Dimension::Find(std::string_view code) const {
+  auto found = by_code_.find(std::string(code));
+  if (found == by_code_.end()) return std::nullopt;
+  return found->second;
+}
+
+const PostingCube* ServingSnapshot::CubeFor(uint8_t dims) const {
+  for (const PostingCube& cube : posting_cubes) {
+    if ((cube.dims & dims) == dims) return &cube;
+  }
+  return nullptr;
+}
+
+const CategoryCube* ServingSnapshot::CategoryCubeFor(uint8_t dims) const {
+  for (const CategoryCube& cube : category_cubes) {
+    if ((cube.dims & dims) == dims) return &cube;
+  }
+  return nullptr;
+}
+
+std::span<const PostingRecord> ServingSnapshot::PostingsInYears(int year_from, int year_to) const {
+  if (!postings_by_year) return postings;
+  const auto first =
+      std::partition_point(postings.begin(), postings.end(),
+                           [&](const PostingRecord& record) { return record.year > year_to; });
+  const auto last = std::partition_point(
+      first, postings.end(), [&](const PostingRecord& record) { return record.year >= year_from; });
+  return {first, last};
+}
+
+const PopulationYear* ServingSnapshot::PopulationFor(int year) const {
+  const PopulationYear* chosen = population.empty() ? nullptr : &population.front();
+  for (const PopulationYear& candidate : population) {
+    if (candidate.year <= year) chosen = &candidate;
+  }
+  return chosen;
+}
+
+Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse) {
+  const auto started = std::chrono::steady_clock::now();
+  // One read transaction (BEGIN DEFERRED, which writes nothing) so every
+  // table is read at the same commit even while a build writes.
+  SW_RETURN_IF_ERROR(warehouse.Execute("BEGIN DEFERRED"));
+  struct EndRead {
+    Warehouse& warehouse;
+    ~EndRead() { (void)warehouse.Execute("COMMIT"); }
+  } end_read{warehouse};
+  Result<ServingSnapshot> snapshot = Status(ErrorCode::kInternal, "not loaded");
+  try {
+    snapshot = SnapshotLoader(warehouse).Load();
+  } catch (const std::length_error& error) {
+    return Status(ErrorCode::kUnsupported,
+                  fmt::format("the warehouse has {}; the server's compact records cannot hold them",
+                              error.what()),
+                  "check the dimension's codes in the marts");
+  }
+  if (!snapshot.ok()) return snapshot.status().WithContext("cannot load the serving snapshot");
+  snapshot->loaded_at = std::chrono::system_clock::now();
+  snapshot->load_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return snapshot;
+}
+
+}  // namespace silverwork::serve
