@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs everything silverwork needs to build and test, from Debian's
-# packages. Safe to run again: it does nothing when all packages are present.
+# Installs everything silverwork needs to build and run, from Debian's
+# packages; with --browser also what the browser tests need (Chromium and a
+# Korean font, so screenshots show the dashboard's labels). Safe to run
+# again: it does nothing when all packages are present. Node.js and npm (for
+# the dashboard, scripts/build-web.sh) come with this kind of machine.
 set -euo pipefail
 
 packages=(
@@ -10,6 +13,12 @@ packages=(
   libyaml-cpp-dev libzstd-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 curl
 )
+if [ "${1:-}" = "--browser" ]; then
+  packages+=(chromium fonts-noto-cjk)
+elif [ -n "${1:-}" ]; then
+  echo "usage: $0 [--browser]" >&2
+  exit 2
+fi
 
 missing=()
 for package in "${packages[@]}"; do

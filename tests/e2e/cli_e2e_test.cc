@@ -42,8 +42,8 @@ class BinaryHarness {
     std::vector<std::string> argv{SILVERWORK_BINARY, "--config", config_path};
     argv.insert(argv.end(), args.begin(), args.end());
     return std::make_unique<ChildProcess>(
-        argv, std::map<std::string, std::string>{{"DATA_GO_KR_SERVICE_KEY", key}},
-        StdoutPath(), StderrPath());
+        argv, std::map<std::string, std::string>{{"DATA_GO_KR_SERVICE_KEY", key}}, StdoutPath(),
+        StderrPath());
   }
   int Run(const std::vector<std::string>& args, const std::string& key = kMarkerKey) {
     return Start(args, key)->Wait();
@@ -52,7 +52,8 @@ class BinaryHarness {
   std::string StderrPath() const { return dir.path() + "/stderr.txt"; }
 
   std::unique_ptr<Warehouse> OpenWarehouse() const {
-    auto opened = silverwork::OpenWarehouse({.engine = "sqlite", .location = dir.path() + "/warehouse.db"});
+    auto opened =
+        silverwork::OpenWarehouse({.engine = "sqlite", .location = dir.path() + "/warehouse.db"});
     if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
     return std::move(opened).value();
   }
@@ -82,10 +83,10 @@ std::set<std::string> Truth(Simulator& simulator, Date from, Date to) {
   std::set<std::string> ids;
   auto http = CreateHttpClient();
   for (int64_t page = 1;; ++page) {
-    auto response = http->Get(simulator.base_url() + "/B552474/SenuriService/getJobList?pageNo=" +
-                                  std::to_string(page) + "&numOfRows=1000&serviceKey=" +
-                                  PercentEncode(kMarkerKey),
-                              "truth", std::chrono::milliseconds(5000));
+    auto response = http->Get(
+        simulator.base_url() + "/B552474/SenuriService/getJobList?pageNo=" + std::to_string(page) +
+            "&numOfRows=1000&serviceKey=" + PercentEncode(kMarkerKey),
+        "truth", std::chrono::milliseconds(5000));
     auto parsed = ParseSenuriXml(response->body, response->status, "truth");
     EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
     std::string oldest = "99999999";
@@ -110,7 +111,8 @@ TEST(Binary, HelpListsEveryCommand) {
 TEST(Binary, BadInputGetsAClearErrorAndUsageExitCode) {
   BinaryHarness harness;
   EXPECT_EQ(harness.Run({"collect", "postings", "--from", "2025-02-30"}), 1);
-  EXPECT_NE(ReadFile(harness.StderrPath()).find("'2025-02-30' is not a valid day"), std::string::npos);
+  EXPECT_NE(ReadFile(harness.StderrPath()).find("'2025-02-30' is not a valid day"),
+            std::string::npos);
   EXPECT_EQ(harness.Run({"collect", "postings", "--bogus"}), 2);
 }
 
@@ -134,7 +136,8 @@ TEST(Binary, KillNineMidLoadLosesNothingAndTheRerunCompletesExactly) {
     EXPECT_EQ(ValueToString(check->rows.at(0).at(0)), "ok");
     // Whatever was committed is complete: a detail row always has its list row.
     auto half = warehouse->QueryAll(
-        "SELECT COUNT(*) FROM raw_postings WHERE _detail_status IS NOT NULL AND _list_hash IS NULL");
+        "SELECT COUNT(*) FROM raw_postings WHERE _detail_status IS NOT NULL AND _list_hash IS "
+        "NULL");
     ASSERT_TRUE(half.ok());
     EXPECT_EQ(std::get<int64_t>(half->rows.at(0).at(0)), 0);
   }
@@ -143,9 +146,11 @@ TEST(Binary, KillNineMidLoadLosesNothingAndTheRerunCompletesExactly) {
   auto warehouse = harness.OpenWarehouse();
   EXPECT_EQ(JobIds(*warehouse, from, kToday), truth);
   // The lake stays readable after the kills and rebuilds the same table.
-  auto rebuilt = silverwork::OpenWarehouse({.engine = "sqlite", .location = harness.dir.path() + "/rebuilt.db"});
+  auto rebuilt = silverwork::OpenWarehouse(
+      {.engine = "sqlite", .location = harness.dir.path() + "/rebuilt.db"});
   ASSERT_TRUE(rebuilt.ok());
-  auto reloaded = ReloadFromLake({.lake_root = harness.dir.path() + "/lake", .loaded_at = "x"}, **rebuilt);
+  auto reloaded =
+      ReloadFromLake({.lake_root = harness.dir.path() + "/lake", .loaded_at = "x"}, **rebuilt);
   ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
   EXPECT_EQ(JobIds(**rebuilt, from, kToday), truth);
 }
@@ -177,7 +182,8 @@ TEST(Binary, TheServiceKeyNeverLeaks) {
   world.faults.error_rate = 0.05;  // exercise the retry/warning paths too
   world.faults.latency = std::chrono::milliseconds(2);
   BinaryHarness harness(world);
-  auto child = harness.Start({"--log-level", "debug", "collect", "postings", "--days", "3", "--to", kToday.Iso()});
+  auto child = harness.Start(
+      {"--log-level", "debug", "collect", "postings", "--days", "3", "--to", kToday.Iso()});
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::string command_line = child->CommandLine();
   int exit_code = child->Wait();
@@ -200,7 +206,8 @@ TEST(Binary, TheServiceKeyNeverLeaks) {
   assert_clean("log file", log);
   assert_clean("warehouse file", ReadFile(harness.dir.path() + "/warehouse.db"));
   int files = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(harness.dir.path() + "/lake")) {
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(harness.dir.path() + "/lake")) {
     if (entry.is_regular_file()) {
       assert_clean(entry.path().string(), ReadFile(entry.path().string()));
       ++files;
@@ -209,12 +216,13 @@ TEST(Binary, TheServiceKeyNeverLeaks) {
   EXPECT_GT(files, 0);
   int64_t records = 0;
   ASSERT_TRUE(LakeReader(harness.dir.path() + "/lake")
-                  .ForEach({}, [&](const LakeRecord& record) {
-                    ++records;
-                    assert_clean("lake request", record.request);
-                    assert_clean("lake body", record.body);
-                    return Status::Ok();
-                  })
+                  .ForEach({},
+                           [&](const LakeRecord& record) {
+                             ++records;
+                             assert_clean("lake request", record.request);
+                             assert_clean("lake body", record.body);
+                             return Status::Ok();
+                           })
                   .ok());
   EXPECT_GT(records, 10);
 }
@@ -227,14 +235,57 @@ TEST(Binary, PipelineRunsEndToEndOnTheBuiltInSimulator) {
       << "artifacts_dir = \"" << harness.dir.path() << "/artifacts\"\n"
       << "[warehouse]\npath = \"" << harness.dir.path() << "/pipeline.db\"\n"
       << "[lake]\npath = \"" << harness.dir.path() << "/pipeline-lake\"\n";
-  std::vector<std::string> argv{SILVERWORK_BINARY, "--config", harness.config_path, "pipeline", "--days", "2"};
-  ChildProcess child(argv, {{"DATA_GO_KR_SERVICE_KEY", ""}}, harness.StdoutPath(), harness.StderrPath());
+  std::vector<std::string> argv{SILVERWORK_BINARY, "--config", harness.config_path,
+                                "pipeline",        "--days",   "2"};
+  ChildProcess child(argv, {{"DATA_GO_KR_SERVICE_KEY", ""}}, harness.StdoutPath(),
+                     harness.StderrPath());
   ASSERT_EQ(child.Wait(), 0) << ReadFile(harness.StderrPath());
   std::string out = ReadFile(harness.StdoutPath());
   EXPECT_NE(out.find("raw_postings:"), std::string::npos) << out;
   EXPECT_NE(out.find("raw_projects: 2018:"), std::string::npos) << out;
   EXPECT_NE(out.find("build finished"), std::string::npos) << out;
   EXPECT_NE(out.find("top preferences:"), std::string::npos) << out;
+
+  // The main job then serves what it built: `serve` says where it listens,
+  // answers from the warehouse the pipeline wrote, and stops on SIGTERM.
+  auto warehouse =
+      OpenWarehouse({.engine = "sqlite", .location = harness.dir.path() + "/pipeline.db"});
+  ASSERT_TRUE(warehouse.ok()) << warehouse.status().ToString();
+  int64_t postings = -1;
+  ASSERT_TRUE((*warehouse)
+                  ->Query("SELECT count(*) FROM fct_job_postings", {},
+                          [&](const Row& row) {
+                            postings = std::get<int64_t>(row[0]);
+                            return Status::Ok();
+                          })
+                  .ok());
+  ASSERT_GT(postings, 0);
+  const std::string serve_out = harness.dir.path() + "/serve.txt";
+  ChildProcess server({SILVERWORK_BINARY, "--config", harness.config_path, "serve", "--port", "0",
+                       "--reload-interval", "0"},
+                      {{"DATA_GO_KR_SERVICE_KEY", ""}}, serve_out, harness.StderrPath());
+  std::string url;
+  for (int attempt = 0; attempt < 600 && url.empty(); ++attempt) {
+    std::string text = ReadFile(serve_out);
+    if (auto at = text.find("serving on http://"); at != std::string::npos) {
+      url = text.substr(at + 11, text.find('\n', at) - at - 11);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  ASSERT_FALSE(url.empty()) << ReadFile(harness.StderrPath());
+  ASSERT_TRUE(url.starts_with("http://127.0.0.1:")) << url;
+  auto http = CreateHttpClient();
+  auto health = http->Get(url + "healthz", "healthz", std::chrono::milliseconds(5000));
+  ASSERT_TRUE(health.ok()) << health.status().ToString();
+  EXPECT_EQ(health->status, 200);
+  EXPECT_NE(health->body.find("\"postings\":" + std::to_string(postings)), std::string::npos)
+      << health->body;
+  auto kpis = http->Get(url + "api/v1/kpis", "kpis", std::chrono::milliseconds(5000));
+  ASSERT_TRUE(kpis.ok()) << kpis.status().ToString();
+  EXPECT_EQ(kpis->status, 200) << kpis->body;
+  server.Kill(SIGTERM);
+  EXPECT_EQ(server.Wait(), 0) << ReadFile(harness.StderrPath());
 }
 
 }  // namespace
@@ -249,15 +300,18 @@ TEST(Binary, LsAndDocsOverTheRepositoryProject) {
   std::ofstream(config) << "project_dir = \"" << SILVERWORK_SOURCE_DIR << "\"\n"
                         << "artifacts_dir = \"" << dir.path() << "/artifacts\"\n";
   std::string out = dir.path() + "/out.txt", err = dir.path() + "/err.txt";
-  ChildProcess ls({SILVERWORK_BINARY, "--config", config, "ls", "-s", "+mart_per_capita"}, {}, out, err);
+  ChildProcess ls({SILVERWORK_BINARY, "--config", config, "ls", "-s", "+mart_per_capita"}, {}, out,
+                  err);
   ASSERT_EQ(ls.Wait(), 0) << ReadFile(err);
   std::string listed = ReadFile(out);
-  for (const char* node : {"source.silverwork.raw.raw_postings", "seed.silverwork.population_by_province",
-                           "model.silverwork.stg_postings", "model.silverwork.mart_jobs_vs_postings",
-                           "model.silverwork.mart_per_capita"})
+  for (const char* node :
+       {"source.silverwork.raw.raw_postings", "seed.silverwork.population_by_province",
+        "model.silverwork.stg_postings", "model.silverwork.mart_jobs_vs_postings",
+        "model.silverwork.mart_per_capita"})
     EXPECT_NE(listed.find(node), std::string::npos) << node << "\n" << listed;
   EXPECT_EQ(listed.find("model.silverwork.mart_continuity"), std::string::npos);
-  EXPECT_LT(listed.find("model.silverwork.stg_postings"), listed.find("model.silverwork.mart_per_capita"));
+  EXPECT_LT(listed.find("model.silverwork.stg_postings"),
+            listed.find("model.silverwork.mart_per_capita"));
 
   ChildProcess docs({SILVERWORK_BINARY, "--config", config, "docs"}, {}, out, err);
   ASSERT_EQ(docs.Wait(), 0) << ReadFile(err);
@@ -265,7 +319,8 @@ TEST(Binary, LsAndDocsOverTheRepositoryProject) {
   EXPECT_NE(dot.find("digraph"), std::string::npos);
   EXPECT_NE(dot.find("mart_per_capita"), std::string::npos);
 
-  ChildProcess missing({SILVERWORK_BINARY, "--config", config, "ls", "-s", "mart_per_capitaa"}, {}, out, err);
+  ChildProcess missing({SILVERWORK_BINARY, "--config", config, "ls", "-s", "mart_per_capitaa"}, {},
+                       out, err);
   EXPECT_NE(missing.Wait(), 0);
   EXPECT_NE(ReadFile(err).find("mart_per_capita"), std::string::npos) << ReadFile(err);
 }

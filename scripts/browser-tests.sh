@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Browser tests of the dashboard: builds the front end (scripts/build-web.sh),
+# writes a fixture warehouse with the real SQL project (serve_fixture),
+# starts `silverwork serve` on a free loopback port, runs the Playwright tests
+# in headless Chromium (web/tests), and stops the server. Screenshots and the
+# downloaded CSV land in $BROWSER_ARTIFACTS (default build/browser-artifacts).
+#
+# Uses the silverwork and serve_fixture of the build in $BROWSER_BUILD_DIR
+# (default build/release, configured with the release preset when missing);
+# scripts/test.sh points it at the ASan build it has just tested.
+# Bounded: every step has a time limit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+build_dir=${BROWSER_BUILD_DIR:-build/release}
+artifacts=${BROWSER_ARTIFACTS:-$root/build/browser-artifacts}
+
+scripts/install-deps.sh --browser
+scripts/build-web.sh
+
+if [ ! -f "$build_dir/build.ninja" ]; then
+  [ "$build_dir" = build/release ] || { echo "error: $build_dir is not a configured build" >&2; exit 1; }
+  cmake --preset release >/dev/null
+fi
+echo "building silverwork and serve_fixture in $build_dir"
+timeout 1800 cmake --build "$build_dir" --target silverwork serve_fixture -j "$(nproc)"
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+timeout "${BROWSER_FIXTURE_TIMEOUT:-900}" "$build_dir/tests/serve_fixture" --out "$work/fixture.db" --project-dir . \
+  --postings "${BROWSER_FIXTURE_POSTINGS:-20000}" --projects "${BROWSER_FIXTURE_PROJECTS:-3000}"
+
+: >"$work/serve.log"
+"$build_dir/silverwork" serve --warehouse "$work/fixture.db" --web-dir web/dist --port 0 \
+  --reload-interval 0 >"$work/serve.log" 2>&1 &
+server_pid=$!
+url=""
+for _ in $(seq 1 1200); do  # loading a large warehouse takes a while
+  url=$(sed -n 's/^serving on \(http:[^ ]*\)\/$/\1/p' "$work/serve.log")
+  [ -n "$url" ] && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then cat "$work/serve.log"; echo "the server did not start"; exit 1; fi
+  sleep 0.1
+done
+[ -n "$url" ] || { cat "$work/serve.log"; echo "the server did not say where it listens"; exit 1; }
+echo "server at $url"
+
+mkdir -p "$artifacts"
+# BROWSER_TESTS=bench/ runs the draw-time benchmark (bench/dashboard_draw.sh) instead.
+if ! (cd web && SILVERWORK_URL="$url" SCREENSHOT_DIR="$artifacts" CHROMIUM=$(command -v chromium) \
+  timeout 600 node --test --test-concurrency=1 "${BROWSER_TESTS:-tests/}"); then
+  echo "--- server log"; tail -n 40 "$work/serve.log"
+  echo "browser tests failed; screenshots in $artifacts"
+  exit 1
+fi
+echo "screenshots in $artifacts"
