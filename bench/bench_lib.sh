@@ -15,8 +15,8 @@
 #                (needs root) to shield them from other work on a shared machine
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SILVERWORK="${SILVERWORK:-$BENCH_ROOT/build/release/silverwork}"
-SIMULATOR="${SIMULATOR:-$SILVERWORK}"
+SILVERWORK="$(realpath -m "${SILVERWORK:-$BENCH_ROOT/build/release/silverwork}")"
+SIMULATOR="$(realpath -m "${SIMULATOR:-$SILVERWORK}")"
 BENCH_KEEP="${BENCH_KEEP:-0}"
 BENCH_NICE="${BENCH_NICE:-0}"
 BENCH_DIR=""

@@ -12,8 +12,8 @@
 #   --days D            window length in days, ending at --today [2922]
 #   --today YYYY-MM-DD  the simulated today and the window's last day [2025-12-31]
 #   --rows-per-page R   list page size; the simulator honours up to 10000 [5000]
-#   --concurrency C     getJobInfo calls in flight [see DEFAULT_CONCURRENCY]
-#   --batch-size B      details committed per transaction [see DEFAULT_BATCH_SIZE]
+#   --concurrency C     getJobInfo calls in flight [8]
+#   --batch-size B      details committed per transaction [2000]
 #   --fsync true|false  make the lake durable before each commit [true]
 #   --time-limit S      kill the collector after S seconds [3600]
 #   --wait-quiet S      first wait up to S seconds for other work to stop [180]
@@ -21,20 +21,19 @@
 #
 # Prints the machine, the parameters, the collector's own summary line and a
 # final machine-readable line starting with "RESULT" (bench/rss_scale.sh reads
-# it). Needs build/release/silverwork (or SILVERWORK=path).
+# it). Needs build/release/silverwork; the environment variables SILVERWORK,
+# SIMULATOR, BENCH_NICE and BENCH_KEEP are described in bench/bench_lib.sh.
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
 
-# The best configuration found on the reference machine (docs/benchmarks.md).
-DEFAULT_CONCURRENCY=8
-DEFAULT_BATCH_SIZE=2000
 
 postings=1000000
 days=2922
 today=2025-12-31
 rows_per_page=5000
-concurrency=$DEFAULT_CONCURRENCY
-batch_size=$DEFAULT_BATCH_SIZE
+# The best configuration found on the reference machine (docs/benchmarks.md).
+concurrency=8
+batch_size=2000
 fsync=true
 time_limit=3600
 wait_quiet=180

@@ -19,7 +19,9 @@
 #
 # The simulator draws each day's count around the asked mean, so the window
 # holds about N postings; the expectation uses the number actually fetched.
-# Prints a final machine-readable line starting with "RESULT".
+# Prints a final machine-readable line starting with "RESULT". The environment
+# variables SILVERWORK, SIMULATOR, BENCH_NICE and BENCH_KEEP are described in
+# bench/bench_lib.sh.
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
 

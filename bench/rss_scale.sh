@@ -9,7 +9,7 @@
 # Options: --volumes "N1 N2 ..." [100000 1000000]; anything else is passed to
 # collect_throughput.sh for every volume.
 set -euo pipefail
-cd "$(dirname "$0")"
+here="$(cd "$(dirname "$0")" && pwd)"
 
 volumes="100000 1000000"
 passed=()
@@ -24,7 +24,7 @@ done
 results=()
 for volume in $volumes; do
   echo "=== $volume postings"
-  output="$(./collect_throughput.sh --postings "$volume" "${passed[@]}")" || {
+  output="$("$here/collect_throughput.sh" --postings "$volume" "${passed[@]}")" || {
     echo "$output"
     echo "rss_scale: the run at $volume postings failed" >&2
     exit 1
