@@ -6,6 +6,7 @@
 # measured by the page from navigation start to its last chart drawn.
 #
 #   bench/dashboard_draw.sh [postings=1000000] [projects=100000]
+#   BROWSER_FIXTURE_DB=var/serve-bench.db bench/dashboard_draw.sh   # reuse a fixture
 #
 # Uses the release build (build/release, built when missing).
 set -euo pipefail

@@ -33,11 +33,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-timeout "${BROWSER_FIXTURE_TIMEOUT:-900}" "$build_dir/tests/serve_fixture" --out "$work/fixture.db" --project-dir . \
-  --postings "${BROWSER_FIXTURE_POSTINGS:-20000}" --projects "${BROWSER_FIXTURE_PROJECTS:-3000}"
+# BROWSER_FIXTURE_DB serves an existing warehouse instead of writing one.
+fixture=${BROWSER_FIXTURE_DB:-$work/fixture.db}
+if [ -z "${BROWSER_FIXTURE_DB:-}" ]; then
+  timeout "${BROWSER_FIXTURE_TIMEOUT:-900}" "$build_dir/tests/serve_fixture" --out "$fixture" --project-dir . \
+    --postings "${BROWSER_FIXTURE_POSTINGS:-20000}" --projects "${BROWSER_FIXTURE_PROJECTS:-3000}"
+fi
 
 : >"$work/serve.log"
-"$build_dir/silverwork" serve --warehouse "$work/fixture.db" --web-dir web/dist --port 0 \
+"$build_dir/silverwork" serve --warehouse "$fixture" --web-dir web/dist --port 0 \
   --reload-interval 0 >"$work/serve.log" 2>&1 &
 server_pid=$!
 url=""
