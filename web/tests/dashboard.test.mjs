@@ -76,6 +76,30 @@ test('every tab draws all its charts with no console errors and nothing from oth
   await context.close();
 });
 
+test('charts draw without waiting for the filter options', async () => {
+  // A page whose /api/v1/filters answer is held back until every chart has drawn.
+  const held = await browser.newPage();
+  const problems = [];
+  held.on('pageerror', (error) => problems.push(`page: ${error.message}`));
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  let filtersAnswered = false;
+  await held.route('**/api/v1/filters*', async (route) => {
+    await released;
+    filtersAnswered = true;
+    await route.continue();
+  });
+  await held.goto(`${BASE}/`);
+  await held.waitForFunction(() => document.body.dataset.loaded === 'postings', null, { timeout: 15000 });
+  assert.equal(filtersAnswered, false);
+  const states = await held.$$eval('[data-panel="postings"] [data-chart]', (nodes) => nodes.map((node) => node.dataset.state));
+  assert.ok(states.length >= 8 && states.every((state) => state === 'ready'), states.join(','));
+  release();
+  await held.waitForFunction(() => document.querySelectorAll('select[data-filter="shape"] option').length > 1);
+  await held.close();
+  assert.deepEqual(problems, []);
+});
+
 test('clicking a province cross-filters the other charts; clicking it again clears it', async () => {
   const { context, page, problems } = await openPage();
   await waitForTab(page, 'postings');
