@@ -83,8 +83,13 @@ FileStamp Stamp(const std::string& path) {
           static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
 }
 
+// An empty write-ahead log holds no commits: it is what opening a
+// checkpointed database creates, so it stamps like no log at all (a writer's
+// checkpoint that empties the log also changes the database file).
 WarehouseStamp StampOf(const WarehouseOptions& options) {
-  return {Stamp(options.location), Stamp(options.location + "-wal")};
+  FileStamp wal = Stamp(options.location + "-wal");
+  if (wal.size == 0) wal = {};
+  return {Stamp(options.location), wal};
 }
 
 // "gzip, deflate, br" -> "gzip, deflate".

@@ -263,6 +263,22 @@ TEST_F(Api, ReloadsWhenTheWarehouseChanges) {
   EXPECT_EQ(Data("/api/v1/postings?province=KR-11")["total"], 0);
 }
 
+// Opening a checkpointed warehouse creates an empty write-ahead log; that is
+// no change, so the server must not reload (a reload of 1M postings costs
+// seconds of CPU).
+TEST_F(Api, AnUnchangedWarehouseIsNotReloaded) {
+  TempFolder folder;
+  const auto copy = folder.path() / "copy.db";
+  std::filesystem::copy_file(warehouse_path(), copy);  // no -wal beside it
+  StartServer(copy, std::nullopt, std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // 16 intervals
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("silverwork_snapshot_reloads_total{result=\"ok\"} 1\n"),
+            std::string::npos)
+      << metrics->body;
+}
+
 TEST_F(Api, ABrokenWarehouseKeepsThePreviousSnapshot) {
   TempFolder folder;
   const auto copy = folder.path() / "copy.db";
