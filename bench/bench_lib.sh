@@ -231,3 +231,9 @@ bench_collect() {
 bench_add_days() {
   date -u -d "$1 + $2 days" +%F
 }
+
+# bench_help SCRIPT: prints the script's header comment (its usage) and exits.
+bench_help() {
+  sed -n '2,/^set -euo/p' "$1" | sed '$d; s/^# \{0,1\}//'
+  exit 0
+}

@@ -49,7 +49,7 @@ while [[ $# -gt 0 ]]; do
     --time-limit) time_limit="$2"; shift 2 ;;
     --wait-quiet) wait_quiet="$2"; shift 2 ;;
     --keep) BENCH_KEEP=1; shift ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) bench_help "$0" ;;
     *) bench_die "unknown option $1 (see --help)" ;;
   esac
 done

@@ -10,13 +10,14 @@
 # collect_throughput.sh for every volume.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/bench_lib.sh"
 
 volumes="100000 1000000"
 passed=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --volumes) volumes="$2"; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) bench_help "$0" ;;
     *) passed+=("$1"); shift ;;
   esac
 done
