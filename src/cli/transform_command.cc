@@ -13,6 +13,7 @@ struct TransformFlags {
   std::vector<std::string> exclude;
   std::vector<std::string> vars;
   bool full_refresh = false;
+  bool no_state = false;
   bool fail_fast = false;
   std::string project_dir;
 };
@@ -27,7 +28,8 @@ struct VerbSpec {
 };
 
 constexpr VerbSpec kVerbs[] = {
-    {"build", "seeds, snapshots, models and tests in DAG order", &transform::TransformProject::Build},
+    {"build", "seeds, snapshots, models and tests in DAG order",
+     &transform::TransformProject::Build},
     {"run", "models only", &transform::TransformProject::Run},
     {"test", "data tests and source freshness", &transform::TransformProject::Test},
     {"seed", "load seeds/*.csv", &transform::TransformProject::Seed},
@@ -43,6 +45,8 @@ void AddFlags(CLI::App& command, TransformFlags& flags, bool runs_models) {
   if (!runs_models) return;
   command.add_option("--vars", flags.vars, "key=value overrides of project vars");
   command.add_flag("--full-refresh", flags.full_refresh, "rebuild incremental models from scratch");
+  command.add_flag("--no-state", flags.no_state,
+                   "run every selected node and test every row, even where nothing changed");
   command.add_flag("--fail-fast", flags.fail_fast, "stop at the first failure");
 }
 
@@ -79,6 +83,7 @@ void AddTransformCommands(CLI::App& app, CliContext& context) {
       options.exclude = flags->exclude;
       options.vars = flags->vars;
       options.full_refresh = flags->full_refresh;
+      options.use_state = !flags->no_state;
       options.fail_fast = flags->fail_fast;
       if (spec.verb == nullptr) {
         auto project = transform::TransformProject::Load(config->project_dir);

@@ -173,14 +173,18 @@ Result<std::string> Compiler::InlineEphemerals(std::string sql,
   return InjectCtes(sql, ctes);
 }
 
-Result<std::string> Compiler::CompileGenericTest(const Node& node) {
+Result<std::string> Compiler::CompileGenericTest(const Node& node, std::string_view increment) {
   const GenericTest& test = *node.generic_test;
   const Node& tested = manifest_.node(node.tested.front());
   std::vector<int> ephemerals;
   if (IsEphemeral(tested)) ephemerals.push_back(tested.index);
-  std::string relation = RelationSql(tested);
-  if (!node.config.where.empty())
-    relation = fmt::format("(select * from {} where {}) as sw_tested", relation, node.config.where);
+  // The patterns alias what they read, so a `where` filter is a bare subquery.
+  auto filtered = [&](std::string relation) {
+    if (node.config.where.empty()) return relation;
+    return fmt::format("(select * from {} where {})", relation, node.config.where);
+  };
+  std::string relation = filtered(RelationSql(tested));
+  std::string increment_sql = increment.empty() ? std::string() : filtered(std::string(increment));
   std::vector<std::string> values;
   for (const TemplateValue& value : test.values) {
     bool bare = !test.quote_values && value.is_number();
@@ -195,10 +199,18 @@ Result<std::string> Compiler::CompileGenericTest(const Node& node) {
   const GenericTestDefinition* definition = FindGenericTest(test.kind);
   if (!definition)
     return Status(ErrorCode::kInternal, fmt::format("unknown generic test '{}'", test.kind));
-  std::string sql =
-      fmt::format(fmt::runtime(definition->failing_rows_sql), fmt::arg("column", test.column),
-                  fmt::arg("model", relation), fmt::arg("values", fmt::join(values, ", ")),
-                  fmt::arg("parent", parent), fmt::arg("field", test.field));
+  std::string_view pattern = definition->failing_rows_sql;
+  if (!increment.empty()) {
+    if (definition->failing_rows_in_increment_sql.empty()) {
+      relation = increment_sql;
+    } else {
+      pattern = definition->failing_rows_in_increment_sql;
+    }
+  }
+  std::string sql = fmt::format(fmt::runtime(pattern), fmt::arg("column", test.column),
+                                fmt::arg("model", relation), fmt::arg("increment", increment_sql),
+                                fmt::arg("values", fmt::join(values, ", ")),
+                                fmt::arg("parent", parent), fmt::arg("field", test.field));
   if (ephemerals.empty()) return sql;
   return InlineEphemerals(std::move(sql), ephemerals);
 }

@@ -37,9 +37,11 @@ class Compiler {
   // `is_incremental` is what is_incremental() returns.
   Result<std::string> Compile(const Node& node, bool is_incremental);
 
-  // The SELECT returning a generic test's failing rows.
+  // The SELECT returning a generic test's failing rows. With `increment`
+  // (the quoted table of rows an incremental merge just inserted into the
+  // tested model), only the failing rows those rows can have brought in.
   // REQUIRES: node.generic_test.
-  Result<std::string> CompileGenericTest(const Node& node);
+  Result<std::string> CompileGenericTest(const Node& node, std::string_view increment = {});
 
   // How SQL names the node: "schema"."identifier" for sources, the CTE name
   // for ephemeral models, the quoted relation otherwise.

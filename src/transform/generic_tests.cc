@@ -3,18 +3,25 @@
 namespace silverwork::transform {
 namespace {
 
+// Each pattern names its own aliases, so {model} may be a table or a
+// parenthesized subquery (a test's `where` filter).
 // Column names are used as written, as dbt does: an expression works, and a
 // misspelt column is an engine error rather than (in SQLite, where an unknown
 // "quoted" name falls back to a string literal) a silent pass.
 constexpr std::array<GenericTestDefinition, 4> kDefinitions{{
     {"unique",
      {},
-     "select {column} as unique_field, count(*) as n_records\nfrom {model}\n"
-     "where {column} is not null\ngroup by {column}\nhaving count(*) > 1"},
-    {"not_null", {}, "select *\nfrom {model}\nwhere {column} is null"},
+     "select {column} as unique_field, count(*) as n_records\nfrom {model} as tested\n"
+     "where {column} is not null\ngroup by {column}\nhaving count(*) > 1",
+     // A new duplicate has at least one row in the increment.
+     "select {column} as unique_field, count(*) as n_records\nfrom {model} as tested\n"
+     "where {column} in (select {column} from {increment} as increment where {column} is not "
+     "null)\n"
+     "group by {column}\nhaving count(*) > 1"},
+    {"not_null", {}, "select *\nfrom {model} as tested\nwhere {column} is null"},
     {"accepted_values",
      {"values", "quote"},
-     "select {column} as value_field, count(*) as n_records\nfrom {model}\n"
+     "select {column} as value_field, count(*) as n_records\nfrom {model} as tested\n"
      "where {column} is not null and {column} not in ({values})\ngroup by {column}"},
     {"relationships",
      {"to", "field"},

@@ -18,6 +18,11 @@ struct GenericTestDefinition {
   // fmt pattern over {column}, {model} (the tested relation), {values}
   // (accepted_values, already quoted), {parent} and {field} (relationships).
   std::string_view failing_rows_sql;
+  // The failing rows that involve the rows of {increment} (the rows an
+  // incremental merge just inserted into {model}), given that {model} passed
+  // before the merge. Empty: failing_rows_sql over {increment} alone, for
+  // tests that look at each row on its own.
+  std::string_view failing_rows_in_increment_sql = {};
 };
 
 std::span<const GenericTestDefinition> GenericTestDefinitions();

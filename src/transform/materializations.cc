@@ -165,7 +165,8 @@ Status Materializer::SwapInTransaction(const std::string& relation, const std::s
 
 Result<BuildOutcome> Materializer::MergeIncrement(const std::string& relation,
                                                   const std::string& select_sql,
-                                                  const TableIndexes& indexes) {
+                                                  const TableIndexes& indexes,
+                                                  bool keep_increment) {
   std::span<const std::string> unique_key = indexes.unique_key;
   const Dialect& dialect = warehouse_.dialect();
   const std::string increment = relation + std::string(kIncrementSuffix);
@@ -224,7 +225,7 @@ Result<BuildOutcome> Materializer::MergeIncrement(const std::string& relation,
         warehouse_.ExecuteWithParams(fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}",
                                                  quoted_target, columns, columns, quoted_increment),
                                      {}));
-    SW_RETURN_IF_ERROR(DropTableIfExists(increment));
+    if (!keep_increment) SW_RETURN_IF_ERROR(DropTableIfExists(increment));
     SW_RETURN_IF_ERROR(transaction.Commit());
     std::string message =
         fmt::format("incremental: {} rows inserted, {} old rows replaced", inserted, replaced);
@@ -233,7 +234,11 @@ Result<BuildOutcome> Materializer::MergeIncrement(const std::string& relation,
       for (const ColumnSpec& column : added.columns) names.push_back(column.name);
       message += fmt::format(", new columns {}", fmt::join(names, ", "));
     }
-    return BuildOutcome{inserted, message};
+    return BuildOutcome{inserted, message,
+                        MergeInfo{.inserted = inserted,
+                                  .replaced = replaced,
+                                  .columns_added = !added.columns.empty(),
+                                  .increment = keep_increment ? increment : std::string()}};
   };
   auto outcome = merge();
   if (!outcome.ok()) (void)DropTableIfExists(increment);

@@ -35,9 +35,20 @@ namespace silverwork::transform {
 inline constexpr std::string_view kStagedSuffix = "__sw_new";
 inline constexpr std::string_view kIncrementSuffix = "__sw_tmp";
 
+// What an incremental merge did.
+struct MergeInfo {
+  int64_t inserted = 0;
+  int64_t replaced = 0;
+  bool columns_added = false;
+  // With keep_increment: the table holding exactly the rows inserted (the
+  // caller drops it); empty otherwise.
+  std::string increment;
+};
+
 struct BuildOutcome {
   std::optional<int64_t> rows_affected;
   std::string message;
+  std::optional<MergeInfo> merge;  // incremental merges
 };
 
 enum class RelationKind { kNone, kTable, kView };
@@ -65,8 +76,10 @@ class Materializer {
   Result<BuildOutcome> BuildTable(const std::string& relation, const std::string& select_sql,
                                   const TableIndexes& indexes = {});
   // REQUIRES: `relation` exists as a table. Merges on indexes.unique_key.
+  // With `keep_increment` the table of merged rows (<relation>__sw_tmp)
+  // outlives the merge, so data tests can look at just those rows.
   Result<BuildOutcome> MergeIncrement(const std::string& relation, const std::string& select_sql,
-                                      const TableIndexes& indexes);
+                                      const TableIndexes& indexes, bool keep_increment = false);
   // Replaces `relation` with a table of `columns` holding `rows`.
   Result<BuildOutcome> LoadTable(const std::string& relation, std::vector<ColumnSpec> columns,
                                  std::span<const Row> rows);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace silverwork::transform {
@@ -58,6 +59,11 @@ std::string RunResults::Summary() const {
                          node.message);
     }
   }
+  int up_to_date = static_cast<int>(
+      std::count_if(nodes.begin(), nodes.end(), [](const NodeResult& n) { return n.up_to_date; }));
+  if (up_to_date > 0)
+    out += fmt::format("\n  {} node{} up to date (nothing they read changed), not run again",
+                       up_to_date, up_to_date == 1 ? "" : "s");
   int skipped = Count(NodeStatus::kSkipped);
   if (skipped > 0) out += fmt::format("\n  {} node{} skipped", skipped, skipped == 1 ? "" : "s");
   return out;
@@ -79,6 +85,7 @@ nlohmann::json ToJson(const RunResults& results) {
          node.rows_affected ? nlohmann::json(*node.rows_affected) : nlohmann::json(nullptr)},
         {"compiled_path",
          node.compiled_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(node.compiled_path)},
+        {"up_to_date", node.up_to_date},
     });
   }
   return {

@@ -36,6 +36,9 @@ struct NodeResult {
   double execute_seconds = 0;
   std::optional<int64_t> rows_affected;  // rows written; for tests, failing rows
   std::string compiled_path;             // relative to the artifacts folder; empty if none
+  // Left as it was: nothing the node reads changed since it was last built
+  // (a model, seed) or last passed (a test), so it was not run again.
+  bool up_to_date = false;
 };
 
 struct RunResults {

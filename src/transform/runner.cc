@@ -5,11 +5,13 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 
 #include "common/date.h"
 #include "common/log.h"
 #include "transform/artifacts.h"
+#include "transform/build_state.h"
 #include "transform/compiler.h"
 #include "transform/data_tests.h"
 #include "transform/manifest.h"
@@ -138,6 +140,14 @@ class Invocation {
       return node.kind == ResourceKind::kTest || node.kind == ResourceKind::kSource;
     });
     if (has_tests) SW_RETURN_IF_ERROR(EnsureAuditTable(warehouse_));
+    if (options_.use_state && !options_.full_refresh) {
+      auto state = BuildState::Load(warehouse_);
+      if (!state.ok())
+        return Status(state.status().code(),
+                      "cannot read the build state: " + state.status().message(),
+                      "check the warehouse is writable, or run with --no-state");
+      state_.emplace(std::move(state).value());
+    }
 
     blocked_.assign(manifest_.nodes().size(), std::string());
     tests_failed_.assign(manifest_.nodes().size(), std::string());
@@ -157,6 +167,7 @@ class Invocation {
       if (progress) progress->Add();
     }
     if (progress) progress->Finish();
+    DropIncrements();
     results.elapsed_seconds = Seconds(clock_.Monotonic() - started);
     results.engine_seconds = std::chrono::duration<double>(warehouse_.engine_time()).count();
     // The work is done and its results are returned either way; a missing
@@ -300,6 +311,20 @@ class Invocation {
     if (!compiled.ok()) return Fail(node, result, compiled.status());
     const auto& [sql, incremental] = *compiled;
     WriteCompiled(node, sql, result);
+    // What the model is built from; empty when it must be built regardless.
+    std::string inputs;
+    std::optional<RelationState> previous;
+    if (state_) {
+      auto checked = Timed(result.compile_seconds, [&]() -> Result<bool> {
+        SW_ASSIGN_OR_RETURN(inputs, ModelInputs(node, incremental ? std::string() : sql));
+        return UpToDate(node, inputs);
+      });
+      if (!checked.ok()) return Fail(node, result, checked.status());
+      if (*checked) return MarkUpToDate(node, result);
+      if (const RelationState* known = state_->Relation(node.relation)) previous = *known;
+      if (Status forgotten = state_->Forget(node.relation); !forgotten.ok())
+        return Fail(node, result, forgotten);
+    }
     auto built = Timed(result.execute_seconds, [&]() -> Result<BuildOutcome> {
       TableIndexes indexes{.indexes = node.config.indexes};
       switch (node.config.materialized) {
@@ -307,7 +332,9 @@ class Invocation {
           return materializer_.BuildView(node.relation, sql);
         case Materialization::kIncremental:
           indexes.unique_key = node.config.unique_key;
-          if (incremental) return materializer_.MergeIncrement(node.relation, sql, indexes);
+          if (incremental)
+            return materializer_.MergeIncrement(node.relation, sql, indexes,
+                                                /*keep_increment=*/state_.has_value());
           [[fallthrough]];
         case Materialization::kTable:
           return materializer_.BuildTable(node.relation, sql, indexes);
@@ -317,6 +344,141 @@ class Invocation {
       return BuildOutcome{std::nullopt, "ephemeral: inlined where referenced"};
     });
     Finish(node, result, built);
+    if (built.ok() && state_) RecordBuilt(node, inputs, previous, *built, result);
+  }
+
+  // The fingerprint of everything a model's rows depend on: its SQL as a
+  // full build compiles it (`full_sql`, compiled here when empty), its
+  // config, and the versions of what it reads. Empty for SQL that reads the
+  // clock or a random source.
+  Result<std::string> ModelInputs(const Node& node, std::string full_sql) {
+    if (full_sql.empty()) {
+      SW_ASSIGN_OR_RETURN(full_sql, compiler_.Compile(node, false));
+    }
+    if (IsNonDeterministic(full_sql)) return std::string();
+    nlohmann::json config = {{"materialized", MaterializationName(node.config.materialized)},
+                             {"unique_key", node.config.unique_key},
+                             {"indexes", node.config.indexes}};
+    return Fingerprint({config.dump(), full_sql, ParentVersions(node)});
+  }
+
+  // Whether the model's relation is there, of the right kind, built from
+  // exactly `inputs`.
+  Result<bool> UpToDate(const Node& node, const std::string& inputs) {
+    if (inputs.empty()) return false;
+    const RelationState* known = state_->Relation(node.relation);
+    if (!known || known->inputs != inputs) return false;
+    SW_ASSIGN_OR_RETURN(RelationKind kind, materializer_.KindOf(node.relation));
+    bool view =
+        node.kind == ResourceKind::kModel && node.config.materialized == Materialization::kView;
+    return kind == (view ? RelationKind::kView : RelationKind::kTable);
+  }
+
+  void MarkUpToDate(const Node& node, NodeResult& result) {
+    const RelationState* known = state_->Relation(node.relation);
+    result.status = NodeStatus::kSuccess;
+    result.up_to_date = true;
+    result.message = fmt::format("up to date: nothing it reads changed since run {}",
+                                 known ? known->run_id : std::string("?"));
+  }
+
+  // Records the new state of a relation just built: a new version, unless
+  // an incremental merge changed no row; for a merge, what it merged onto,
+  // and its increment kept for the tests that follow.
+  void RecordBuilt(const Node& node, const std::string& inputs,
+                   const std::optional<RelationState>& previous, const BuildOutcome& built,
+                   NodeResult& result) {
+    RelationState state{.version = NewVersion(node), .inputs = inputs, .run_id = run_id_};
+    if (built.merge) {
+      const MergeInfo& merge = *built.merge;
+      bool unchanged = merge.inserted == 0 && merge.replaced == 0 && !merge.columns_added;
+      if (unchanged && previous) {
+        state.version = previous->version;
+        state.merged = previous->merged;
+        state.base_version = previous->base_version;
+        state.merge_key = previous->merge_key;
+      } else if (!merge.columns_added) {
+        state.merged = true;
+        state.base_version = previous ? previous->version : std::string();
+        state.merge_key = node.config.unique_key;
+      }
+      if (!merge.increment.empty()) {
+        if (state.merged && !unchanged) {
+          increments_[node.index] = {merge.increment, merge.inserted};
+        } else {
+          (void)materializer_.DropTableIfExists(merge.increment);
+        }
+      }
+    }
+    Status recorded = state_->Record(node.relation, std::move(state));
+    if (!recorded.ok()) {
+      result.status = NodeStatus::kError;
+      result.message += "; recording it in " + std::string(kRelationStateTable) +
+                        " failed: " + recorded.message();
+      blocked_[static_cast<size_t>(node.index)] =
+          fmt::format("skipped: upstream {} failed", node.unique_id);
+    }
+  }
+
+  // A token no other build of any relation has had.
+  std::string NewVersion(const Node& node) {
+    return Fingerprint({run_id_, node.unique_id, std::to_string(random_())});
+  }
+
+  // unique_id=version of each node `node` reads, one per line.
+  std::string ParentVersions(const Node& node) {
+    std::string lines;
+    for (int parent : node.parents)
+      lines += manifest_.node(parent).unique_id + "=" + Version(parent) + "\n";
+    return lines;
+  }
+
+  // The version of a node's rows as of now (see build_state.h); empty when
+  // unknown (never built, or its state lost), which matches nothing.
+  std::string Version(int index) {
+    const Node& node = manifest_.node(index);
+    bool derived = node.kind == ResourceKind::kSource ||
+                   (node.kind == ResourceKind::kModel &&
+                    (node.config.materialized == Materialization::kView || IsEphemeral(node)));
+    if (!derived) {
+      const RelationState* known = state_ ? state_->Relation(node.relation) : nullptr;
+      return known ? known->version : std::string();
+    }
+    // Sources and views are asked for only once everything above them has
+    // run, so their version is fixed for the rest of the run.
+    if (auto cached = versions_.find(index); cached != versions_.end()) return cached->second;
+    std::string version;
+    if (node.kind == ResourceKind::kSource) {
+      version = SourceVersion(node);
+    } else {
+      auto sql = compiler_.Compile(node, false);
+      version = !sql.ok() || IsNonDeterministic(*sql)
+                    ? NewVersion(node)
+                    : Fingerprint({node.unique_id, *sql, ParentVersions(node)});
+    }
+    versions_[index] = version;
+    return version;
+  }
+
+  // A source's rows as of now: their count and newest loaded_at value. A
+  // source without a loaded_at_field gets a new version on every run.
+  std::string SourceVersion(const Node& node) {
+    const std::string& loaded_at = node.source_table->loaded_at_field;
+    if (loaded_at.empty()) return NewVersion(node);
+    std::string version;
+    Status status = warehouse_.Query(
+        fmt::format("SELECT count(*), max({}) FROM {}", loaded_at, compiler_.RelationSql(node)), {},
+        [&](const Row& row) {
+          version = fmt::format("{}|{}", ValueToString(row.at(0)), ValueToString(row.at(1)));
+          return Status::Ok();
+        });
+    return status.ok() && !version.empty() ? version : NewVersion(node);
+  }
+
+  void DropIncrements() {
+    for (const auto& [index, increment] : increments_)
+      (void)materializer_.DropTableIfExists(increment.table);
+    increments_.clear();
   }
 
   void Finish(const Node& node, NodeResult& result, const Result<BuildOutcome>& built) {
@@ -327,19 +489,34 @@ class Invocation {
   }
 
   void RunSeed(const Node& node, NodeResult& result) {
+    std::string inputs;
     auto typed = Timed(result.compile_seconds, [&]() -> Result<TypedSeed> {
       std::ifstream in(files_.root / node.path, std::ios::binary);
       if (!in) return Status(ErrorCode::kIO, "cannot read the seed file");
       std::ostringstream text;
       text << in.rdbuf();
+      if (state_) {
+        nlohmann::json types = nlohmann::json::object();
+        for (const auto& [column, type] : node.config.column_types)
+          types[column] = static_cast<int>(type);
+        inputs = Fingerprint({text.str(), types.dump()});
+      }
       SW_ASSIGN_OR_RETURN(CsvTable table, ParseCsv(text.str(), node.path));
       return TypeSeed(table, node.config.column_types, node.path);
     });
     if (!typed.ok()) return Fail(node, result, typed.status());
+    if (state_) {
+      auto up_to_date = UpToDate(node, inputs);
+      if (!up_to_date.ok()) return Fail(node, result, up_to_date.status());
+      if (*up_to_date) return MarkUpToDate(node, result);
+      if (Status forgotten = state_->Forget(node.relation); !forgotten.ok())
+        return Fail(node, result, forgotten);
+    }
     auto loaded = Timed(result.execute_seconds, [&] {
       return materializer_.LoadTable(node.relation, typed->columns, typed->rows);
     });
     Finish(node, result, loaded);
+    if (loaded.ok() && state_) RecordBuilt(node, inputs, std::nullopt, *loaded, result);
   }
 
   void RunSnapshot(const Node& node, NodeResult& result) {
@@ -355,11 +532,18 @@ class Invocation {
     });
     if (!sql.ok()) return Fail(node, result, sql.status());
     WriteCompiled(node, *sql, result);
+    // A snapshot stamps rows with the clock, so it always runs; its rows get
+    // a new version each time.
+    if (state_) {
+      if (Status forgotten = state_->Forget(node.relation); !forgotten.ok())
+        return Fail(node, result, forgotten);
+    }
     auto built = Timed(result.execute_seconds, [&] {
       return BuildSnapshot(warehouse_, adapter_, node.relation, *sql, node.config,
                            FormatUtcTimestamp(clock_.Now()));
     });
     Finish(node, result, built);
+    if (built.ok() && state_) RecordBuilt(node, std::string(), std::nullopt, *built, result);
   }
 
   void RunTest(const Node& node, NodeResult& result) {
@@ -369,13 +553,36 @@ class Invocation {
     });
     if (!sql.ok()) return Fail(node, result, sql.status());
     WriteCompiled(node, *sql, result);
+    std::string run_sql = *sql;
+    std::string scope;  // how much of the data the test looked at, when not all
+    TestState now{.sql_hash = Fingerprint({*sql}), .run_id = run_id_};
+    if (state_) {
+      for (int parent : node.parents)
+        now.inputs[manifest_.node(parent).unique_id] = Version(parent);
+      const TestState* last = state_->Test(node.unique_id);
+      if (last && last->sql_hash == now.sql_hash) {
+        if (last->inputs == now.inputs) return ReusePass(node, *last, result);
+        if (const Increment* increment = IncrementToTest(node, *last, now)) {
+          auto narrowed = Timed(result.compile_seconds, [&] {
+            return compiler_.CompileGenericTest(
+                node, warehouse_.dialect().QuoteIdentifier(increment->table));
+          });
+          if (!narrowed.ok()) return Fail(node, result, narrowed.status());
+          run_sql = *narrowed;
+          scope = fmt::format(
+              " (looked at the {} row{} merged into {} this run; the rest passed in run {})",
+              increment->rows, increment->rows == 1 ? "" : "s",
+              manifest_.node(node.tested.front()).name, last->run_id);
+        }
+      }
+    }
     auto outcome = Timed(result.execute_seconds,
-                         [&] { return RunDataTest(warehouse_, *sql, node.config.severity); });
+                         [&] { return RunDataTest(warehouse_, run_sql, node.config.severity); });
     TestOutcome recorded;
     if (outcome.ok()) {
       recorded = *outcome;
       result.status = outcome->status;
-      result.message = outcome->message;
+      result.message = outcome->message + scope;
       result.rows_affected = outcome->failures;
     } else {
       Fail(node, result, outcome.status());
@@ -383,6 +590,90 @@ class Invocation {
       recorded.message = result.message;
     }
     Audit(node, recorded, result);
+    if (state_) RecordTestState(node, result, std::move(now));
+  }
+
+  // A test whose SQL and inputs are what they were when it last passed.
+  void ReusePass(const Node& node, const TestState& last, NodeResult& result) {
+    result.status = NodeStatus::kPass;
+    result.up_to_date = true;
+    result.rows_affected = 0;
+    result.message =
+        fmt::format("pass: nothing it reads changed since it passed in run {}", last.run_id);
+    TestOutcome outcome;
+    outcome.message = result.message;
+    Audit(node, outcome, result);
+  }
+
+  // Remembers a pass on fully known inputs; forgets anything else, so the
+  // next run tests every row again.
+  void RecordTestState(const Node& node, NodeResult& result, TestState now) {
+    bool known = std::none_of(now.inputs.begin(), now.inputs.end(),
+                              [](const auto& input) { return input.second.empty(); });
+    Status status = result.status == NodeStatus::kPass && known
+                        ? state_->RecordTest(node.unique_id, std::move(now))
+                        : state_->ForgetTest(node.unique_id);
+    if (!status.ok()) {
+      result.status = NodeStatus::kError;
+      result.message +=
+          "; recording it in " + std::string(kTestStateTable) + " failed: " + status.message();
+    }
+  }
+
+  // The increment a generic test may look at instead of the whole model:
+  // the tested model was merged in this run onto exactly the version the
+  // test last passed on, so every failing row now must involve a merged row,
+  // and everything else the test reads is as it was then. A relationships
+  // test also accepts a parent merged once on its `field` (a delete+insert
+  // on the key never loses a key value). Null when the test must run in full.
+  struct Increment {
+    std::string table;
+    int64_t rows = 0;
+  };
+  const Increment* IncrementToTest(const Node& node, const TestState& last, const TestState& now) {
+    if (!node.generic_test || node.tested.size() != 1) return nullptr;
+    const GenericTest& test = *node.generic_test;
+    int tested = node.tested.front();
+    auto increment = increments_.find(tested);
+    if (increment == increments_.end()) return nullptr;
+    auto last_version = [&](int index) {
+      auto found = last.inputs.find(manifest_.node(index).unique_id);
+      return found == last.inputs.end() ? std::string() : found->second;
+    };
+    auto merged_once_on = [&](int index, std::span<const std::string> key) {
+      const RelationState* state = state_->Relation(manifest_.node(index).relation);
+      return state && state->merged && !state->base_version.empty() &&
+             state->base_version == last_version(index) &&
+             (key.empty() || SameColumns(state->merge_key, key));
+    };
+    const std::vector<std::string> field = {test.field};
+    bool self_reference = test.kind == "relationships" && test.to_node == tested;
+    if (!merged_once_on(tested, self_reference ? std::span<const std::string>(field)
+                                               : std::span<const std::string>()))
+      return nullptr;
+    for (int parent : node.parents) {
+      if (parent == tested) continue;
+      const std::string& id = manifest_.node(parent).unique_id;
+      auto current = now.inputs.find(id);
+      if (current != now.inputs.end() && !current->second.empty() &&
+          current->second == last_version(parent))
+        continue;
+      if (test.kind == "relationships" && parent == test.to_node && merged_once_on(parent, field))
+        continue;
+      return nullptr;
+    }
+    return &increment->second;
+  }
+
+  static bool SameColumns(std::span<const std::string> a, std::span<const std::string> b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
+             return x.size() == y.size() &&
+                    std::equal(x.begin(), x.end(), y.begin(), [](char p, char q) {
+                      return std::tolower(static_cast<unsigned char>(p)) ==
+                             std::tolower(static_cast<unsigned char>(q));
+                    });
+           });
   }
 
   void RunFreshness(const Node& node, NodeResult& result) {
@@ -437,6 +728,14 @@ class Invocation {
   // ... and why its non-test readers are skipped (an error-severity test on it failed).
   std::vector<std::string> tests_failed_;
   std::string fail_fast_stop_;
+  // What earlier runs built and tested; empty with use_state off.
+  std::optional<BuildState> state_;
+  // Versions of sources, views and ephemeral models, fixed once asked for.
+  std::map<int, std::string> versions_;
+  // Incremental models merged in this run -> the table of their merged rows,
+  // dropped when the run ends.
+  std::map<int, Increment> increments_;
+  std::mt19937_64 random_{std::random_device{}()};
 };
 
 }  // namespace

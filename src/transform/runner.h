@@ -44,8 +44,16 @@ struct RunOptions {
   // Each entry may hold several space-separated selectors. Empty select = all.
   std::vector<std::string> select;
   std::vector<std::string> exclude;
-  // Rebuild incremental models from scratch.
+  // Rebuild incremental models from scratch (and, like use_state = false,
+  // run every selected node in full).
   bool full_refresh = false;
+  // Use what earlier runs recorded (build_state.h): a model or seed whose
+  // SQL, config and inputs are unchanged since its last build is left as it
+  // was, a test whose inputs are unchanged since it last passed is not run
+  // again, and a test on an incremental model merged in this run looks only
+  // at the merged rows when the model passed before the merge. false runs
+  // and tests everything in full.
+  bool use_state = true;
   // "key=value" overrides of the project's vars; values are typed like YAML
   // scalars (3 -> integer, true -> boolean, 007 stays text).
   std::vector<std::string> vars;

@@ -150,7 +150,7 @@ TEST_F(JobsProjectTest, RunResultsJsonAndCompiledSql) {
             "left join \"__sw_ephemeral__int_open_postings\" as p on p.region_code = "
             "r.region_code\ngroup by r.region_code, r.region_name\n");
   EXPECT_EQ(ReadFile(artifacts / "compiled/models/schema.yml/unique_stg_postings_posting_id.sql"),
-            "select posting_id as unique_field, count(*) as n_records\nfrom \"stg_postings\"\n"
+            "select posting_id as unique_field, count(*) as n_records\nfrom \"stg_postings\" as tested\n"
             "where posting_id is not null\ngroup by posting_id\nhaving count(*) > 1\n");
   EXPECT_EQ(
       ReadFile(artifacts / "compiled/models/schema.yml/"
@@ -160,7 +160,7 @@ TEST_F(JobsProjectTest, RunResultsJsonAndCompiledSql) {
       "where child.region_code is not null and parent.region_code is null\n");
   EXPECT_EQ(
       ReadFile(artifacts / "compiled/models/schema.yml/accepted_values_stg_postings_status.sql"),
-      "select status as value_field, count(*) as n_records\nfrom \"stg_postings\"\n"
+      "select status as value_field, count(*) as n_records\nfrom \"stg_postings\" as tested\n"
       "where status is not null and status not in ('open', 'closed')\ngroup by status\n");
 }
 

@@ -149,7 +149,9 @@ TEST_F(SnapshotTest, IsIncrementalStagesOnlyRowsThatMayHaveChanged) {
     return testing::ReadFile(dir_.path() / "target" / results.nodes.at(0).compiled_path);
   };
   EXPECT_EQ(compiled(first).find("where"), std::string::npos) << compiled(first);
-  EXPECT_EQ(Rows(*warehouse_, "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name"),
+  EXPECT_EQ(Rows(*warehouse_,
+                 "SELECT name FROM sqlite_master WHERE type = 'index' "
+                 "AND tbl_name NOT GLOB '_sw_*' ORDER BY name"),
             (Strings{"people_check__idx_dbt_updated_at", "people_check__unique_key"}));
 
   clock_.Advance(std::chrono::hours(24));
