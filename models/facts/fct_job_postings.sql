@@ -1,9 +1,9 @@
-{{ config(materialized='incremental', unique_key='job_id',
-          indexes=['loaded_at', 'start_month', ['start_year', 'headcount']]) }}
--- One row per posting, ready for the marts. Incremental: a daily build
--- re-reads only postings loaded since the newest load already here, minus
--- the lookback. The indexes serve that filter, the monthly and yearly marts'
--- incremental filters and the not_null tests of start_year and headcount.
+{{ config(materialized='incremental', unique_key='job_id', indexes=['loaded_at', 'start_date']) }}
+-- One row per posting with a real start day, typed by stg_postings (inlined
+-- here) and ready for the intermediate models and marts. Incremental: a
+-- daily build types only postings loaded since the newest load already
+-- here, minus the lookback. Indexes: loaded_at for that filter, start_date
+-- for the daily counts and the marts' incremental filters.
 select
     job_id,
     title,

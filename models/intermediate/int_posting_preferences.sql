@@ -1,34 +1,23 @@
-{{ config(materialized='incremental', unique_key='job_id', indexes=['loaded_at', 'category_id']) }}
--- Each posting's preference text (etcItm) classified into the 17 preference
--- (우대사항) categories by keyword: many to many, one row per posting and
--- category however many of the category's keywords match. Postings repeat a
--- few hundred distinct texts, so the texts are classified once each.
+{{ config(materialized='incremental', unique_key='job_id', indexes=['loaded_at']) }}
+-- Each posting's preference (우대사항) category ids, from its text's
+-- classification (int_preference_text_categories): many to many, one row
+-- per posting and category; the names are in the preference_keywords seed.
+-- Incremental like the facts it reads.
 with postings as (
     select job_id, preference_text, loaded_at
-    from {{ ref('stg_postings') }}
+    from {{ ref('fct_job_postings') }}
     where preference_text is not null
     {% if is_incremental() %}
     and loaded_at >= (
         select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ this }}
     )
     {% endif %}
-),
-
-texts as (
-    select distinct preference_text from postings
-),
-
-classified as (
-    select distinct texts.preference_text, keywords.category_id, keywords.category
-    from texts
-    join {{ ref('preference_keywords') }} as keywords
-        on {{ contains_text('texts.preference_text', 'keywords.keyword') }}
 )
 
 select
     postings.job_id,
-    classified.category_id,
-    classified.category,
+    categories.category_id,
     postings.loaded_at
 from postings
-join classified on classified.preference_text = postings.preference_text
+join {{ ref('int_preference_text_categories') }} as categories
+    on categories.preference_text = postings.preference_text

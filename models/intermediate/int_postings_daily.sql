@@ -5,13 +5,13 @@ select
     start_date,
     count(*) as postings,
     sum(case when iso_code is null then 1 else 0 end) as unmapped_postings
-from {{ ref('stg_postings') }}
-where start_date is not null
+from {{ ref('fct_job_postings') }}
+where 1 = 1
 {% if is_incremental() %}
 and start_date in (
-    select start_date from {{ ref('stg_postings') }}
+    select start_date from {{ ref('fct_job_postings') }}
     where loaded_at >= (
-        select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ ref('stg_postings') }}
+        select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ ref('fct_job_postings') }}
     )
 )
 {% endif %}

@@ -1,12 +1,13 @@
 {{ config(materialized='incremental', unique_key='job_id', indexes=['loaded_at']) }}
--- Postings whose province could not be resolved, with the fields that were
--- tried, for the data-quality view. A posting resolved later drops out.
+-- Postings (with a real start day, as everywhere downstream of the facts)
+-- whose province could not be resolved, with the field that was tried, for
+-- the data-quality view. A posting resolved later drops out.
 select
     job_id,
     work_place_name,
     case when iso_code is null then 1 else 0 end as is_unmapped,
     loaded_at
-from {{ ref('stg_postings') }}
+from {{ ref('fct_job_postings') }}
 where 1 = 1
 {% if is_incremental() %}
 and loaded_at >= (select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ this }})

@@ -1,25 +1,41 @@
 {{ config(materialized='incremental', unique_key='year') }}
 -- Postings per preference category (우대사항), by start year and province. A
 -- posting counts once per category it mentions, so sums over years or
--- provinces give the overall counts exactly. Incremental by year.
-select
-    postings.start_year as year,
-    coalesce(postings.iso_code, 'unknown') as iso_code,
-    coalesce(postings.province_name, '미상') as province_name,
-    preferences.category_id,
-    preferences.category,
-    count(*) as postings
-from {{ ref('int_posting_preferences') }} as preferences
-join {{ ref('fct_job_postings') }} as postings
-    on postings.job_id = preferences.job_id
-{% if is_incremental() %}
-where postings.start_year in (
-    select distinct start_year from {{ ref('fct_job_postings') }}
-    where loaded_at >= (
-        select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }}
-        from {{ ref('fct_job_postings') }}
+-- provinces give the overall counts exactly. Postings are first counted per
+-- year, province and preference text (a few thousand groups per year), then
+-- each group is spread over its text's categories. Incremental by year: a
+-- daily build recomputes the years from the earliest start year of the
+-- postings loaded since the last build (minus the lookback) onwards.
+with texts_per_region as (
+    select
+        start_year,
+        iso_code,
+        max(province_name) as province_name,
+        preference_text,
+        count(*) as postings
+    from {{ ref('fct_job_postings') }}
+    where preference_text is not null
+    {% if is_incremental() %}
+    and start_date >= (
+        select min(start_year) || '-01-01' from {{ ref('fct_job_postings') }}
+        where loaded_at >= (
+            select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }}
+            from {{ ref('fct_job_postings') }}
+        )
     )
+    {% endif %}
+    group by start_year, iso_code, preference_text
 )
-{% endif %}
-group by postings.start_year, coalesce(postings.iso_code, 'unknown'),
-    coalesce(postings.province_name, '미상'), preferences.category_id, preferences.category
+
+select
+    texts.start_year as year,
+    coalesce(texts.iso_code, 'unknown') as iso_code,
+    coalesce(texts.province_name, '미상') as province_name,
+    categories.category_id,
+    categories.category,
+    sum(texts.postings) as postings
+from texts_per_region as texts
+join {{ ref('int_preference_text_categories') }} as categories
+    on categories.preference_text = texts.preference_text
+group by texts.start_year, coalesce(texts.iso_code, 'unknown'),
+    coalesce(texts.province_name, '미상'), categories.category_id, categories.category

@@ -1,22 +1,13 @@
-{{ config(materialized='incremental', unique_key='job_id',
-          indexes=['loaded_at', 'start_date',
-                   ['is_open', 'has_age_limit', 'region_source', 'iso_code']]) }}
+{{ config(materialized='ephemeral') }}
 -- Typed, cleaned postings: dates parsed, codes named, region resolved from
 -- workPlcNm (its first word, a short province name), else from the first
--- word of the employer's address after the postcode. Only the columns the
--- facts and intermediate models read: at a million postings every column
--- more is tens of megabytes written on each full build. Incremental: a daily
--- build re-reads only what was loaded since, minus the lookback. Indexes:
--- loaded_at for that filter, start_date for int_postings_daily's, and the
--- small tested columns together, so their data tests read a narrow index
--- instead of the whole table.
+-- word of the employer's address after the postcode. Ephemeral: a million
+-- postings are typed once, inside fct_job_postings (incremental), which
+-- everything downstream reads; a staging table would be one more copy of
+-- every posting on each full build. Filters on loaded_at in the model that
+-- inlines it reach raw_postings' loaded_at index.
 with postings as (
     select * from {{ source('raw', 'raw_postings') }}
-    {% if is_incremental() %}
-    where _loaded_at >= (
-        select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ this }}
-    )
-    {% endif %}
 ),
 
 province_names as (

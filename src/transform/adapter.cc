@@ -33,13 +33,9 @@ struct MacroSpelling {
 constexpr std::array<MacroSpelling, 22> kSpellings{{
     {"sqlite", "dbt_date_trunc_month", "date($1, 'start of month')"},
     {"sqlite", "string_agg", "group_concat($1, $2)"},
-    // date(x, '+0 days') normalises 2023-02-30 to 2023-03-02, so comparing it
-    // with the input rejects impossible days.
-    {"sqlite", "parse_date_yyyymmdd",
-     "(CASE WHEN length($1) = 8 AND date(substr($1, 1, 4) || '-' || substr($1, 5, 2) || '-' || "
-     "substr($1, 7, 2), '+0 days') = substr($1, 1, 4) || '-' || substr($1, 5, 2) || '-' || "
-     "substr($1, 7, 2) THEN substr($1, 1, 4) || '-' || substr($1, 5, 2) || '-' || substr($1, 7, 2) "
-     "END)"},
+    // A function every silverwork SQLite connection has (sqlite_warehouse.cc):
+    // the day as 'YYYY-MM-DD', NULL unless eight digits naming a real day.
+    {"sqlite", "parse_date_yyyymmdd", "sw_yyyymmdd_date($1)"},
     {"sqlite", "current_timestamp", ""},
     {"sqlite", "datediff_days", "CAST(julianday($2) - julianday($1) AS INTEGER)"},
     {"sqlite", "dateadd_days", "date($1, (CAST($2 AS INTEGER) || ' days'))"},

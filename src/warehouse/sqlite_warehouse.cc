@@ -170,6 +170,38 @@ void RegexpFunction(sqlite3_context* context, int, sqlite3_value** args) {
   }
 }
 
+// sw_yyyymmdd_date(text): 'YYYY-MM-DD' when the text is eight digits naming
+// a real day, else NULL. What date(iso, '+0 days') = iso says in SQL, at a
+// twentieth of the cost: staging parses two dates per posting.
+void YyyymmddDateFunction(sqlite3_context* context, int, sqlite3_value** args) {
+  if (sqlite3_value_type(args[0]) == SQLITE_NULL) return sqlite3_result_null(context);
+  const auto* text = sqlite3_value_text(args[0]);
+  if (text == nullptr || sqlite3_value_bytes(args[0]) != 8) return sqlite3_result_null(context);
+  int digits[8];
+  for (int i = 0; i < 8; ++i) {
+    if (text[i] < '0' || text[i] > '9') return sqlite3_result_null(context);
+    digits[i] = text[i] - '0';
+  }
+  int year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3];
+  int month = digits[4] * 10 + digits[5];
+  int day = digits[6] * 10 + digits[7];
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month < 1 || month > 12 || day < 1) return sqlite3_result_null(context);
+  if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return sqlite3_result_null(context);
+  char iso[10] = {static_cast<char>(text[0]),
+                  static_cast<char>(text[1]),
+                  static_cast<char>(text[2]),
+                  static_cast<char>(text[3]),
+                  '-',
+                  static_cast<char>(text[4]),
+                  static_cast<char>(text[5]),
+                  '-',
+                  static_cast<char>(text[6]),
+                  static_cast<char>(text[7])};
+  sqlite3_result_text(context, iso, 10, SQLITE_TRANSIENT);
+}
+
 }  // namespace
 
 std::string SqliteDialect::TypeName(ColumnType type) const {
@@ -261,6 +293,9 @@ Result<std::unique_ptr<SqliteWarehouse>> SqliteWarehouse::Open(const WarehouseOp
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   sqlite3_create_function_v2(db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                              nullptr, &RegexpFunction, nullptr, nullptr, nullptr);
+  sqlite3_create_function_v2(db, "sw_yyyymmdd_date", 1,
+                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                             &YyyymmddDateFunction, nullptr, nullptr, nullptr);
 
   Status status = options.read_only
                       ? warehouse->Execute("PRAGMA query_only = ON; PRAGMA foreign_keys = ON")

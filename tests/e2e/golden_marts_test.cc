@@ -16,35 +16,36 @@ constexpr const char* kLoadedAt = "2025-03-05T00:00:00Z";
 
 // jobId, frDd, deadline, emplymShp, emplymShpNm, workPlcNm, plDetAddr, clltPrnnum, etcItm, ageLim
 const std::vector<std::vector<const char*>> kPostings = {
-    {"K1", "20240105", "마감", "CM0105", "기타", "서울 서초구", "06500 서울특별시 서초구 반포대로 1", "2",
-     "장애인, 보훈취업지원대상자", "Y"},
-    {"K2", "20240110", "마감", "CM0103", "시간제일자리", "", "07274 서울특별시 영등포구 양산로 16, 2층", "1",
-     "(준)고령자(50세이상)", nullptr},
-    {"K3", "20240203", "마감", "CM0105", "기타", "경기 용인시 기흥구", "16900 경기도 용인시 기흥구 1", "3",
-     "운전면허 소지자, 인근 거주자", "N"},
-    {"K4", "20240215", "마감", "CM0101", "정규직", "", "24000 강원도 춘천시 중앙로 1", "abc", "", nullptr},
-    {"K5", "20250301", "접수중", "CM0105", "기타", "세종", "30100 세종특별자치시 한누리대로 1", "10",
-     "여성, 주말 근무 가능자, 장애인", "제한"},
+    {"K1", "20240105", "마감", "CM0105", "기타", "서울 서초구",
+     "06500 서울특별시 서초구 반포대로 1", "2", "장애인, 보훈취업지원대상자", "Y"},
+    {"K2", "20240110", "마감", "CM0103", "시간제일자리", "",
+     "07274 서울특별시 영등포구 양산로 16, 2층", "1", "(준)고령자(50세이상)", nullptr},
+    {"K3", "20240203", "마감", "CM0105", "기타", "경기 용인시 기흥구",
+     "16900 경기도 용인시 기흥구 1", "3", "운전면허 소지자, 인근 거주자", "N"},
+    {"K4", "20240215", "마감", "CM0101", "정규직", "", "24000 강원도 춘천시 중앙로 1", "abc", "",
+     nullptr},
+    {"K5", "20250301", "접수중", "CM0105", "기타", "세종", "30100 세종특별자치시 한누리대로 1",
+     "10", "여성, 주말 근무 가능자, 장애인", "제한"},
     {"K6", "20250302", "접수중", "CM0102", "계약직", "", "", "1", nullptr, nullptr},
 };
 
 // projNo, projYear, changeNo, projType, 사업유형코드, contProjYn, contProjStartYear, admProvNm,
 // targetEmployment, delYn, projStartDd, planStatusCd
 const std::vector<std::vector<const char*>> kProjects = {
-    {"2024-00001", "2024", "1", "공익활동형", "노노케어(A-01)", "Y", "2020.0", "서울특별시", "30", "N",
-     "2024-01-02", "102PC"},
+    {"2024-00001", "2024", "1", "공익활동형", "노노케어(A-01)", "Y", "2020.0", "서울특별시", "30",
+     "N", "2024-01-02", "102PC"},
     // The plan in force is the highest change number: 40 target jobs, not 30.
-    {"2024-00001", "2024", "2", "공익활동형", "노노케어(A-01)", "Y", "2020.0", "서울특별시", "40", "N",
-     "2024-01-02", "102PC"},
+    {"2024-00001", "2024", "2", "공익활동형", "노노케어(A-01)", "Y", "2020.0", "서울특별시", "40",
+     "N", "2024-01-02", "102PC"},
     // Old province name, YYYYMMDD date, plan status written as a name (2022 style).
-    {"2024-00002", "2024", "1", "시장형", "카페 운영(E-03)", "N", "", "강원도", "20", "N", "20240301",
-     "승인완료"},
+    {"2024-00002", "2024", "1", "시장형", "카페 운영(E-03)", "N", "", "강원도", "20", "N",
+     "20240301", "승인완료"},
     // Deleted: counted nowhere.
-    {"2024-00003", "2024", "1", "사회서비스형", "노인시설 지원(B-01)", "Y", "2024", "경기도", "50", "Y",
-     "2024-02-01", "102PC"},
+    {"2024-00003", "2024", "1", "사회서비스형", "노인시설 지원(B-01)", "Y", "2024", "경기도", "50",
+     "Y", "2024-02-01", "102PC"},
     // 공공형 is the newer name of 공익활동형.
-    {"2025-00001", "2025", "0", "공공형", "노노케어(A-01)", "Y", "2023", "세종특별자치시", "10", "N",
-     "2025-03-01", "102PC"},
+    {"2025-00001", "2025", "0", "공공형", "노노케어(A-01)", "Y", "2023", "세종특별자치시", "10",
+     "N", "2025-03-01", "102PC"},
 };
 
 Value Text(const char* text) { return text == nullptr ? Value{} : Value{std::string(text)}; }
@@ -64,7 +65,8 @@ class GoldenMarts : public ::testing::Test {
       auto inserted = warehouse_->ExecuteWithParams(
           "INSERT INTO raw_projects(projNo, projYear, projPlanChangeNo, projType, projTypeCdNm, "
           "contProjYn, contProjStartYear, admProvNm, targetEmployment, delYn, projStartDd, "
-          "planStatusCd, _loaded_at, _run_id, _file_year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'golden',"
+          "planStatusCd, _loaded_at, _run_id, _file_year) VALUES "
+          "(?,?,?,?,?,?,?,?,?,?,?,?,?,'golden',"
           "?2)",
           row);
       ASSERT_TRUE(inserted.ok()) << inserted.status().ToString();
@@ -108,7 +110,8 @@ class GoldenMarts : public ::testing::Test {
     auto status = warehouse_->Query(sql, {}, [&](const Row& row) {
       std::string line;
       for (size_t index = 0; index < row.size(); ++index)
-        line += (index == 0 ? "" : "|") + (IsNull(row[index]) ? std::string("NULL") : ValueToString(row[index]));
+        line += (index == 0 ? "" : "|") +
+                (IsNull(row[index]) ? std::string("NULL") : ValueToString(row[index]));
       rows.push_back(line);
       return Status::Ok();
     });
@@ -123,12 +126,13 @@ class GoldenMarts : public ::testing::Test {
 };
 
 TEST_F(GoldenMarts, StagingResolvesRegionsAndTypes) {
-  // K1 from workPlcNm; K2 and K4 from the address (K4 by the old name 강원도);
-  // K6 has neither. K4's headcount 'abc' is not a number.
+  // Staging is inlined into the facts. K1 from workPlcNm; K2 and K4 from the
+  // address (K4 by the old name 강원도); K6 has neither. K4's headcount 'abc'
+  // is not a number, so the facts count one position (not 0).
   EXPECT_EQ(Rows("SELECT job_id, iso_code, region_source, headcount, has_age_limit, start_date "
-                 "FROM stg_postings ORDER BY job_id"),
+                 "FROM fct_job_postings ORDER BY job_id"),
             (Lines{"K1|KR-11|workPlcNm|2|1|2024-01-05", "K2|KR-11|plDetAddr|1|0|2024-01-10",
-                   "K3|KR-41|workPlcNm|3|0|2024-02-03", "K4|KR-42|plDetAddr|NULL|0|2024-02-15",
+                   "K3|KR-41|workPlcNm|3|0|2024-02-03", "K4|KR-42|plDetAddr|1|0|2024-02-15",
                    "K5|KR-50|workPlcNm|10|1|2025-03-01", "K6|NULL|NULL|1|0|2025-03-02"}));
   EXPECT_EQ(Rows("SELECT proj_no, plan_change_no, project_type_code, project_type_name, "
                  "project_type_group, continuing_since, iso_code, start_date, plan_status_code "
@@ -142,11 +146,12 @@ TEST_F(GoldenMarts, StagingResolvesRegionsAndTypes) {
 
 TEST_F(GoldenMarts, PostingsPerMonthRegionAndShape) {
   // K4's unreadable headcount counts as 1 position in the facts.
-  EXPECT_EQ(Rows("SELECT month, iso_code, employment_shape_code, postings, headcount, open_postings "
-                 "FROM mart_postings_monthly_region ORDER BY month, iso_code, employment_shape_code"),
-            (Lines{"2024-01|KR-11|CM0103|1|1|0", "2024-01|KR-11|CM0105|1|2|0",
-                   "2024-02|KR-41|CM0105|1|3|0", "2024-02|KR-42|CM0101|1|1|0",
-                   "2025-03|KR-50|CM0105|1|10|1", "2025-03|unknown|CM0102|1|1|1"}));
+  EXPECT_EQ(
+      Rows("SELECT month, iso_code, employment_shape_code, postings, headcount, open_postings "
+           "FROM mart_postings_monthly_region ORDER BY month, iso_code, employment_shape_code"),
+      (Lines{"2024-01|KR-11|CM0103|1|1|0", "2024-01|KR-11|CM0105|1|2|0",
+             "2024-02|KR-41|CM0105|1|3|0", "2024-02|KR-42|CM0101|1|1|0",
+             "2025-03|KR-50|CM0105|1|10|1", "2025-03|unknown|CM0102|1|1|1"}));
   EXPECT_EQ(Rows("SELECT year, employment_shape_name, postings, share_pct FROM "
                  "mart_postings_by_shape_year ORDER BY year, postings DESC, employment_shape_name"),
             (Lines{"2024|기타|2|50", "2024|시간제일자리|1|25", "2024|정규직|1|25",
@@ -155,8 +160,9 @@ TEST_F(GoldenMarts, PostingsPerMonthRegionAndShape) {
 
 TEST_F(GoldenMarts, PreferencesAreClassifiedManyToMany) {
   // K1: 장애인 + 보훈; K2: 고령자 -> 취업 취약 계층; K3: 운전 + 인근; K5: 여성 + 주말 + 장애인.
-  EXPECT_EQ(Rows("SELECT job_id, category_id FROM int_posting_preferences ORDER BY job_id, category_id"),
-            (Lines{"K1|3", "K1|4", "K2|9", "K3|2", "K3|13", "K5|3", "K5|16", "K5|17"}));
+  EXPECT_EQ(
+      Rows("SELECT job_id, category_id FROM int_posting_preferences ORDER BY job_id, category_id"),
+      (Lines{"K1|3", "K1|4", "K2|9", "K3|2", "K3|13", "K5|3", "K5|16", "K5|17"}));
   EXPECT_EQ(Rows("SELECT category, SUM(postings) FROM mart_preference_counts GROUP BY category "
                  "ORDER BY SUM(postings) DESC, category LIMIT 2"),
             (Lines{"장애인|2", "국가유공자 및 보훈취업지원대상자|1"}));
@@ -168,7 +174,8 @@ TEST_F(GoldenMarts, PreferencesAreClassifiedManyToMany) {
 TEST_F(GoldenMarts, ProjectsTargetJobsAndContinuity) {
   EXPECT_EQ(Rows("SELECT year, iso_code, project_type_group, projects, target_jobs FROM "
                  "mart_projects_region_year ORDER BY year, iso_code"),
-            (Lines{"2024|KR-11|공익활동형|1|40", "2024|KR-42|시장형|1|20", "2025|KR-50|공익활동형|1|10"}));
+            (Lines{"2024|KR-11|공익활동형|1|40", "2024|KR-42|시장형|1|20",
+                   "2025|KR-50|공익활동형|1|10"}));
   // 2024 - 2020 + 1 = 5 years; a new project is in its first year; 2025 - 2023 + 1 = 3.
   EXPECT_EQ(Rows("SELECT year, iso_code, continuation_years, projects, target_jobs FROM "
                  "mart_continuity ORDER BY year, iso_code"),
@@ -184,19 +191,21 @@ TEST_F(GoldenMarts, ProjectsTargetJobsAndContinuity) {
 
 TEST_F(GoldenMarts, TargetJobsAgainstPostingsTopRegionsAndPerCapita) {
   EXPECT_EQ(Rows("SELECT COUNT(*) FROM mart_jobs_vs_postings"), (Lines{"34"}));  // 2 years x 17
-  EXPECT_EQ(Rows("SELECT year, iso_code, projects, target_jobs, postings, headcount FROM "
-                 "mart_jobs_vs_postings WHERE projects > 0 OR postings > 0 ORDER BY year, iso_code"),
-            (Lines{"2024|KR-11|1|40|2|3", "2024|KR-41|0|0|1|3", "2024|KR-42|1|20|1|1",
-                   "2025|KR-50|1|10|1|10"}));
+  EXPECT_EQ(
+      Rows("SELECT year, iso_code, projects, target_jobs, postings, headcount FROM "
+           "mart_jobs_vs_postings WHERE projects > 0 OR postings > 0 ORDER BY year, iso_code"),
+      (Lines{"2024|KR-11|1|40|2|3", "2024|KR-41|0|0|1|3", "2024|KR-42|1|20|1|1",
+             "2025|KR-50|1|10|1|10"}));
   EXPECT_EQ(Rows("SELECT iso_code, postings_rank, target_jobs_rank FROM mart_top_regions WHERE "
                  "year = 2024 AND postings_rank <= 2 ORDER BY postings_rank, iso_code"),
             (Lines{"KR-11|1|1", "KR-41|2|3", "KR-42|2|2"}));
   // 1000 x 2 / 1,813,648 = 0.0011; 1000 x 40 / 1,813,648 = 0.0221. 2025 uses the
   // newest population (2024): 1000 x 1 / 45,301 = 0.0221; 1000 x 10 / 45,301 = 0.2207.
-  EXPECT_EQ(Rows("SELECT year, iso_code, population_year, population_65_plus, postings_per_1000, "
-                 "target_jobs_per_1000 FROM mart_per_capita WHERE (year = 2024 AND iso_code = "
-                 "'KR-11') OR (year = 2025 AND iso_code = 'KR-50') ORDER BY year"),
-            (Lines{"2024|KR-11|2024|1813648|0.0011|0.0221", "2025|KR-50|2024|45301|0.0221|0.2207"}));
+  EXPECT_EQ(
+      Rows("SELECT year, iso_code, population_year, population_65_plus, postings_per_1000, "
+           "target_jobs_per_1000 FROM mart_per_capita WHERE (year = 2024 AND iso_code = "
+           "'KR-11') OR (year = 2025 AND iso_code = 'KR-50') ORDER BY year"),
+      (Lines{"2024|KR-11|2024|1813648|0.0011|0.0221", "2025|KR-50|2024|45301|0.0221|0.2207"}));
 }
 
 TEST_F(GoldenMarts, DataQualityNamesWhatCouldNotBeMapped) {
@@ -212,14 +221,16 @@ TEST_F(GoldenMarts, DataQualityNamesWhatCouldNotBeMapped) {
 }
 
 TEST_F(GoldenMarts, AnIncrementalBuildAddsTheNewDay) {
-  InsertPosting({"K7", "20250303", "접수중", "CM0105", "기타", "부산 해운대구", "", "4", "경력자 우대", nullptr},
+  InsertPosting({"K7", "20250303", "접수중", "CM0105", "기타", "부산 해운대구", "", "4",
+                 "경력자 우대", nullptr},
                 "2025-03-06T00:00:00Z");
   Build();
   EXPECT_EQ(Rows("SELECT COUNT(*) FROM fct_job_postings"), (Lines{"7"}));
   EXPECT_EQ(Rows("SELECT month, iso_code, postings, headcount FROM mart_postings_monthly_region "
                  "WHERE iso_code = 'KR-26'"),
             (Lines{"2025-03|KR-26|1|4"}));
-  EXPECT_EQ(Rows("SELECT category_id FROM int_posting_preferences WHERE job_id = 'K7'"), (Lines{"5"}));
+  EXPECT_EQ(Rows("SELECT category_id FROM int_posting_preferences WHERE job_id = 'K7'"),
+            (Lines{"5"}));
 }
 
 }  // namespace

@@ -355,6 +355,37 @@ TEST_F(SqliteWarehouseTest, RegexpOperator) {
   EXPECT_THAT(bad.status().message(), HasSubstr("regexp"));
 }
 
+TEST_F(SqliteWarehouseTest, YyyymmddDateAcceptsOnlyRealDays) {
+  auto day = [&](const std::string& literal) {
+    auto rows = All("SELECT sw_yyyymmdd_date(" + literal + ")");
+    return rows.empty() || IsNull(rows[0][0]) ? std::string("NULL") : ValueToString(rows[0][0]);
+  };
+  EXPECT_EQ(day("'20240229'"), "2024-02-29");
+  EXPECT_EQ(day("20240131"), "2024-01-31");  // a number is read as its digits
+  EXPECT_EQ(day("'20000229'"), "2000-02-29");
+  EXPECT_EQ(day("'19000229'"), "NULL");  // 1900 was not a leap year
+  EXPECT_EQ(day("'20230229'"), "NULL");
+  EXPECT_EQ(day("'20240431'"), "NULL");
+  EXPECT_EQ(day("'20241301'"), "NULL");
+  EXPECT_EQ(day("'20240100'"), "NULL");
+  EXPECT_EQ(day("'2024011'"), "NULL");
+  EXPECT_EQ(day("'202401011'"), "NULL");
+  EXPECT_EQ(day("'2024-1-1'"), "NULL");
+  EXPECT_EQ(day("' 2024010'"), "NULL");
+  EXPECT_EQ(day("'２０２４０１０１'"), "NULL");  // full-width digits are not digits
+  EXPECT_EQ(day("NULL"), "NULL");
+  // The same answer as date(iso, '+0 days') = iso, on every day of 2023-2024
+  // and the impossible ones around them.
+  EXPECT_EQ(All("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 2000), "
+                "t(x) AS (SELECT printf('%04d%02d%02d', 2023 + i / 1000, (i / 32) % 13 + 1, "
+                "i % 32) FROM n), "
+                "iso(x, d) AS (SELECT x, substr(x, 1, 4) || '-' || substr(x, 5, 2) || '-' || "
+                "substr(x, 7, 2) FROM t) "
+                "SELECT count(*) FROM iso WHERE sw_yyyymmdd_date(x) IS NOT "
+                "(CASE WHEN date(d, '+0 days') = d THEN d END)"),
+            (std::vector<Row>{{int64_t{0}}}));
+}
+
 TEST_F(SqliteWarehouseTest, DialectSpellings) {
   const Dialect& dialect = warehouse_->dialect();
   EXPECT_EQ(warehouse_->engine(), "sqlite");
