@@ -65,12 +65,17 @@ constexpr std::array<MacroSpelling, 22> kSpellings{{
 constexpr EngineAdapter::SessionSetting kSqliteSessionSettings[] = {
     {"cache_size", "-262144"},
     {"temp_store", "2"},
+    {"threads", "2"},
 };
 
 constexpr std::array<EngineAdapter, 2> kAdapters{{
     EngineAdapter({.engine = "sqlite",
                    .relation_kind_sql = "SELECT type FROM sqlite_master WHERE name = ? COLLATE "
                                         "NOCASE AND type IN ('table', 'view')",
+                   .unique_index_columns_sql =
+                       "SELECT il.name, ii.name FROM pragma_index_list(?) AS il "
+                       "JOIN pragma_index_info(il.name) AS ii "
+                       "WHERE il.\"unique\" = 1 AND il.partial = 0",
                    .differs_pattern = "($1 IS NOT $2)",
                    .before_swap_sql = "PRAGMA legacy_alter_table = ON",
                    .after_swap_sql = "PRAGMA legacy_alter_table = OFF",
@@ -82,6 +87,13 @@ constexpr std::array<EngineAdapter, 2> kAdapters{{
                        "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM "
                        "information_schema.tables WHERE table_name = ? AND table_schema = "
                        "current_schema()",
+                   .unique_index_columns_sql =
+                       "SELECT i.relname, a.attname FROM pg_index x "
+                       "JOIN pg_class t ON t.oid = x.indrelid "
+                       "JOIN pg_class i ON i.oid = x.indexrelid "
+                       "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(x.indkey) "
+                       "WHERE t.relname = ? AND t.relnamespace = current_schema()::regnamespace "
+                       "AND x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL",
                    .differs_pattern = "($1 IS DISTINCT FROM $2)",
                    .before_swap_sql = "",
                    .after_swap_sql = "",

@@ -52,6 +52,11 @@ class EngineAdapter {
   // returning one row, 'table' or 'view', or no row when nothing has that name.
   std::string_view relation_kind_sql() const { return relation_kind_sql_; }
 
+  // One statement taking a table name as its only parameter and returning
+  // (index name, column name) for every column of the table's unique,
+  // non-partial indexes on plain columns (primary keys included).
+  std::string_view unique_index_columns_sql() const { return unique_index_columns_sql_; }
+
   // SQL that is true when `a` and `b` differ, treating two NULLs as equal.
   std::string Differs(std::string_view a, std::string_view b) const;
 
@@ -78,6 +83,7 @@ class EngineAdapter {
   struct Spellings {
     std::string_view engine;
     std::string_view relation_kind_sql;
+    std::string_view unique_index_columns_sql;
     std::string_view differs_pattern;  // $1 and $2 stand for the operands
     std::string_view before_swap_sql;
     std::string_view after_swap_sql;
@@ -88,6 +94,7 @@ class EngineAdapter {
   explicit constexpr EngineAdapter(const Spellings& spellings)
       : engine_(spellings.engine),
         relation_kind_sql_(spellings.relation_kind_sql),
+        unique_index_columns_sql_(spellings.unique_index_columns_sql),
         differs_pattern_(spellings.differs_pattern),
         before_swap_sql_(spellings.before_swap_sql),
         after_swap_sql_(spellings.after_swap_sql),
@@ -98,6 +105,7 @@ class EngineAdapter {
  private:
   std::string_view engine_;
   std::string_view relation_kind_sql_;
+  std::string_view unique_index_columns_sql_;
   std::string_view differs_pattern_;
   std::string_view before_swap_sql_;
   std::string_view after_swap_sql_;

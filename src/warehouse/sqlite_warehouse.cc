@@ -5,9 +5,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <regex>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 namespace silverwork {
@@ -304,6 +308,91 @@ Result<std::unique_ptr<SqliteWarehouse>> SqliteWarehouse::Open(const WarehouseOp
                             "PRAGMA foreign_keys = ON");
   if (!status.ok()) return status.WithContext(fmt::format("cannot open warehouse {}", location));
   return warehouse;
+}
+
+namespace {
+
+// Checkpoints the write-ahead log from its own connection and thread, so the
+// building connection's commits never stop to copy pages and sync the file:
+// on two cores the copying overlaps the next statement. The building
+// connection's own automatic checkpoints are off meanwhile and back at their
+// threshold afterwards.
+class SqliteCheckpointer : public BackgroundWork {
+ public:
+  SqliteCheckpointer(sqlite3* main, sqlite3* own, int threshold)
+      : main_(main), own_(own), threshold_(threshold) {
+    sqlite3_wal_autocheckpoint(main_, 0);
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~SqliteCheckpointer() override {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+    sqlite3_close_v2(own_);
+    sqlite3_wal_autocheckpoint(main_, threshold_);
+  }
+  SqliteCheckpointer(const SqliteCheckpointer&) = delete;
+  SqliteCheckpointer& operator=(const SqliteCheckpointer&) = delete;
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+      wake_.wait_for(lock, std::chrono::milliseconds(100));
+      lock.unlock();
+      // PASSIVE: copies what is committed, never waits for the writer or
+      // readers; what it cannot copy now it copies on a later turn.
+      sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+  }
+
+  sqlite3* main_;
+  sqlite3* own_;
+  int threshold_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<BackgroundWork> SqliteWarehouse::CheckpointInBackground() {
+  const char* file = sqlite3_db_filename(db_, "main");
+  if (file == nullptr || *file == '\0' || sqlite3_db_readonly(db_, "main") != 0) return nullptr;
+  bool wal = false;
+  int threshold = 1000;
+  Status status = Query("PRAGMA journal_mode", {}, [&](const Row& row) {
+    wal = ValueToString(row.at(0)) == "wal";
+    return Status::Ok();
+  });
+  if (status.ok()) {
+    status = Query("PRAGMA wal_autocheckpoint", {}, [&](const Row& row) {
+      if (const auto* value = std::get_if<int64_t>(&row.at(0)))
+        threshold = static_cast<int>(*value);
+      return Status::Ok();
+    });
+  }
+  if (!status.ok() || !wal) return nullptr;
+  sqlite3* own = nullptr;
+  if (sqlite3_open_v2(file, &own, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    sqlite3_close_v2(own);
+    return nullptr;  // checkpoints stay on the building connection
+  }
+  sqlite3_busy_timeout(own, kBusyTimeoutMs);
+  // A connection finds the write-ahead log on its first read; until then a
+  // checkpoint on it does nothing.
+  if (sqlite3_exec(own, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) !=
+      SQLITE_OK) {
+    sqlite3_close_v2(own);
+    return nullptr;
+  }
+  return std::make_unique<SqliteCheckpointer>(db_, own, threshold);
 }
 
 SqliteWarehouse::SqliteWarehouse(sqlite3* db) : db_(db) {}

@@ -87,6 +87,7 @@ class SqliteWarehouse final : public Warehouse {
 
   Result<bool> TableExists(std::string_view name) override;
   Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) override;
+  std::unique_ptr<BackgroundWork> CheckpointInBackground() override;
 
  private:
   class StatementLease;

@@ -73,6 +73,12 @@ class Dialect {
   virtual std::string RenameTable(std::string_view from, std::string_view to) const;
 };
 
+// Work a warehouse does in the background for as long as its handle lives.
+class BackgroundWork {
+ public:
+  virtual ~BackgroundWork() = default;
+};
+
 // Callback for streamed query rows; returning a non-OK status stops the query
 // and that status is returned from Query().
 using RowCallback = std::function<Status(const Row&)>;
@@ -89,13 +95,13 @@ class Warehouse {
   virtual Status Execute(std::string_view sql) = 0;
 
   // Runs one statement with positional parameters. Returns rows changed.
-  virtual Result<int64_t> ExecuteWithParams(std::string_view sql, std::span<const Value> params) = 0;
+  virtual Result<int64_t> ExecuteWithParams(std::string_view sql,
+                                            std::span<const Value> params) = 0;
 
   // Runs one statement, calling `on_row` for each row. If `columns` is not
   // null it receives the result's column names before the first row.
   virtual Status Query(std::string_view sql, std::span<const Value> params,
-                       const RowCallback& on_row,
-                       std::vector<std::string>* columns = nullptr) = 0;
+                       const RowCallback& on_row, std::vector<std::string>* columns = nullptr) = 0;
 
   // Convenience: collects all rows.
   Result<QueryResult> QueryAll(std::string_view sql, std::span<const Value> params = {});
@@ -121,6 +127,13 @@ class Warehouse {
   virtual Result<bool> TableExists(std::string_view name) = 0;
   // Columns of a table or view in declaration order. kNotFound if missing.
   virtual Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) = 0;
+
+  // For bulk builds: until the returned handle is destroyed, the engine's
+  // write-ahead-log checkpoints (copying committed pages into the database
+  // file and syncing it) run on another connection and thread instead of
+  // stalling this connection's commits. Null when the engine has no such
+  // thing (or the database is in memory or read-only). Same durability.
+  virtual std::unique_ptr<BackgroundWork> CheckpointInBackground() { return nullptr; }
 
   // Small key/value store for collection state (checkpoints, bookmarks),
   // kept in the warehouse so that it commits in the same transaction as the
@@ -165,8 +178,7 @@ struct WarehouseOptions {
 
 // Factory for the engines compiled in. An engine known by name but not built
 // answers "built without <engine> support" (kUnsupported).
-using WarehouseFactory =
-    std::function<Result<std::unique_ptr<Warehouse>>(const WarehouseOptions&)>;
+using WarehouseFactory = std::function<Result<std::unique_ptr<Warehouse>>(const WarehouseOptions&)>;
 
 class WarehouseRegistry {
  public:

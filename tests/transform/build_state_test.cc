@@ -269,6 +269,51 @@ TEST_F(BuildStateTest, WithoutStateEverythingRunsInFull) {
   }
 }
 
+TEST(UniqueIndexTest, AUniqueIndexOnTheColumnAnswersTheUniqueTest) {
+  TempDir dir;
+  WriteProject(dir.path(),
+               {{"silverwork_project.yml", "name: shop\nversion: '1.0'\nconfig-version: 2\n"},
+                {"models/sources.yml",
+                 "version: 2\nsources:\n  - name: raw\n    tables:\n      - name: events\n"
+                 "        columns:\n"
+                 "          - name: id\n            tests: [unique]\n"
+                 "          - name: code\n            tests: [unique]\n"
+                 "          - name: region\n            tests: [unique]\n"
+                 "          - name: amount\n            tests:\n"
+                 "              - unique:\n                  config: {where: 'amount > 1'}\n"}});
+  auto warehouse = testing::OpenSqlite(dir.path() / "warehouse.db");
+  // id: unique index; code: none (and a duplicate); region: only a partial
+  // unique index, which does not cover every row; amount: unique index, but
+  // the test filters rows.
+  ASSERT_TRUE(warehouse
+                  ->Execute("CREATE TABLE events (id INTEGER, code TEXT, region TEXT, amount "
+                            "INTEGER);"
+                            "CREATE UNIQUE INDEX events_id ON events (id);"
+                            "CREATE UNIQUE INDEX events_region ON events (region) WHERE id > 1;"
+                            "CREATE UNIQUE INDEX events_amount ON events (amount);"
+                            "INSERT INTO events VALUES (1, 'a', 'N', 1), (2, 'a', 'N', 2)")
+                  .ok());
+  auto project = TransformProject::Load(dir.path());
+  ASSERT_TRUE(project.ok()) << project.status().ToString();
+  FakeClock clock{std::chrono::sys_days(std::chrono::year(2024) / 6 / 2)};
+  RunOptions options{.warehouse = warehouse.get(),
+                     .artifacts_dir = dir.path() / "artifacts",
+                     .clock = &clock,
+                     .run_id = "run-1",
+                     .show_progress = false};
+  auto results = project->Test(options);
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  auto message = [&](const std::string& id) {
+    const NodeResult* node = results->Find("test.shop." + id);
+    return node ? std::string(NodeStatusName(node->status)) + ": " + node->message : "missing";
+  };
+  EXPECT_EQ(message("unique_source_raw_events_id"),
+            "pass: passed: unique index events_id on id guarantees it");
+  EXPECT_EQ(message("unique_source_raw_events_code"), "fail: 1 failing row");
+  EXPECT_EQ(message("unique_source_raw_events_region"), "fail: 1 failing row");
+  EXPECT_EQ(message("unique_source_raw_events_amount"), "pass: passed");
+}
+
 TEST(FingerprintTest, PartsKeepTheirBoundaries) {
   EXPECT_EQ(Fingerprint({"ab", "c"}), Fingerprint({"ab", "c"}));
   EXPECT_NE(Fingerprint({"ab", "c"}), Fingerprint({"a", "bc"}));

@@ -3,9 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "scoped_temp_dir.h"
@@ -353,6 +355,34 @@ TEST_F(SqliteWarehouseTest, RegexpOperator) {
   auto bad = warehouse_->QueryAll("SELECT 'a' REGEXP '('");
   EXPECT_EQ(bad.status().code(), ErrorCode::kDatabase);
   EXPECT_THAT(bad.status().message(), HasSubstr("regexp"));
+}
+
+TEST_F(SqliteWarehouseTest, CheckpointsRunInTheBackgroundWhileAHandleLives) {
+  EXPECT_EQ(All("PRAGMA wal_autocheckpoint"), (std::vector<Row>{{int64_t{1000}}}));
+  const std::string file = dir_.File("w.db");
+  const auto size_before = std::filesystem::file_size(file);
+  {
+    std::unique_ptr<BackgroundWork> checkpoints = warehouse_->CheckpointInBackground();
+    ASSERT_NE(checkpoints, nullptr);
+    // The building connection no longer checkpoints by itself ...
+    EXPECT_EQ(All("PRAGMA wal_autocheckpoint"), (std::vector<Row>{{int64_t{0}}}));
+    ASSERT_TRUE(warehouse_
+                    ->Execute("CREATE TABLE big AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                              "SELECT i + 1 FROM n WHERE i < 20000) "
+                              "SELECT i, printf('%0200d', i) AS pad FROM n")
+                    .ok());
+    // ... yet the rows reach the database file, copied by the other thread.
+    for (int i = 0; i < 100 && std::filesystem::file_size(file) < size_before + 4'000'000; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_GE(std::filesystem::file_size(file), size_before + 4'000'000);
+  }
+  EXPECT_EQ(All("PRAGMA wal_autocheckpoint"), (std::vector<Row>{{int64_t{1000}}}));
+  EXPECT_EQ(Count("big"), 20000);
+  // Nothing to do without a file, or without the right to write it.
+  auto memory = OpenOrDie(":memory:");
+  EXPECT_EQ(memory->CheckpointInBackground(), nullptr);
+  auto reader = OpenOrDie(file, /*read_only=*/true);
+  EXPECT_EQ(reader->CheckpointInBackground(), nullptr);
 }
 
 TEST_F(SqliteWarehouseTest, YyyymmddDateAcceptsOnlyRealDays) {
