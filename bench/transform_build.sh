@@ -43,6 +43,9 @@ else
 fi
 cp "$fixture" "$dir/warehouse.db"
 if [ -f "$fixture-wal" ]; then cp "$fixture-wal" "$dir/warehouse.db-wal"; fi
+# The copy's dirty pages would otherwise be written back while the build
+# runs, competing with its own writes.
+sync
 cat >"$dir/silverwork.toml" <<TOML
 project_dir = "$project"
 artifacts_dir = "$dir/artifacts"

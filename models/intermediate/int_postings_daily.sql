@@ -1,18 +1,25 @@
 {{ config(materialized='incremental', unique_key='start_date') }}
--- Postings per start day, and how many of them have no resolvable province:
--- the daily counts the data-quality mart shows, kept incrementally.
+-- Postings, positions and open postings per start day, province and
+-- employment shape: the grain the monthly and data-quality marts add up.
+-- Every column comes from fct_job_postings' covering start_date index in
+-- its order, so a million postings are counted in one pass without a sort.
+-- Incremental by day: a daily build recounts the start days of the
+-- postings loaded since the last one, minus the lookback.
 select
     start_date,
+    iso_code,
+    employment_shape_code,
+    employment_shape_name,
     count(*) as postings,
-    sum(case when iso_code is null then 1 else 0 end) as unmapped_postings
+    sum(headcount) as headcount,
+    sum(is_open) as open_postings
 from {{ ref('fct_job_postings') }}
-where 1 = 1
 {% if is_incremental() %}
-and start_date in (
+where start_date in (
     select start_date from {{ ref('fct_job_postings') }}
     where loaded_at >= (
         select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ ref('fct_job_postings') }}
     )
 )
 {% endif %}
-group by start_date
+group by start_date, iso_code, employment_shape_code, employment_shape_name

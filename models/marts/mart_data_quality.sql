@@ -1,8 +1,9 @@
 -- Data quality: rows per source per day, postings and projects whose region
 -- could not be resolved, and codes no seed knows.
 select 'rows_per_day' as check_name, 'raw_postings' as source, start_date as day,
-    'start_date' as detail, postings as rows_count
+    'start_date' as detail, sum(postings) as rows_count
 from {{ ref('int_postings_daily') }}
+group by start_date
 
 union all
 select 'rows_per_day', 'raw_projects', substr(loaded_at, 1, 10), 'load_date', count(*)

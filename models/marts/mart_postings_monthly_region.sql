@@ -1,22 +1,23 @@
 {{ config(materialized='incremental', unique_key='month') }}
 -- Postings (and their headcount) per start month, province and employment
--- shape. Grouped by codes (the province's name follows from its code).
--- Incremental by month: a daily build recomputes the months from the
--- earliest start month of the postings loaded since the last build (minus
--- the lookback) onwards, reading them through the start_date index.
+-- shape, added up from the daily counts (int_postings_daily). Incremental
+-- by month: a daily build recomputes the months from the earliest start
+-- month of the postings loaded since the last build (minus the lookback)
+-- onwards.
 select
-    start_month as month,
-    max(start_year) as year,
-    coalesce(iso_code, 'unknown') as iso_code,
-    coalesce(max(province_name), '미상') as province_name,
-    employment_shape_code,
-    employment_shape_name,
-    count(*) as postings,
-    sum(headcount) as headcount,
-    sum(is_open) as open_postings
-from {{ ref('fct_job_postings') }}
+    substr(daily.start_date, 1, 7) as month,
+    cast(substr(daily.start_date, 1, 4) as integer) as year,
+    coalesce(daily.iso_code, 'unknown') as iso_code,
+    coalesce(provinces.province_name, '미상') as province_name,
+    daily.employment_shape_code,
+    daily.employment_shape_name,
+    sum(daily.postings) as postings,
+    sum(daily.headcount) as headcount,
+    sum(daily.open_postings) as open_postings
+from {{ ref('int_postings_daily') }} as daily
+left join {{ ref('provinces') }} as provinces on provinces.iso_code = daily.iso_code
 {% if is_incremental() %}
-where start_date >= (
+where daily.start_date >= (
     select min(start_month) || '-01' from {{ ref('fct_job_postings') }}
     where loaded_at >= (
         select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }}
@@ -24,4 +25,5 @@ where start_date >= (
     )
 )
 {% endif %}
-group by start_month, iso_code, employment_shape_code, employment_shape_name
+group by substr(daily.start_date, 1, 7), coalesce(daily.iso_code, 'unknown'),
+    daily.employment_shape_code, daily.employment_shape_name
