@@ -134,35 +134,29 @@ std::optional<ResponseHead> ParseResponseHead(std::string_view head) {
     parsed.status = parsed.status * 10 + (ch - '0');
   }
   std::string_view rest = line_end == std::string_view::npos ? "" : head.substr(line_end + 2);
-  while (!rest.empty()) {
-    size_t end = rest.find("\r\n");
-    std::string_view line = rest.substr(0, end);
-    rest = end == std::string_view::npos ? "" : rest.substr(end + 2);
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::string_view name = Trim(line.substr(0, colon));
-    std::string_view value = Trim(line.substr(colon + 1));
-    if (EqualsIgnoreCase(name, "Content-Length")) {
-      size_t length = 0;
-      if (value.empty()) return std::nullopt;
-      for (char ch : value) {
-        if (ch < '0' || ch > '9' || length > (size_t{1} << 40)) return std::nullopt;
-        length = length * 10 + static_cast<size_t>(ch - '0');
-      }
-      parsed.content_length = length;
-    } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {
-      parsed.chunked = !EqualsIgnoreCase(value, "identity");
-    } else if (EqualsIgnoreCase(name, "Connection")) {
-      if (EqualsIgnoreCase(value, "close")) parsed.close = true;
-      if (EqualsIgnoreCase(value, "keep-alive")) parsed.close = false;
-    } else if (EqualsIgnoreCase(name, "Content-Type")) {
-      parsed.content_type = std::string(value);
-    } else if (EqualsIgnoreCase(name, "Content-Encoding")) {
-      parsed.encoded = !EqualsIgnoreCase(value, "identity");
-    } else if (EqualsIgnoreCase(name, "Location")) {
-      parsed.has_location = true;
-    }
-  }
+  // Lenient as a client: a malformed line is skipped, names are trimmed.
+  bool taken =
+      http_text::ForEachHeaderField(rest, true, [&](std::string_view name, std::string_view value) {
+        name = Trim(name);
+        if (EqualsIgnoreCase(name, "Content-Length")) {
+          std::optional<size_t> length = http_text::ParseContentLength(value);
+          if (!length) return false;
+          parsed.content_length = *length;
+        } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {
+          parsed.chunked = !EqualsIgnoreCase(value, "identity");
+        } else if (EqualsIgnoreCase(name, "Connection")) {
+          if (EqualsIgnoreCase(value, "close")) parsed.close = true;
+          if (EqualsIgnoreCase(value, "keep-alive")) parsed.close = false;
+        } else if (EqualsIgnoreCase(name, "Content-Type")) {
+          parsed.content_type = std::string(value);
+        } else if (EqualsIgnoreCase(name, "Content-Encoding")) {
+          parsed.encoded = !EqualsIgnoreCase(value, "identity");
+        } else if (EqualsIgnoreCase(name, "Location")) {
+          parsed.has_location = true;
+        }
+        return true;
+      });
+  if (!taken) return std::nullopt;
   return parsed;
 }
 

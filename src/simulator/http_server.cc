@@ -53,7 +53,6 @@ std::string_view ReasonPhrase(int status) {
 }
 
 using http_text::EqualsIgnoreCase;
-using http_text::Trim;
 
 // The request line and the headers the server itself acts on.
 struct RequestHead {
@@ -91,26 +90,20 @@ std::optional<RequestHead> ParseRequestHead(std::string_view head) {
   }
 
   std::string_view rest = line_end == std::string_view::npos ? "" : head.substr(line_end + 2);
-  while (!rest.empty()) {
-    size_t end = rest.find("\r\n");
-    std::string_view line = rest.substr(0, end);
-    rest = end == std::string_view::npos ? "" : rest.substr(end + 2);
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    std::string_view name = line.substr(0, colon);
-    std::string_view value = Trim(line.substr(colon + 1));
-    if (EqualsIgnoreCase(name, "Connection")) {
-      if (EqualsIgnoreCase(value, "close")) parsed.keep_alive = false;
-      if (EqualsIgnoreCase(value, "keep-alive")) parsed.keep_alive = true;
-    } else if (EqualsIgnoreCase(name, "Content-Length")) {
-      size_t length = 0;
-      for (char ch : value) {
-        if (ch < '0' || ch > '9' || length > (size_t{1} << 40)) return std::nullopt;
-        length = length * 10 + static_cast<size_t>(ch - '0');
-      }
-      parsed.content_length = length;
-    }
-  }
+  // Strict as a server: a line without a colon rejects the request.
+  bool taken = http_text::ForEachHeaderField(
+      rest, false, [&](std::string_view name, std::string_view value) {
+        if (EqualsIgnoreCase(name, "Connection")) {
+          if (EqualsIgnoreCase(value, "close")) parsed.keep_alive = false;
+          if (EqualsIgnoreCase(value, "keep-alive")) parsed.keep_alive = true;
+        } else if (EqualsIgnoreCase(name, "Content-Length")) {
+          std::optional<size_t> length = http_text::ParseContentLength(value);
+          if (!length) return false;
+          parsed.content_length = *length;
+        }
+        return true;
+      });
+  if (!taken) return std::nullopt;
   return parsed;
 }
 
