@@ -24,8 +24,8 @@ double RateBudget::SlowDown() {
     return options_.calls_per_second;
   last_slowdown_ = now;
   double observed = static_cast<double>(std::max(window_calls_, previous_window_calls_));
-  double base = options_.calls_per_second > 0 ? std::min(options_.calls_per_second, observed)
-                                              : observed;
+  double base =
+      options_.calls_per_second > 0 ? std::min(options_.calls_per_second, observed) : observed;
   options_.calls_per_second = std::max(1.0, 0.7 * base);
   tokens_ = std::min(tokens_, options_.calls_per_second);
   return options_.calls_per_second;
@@ -69,8 +69,18 @@ Status RateBudget::Acquire(const std::string& operation) {
   {
     std::lock_guard lock(mutex_);
     RollDayLocked();
-    if (exhausted_[operation] ||
-        (options_.calls_per_day > 0 && used_today_[operation] >= options_.calls_per_day)) {
+    // The service already said so today (code 22): every later call would
+    // be refused the same way, and the message says who refused.
+    if (exhausted_[operation]) {
+      return Status(ErrorCode::kQuotaExhausted,
+                    "the service's daily quota for " + operation +
+                        " is spent (it answered code "
+                        "22, LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR, after " +
+                        std::to_string(used_today_[operation]) + " calls on " + day_.Iso() + ")",
+                    "progress is saved; run the same command again after midnight (KST) to "
+                    "resume, or register a use case on data.go.kr for a higher quota");
+    }
+    if (options_.calls_per_day > 0 && used_today_[operation] >= options_.calls_per_day) {
       return Status(ErrorCode::kQuotaExhausted,
                     "the daily budget of " + std::to_string(options_.calls_per_day) +
                         " calls for " + operation + " is spent (" +

@@ -140,6 +140,11 @@ TEST(ApiCaller, QuotaCodeStopsAndMarksTheBudgetSpent) {
   auto again = harness.senuri->ListPage(2, 10);
   EXPECT_TRUE(again.status().IsQuotaExhausted());
   EXPECT_EQ(harness.http->urls.size(), 1u);
+  // ... saying it was the service's quota (no local budget was set), so
+  // whichever of the two errors a caller reports names code 22.
+  EXPECT_NE(again.status().message().find("code 22"), std::string::npos)
+      << again.status().message();
+  EXPECT_EQ(again.status().message().find("budget of 0"), std::string::npos);
 }
 
 TEST(ApiCaller, TransportErrorsAndServerErrorsAreRetried) {
