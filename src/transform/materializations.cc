@@ -6,20 +6,16 @@
 #include <cctype>
 
 namespace silverwork::transform {
-namespace {
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+bool SameColumnName(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
 }
 
-}  // namespace
-
 const ColumnSpec* FindColumn(std::span<const ColumnSpec> columns, std::string_view name) {
   for (const ColumnSpec& column : columns)
-    if (EqualsIgnoringCase(column.name, name)) return &column;
+    if (SameColumnName(column.name, name)) return &column;
   return nullptr;
 }
 

@@ -112,8 +112,11 @@ class Materializer {
   const EngineAdapter& adapter_;
 };
 
-// The column named `name` in `columns`, compared case-insensitively (both
-// engines fold unquoted names), or null.
+// Whether two column names are the same, compared case-insensitively (both
+// engines fold unquoted names).
+bool SameColumnName(std::string_view a, std::string_view b);
+
+// The column named `name` in `columns` (SameColumnName), or null.
 const ColumnSpec* FindColumn(std::span<const ColumnSpec> columns, std::string_view name);
 
 }  // namespace silverwork::transform

@@ -700,14 +700,9 @@ class Invocation {
   }
 
   static bool SameColumns(std::span<const std::string> a, std::span<const std::string> b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
-             return x.size() == y.size() &&
-                    std::equal(x.begin(), x.end(), y.begin(), [](char p, char q) {
-                      return std::tolower(static_cast<unsigned char>(p)) ==
-                             std::tolower(static_cast<unsigned char>(q));
-                    });
-           });
+    return std::equal(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](const std::string& x, const std::string& y) { return SameColumnName(x, y); });
   }
 
   void RunFreshness(const Node& node, NodeResult& result) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "scoped_temp_dir.h"
 #include "serve/serve_fixture.h"
 #include "serve/server.h"
 
@@ -21,23 +22,8 @@ namespace silverwork::serve::testing {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class TempFolder {
- public:
-  TempFolder() {
-    std::string pattern = (fs::temp_directory_path() / "sw_serve_XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempFolder() {
-    std::error_code error;
-    fs::remove_all(path_, error);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+// One temporary folder per test (the suites' shared ScopedTempDir).
+using TempFolder = ScopedTempDir;
 
 // Builds the fixture warehouse once per process (lazily) at a fixed size.
 class SharedFixture {

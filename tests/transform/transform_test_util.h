@@ -13,30 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "scoped_temp_dir.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform::testing {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under the system temp folder, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "sw_transform_XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code error;
-    fs::remove_all(path_, error);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+// One temporary folder per test (the suites' shared ScopedTempDir).
+using TempDir = ScopedTempDir;
 
 inline void WriteFile(const fs::path& root, const std::string& relative,
                       const std::string& content) {
