@@ -1,6 +1,7 @@
 #include "warehouse/sqlite_warehouse.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -255,7 +256,26 @@ class SqliteWarehouse::StatementLease {
   CachedStatement* cached_;
 };
 
+namespace {
+
+// Once per process, before SQLite's first use: no memory statistics. They
+// are kept under one global mutex that every allocation of every
+// connection takes, so connections working on different threads (the model
+// runner's workers, the server's readers) would queue on it; silverwork
+// never reads them.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+      spdlog::debug(
+          "SQLite was initialized before silverwork could turn its memory statistics off");
+  });
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteWarehouse>> SqliteWarehouse::Open(const WarehouseOptions& options) {
+  ConfigureSqliteOnce();
   const std::string& location = options.location;
   if (location.empty()) {
     return Status(ErrorCode::kInvalidInput, "the warehouse location is empty",
@@ -293,6 +313,7 @@ Result<std::unique_ptr<SqliteWarehouse>> SqliteWarehouse::Open(const WarehouseOp
                   fmt::format("cannot open warehouse {}: {}", location, message), HintFor(rc));
   }
   std::unique_ptr<SqliteWarehouse> warehouse(new SqliteWarehouse(db));
+  warehouse->options_ = options;
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   sqlite3_create_function_v2(db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
@@ -308,6 +329,24 @@ Result<std::unique_ptr<SqliteWarehouse>> SqliteWarehouse::Open(const WarehouseOp
                             "PRAGMA foreign_keys = ON");
   if (!status.ok()) return status.WithContext(fmt::format("cannot open warehouse {}", location));
   return warehouse;
+}
+
+Result<std::unique_ptr<Warehouse>> SqliteWarehouse::OpenPeer() {
+  if (options_.location == ":memory:")
+    return Status(ErrorCode::kUnsupported,
+                  "an in-memory SQLite warehouse cannot be shared with a second connection",
+                  "use a database file");
+  SW_ASSIGN_OR_RETURN(std::unique_ptr<SqliteWarehouse> peer, Open(options_));
+  // Checkpoints moved off this connection (CheckpointInBackground) stay off
+  // the peer's commits too.
+  if (!options_.read_only) {
+    SW_RETURN_IF_ERROR(Query("PRAGMA wal_autocheckpoint", {}, [&](const Row& row) {
+      if (const auto* threshold = std::get_if<int64_t>(&row.at(0)))
+        sqlite3_wal_autocheckpoint(peer->db_, static_cast<int>(*threshold));
+      return Status::Ok();
+    }));
+  }
+  return std::unique_ptr<Warehouse>(std::move(peer));
 }
 
 namespace {

@@ -88,6 +88,7 @@ class SqliteWarehouse final : public Warehouse {
   Result<bool> TableExists(std::string_view name) override;
   Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) override;
   std::unique_ptr<BackgroundWork> CheckpointInBackground() override;
+  Result<std::unique_ptr<Warehouse>> OpenPeer() override;
 
  private:
   class StatementLease;
@@ -109,6 +110,7 @@ class SqliteWarehouse final : public Warehouse {
   Status Error(int rc, std::string_view sql) const;
 
   sqlite3* db_;
+  WarehouseOptions options_;  // as opened, for OpenPeer
   SqliteDialect dialect_;
   // Looked up by string_view: no allocation per statement run.
   struct SqlHash {

@@ -54,6 +54,11 @@ std::string Dialect::RenameTable(std::string_view from, std::string_view to) con
   return fmt::format("ALTER TABLE {} RENAME TO {}", QuoteIdentifier(from), QuoteIdentifier(to));
 }
 
+Result<std::unique_ptr<Warehouse>> Warehouse::OpenPeer() {
+  return Status(ErrorCode::kUnsupported,
+                fmt::format("the {} engine cannot open a second connection", engine()));
+}
+
 Result<QueryResult> Warehouse::QueryAll(std::string_view sql, std::span<const Value> params) {
   QueryResult result;
   SW_RETURN_IF_ERROR(Query(

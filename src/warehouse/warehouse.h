@@ -128,6 +128,12 @@ class Warehouse {
   // Columns of a table or view in declaration order. kNotFound if missing.
   virtual Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) = 0;
 
+  // Another connection to the same warehouse (same engine, location and
+  // mode), for work on another thread; it takes this connection's write-
+  // ahead-log checkpoint setting. kUnsupported when the engine cannot share
+  // the database between connections (SQLite in memory).
+  virtual Result<std::unique_ptr<Warehouse>> OpenPeer();
+
   // For bulk builds: until the returned handle is destroyed, the engine's
   // write-ahead-log checkpoints (copying committed pages into the database
   // file and syncing it) run on another connection and thread instead of

@@ -385,6 +385,46 @@ TEST_F(SqliteWarehouseTest, CheckpointsRunInTheBackgroundWhileAHandleLives) {
   EXPECT_EQ(reader->CheckpointInBackground(), nullptr);
 }
 
+TEST_F(SqliteWarehouseTest, APeerIsAnotherConnectionToTheSameFile) {
+  ASSERT_TRUE(
+      warehouse_->Upsert("people", kPeopleColumns, kId, {{Row{int64_t{1}, "a", 1.5, {}}}}).ok());
+  auto peer = warehouse_->OpenPeer();
+  ASSERT_TRUE(peer.ok()) << peer.status().ToString();
+  auto names = (*peer)->QueryAll("SELECT name FROM people");
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  EXPECT_EQ(names->rows, (std::vector<Row>{{std::string("a")}}));
+  // It writes too, and waits for the other connection's transaction.
+  ASSERT_TRUE(warehouse_->Begin().ok());
+  ASSERT_TRUE(warehouse_->Execute("INSERT INTO people(id, name) VALUES (2, 'b')").ok());
+  std::thread committer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_TRUE(warehouse_->Commit().ok());
+  });
+  EXPECT_TRUE((*peer)->Execute("INSERT INTO people(id, name) VALUES (3, 'c')").ok());
+  committer.join();
+  EXPECT_EQ(Count("people"), 3);
+  // With checkpoints moved off the connection, the peer's commits do not
+  // checkpoint either.
+  {
+    std::unique_ptr<BackgroundWork> checkpoints = warehouse_->CheckpointInBackground();
+    ASSERT_NE(checkpoints, nullptr);
+    auto quiet = warehouse_->OpenPeer();
+    ASSERT_TRUE(quiet.ok());
+    auto threshold = (*quiet)->QueryAll("PRAGMA wal_autocheckpoint");
+    ASSERT_TRUE(threshold.ok());
+    EXPECT_EQ(threshold->rows, (std::vector<Row>{{int64_t{0}}}));
+  }
+  // A peer of a read-only connection is read-only; memory cannot be shared.
+  auto reader = OpenOrDie(dir_.File("w.db"), /*read_only=*/true);
+  auto reading_peer = reader->OpenPeer();
+  ASSERT_TRUE(reading_peer.ok());
+  EXPECT_FALSE((*reading_peer)->Execute("DELETE FROM people").ok());
+  auto memory = OpenOrDie(":memory:");
+  auto no_peer = memory->OpenPeer();
+  ASSERT_FALSE(no_peer.ok());
+  EXPECT_EQ(no_peer.status().code(), ErrorCode::kUnsupported);
+}
+
 TEST_F(SqliteWarehouseTest, YyyymmddDateAcceptsOnlyRealDays) {
   auto day = [&](const std::string& literal) {
     auto rows = All("SELECT sw_yyyymmdd_date(" + literal + ")");
