@@ -42,7 +42,8 @@ void AddPipelineCommand(CLI::App& app, CliContext& context) {
     if (status.ok()) status = finished;
     if (status.ok()) status = PrintWarehouseSummary((*run)->warehouse(), stdout);
     if (status.ok()) {
-      auto built = RunTransform((*run)->config(), "build", transform::RunOptions{});
+      auto built = RunTransform((*run)->config(), "build",
+                                transform::RunOptions{.threads = DefaultTransformThreads()});
       if (!built.ok()) {
         status = built.status();
       } else {

@@ -1,6 +1,8 @@
 // silverwork build | run | test | seed | snapshot | ls | docs: the model
 // runner over the SQL project (project_dir in the config).
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "cli/wiring.h"
 #include "transform/runner.h"
@@ -15,6 +17,7 @@ struct TransformFlags {
   bool full_refresh = false;
   bool no_state = false;
   bool fail_fast = false;
+  int threads = DefaultTransformThreads();
   std::string project_dir;
 };
 
@@ -48,9 +51,17 @@ void AddFlags(CLI::App& command, TransformFlags& flags, bool runs_models) {
   command.add_flag("--no-state", flags.no_state,
                    "run every selected node and test every row, even where nothing changed");
   command.add_flag("--fail-fast", flags.fail_fast, "stop at the first failure");
+  command
+      .add_option("--threads", flags.threads,
+                  "nodes run at once, each on its own connection (default: the cores, at most 4)")
+      ->check(CLI::Range(1, 16));
 }
 
 }  // namespace
+
+int DefaultTransformThreads() {
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+}
 
 Result<transform::RunResults> RunTransform(const Config& config, const std::string& verb_name,
                                            transform::RunOptions options) {
@@ -85,6 +96,7 @@ void AddTransformCommands(CLI::App& app, CliContext& context) {
       options.full_refresh = flags->full_refresh;
       options.use_state = !flags->no_state;
       options.fail_fast = flags->fail_fast;
+      options.threads = flags->threads;
       if (spec.verb == nullptr) {
         auto project = transform::TransformProject::Load(config->project_dir);
         if (!project.ok()) {

@@ -80,6 +80,10 @@ class CollectionRun {
 void PrintPostingsOutcome(const Date& from, const Date& to, const CollectOutcome& outcome);
 void PrintProjectsOutcome(const ProjectsOutcome& outcome);
 
+// Nodes a build runs at once unless told: one per core, at most 4 (SQLite
+// has one writer at a time; more workers only compute further ahead).
+int DefaultTransformThreads();
+
 // Runs one runner verb ("build", "run", "test", "seed", "snapshot") over the
 // configured project and warehouse.
 Result<transform::RunResults> RunTransform(const Config& config, const std::string& verb_name,

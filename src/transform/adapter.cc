@@ -66,6 +66,9 @@ constexpr EngineAdapter::SessionSetting kSqliteSessionSettings[] = {
     {"cache_size", "-262144"},
     {"temp_store", "2"},
     {"threads", "2"},
+    // The runner's workers wait for each other's writes (a million-row
+    // table holds the lock for seconds) instead of failing after 5 s.
+    {"busy_timeout", "600000"},
 };
 
 constexpr std::array<EngineAdapter, 2> kAdapters{{
@@ -79,6 +82,8 @@ constexpr std::array<EngineAdapter, 2> kAdapters{{
                    .differs_pattern = "($1 IS NOT $2)",
                    .before_swap_sql = "PRAGMA legacy_alter_table = ON",
                    .after_swap_sql = "PRAGMA legacy_alter_table = OFF",
+                   .stage_select_pattern = "CREATE TEMP TABLE $1 AS\n$2",
+                   .staged_relation_pattern = "temp.$1",
                    .session_settings = kSqliteSessionSettings,
                    .read_setting_pattern = "PRAGMA $1",
                    .write_setting_pattern = "PRAGMA $1 = $2"}),
@@ -97,6 +102,8 @@ constexpr std::array<EngineAdapter, 2> kAdapters{{
                    .differs_pattern = "($1 IS DISTINCT FROM $2)",
                    .before_swap_sql = "",
                    .after_swap_sql = "",
+                   .stage_select_pattern = "",
+                   .staged_relation_pattern = "",
                    .session_settings = {},
                    .read_setting_pattern = "SHOW $1",
                    .write_setting_pattern = "SET $1 = $2"}),
@@ -158,6 +165,17 @@ std::string EngineAdapter::Differs(std::string_view a, std::string_view b) const
 std::string EngineAdapter::ReadSettingSql(std::string_view name) const {
   const std::string args[] = {std::string(name)};
   return Substitute(read_setting_pattern_, args);
+}
+
+std::string EngineAdapter::StageSelectSql(std::string_view quoted_name,
+                                          std::string_view select_sql) const {
+  const std::string args[] = {std::string(quoted_name), std::string(select_sql)};
+  return Substitute(stage_select_pattern_, args);
+}
+
+std::string EngineAdapter::StagedRelationSql(std::string_view quoted_name) const {
+  const std::string args[] = {std::string(quoted_name)};
+  return Substitute(staged_relation_pattern_, args);
 }
 
 std::string EngineAdapter::WriteSettingSql(std::string_view name, std::string_view value) const {

@@ -67,6 +67,17 @@ class EngineAdapter {
   std::string_view before_swap_sql() const { return before_swap_sql_; }
   std::string_view after_swap_sql() const { return after_swap_sql_; }
 
+  // How a SELECT is computed into a table private to the connection, so
+  // that its work takes no write lock on the warehouse ($1: the table's
+  // quoted name, $2: the SELECT), and how SQL then names that table; empty
+  // when the engine lets writers build different tables side by side
+  // anyway. SQLite has one writer at a time: the runner's workers compute
+  // into TEMP tables concurrently and only copy the rows in under the lock.
+  bool stages_selects() const { return !stage_select_pattern_.empty(); }
+  // REQUIRES: stages_selects().
+  std::string StageSelectSql(std::string_view quoted_name, std::string_view select_sql) const;
+  std::string StagedRelationSql(std::string_view quoted_name) const;
+
   // A connection setting the runner changes for the length of a command:
   // building million-row tables and their indexes wants a larger page cache
   // than a loader or a reader does.
@@ -87,6 +98,8 @@ class EngineAdapter {
     std::string_view differs_pattern;  // $1 and $2 stand for the operands
     std::string_view before_swap_sql;
     std::string_view after_swap_sql;
+    std::string_view stage_select_pattern;
+    std::string_view staged_relation_pattern;
     std::span<const SessionSetting> session_settings;
     std::string_view read_setting_pattern;   // $1: the name
     std::string_view write_setting_pattern;  // $1: the name, $2: the value
@@ -98,6 +111,8 @@ class EngineAdapter {
         differs_pattern_(spellings.differs_pattern),
         before_swap_sql_(spellings.before_swap_sql),
         after_swap_sql_(spellings.after_swap_sql),
+        stage_select_pattern_(spellings.stage_select_pattern),
+        staged_relation_pattern_(spellings.staged_relation_pattern),
         session_settings_(spellings.session_settings),
         read_setting_pattern_(spellings.read_setting_pattern),
         write_setting_pattern_(spellings.write_setting_pattern) {}
@@ -109,6 +124,8 @@ class EngineAdapter {
   std::string_view differs_pattern_;
   std::string_view before_swap_sql_;
   std::string_view after_swap_sql_;
+  std::string_view stage_select_pattern_;
+  std::string_view staged_relation_pattern_;
   std::span<const SessionSetting> session_settings_;
   std::string_view read_setting_pattern_;
   std::string_view write_setting_pattern_;

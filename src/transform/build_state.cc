@@ -55,6 +55,22 @@ Status DeleteRow(Warehouse& warehouse, std::string_view table, std::string_view 
       .status();
 }
 
+// Deletes the row keyed `key` from `table` and from `rows` (guarded by
+// `mutex`, which is not held while the engine deletes); a no-op when the
+// row is not known.
+template <typename Rows>
+Status ForgetRow(std::mutex& mutex, Rows& rows, Warehouse& warehouse, std::string_view table,
+                 std::string_view key_column, std::string_view key) {
+  {
+    std::lock_guard lock(mutex);
+    if (!rows.contains(key)) return Status::Ok();
+  }
+  SW_RETURN_IF_ERROR(DeleteRow(warehouse, table, key_column, key));
+  std::lock_guard lock(mutex);
+  if (auto found = rows.find(key); found != rows.end()) rows.erase(found);
+  return Status::Ok();
+}
+
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 }  // namespace
@@ -75,7 +91,7 @@ Result<BuildState> BuildState::Load(Warehouse& warehouse) {
                                              {"inputs", ColumnType::kText, true},
                                              {"run_id", ColumnType::kText, false}},
                                             {"test_id"}}));
-  BuildState state(warehouse);
+  BuildState state;
   const Dialect& dialect = warehouse.dialect();
   SW_RETURN_IF_ERROR(warehouse.Query(
       fmt::format("SELECT relation, version, inputs, merged, base_version, merge_key, run_id "
@@ -103,49 +119,53 @@ Result<BuildState> BuildState::Load(Warehouse& warehouse) {
   return state;
 }
 
-const RelationState* BuildState::Relation(std::string_view relation) const {
-  auto found = relations_.find(relation);
-  return found == relations_.end() ? nullptr : &found->second;
+BuildState::BuildState(BuildState&& other) noexcept {
+  std::lock_guard lock(other.mutex_);
+  relations_ = std::move(other.relations_);
+  tests_ = std::move(other.tests_);
 }
 
-Status BuildState::Forget(std::string_view relation) {
+std::optional<RelationState> BuildState::Relation(std::string_view relation) const {
+  std::lock_guard lock(mutex_);
   auto found = relations_.find(relation);
-  if (found == relations_.end()) return Status::Ok();
-  SW_RETURN_IF_ERROR(DeleteRow(*warehouse_, kRelationStateTable, "relation", relation));
-  relations_.erase(found);
-  return Status::Ok();
+  if (found == relations_.end()) return std::nullopt;
+  return found->second;
 }
 
-Status BuildState::Record(const std::string& relation, RelationState state) {
+Status BuildState::Forget(Warehouse& warehouse, std::string_view relation) {
+  return ForgetRow(mutex_, relations_, warehouse, kRelationStateTable, "relation", relation);
+}
+
+Status BuildState::Record(Warehouse& warehouse, const std::string& relation, RelationState state) {
   const Row row = {relation,           state.version,
                    state.inputs,       int64_t{state.merged ? 1 : 0},
                    state.base_version, KeyJson(state.merge_key),
                    state.run_id};
   const std::vector<std::string> key = {"relation"};
   SW_RETURN_IF_ERROR(
-      warehouse_->Upsert(kRelationStateTable, Names(kRelationColumns), key, std::span(&row, 1)));
+      warehouse.Upsert(kRelationStateTable, Names(kRelationColumns), key, std::span(&row, 1)));
+  std::lock_guard lock(mutex_);
   relations_[relation] = std::move(state);
   return Status::Ok();
 }
 
-const TestState* BuildState::Test(std::string_view test_id) const {
+std::optional<TestState> BuildState::Test(std::string_view test_id) const {
+  std::lock_guard lock(mutex_);
   auto found = tests_.find(test_id);
-  return found == tests_.end() ? nullptr : &found->second;
+  if (found == tests_.end()) return std::nullopt;
+  return found->second;
 }
 
-Status BuildState::ForgetTest(std::string_view test_id) {
-  auto found = tests_.find(test_id);
-  if (found == tests_.end()) return Status::Ok();
-  SW_RETURN_IF_ERROR(DeleteRow(*warehouse_, kTestStateTable, "test_id", test_id));
-  tests_.erase(found);
-  return Status::Ok();
+Status BuildState::ForgetTest(Warehouse& warehouse, std::string_view test_id) {
+  return ForgetRow(mutex_, tests_, warehouse, kTestStateTable, "test_id", test_id);
 }
 
-Status BuildState::RecordTest(const std::string& test_id, TestState state) {
+Status BuildState::RecordTest(Warehouse& warehouse, const std::string& test_id, TestState state) {
   const Row row = {test_id, state.sql_hash, nlohmann::json(state.inputs).dump(), state.run_id};
   const std::vector<std::string> key = {"test_id"};
   SW_RETURN_IF_ERROR(
-      warehouse_->Upsert(kTestStateTable, Names(kTestColumns), key, std::span(&row, 1)));
+      warehouse.Upsert(kTestStateTable, Names(kTestColumns), key, std::span(&row, 1)));
+  std::lock_guard lock(mutex_);
   tests_[test_id] = std::move(state);
   return Status::Ok();
 }

@@ -22,10 +22,13 @@
 // run that dies in between leaves no row, and the next run neither skips
 // the relation nor trusts earlier test results about it.
 //
-// Not thread-safe (it drives one Warehouse connection).
+// Thread-safe: the runner's workers share one BuildState, each writing
+// through its own connection (the `warehouse` argument); lookups return
+// copies.
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,20 +65,25 @@ class BuildState {
   // Creates the state tables when missing and reads them.
   static Result<BuildState> Load(Warehouse& warehouse);
 
-  const RelationState* Relation(std::string_view relation) const;
+  BuildState(BuildState&& other) noexcept;
+  BuildState& operator=(BuildState&&) = delete;
+
+  std::optional<RelationState> Relation(std::string_view relation) const;
   // Deletes the relation's row (its own transaction) before the relation is
   // rebuilt; a no-op when there is none.
-  Status Forget(std::string_view relation);
-  Status Record(const std::string& relation, RelationState state);
+  Status Forget(Warehouse& warehouse, std::string_view relation);
+  Status Record(Warehouse& warehouse, const std::string& relation, RelationState state);
 
-  const TestState* Test(std::string_view test_id) const;
-  Status ForgetTest(std::string_view test_id);
-  Status RecordTest(const std::string& test_id, TestState state);
+  std::optional<TestState> Test(std::string_view test_id) const;
+  Status ForgetTest(Warehouse& warehouse, std::string_view test_id);
+  Status RecordTest(Warehouse& warehouse, const std::string& test_id, TestState state);
 
  private:
-  explicit BuildState(Warehouse& warehouse) : warehouse_(&warehouse) {}
+  BuildState() = default;
 
-  Warehouse* warehouse_;
+  // Guards the maps, never held while the engine runs: two workers' rows
+  // differ, so their writes need no ordering beyond the engine's own.
+  mutable std::mutex mutex_;
   std::map<std::string, RelationState, std::less<>> relations_;
   std::map<std::string, TestState, std::less<>> tests_;
 };

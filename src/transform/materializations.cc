@@ -113,8 +113,7 @@ Result<BuildOutcome> Materializer::BuildTable(const std::string& relation,
                                               const TableIndexes& indexes) {
   const std::string staged = relation + std::string(kStagedSuffix);
   SW_RETURN_IF_ERROR(DropTableIfExists(staged));
-  SW_RETURN_IF_ERROR(warehouse_.Execute(fmt::format(
-      "CREATE TABLE {} AS\n{}", warehouse_.dialect().QuoteIdentifier(staged), select_sql)));
+  SW_RETURN_IF_ERROR(CreateTableAs(relation, staged, select_sql));
   auto prepare = [&]() -> Result<std::pair<int64_t, std::vector<std::string>>> {
     SW_ASSIGN_OR_RETURN(int64_t rows, CountRows(staged));
     std::vector<ColumnSpec> columns;
@@ -133,6 +132,29 @@ Result<BuildOutcome> Materializer::BuildTable(const std::string& relation,
   const auto& [rows, index_sql] = *prepared;
   SW_RETURN_IF_ERROR(SwapInto(relation, staged, index_sql));
   return BuildOutcome{rows, fmt::format("table built, {} rows", rows)};
+}
+
+Status Materializer::CreateTableAs(const std::string& relation, const std::string& table,
+                                   const std::string& select_sql) {
+  const Dialect& dialect = warehouse_.dialect();
+  if (!stage_selects_)
+    return warehouse_.Execute(
+        fmt::format("CREATE TABLE {} AS\n{}", dialect.QuoteIdentifier(table), select_sql));
+  // The private table belongs to this connection: no other run can hold it.
+  const std::string private_name =
+      dialect.QuoteIdentifier(relation + std::string(kPrivateStageSuffix));
+  const std::string stage = adapter_.StagedRelationSql(private_name);
+  SW_RETURN_IF_ERROR(warehouse_.Execute("DROP TABLE IF EXISTS " + stage));
+  Status status = warehouse_.Execute(adapter_.StageSelectSql(private_name, select_sql));
+  // An empty copy of the stage's columns filled by INSERT ... SELECT *: SQLite
+  // then copies the rows' records as they are (its transfer optimization)
+  // instead of decoding and re-encoding every value under the write lock.
+  if (status.ok())
+    status = warehouse_.Execute(fmt::format(
+        "CREATE TABLE {0} AS SELECT * FROM {1} WHERE 0; INSERT INTO {0} SELECT * FROM {1}",
+        dialect.QuoteIdentifier(table), stage));
+  Status dropped = warehouse_.Execute("DROP TABLE IF EXISTS " + stage);
+  return status.ok() ? dropped : status;
 }
 
 Status Materializer::SwapInto(const std::string& relation, const std::string& staged,
@@ -169,8 +191,7 @@ Result<BuildOutcome> Materializer::MergeIncrement(const std::string& relation,
   const std::string quoted_target = dialect.QuoteIdentifier(relation);
   const std::string quoted_increment = dialect.QuoteIdentifier(increment);
   SW_RETURN_IF_ERROR(DropTableIfExists(increment));
-  SW_RETURN_IF_ERROR(
-      warehouse_.Execute(fmt::format("CREATE TABLE {} AS\n{}", quoted_increment, select_sql)));
+  SW_RETURN_IF_ERROR(CreateTableAs(relation, increment, select_sql));
 
   auto merge = [&]() -> Result<BuildOutcome> {
     SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> new_columns, warehouse_.DescribeTable(increment));

@@ -3,7 +3,10 @@
 //   view         drop whatever has the name and create the view, in one
 //                transaction, then probe it (SELECT ... LIMIT 0) so a broken
 //                view fails the build and the old relation stays.
-//   table        CREATE TABLE <name>__sw_new AS <select>, then one transaction
+//   table        CREATE TABLE <name>__sw_new AS <select> (with stage_selects
+//                on an engine that has one writer at a time, the SELECT is
+//                first computed into a connection-private table, see
+//                EngineAdapter::stages_selects), then one transaction
 //                drops the old relation, renames the new table into place and
 //                builds its indexes: readers see the old table until the
 //                commit, never a half-built or unindexed one.
@@ -34,6 +37,7 @@ namespace silverwork::transform {
 // by the next build of the same relation.
 inline constexpr std::string_view kStagedSuffix = "__sw_new";
 inline constexpr std::string_view kIncrementSuffix = "__sw_tmp";
+inline constexpr std::string_view kPrivateStageSuffix = "__sw_stage";
 
 // What an incremental merge did.
 struct MergeInfo {
@@ -66,9 +70,13 @@ struct TableIndexes {
 
 class Materializer {
  public:
-  // REQUIRES: both outlive the materializer.
-  Materializer(Warehouse& warehouse, const EngineAdapter& adapter)
-      : warehouse_(warehouse), adapter_(adapter) {}
+  // REQUIRES: both outlive the materializer. `stage_selects`: other
+  // connections build at the same time, so a table's rows are computed
+  // without holding the engine's write lock where the engine needs that.
+  Materializer(Warehouse& warehouse, const EngineAdapter& adapter, bool stage_selects = false)
+      : warehouse_(warehouse),
+        adapter_(adapter),
+        stage_selects_(stage_selects && adapter.stages_selects()) {}
 
   Result<RelationKind> KindOf(std::string_view relation);
 
@@ -108,8 +116,14 @@ class Materializer {
   Status SwapInTransaction(const std::string& relation, const std::string& staged,
                            std::span<const std::string> then_sql);
 
+  // CREATE TABLE <table> AS <select> for `relation`, through the private
+  // <relation>__sw_stage when staging.
+  Status CreateTableAs(const std::string& relation, const std::string& table,
+                       const std::string& select_sql);
+
   Warehouse& warehouse_;
   const EngineAdapter& adapter_;
+  bool stage_selects_;
 };
 
 // Whether two column names are the same, compared case-insensitively (both

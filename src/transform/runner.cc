@@ -4,10 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
+#include <thread>
 
+#include "common/blocking_queue.h"
 #include "common/date.h"
 #include "common/log.h"
 #include "transform/artifacts.h"
@@ -105,25 +108,45 @@ fs::path ArtifactsDir(const ProjectFiles& files, const RunOptions& options) {
   return options.artifacts_dir.empty() ? files.root / "target" : options.artifacts_dir;
 }
 
+// One connection nodes run on, timed, and the materializer driving it.
+struct Worker {
+  // `concurrent`: other workers build at the same time.
+  Worker(int number, Warehouse& connection, Clock& clock, const EngineAdapter& adapter,
+         bool concurrent)
+      : id(number), warehouse(connection, clock), materializer(warehouse, adapter, concurrent) {}
+  int id;  // 1..threads
+  TimedWarehouse warehouse;
+  Materializer materializer;
+};
+
 // One build/run/test/seed/snapshot invocation over a selection.
+//
+// Nodes run on the workers, one node per worker at a time, each on its
+// worker's connection (and thread, when there are several). The calling
+// thread schedules: a node starts once everything it reads has finished,
+// and, unless it is a test, once the tests on what it reads have finished,
+// so a failing test still skips everything downstream. Only the calling
+// thread touches the skip bookkeeping and the results; what the workers
+// share (the compiler, versions, increments, build state) is locked.
 class Invocation {
  public:
+  // REQUIRES: at least one worker; workers.front() is the command's own connection.
   Invocation(const CommandSpec& command, const ProjectFiles& files, const Manifest& manifest,
-             const VarMap& vars, const RunOptions& options, Clock& clock, TimedWarehouse& warehouse,
-             const EngineAdapter& adapter, fs::path artifacts_dir)
+             const VarMap& vars, const RunOptions& options, Clock& clock,
+             std::span<Worker* const> workers, const EngineAdapter& adapter, fs::path artifacts_dir)
       : command_(command),
         files_(files),
         manifest_(manifest),
         options_(options),
         clock_(clock),
-        warehouse_(warehouse),
+        workers_(workers.begin(), workers.end()),
         adapter_(adapter),
-        compiler_(manifest, warehouse.dialect(), adapter, vars),
-        materializer_(warehouse, adapter),
+        compiler_(manifest, workers.front()->warehouse.dialect(), adapter, vars),
         artifacts_dir_(std::move(artifacts_dir)) {}
 
   Result<RunResults> Run(const std::vector<bool>& selected) {
     const auto started = clock_.Monotonic();
+    started_ = started;
     const auto now = clock_.Now();
     RunResults results;
     results.command = command_.name;
@@ -139,9 +162,10 @@ class Invocation {
       const Node& node = manifest_.node(index);
       return node.kind == ResourceKind::kTest || node.kind == ResourceKind::kSource;
     });
-    if (has_tests) SW_RETURN_IF_ERROR(EnsureAuditTable(warehouse_));
+    Worker& main = *workers_.front();
+    if (has_tests) SW_RETURN_IF_ERROR(EnsureAuditTable(main.warehouse));
     if (options_.use_state && !options_.full_refresh) {
-      auto state = BuildState::Load(warehouse_);
+      auto state = BuildState::Load(main.warehouse);
       if (!state.ok())
         return Status(state.status().code(),
                       "cannot read the build state: " + state.status().message(),
@@ -157,19 +181,13 @@ class Invocation {
                        static_cast<int64_t>(to_run.size()));
     std::vector<bool> runs(manifest_.nodes().size(), false);
     for (int index : to_run) runs[static_cast<size_t>(index)] = true;
-    for (int index : manifest_.order()) {
-      const Node& node = manifest_.node(index);
-      if (IsEphemeral(node)) PropagateThroughEphemeral(node);
-      if (!runs[static_cast<size_t>(index)]) continue;
-      NodeResult result = RunNode(node);
-      LogResult(result);
-      results.nodes.push_back(std::move(result));
-      if (progress) progress->Add();
-    }
+    Schedule(runs, results, progress);
     if (progress) progress->Finish();
-    DropIncrements();
+    DropIncrements(main);
     results.elapsed_seconds = Seconds(clock_.Monotonic() - started);
-    results.engine_seconds = std::chrono::duration<double>(warehouse_.engine_time()).count();
+    for (Worker* worker : workers_)
+      results.engine_seconds +=
+          std::chrono::duration<double>(worker->warehouse.engine_time()).count();
     // The work is done and its results are returned either way; a missing
     // artifact is worth a loud log line, not losing the results.
     Status written =
@@ -179,6 +197,168 @@ class Invocation {
   }
 
  private:
+  // Runs the nodes marked in `runs` on the workers, appending their results
+  // (in the manifest's order) to `results`.
+  void Schedule(const std::vector<bool>& runs, RunResults& results,
+                std::optional<Progress>& progress) {
+    const size_t count = manifest_.nodes().size();
+    // What each node waits for: its parents and, for all but tests, the
+    // tests on its parents that the manifest's order puts before it (a test
+    // reading a model's own readers, such as a singular test comparing a
+    // mart with its facts, comes after them).
+    std::vector<size_t> position(count);
+    for (size_t at = 0; at < manifest_.order().size(); ++at)
+      position[static_cast<size_t>(manifest_.order()[at])] = at;
+    std::vector<std::vector<int>> waits(count);
+    for (const Node& node : manifest_.nodes())
+      waits[static_cast<size_t>(node.index)] = node.parents;
+    for (const Node& test : manifest_.nodes()) {
+      if (test.kind != ResourceKind::kTest || !runs[static_cast<size_t>(test.index)]) continue;
+      for (int tested : test.tested)
+        for (const Node& reader : manifest_.nodes())
+          if (reader.kind != ResourceKind::kTest &&
+              position[static_cast<size_t>(test.index)] <
+                  position[static_cast<size_t>(reader.index)] &&
+              std::find(reader.parents.begin(), reader.parents.end(), tested) !=
+                  reader.parents.end())
+            waits[static_cast<size_t>(reader.index)].push_back(test.index);
+    }
+    // Several workers start first what most of the graph waits for.
+    std::vector<int> pending(manifest_.order().begin(), manifest_.order().end());
+    if (workers_.size() > 1) {
+      std::vector<size_t> below = DescendantCounts(waits);
+      std::stable_sort(pending.begin(), pending.end(), [&](int a, int b) {
+        return below[static_cast<size_t>(a)] > below[static_cast<size_t>(b)];
+      });
+    }
+    std::vector<bool> done(count, false);
+    std::vector<std::optional<NodeResult>> finished(count);
+    std::vector<Worker*> idle(workers_.rbegin(), workers_.rend());
+    WorkQueue queue(*this, workers_);
+    size_t running = 0;
+    auto complete = [&](int index, NodeResult result) {
+      RecordFailure(manifest_.node(index), result);
+      LogResult(result);
+      if (progress) progress->Add();
+      finished[static_cast<size_t>(index)] = std::move(result);
+      done[static_cast<size_t>(index)] = true;
+    };
+    while (!pending.empty() || running > 0) {
+      // Starts (or settles) every node whose waits are over, in priority order.
+      for (bool started = true; started;) {
+        started = false;
+        for (auto it = pending.begin(); it != pending.end(); ++it) {
+          const Node& node = manifest_.node(*it);
+          const std::vector<int>& wait = waits[static_cast<size_t>(node.index)];
+          if (!std::all_of(wait.begin(), wait.end(),
+                           [&](int index) { return done[static_cast<size_t>(index)]; }))
+            continue;
+          if (!runs[static_cast<size_t>(node.index)]) {
+            if (IsEphemeral(node)) PropagateThroughEphemeral(node);
+            done[static_cast<size_t>(node.index)] = true;
+          } else if (std::string reason = SkipReason(node); !reason.empty()) {
+            complete(node.index, Skipped(node, reason));
+          } else if (idle.empty()) {
+            continue;
+          } else {
+            Worker* worker = idle.back();
+            idle.pop_back();
+            ++running;
+            queue.Start(node.index, *worker);
+          }
+          pending.erase(it);
+          started = true;
+          break;
+        }
+      }
+      if (running == 0) {
+        // Unreachable: the waits follow the manifest's order. Never drop a node silently.
+        for (int index : pending)
+          if (runs[static_cast<size_t>(index)])
+            complete(index, Skipped(manifest_.node(index), "skipped: what it waits for never ran"));
+        break;
+      }
+      WorkQueue::Finished next = queue.Next();
+      --running;
+      idle.push_back(next.worker);
+      complete(next.index, std::move(next.result));
+    }
+    for (int index : manifest_.order())
+      if (finished[static_cast<size_t>(index)])
+        results.nodes.push_back(std::move(*finished[static_cast<size_t>(index)]));
+  }
+
+  // How many nodes wait, directly or not, on each node.
+  std::vector<size_t> DescendantCounts(const std::vector<std::vector<int>>& waits) const {
+    const size_t count = waits.size();
+    std::vector<std::vector<int>> readers(count);
+    for (size_t index = 0; index < count; ++index)
+      for (int wait : waits[index])
+        readers[static_cast<size_t>(wait)].push_back(static_cast<int>(index));
+    std::vector<size_t> below(count, 0);
+    for (size_t index = 0; index < count; ++index) {
+      std::vector<bool> seen(count, false);
+      std::vector<int> stack = readers[index];
+      while (!stack.empty()) {
+        int next = stack.back();
+        stack.pop_back();
+        if (seen[static_cast<size_t>(next)]) continue;
+        seen[static_cast<size_t>(next)] = true;
+        ++below[index];
+        for (int reader : readers[static_cast<size_t>(next)]) stack.push_back(reader);
+      }
+    }
+    return below;
+  }
+
+  // Runs nodes on the workers: inline on the calling thread when there is
+  // one worker, else each worker on its own thread.
+  class WorkQueue {
+   public:
+    struct Finished {
+      int index = -1;
+      Worker* worker = nullptr;
+      NodeResult result;
+    };
+
+    WorkQueue(Invocation& invocation, std::span<Worker* const> workers)
+        : invocation_(invocation), finished_(workers.size()) {
+      if (workers.size() < 2) return;
+      for (Worker* worker : workers) inboxes_[worker] = std::make_unique<BlockingQueue<int>>(1);
+      for (Worker* worker : workers) {
+        threads_.emplace_back([this, worker] {
+          while (std::optional<int> index = inboxes_.at(worker)->Pop())
+            finished_.Push({*index, worker, invocation_.RunNode(*index, *worker)});
+        });
+      }
+    }
+    ~WorkQueue() {
+      for (auto& [worker, inbox] : inboxes_) inbox->Close();
+      for (std::thread& thread : threads_) thread.join();
+    }
+    WorkQueue(const WorkQueue&) = delete;
+    WorkQueue& operator=(const WorkQueue&) = delete;
+
+    // REQUIRES: `worker` is idle.
+    void Start(int index, Worker& worker) {
+      if (threads_.empty()) {
+        finished_.Push({index, &worker, invocation_.RunNode(index, worker)});
+      } else {
+        inboxes_.at(&worker)->Push(index);
+      }
+    }
+
+    // Waits for a started node to finish. REQUIRES: one is running.
+    Finished Next() { return std::move(finished_.Pop()).value(); }
+
+   private:
+    Invocation& invocation_;
+    // Set up before the threads start and only read by them.
+    std::map<Worker*, std::unique_ptr<BlockingQueue<int>>> inboxes_;
+    BlockingQueue<Finished> finished_;
+    std::vector<std::thread> threads_;
+  };
+
   bool Includes(const Node& node) const {
     switch (node.kind) {
       case ResourceKind::kModel:
@@ -214,36 +394,42 @@ class Invocation {
     return {};
   }
 
-  NodeResult RunNode(const Node& node) {
+  NodeResult RunNode(int index, Worker& w) {
+    const Node& node = manifest_.node(index);
+    NodeResult result;
+    result.started_seconds = Seconds(clock_.Monotonic() - started_);
+    result.thread = w.id;
+    result.unique_id = node.unique_id;
+    result.resource_type = ResourceKindName(node.kind);
+    result.path = node.path;
+    switch (node.kind) {
+      case ResourceKind::kModel:
+        RunModel(node, result, w);
+        break;
+      case ResourceKind::kSeed:
+        RunSeed(node, result, w);
+        break;
+      case ResourceKind::kSnapshot:
+        RunSnapshot(node, result, w);
+        break;
+      case ResourceKind::kTest:
+        RunTest(node, result, w);
+        break;
+      case ResourceKind::kSource:
+        RunFreshness(node, result, w);
+        break;
+    }
+    return result;
+  }
+
+  NodeResult Skipped(const Node& node, const std::string& reason) {
     NodeResult result;
     result.unique_id = node.unique_id;
     result.resource_type = ResourceKindName(node.kind);
     result.path = node.path;
-    std::string reason = SkipReason(node);
-    if (!reason.empty()) {
-      result.status = NodeStatus::kSkipped;
-      result.message = reason;
-      blocked_[static_cast<size_t>(node.index)] = reason;
-      return result;
-    }
-    switch (node.kind) {
-      case ResourceKind::kModel:
-        RunModel(node, result);
-        break;
-      case ResourceKind::kSeed:
-        RunSeed(node, result);
-        break;
-      case ResourceKind::kSnapshot:
-        RunSnapshot(node, result);
-        break;
-      case ResourceKind::kTest:
-        RunTest(node, result);
-        break;
-      case ResourceKind::kSource:
-        RunFreshness(node, result);
-        break;
-    }
-    RecordFailure(node, result);
+    result.status = NodeStatus::kSkipped;
+    result.message = reason;
+    blocked_[static_cast<size_t>(node.index)] = reason;
     return result;
   }
 
@@ -274,6 +460,11 @@ class Invocation {
     return outcome;
   }
 
+  Result<std::string> Compile(const Node& node, bool is_incremental) {
+    std::lock_guard lock(mutex_);
+    return compiler_.Compile(node, is_incremental);
+  }
+
   void Fail(const Node& node, NodeResult& result, const Status& status) {
     result.status = NodeStatus::kError;
     result.message = Located(node.path, status);
@@ -298,14 +489,14 @@ class Invocation {
     }
   }
 
-  void RunModel(const Node& node, NodeResult& result) {
+  void RunModel(const Node& node, NodeResult& result, Worker& w) {
     auto compiled = Timed(result.compile_seconds, [&]() -> Result<std::pair<std::string, bool>> {
       bool incremental = false;
       if (node.config.materialized == Materialization::kIncremental && !options_.full_refresh) {
-        SW_ASSIGN_OR_RETURN(RelationKind kind, materializer_.KindOf(node.relation));
+        SW_ASSIGN_OR_RETURN(RelationKind kind, w.materializer.KindOf(node.relation));
         incremental = kind == RelationKind::kTable;
       }
-      SW_ASSIGN_OR_RETURN(std::string sql, compiler_.Compile(node, incremental));
+      SW_ASSIGN_OR_RETURN(std::string sql, Compile(node, incremental));
       return std::make_pair(std::move(sql), incremental);
     });
     if (!compiled.ok()) return Fail(node, result, compiled.status());
@@ -316,66 +507,66 @@ class Invocation {
     std::optional<RelationState> previous;
     if (state_) {
       auto checked = Timed(result.compile_seconds, [&]() -> Result<bool> {
-        SW_ASSIGN_OR_RETURN(inputs, ModelInputs(node, incremental ? std::string() : sql));
-        return UpToDate(node, inputs);
+        SW_ASSIGN_OR_RETURN(inputs, ModelInputs(node, incremental ? std::string() : sql, w));
+        return UpToDate(node, inputs, w);
       });
       if (!checked.ok()) return Fail(node, result, checked.status());
       if (*checked) return MarkUpToDate(node, result);
-      if (const RelationState* known = state_->Relation(node.relation)) previous = *known;
-      if (Status forgotten = state_->Forget(node.relation); !forgotten.ok())
+      previous = state_->Relation(node.relation);
+      if (Status forgotten = state_->Forget(w.warehouse, node.relation); !forgotten.ok())
         return Fail(node, result, forgotten);
     }
     auto built = Timed(result.execute_seconds, [&]() -> Result<BuildOutcome> {
       TableIndexes indexes{.indexes = node.config.indexes};
       switch (node.config.materialized) {
         case Materialization::kView:
-          return materializer_.BuildView(node.relation, sql);
+          return w.materializer.BuildView(node.relation, sql);
         case Materialization::kIncremental:
           indexes.unique_key = node.config.unique_key;
           if (incremental)
-            return materializer_.MergeIncrement(node.relation, sql, indexes,
-                                                /*keep_increment=*/state_.has_value());
+            return w.materializer.MergeIncrement(node.relation, sql, indexes,
+                                                 /*keep_increment=*/state_.has_value());
           [[fallthrough]];
         case Materialization::kTable:
-          return materializer_.BuildTable(node.relation, sql, indexes);
+          return w.materializer.BuildTable(node.relation, sql, indexes);
         case Materialization::kEphemeral:
           break;
       }
       return BuildOutcome{std::nullopt, "ephemeral: inlined where referenced"};
     });
     Finish(node, result, built);
-    if (built.ok() && state_) RecordBuilt(node, inputs, previous, *built, result);
+    if (built.ok() && state_) RecordBuilt(node, inputs, previous, *built, result, w);
   }
 
   // The fingerprint of everything a model's rows depend on: its SQL as a
   // full build compiles it (`full_sql`, compiled here when empty), its
   // config, and the versions of what it reads. Empty for SQL that reads the
   // clock or a random source.
-  Result<std::string> ModelInputs(const Node& node, std::string full_sql) {
+  Result<std::string> ModelInputs(const Node& node, std::string full_sql, Worker& w) {
     if (full_sql.empty()) {
-      SW_ASSIGN_OR_RETURN(full_sql, compiler_.Compile(node, false));
+      SW_ASSIGN_OR_RETURN(full_sql, Compile(node, false));
     }
     if (IsNonDeterministic(full_sql)) return std::string();
     nlohmann::json config = {{"materialized", MaterializationName(node.config.materialized)},
                              {"unique_key", node.config.unique_key},
                              {"indexes", node.config.indexes}};
-    return Fingerprint({config.dump(), full_sql, ParentVersions(node)});
+    return Fingerprint({config.dump(), full_sql, ParentVersions(node, w)});
   }
 
   // Whether the model's relation is there, of the right kind, built from
   // exactly `inputs`.
-  Result<bool> UpToDate(const Node& node, const std::string& inputs) {
+  Result<bool> UpToDate(const Node& node, const std::string& inputs, Worker& w) {
     if (inputs.empty()) return false;
-    const RelationState* known = state_->Relation(node.relation);
+    std::optional<RelationState> known = state_->Relation(node.relation);
     if (!known || known->inputs != inputs) return false;
-    SW_ASSIGN_OR_RETURN(RelationKind kind, materializer_.KindOf(node.relation));
+    SW_ASSIGN_OR_RETURN(RelationKind kind, w.materializer.KindOf(node.relation));
     bool view =
         node.kind == ResourceKind::kModel && node.config.materialized == Materialization::kView;
     return kind == (view ? RelationKind::kView : RelationKind::kTable);
   }
 
   void MarkUpToDate(const Node& node, NodeResult& result) {
-    const RelationState* known = state_->Relation(node.relation);
+    std::optional<RelationState> known = state_->Relation(node.relation);
     result.status = NodeStatus::kSuccess;
     result.up_to_date = true;
     result.message = fmt::format("up to date: nothing it reads changed since run {}",
@@ -387,7 +578,7 @@ class Invocation {
   // and its increment kept for the tests that follow.
   void RecordBuilt(const Node& node, const std::string& inputs,
                    const std::optional<RelationState>& previous, const BuildOutcome& built,
-                   NodeResult& result) {
+                   NodeResult& result, Worker& w) {
     RelationState state{.version = NewVersion(node), .inputs = inputs, .run_id = run_id_};
     if (built.merge) {
       const MergeInfo& merge = *built.merge;
@@ -404,57 +595,58 @@ class Invocation {
       }
       if (!merge.increment.empty()) {
         if (state.merged && !unchanged) {
+          std::lock_guard lock(mutex_);
           increments_[node.index] = {merge.increment, merge.inserted};
         } else {
-          (void)materializer_.DropTableIfExists(merge.increment);
+          (void)w.materializer.DropTableIfExists(merge.increment);
         }
       }
     }
-    Status recorded = state_->Record(node.relation, std::move(state));
+    Status recorded = state_->Record(w.warehouse, node.relation, std::move(state));
     if (!recorded.ok()) {
       result.status = NodeStatus::kError;
       result.message += "; recording it in " + std::string(kRelationStateTable) +
                         " failed: " + recorded.message();
-      blocked_[static_cast<size_t>(node.index)] =
-          fmt::format("skipped: upstream {} failed", node.unique_id);
     }
   }
 
   // A token no other build of any relation has had.
   std::string NewVersion(const Node& node) {
+    std::lock_guard lock(mutex_);
     return Fingerprint({run_id_, node.unique_id, std::to_string(random_())});
   }
 
   // unique_id=version of each node `node` reads, one per line.
-  std::string ParentVersions(const Node& node) {
+  std::string ParentVersions(const Node& node, Worker& w) {
     std::string lines;
     for (int parent : node.parents)
-      lines += manifest_.node(parent).unique_id + "=" + Version(parent) + "\n";
+      lines += manifest_.node(parent).unique_id + "=" + Version(parent, w) + "\n";
     return lines;
   }
 
   // The version of a node's rows as of now (see build_state.h); empty when
   // unknown (never built, or its state lost), which matches nothing.
-  std::string Version(int index) {
+  std::string Version(int index, Worker& w) {
     const Node& node = manifest_.node(index);
     bool derived = node.kind == ResourceKind::kSource ||
                    (node.kind == ResourceKind::kModel &&
                     (node.config.materialized == Materialization::kView || IsEphemeral(node)));
     if (!derived) {
-      const RelationState* known = state_ ? state_->Relation(node.relation) : nullptr;
+      std::optional<RelationState> known = state_ ? state_->Relation(node.relation) : std::nullopt;
       return known ? known->version : std::string();
     }
     // Sources and views are asked for only once everything above them has
     // run, so their version is fixed for the rest of the run.
+    std::lock_guard lock(mutex_);
     if (auto cached = versions_.find(index); cached != versions_.end()) return cached->second;
     std::string version;
     if (node.kind == ResourceKind::kSource) {
-      version = SourceVersion(node);
+      version = SourceVersion(node, w);
     } else {
-      auto sql = compiler_.Compile(node, false);
+      auto sql = Compile(node, false);
       version = !sql.ok() || IsNonDeterministic(*sql)
                     ? NewVersion(node)
-                    : Fingerprint({node.unique_id, *sql, ParentVersions(node)});
+                    : Fingerprint({node.unique_id, *sql, ParentVersions(node, w)});
     }
     versions_[index] = version;
     return version;
@@ -462,11 +654,11 @@ class Invocation {
 
   // A source's rows as of now: their count and newest loaded_at value. A
   // source without a loaded_at_field gets a new version on every run.
-  std::string SourceVersion(const Node& node) {
+  std::string SourceVersion(const Node& node, Worker& w) {
     const std::string& loaded_at = node.source_table->loaded_at_field;
     if (loaded_at.empty()) return NewVersion(node);
     std::string version;
-    Status status = warehouse_.Query(
+    Status status = w.warehouse.Query(
         fmt::format("SELECT count(*), max({}) FROM {}", loaded_at, compiler_.RelationSql(node)), {},
         [&](const Row& row) {
           version = fmt::format("{}|{}", ValueToString(row.at(0)), ValueToString(row.at(1)));
@@ -475,9 +667,9 @@ class Invocation {
     return status.ok() && !version.empty() ? version : NewVersion(node);
   }
 
-  void DropIncrements() {
+  void DropIncrements(Worker& w) {
     for (const auto& [index, increment] : increments_)
-      (void)materializer_.DropTableIfExists(increment.table);
+      (void)w.materializer.DropTableIfExists(increment.table);
     increments_.clear();
   }
 
@@ -488,7 +680,7 @@ class Invocation {
     result.message = built->message;
   }
 
-  void RunSeed(const Node& node, NodeResult& result) {
+  void RunSeed(const Node& node, NodeResult& result, Worker& w) {
     std::string inputs;
     auto typed = Timed(result.compile_seconds, [&]() -> Result<TypedSeed> {
       std::ifstream in(files_.root / node.path, std::ios::binary);
@@ -506,48 +698,49 @@ class Invocation {
     });
     if (!typed.ok()) return Fail(node, result, typed.status());
     if (state_) {
-      auto up_to_date = UpToDate(node, inputs);
+      auto up_to_date = UpToDate(node, inputs, w);
       if (!up_to_date.ok()) return Fail(node, result, up_to_date.status());
       if (*up_to_date) return MarkUpToDate(node, result);
-      if (Status forgotten = state_->Forget(node.relation); !forgotten.ok())
+      if (Status forgotten = state_->Forget(w.warehouse, node.relation); !forgotten.ok())
         return Fail(node, result, forgotten);
     }
     auto loaded = Timed(result.execute_seconds, [&] {
-      return materializer_.LoadTable(node.relation, typed->columns, typed->rows);
+      return w.materializer.LoadTable(node.relation, typed->columns, typed->rows);
     });
     Finish(node, result, loaded);
-    if (loaded.ok() && state_) RecordBuilt(node, inputs, std::nullopt, *loaded, result);
+    if (loaded.ok() && state_) RecordBuilt(node, inputs, std::nullopt, *loaded, result, w);
   }
 
-  void RunSnapshot(const Node& node, NodeResult& result) {
+  void RunSnapshot(const Node& node, NodeResult& result, Worker& w) {
     // is_incremental() lets a snapshot stage only the source rows that can
     // have changed since its last run.
     auto sql = Timed(result.compile_seconds, [&]() -> Result<std::string> {
       bool incremental = false;
       if (!options_.full_refresh) {
-        SW_ASSIGN_OR_RETURN(RelationKind kind, materializer_.KindOf(node.relation));
+        SW_ASSIGN_OR_RETURN(RelationKind kind, w.materializer.KindOf(node.relation));
         incremental = kind == RelationKind::kTable;
       }
-      return compiler_.Compile(node, incremental);
+      return Compile(node, incremental);
     });
     if (!sql.ok()) return Fail(node, result, sql.status());
     WriteCompiled(node, *sql, result);
     // A snapshot stamps rows with the clock, so it always runs; its rows get
     // a new version each time.
     if (state_) {
-      if (Status forgotten = state_->Forget(node.relation); !forgotten.ok())
+      if (Status forgotten = state_->Forget(w.warehouse, node.relation); !forgotten.ok())
         return Fail(node, result, forgotten);
     }
     auto built = Timed(result.execute_seconds, [&] {
-      return BuildSnapshot(warehouse_, adapter_, node.relation, *sql, node.config,
+      return BuildSnapshot(w.warehouse, adapter_, node.relation, *sql, node.config,
                            FormatUtcTimestamp(clock_.Now()));
     });
     Finish(node, result, built);
-    if (built.ok() && state_) RecordBuilt(node, std::string(), std::nullopt, *built, result);
+    if (built.ok() && state_) RecordBuilt(node, std::string(), std::nullopt, *built, result, w);
   }
 
-  void RunTest(const Node& node, NodeResult& result) {
+  void RunTest(const Node& node, NodeResult& result, Worker& w) {
     auto sql = Timed(result.compile_seconds, [&] {
+      std::lock_guard lock(mutex_);
       return node.generic_test ? compiler_.CompileGenericTest(node)
                                : compiler_.Compile(node, false);
     });
@@ -558,14 +751,15 @@ class Invocation {
     TestState now{.sql_hash = Fingerprint({*sql}), .run_id = run_id_};
     if (state_) {
       for (int parent : node.parents)
-        now.inputs[manifest_.node(parent).unique_id] = Version(parent);
-      const TestState* last = state_->Test(node.unique_id);
+        now.inputs[manifest_.node(parent).unique_id] = Version(parent, w);
+      std::optional<TestState> last = state_->Test(node.unique_id);
       if (last && last->sql_hash == now.sql_hash) {
-        if (last->inputs == now.inputs) return ReusePass(node, *last, result);
+        if (last->inputs == now.inputs) return ReusePass(node, *last, result, w);
         if (const Increment* increment = IncrementToTest(node, *last, now)) {
           auto narrowed = Timed(result.compile_seconds, [&] {
+            std::lock_guard lock(mutex_);
             return compiler_.CompileGenericTest(
-                node, warehouse_.dialect().QuoteIdentifier(increment->table));
+                node, w.warehouse.dialect().QuoteIdentifier(increment->table));
           });
           if (!narrowed.ok()) return Fail(node, result, narrowed.status());
           run_sql = *narrowed;
@@ -578,7 +772,7 @@ class Invocation {
     }
     std::string index;  // a unique index that already guarantees the test
     if (scope.empty()) {
-      auto found = Timed(result.execute_seconds, [&] { return UniqueIndexFor(node); });
+      auto found = Timed(result.execute_seconds, [&] { return UniqueIndexFor(node, w); });
       if (!found.ok()) return Fail(node, result, found.status());
       index = *found;
     }
@@ -586,7 +780,7 @@ class Invocation {
       if (!index.empty())
         return TestOutcome{.message = fmt::format("passed: unique index {} on {} guarantees it",
                                                   index, node.generic_test->column)};
-      return RunDataTest(warehouse_, run_sql, node.config.severity);
+      return RunDataTest(w.warehouse, run_sql, node.config.severity);
     });
     TestOutcome recorded;
     if (outcome.ok()) {
@@ -599,25 +793,25 @@ class Invocation {
       recorded.status = NodeStatus::kError;
       recorded.message = result.message;
     }
-    Audit(node, recorded, result);
-    if (state_) RecordTestState(node, result, std::move(now));
+    Audit(node, recorded, result, w);
+    if (state_) RecordTestState(node, result, std::move(now), w);
   }
 
   // For a `unique` test without a `where` filter on a table (or source)
   // column that a unique index of the engine covers on its own: the index's
   // name. NULLs are not compared by either. Empty otherwise.
-  Result<std::string> UniqueIndexFor(const Node& node) {
+  Result<std::string> UniqueIndexFor(const Node& node, Worker& w) {
     if (!node.generic_test || node.generic_test->kind != "unique" || !node.config.where.empty() ||
         node.tested.size() != 1)
       return std::string();
     const Node& tested = manifest_.node(node.tested.front());
     if (!tested.schema.empty() || IsEphemeral(tested)) return std::string();
-    SW_ASSIGN_OR_RETURN(RelationKind kind, materializer_.KindOf(tested.relation));
+    SW_ASSIGN_OR_RETURN(RelationKind kind, w.materializer.KindOf(tested.relation));
     if (kind != RelationKind::kTable) return std::string();
     std::map<std::string, std::vector<std::string>> columns_by_index;
     const Value params[] = {tested.relation};
     SW_RETURN_IF_ERROR(
-        warehouse_.Query(adapter_.unique_index_columns_sql(), params, [&](const Row& row) {
+        w.warehouse.Query(adapter_.unique_index_columns_sql(), params, [&](const Row& row) {
           columns_by_index[ValueToString(row.at(0))].push_back(ValueToString(row.at(1)));
           return Status::Ok();
         }));
@@ -628,7 +822,7 @@ class Invocation {
   }
 
   // A test whose SQL and inputs are what they were when it last passed.
-  void ReusePass(const Node& node, const TestState& last, NodeResult& result) {
+  void ReusePass(const Node& node, const TestState& last, NodeResult& result, Worker& w) {
     result.status = NodeStatus::kPass;
     result.up_to_date = true;
     result.rows_affected = 0;
@@ -636,17 +830,17 @@ class Invocation {
         fmt::format("pass: nothing it reads changed since it passed in run {}", last.run_id);
     TestOutcome outcome;
     outcome.message = result.message;
-    Audit(node, outcome, result);
+    Audit(node, outcome, result, w);
   }
 
   // Remembers a pass on fully known inputs; forgets anything else, so the
   // next run tests every row again.
-  void RecordTestState(const Node& node, NodeResult& result, TestState now) {
+  void RecordTestState(const Node& node, NodeResult& result, TestState now, Worker& w) {
     bool known = std::none_of(now.inputs.begin(), now.inputs.end(),
                               [](const auto& input) { return input.second.empty(); });
     Status status = result.status == NodeStatus::kPass && known
-                        ? state_->RecordTest(node.unique_id, std::move(now))
-                        : state_->ForgetTest(node.unique_id);
+                        ? state_->RecordTest(w.warehouse, node.unique_id, std::move(now))
+                        : state_->ForgetTest(w.warehouse, node.unique_id);
     if (!status.ok()) {
       result.status = NodeStatus::kError;
       result.message +=
@@ -668,6 +862,7 @@ class Invocation {
     if (!node.generic_test || node.tested.size() != 1) return nullptr;
     const GenericTest& test = *node.generic_test;
     int tested = node.tested.front();
+    std::lock_guard lock(mutex_);
     auto increment = increments_.find(tested);
     if (increment == increments_.end()) return nullptr;
     auto last_version = [&](int index) {
@@ -675,7 +870,7 @@ class Invocation {
       return found == last.inputs.end() ? std::string() : found->second;
     };
     auto merged_once_on = [&](int index, std::span<const std::string> key) {
-      const RelationState* state = state_->Relation(manifest_.node(index).relation);
+      std::optional<RelationState> state = state_->Relation(manifest_.node(index).relation);
       return state && state->merged && !state->base_version.empty() &&
              state->base_version == last_version(index) &&
              (key.empty() || SameColumns(state->merge_key, key));
@@ -705,9 +900,9 @@ class Invocation {
         [](const std::string& x, const std::string& y) { return SameColumnName(x, y); });
   }
 
-  void RunFreshness(const Node& node, NodeResult& result) {
+  void RunFreshness(const Node& node, NodeResult& result, Worker& w) {
     auto outcome = Timed(result.execute_seconds, [&] {
-      return CheckFreshness(warehouse_, compiler_.RelationSql(node),
+      return CheckFreshness(w.warehouse, compiler_.RelationSql(node),
                             node.source_table->loaded_at_field, *node.source_table->freshness,
                             clock_.Now());
     });
@@ -720,11 +915,11 @@ class Invocation {
       Fail(node, result, outcome.status());
       recorded.status = NodeStatus::kError;
     }
-    Audit(node, recorded, result);
+    Audit(node, recorded, result, w);
   }
 
-  void Audit(const Node& node, const TestOutcome& outcome, NodeResult& result) {
-    Status status = RecordTestOutcome(warehouse_, run_id_, node.unique_id, outcome,
+  void Audit(const Node& node, const TestOutcome& outcome, NodeResult& result, Worker& w) {
+    Status status = RecordTestOutcome(w.warehouse, run_id_, node.unique_id, outcome,
                                       FormatUtcTimestamp(clock_.Now()));
     if (!status.ok()) {
       result.status = NodeStatus::kError;
@@ -746,12 +941,15 @@ class Invocation {
   const Manifest& manifest_;
   const RunOptions& options_;
   Clock& clock_;
-  TimedWarehouse& warehouse_;
+  std::vector<Worker*> workers_;
   const EngineAdapter& adapter_;
+  // Guards the compiler, versions_, increments_ and random_, which workers
+  // share; never held while the engine writes.
+  std::recursive_mutex mutex_;
   Compiler compiler_;
-  Materializer materializer_;
   fs::path artifacts_dir_;
   std::string run_id_;
+  std::chrono::steady_clock::time_point started_;
   // Per node: why its readers are skipped (it failed or was skipped) ...
   std::vector<std::string> blocked_;
   // ... and why its non-test readers are skipped (an error-severity test on it failed).
@@ -817,9 +1015,30 @@ Result<RunResults> TransformProject::Execute(Command command, const RunOptions& 
   TunedSession tuned(*options.warehouse, *adapter);
   // Checkpoints off the critical path: a full build commits gigabytes.
   std::unique_ptr<BackgroundWork> checkpoints = options.warehouse->CheckpointInBackground();
-  TimedWarehouse warehouse(*options.warehouse, clock);
+  // More connections for the other workers, tuned the same way; fewer
+  // workers when the engine cannot share the warehouse.
+  std::vector<std::unique_ptr<Warehouse>> peers;
+  for (int added = 1; added < options.threads; ++added) {
+    auto peer = options.warehouse->OpenPeer();
+    if (!peer.ok()) {
+      spdlog::debug("building on {} connection(s): {}", peers.size() + 1, peer.status().ToString());
+      break;
+    }
+    peers.push_back(std::move(peer).value());
+  }
+  std::vector<std::unique_ptr<TunedSession>> peer_sessions;
+  for (const auto& peer : peers)
+    peer_sessions.push_back(std::make_unique<TunedSession>(*peer, *adapter));
+  const bool concurrent = !peers.empty();
+  std::vector<std::unique_ptr<Worker>> workers;
+  workers.push_back(std::make_unique<Worker>(1, *options.warehouse, clock, *adapter, concurrent));
+  for (const auto& peer : peers)
+    workers.push_back(std::make_unique<Worker>(static_cast<int>(workers.size()) + 1, *peer, clock,
+                                               *adapter, concurrent));
+  std::vector<Worker*> worker_list;
+  for (const auto& worker : workers) worker_list.push_back(worker.get());
   Invocation invocation(kCommands[static_cast<size_t>(command)], *files_, *resolved.manifest,
-                        resolved.vars, options, clock, warehouse, *adapter,
+                        resolved.vars, options, clock, worker_list, *adapter,
                         ArtifactsDir(*files_, options));
   return invocation.Run(selected);
 }

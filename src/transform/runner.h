@@ -10,7 +10,7 @@
 // validates the whole project (template subset, configs, refs, cycles)
 // before anything touches the warehouse. Each command then resolves configs
 // with the invocation's vars, selects nodes (selector.h syntax) and runs them
-// in dependency order on one connection, writing compiled SQL and
+// in dependency order (on one connection, or `threads` side by side), writing compiled SQL and
 // run_results.json to the artifacts folder.
 //
 // A command returns an error Status only when it could not run at all (bad
@@ -71,6 +71,12 @@ struct RunOptions {
   std::string run_id;
   // Draw a progress bar on an interactive terminal (log lines otherwise).
   bool show_progress = true;
+  // Nodes run at once, each on its own connection (Warehouse::OpenPeer);
+  // 1 runs them one after another on `warehouse` alone. A node starts once
+  // what it reads, and the tests on that, have finished. On SQLite, which
+  // has one writer at a time, each worker computes a table's rows into a
+  // private TEMP table first and holds the write lock only to copy them in.
+  int threads = 1;
 };
 
 class TransformProject {

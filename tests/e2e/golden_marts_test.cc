@@ -50,7 +50,10 @@ const std::vector<std::vector<const char*>> kProjects = {
 
 Value Text(const char* text) { return text == nullptr ? Value{} : Value{std::string(text)}; }
 
-class GoldenMarts : public ::testing::Test {
+// Built by one worker, and by three side by side (each on its own
+// connection, computing tables privately before copying them in): the same
+// hand-computed values either way.
+class GoldenMarts : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
     auto opened = OpenWarehouse({.engine = "sqlite", .location = dir_.path() + "/golden.db"});
@@ -94,6 +97,7 @@ class GoldenMarts : public ::testing::Test {
     options.warehouse = warehouse_.get();
     options.artifacts_dir = dir_.path() + "/artifacts";
     options.show_progress = false;
+    options.threads = GetParam();
     // Freshness is judged against the fixture's load time, not today.
     FakeClock clock(std::chrono::sys_days(std::chrono::year_month_day(
                         std::chrono::year(2025), std::chrono::month(3), std::chrono::day(5))) +
@@ -125,7 +129,7 @@ class GoldenMarts : public ::testing::Test {
   std::unique_ptr<transform::TransformProject> project_;
 };
 
-TEST_F(GoldenMarts, StagingResolvesRegionsAndTypes) {
+TEST_P(GoldenMarts, StagingResolvesRegionsAndTypes) {
   // Staging is inlined into the facts. K1 from workPlcNm; K2 and K4 from the
   // address (K4 by the old name 강원도); K6 has neither. K4's headcount 'abc'
   // is not a number, so the facts count one position (not 0).
@@ -144,7 +148,7 @@ TEST_F(GoldenMarts, StagingResolvesRegionsAndTypes) {
                    "2025-00001|0|A-01|노노케어|공익활동형|2023|KR-50|2025-03-01|102PC"}));
 }
 
-TEST_F(GoldenMarts, PostingsPerMonthRegionAndShape) {
+TEST_P(GoldenMarts, PostingsPerMonthRegionAndShape) {
   // K4's unreadable headcount counts as 1 position in the facts.
   EXPECT_EQ(
       Rows("SELECT month, iso_code, employment_shape_code, postings, headcount, open_postings "
@@ -158,7 +162,7 @@ TEST_F(GoldenMarts, PostingsPerMonthRegionAndShape) {
                    "2025|계약직|1|50", "2025|기타|1|50"}));
 }
 
-TEST_F(GoldenMarts, PreferencesAreClassifiedManyToMany) {
+TEST_P(GoldenMarts, PreferencesAreClassifiedManyToMany) {
   // K1: 장애인 + 보훈; K2: 고령자 -> 취업 취약 계층; K3: 운전 + 인근; K5: 여성 + 주말 + 장애인.
   EXPECT_EQ(
       Rows("SELECT job_id, category_id FROM int_posting_preferences ORDER BY job_id, category_id"),
@@ -171,7 +175,7 @@ TEST_F(GoldenMarts, PreferencesAreClassifiedManyToMany) {
             (Lines{"2024|KR-11|3|3", "2024|KR-41|2|2", "2025|KR-50|3|3"}));
 }
 
-TEST_F(GoldenMarts, ProjectsTargetJobsAndContinuity) {
+TEST_P(GoldenMarts, ProjectsTargetJobsAndContinuity) {
   EXPECT_EQ(Rows("SELECT year, iso_code, project_type_group, projects, target_jobs FROM "
                  "mart_projects_region_year ORDER BY year, iso_code"),
             (Lines{"2024|KR-11|공익활동형|1|40", "2024|KR-42|시장형|1|20",
@@ -189,7 +193,7 @@ TEST_F(GoldenMarts, ProjectsTargetJobsAndContinuity) {
             (Lines{"2024|2024-01|1|50", "2024|2024-03|1|50", "2025|2025-03|1|100"}));
 }
 
-TEST_F(GoldenMarts, TargetJobsAgainstPostingsTopRegionsAndPerCapita) {
+TEST_P(GoldenMarts, TargetJobsAgainstPostingsTopRegionsAndPerCapita) {
   EXPECT_EQ(Rows("SELECT COUNT(*) FROM mart_jobs_vs_postings"), (Lines{"34"}));  // 2 years x 17
   EXPECT_EQ(
       Rows("SELECT year, iso_code, projects, target_jobs, postings, headcount FROM "
@@ -208,7 +212,7 @@ TEST_F(GoldenMarts, TargetJobsAgainstPostingsTopRegionsAndPerCapita) {
       (Lines{"2024|KR-11|2024|1813648|0.0011|0.0221", "2025|KR-50|2024|45301|0.0221|0.2207"}));
 }
 
-TEST_F(GoldenMarts, DataQualityNamesWhatCouldNotBeMapped) {
+TEST_P(GoldenMarts, DataQualityNamesWhatCouldNotBeMapped) {
   EXPECT_EQ(Rows("SELECT source, detail, rows_count FROM mart_data_quality WHERE check_name IN "
                  "('unmapped_region', 'unknown_code') ORDER BY source, detail"),
             (Lines{"raw_postings|(empty workPlcNm and unmatched address)|1"}));
@@ -220,7 +224,7 @@ TEST_F(GoldenMarts, DataQualityNamesWhatCouldNotBeMapped) {
             (Lines{"6|6"}));
 }
 
-TEST_F(GoldenMarts, AnIncrementalBuildAddsTheNewDay) {
+TEST_P(GoldenMarts, AnIncrementalBuildAddsTheNewDay) {
   InsertPosting({"K7", "20250303", "접수중", "CM0105", "기타", "부산 해운대구", "", "4",
                  "경력자 우대", nullptr},
                 "2025-03-06T00:00:00Z");
@@ -232,6 +236,11 @@ TEST_F(GoldenMarts, AnIncrementalBuildAddsTheNewDay) {
   EXPECT_EQ(Rows("SELECT category_id FROM int_posting_preferences WHERE job_id = 'K7'"),
             (Lines{"5"}));
 }
+
+INSTANTIATE_TEST_SUITE_P(Threads, GoldenMarts, ::testing::Values(1, 3),
+                         [](const ::testing::TestParamInfo<int>& param) {
+                           return std::to_string(param.param) + "_threads";
+                         });
 
 }  // namespace
 }  // namespace silverwork::testing

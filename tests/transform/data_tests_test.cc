@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "common/clock.h"
 #include "transform/runner.h"
 #include "transform_test_util.h"
@@ -192,6 +194,32 @@ TEST_F(DataTestsTest, FailingErrorTestSkipsEverythingDownstreamOnly) {
                 "s: 8 nodes: 4 success, 1 pass, 1 fail, 2 skipped\n"
                 "  fail test.shop.unique_stg_orders_id (models/schema.yml): 1 failing row\n"
                 "  2 nodes skipped");
+}
+
+// With several workers a model still waits for the tests on what it reads,
+// and the results come back in the manifest's order.
+TEST_F(DataTestsTest, SeveralThreadsSkipTheSameNodesAndReportInDagOrder) {
+  auto files = kLayers;
+  files["models/other_report.sql"] = "select count(*) as n from {{ ref('stg_orders') }}";
+  WriteProject(dir_.path(), files);
+  RunResults sequential = MustRun("build", {.run_id = "one", .threads = 1});
+  RunResults parallel = MustRun("build", {.run_id = "three", .threads = 3});
+  EXPECT_EQ(StatusById(parallel), StatusById(sequential));
+  EXPECT_EQ(StatusById(parallel)["model.shop.other_report"], "skipped");
+  EXPECT_EQ(StatusById(parallel)["model.shop.dim_customers"], "success");
+  ASSERT_EQ(parallel.nodes.size(), sequential.nodes.size());
+  std::set<int> threads;
+  for (size_t at = 0; at < parallel.nodes.size(); ++at) {
+    EXPECT_EQ(parallel.nodes[at].unique_id, sequential.nodes[at].unique_id);
+    if (parallel.nodes[at].status != NodeStatus::kSkipped)
+      threads.insert(parallel.nodes[at].thread);
+  }
+  EXPECT_GE(*threads.begin(), 1);
+  EXPECT_LE(*threads.rbegin(), 3);
+  EXPECT_EQ(Rows(*warehouse_,
+                 "SELECT status FROM _sw_test_failures WHERE run_id = 'three' "
+                 "AND test_id = 'test.shop.unique_stg_orders_id'"),
+            Strings{"fail"});
 }
 
 TEST_F(DataTestsTest, WarnSeverityRecordsAWarningAndSkipsNothing) {

@@ -122,6 +122,56 @@ TEST_F(MaterializationTest, ViewAndTable) {
   EXPECT_EQ(Scalar(*warehouse_, "SELECT total FROM events_total"), "30");
 }
 
+// What several workers use on SQLite: the rows are computed into a TEMP
+// table of the connection and copied in, with the same columns, types and
+// rows as a direct build, nothing left behind, and errors as before.
+TEST_F(MaterializationTest, StagedBuildsMatchDirectOnes) {
+  const EngineAdapter& adapter = **EngineAdapter::ForEngine("sqlite");
+  ASSERT_TRUE(adapter.stages_selects());
+  Materializer direct(*warehouse_, adapter);
+  Materializer staged(*warehouse_, adapter, /*stage_selects=*/true);
+  const std::string sql =
+      "SELECT id, upper(region) AS region, amount * 1.5 AS scaled, cast(amount AS text) AS "
+      "label FROM events";
+  const std::vector<std::string> key = {"id"};
+  ASSERT_TRUE(direct.BuildTable("by_direct", sql, {.unique_key = key}).ok());
+  auto built = staged.BuildTable("by_stage", sql, {.unique_key = key});
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ(built->rows_affected, 2);
+  auto direct_columns = warehouse_->DescribeTable("by_direct");
+  auto staged_columns = warehouse_->DescribeTable("by_stage");
+  ASSERT_TRUE(direct_columns.ok() && staged_columns.ok());
+  ASSERT_EQ(staged_columns->size(), direct_columns->size());
+  for (size_t at = 0; at < direct_columns->size(); ++at) {
+    EXPECT_EQ((*staged_columns)[at].name, (*direct_columns)[at].name);
+    EXPECT_EQ((*staged_columns)[at].type, (*direct_columns)[at].type);
+  }
+  EXPECT_EQ(Rows(*warehouse_, "SELECT * FROM by_stage ORDER BY id"),
+            Rows(*warehouse_, "SELECT * FROM by_direct ORDER BY id"));
+  EXPECT_EQ(Rows(*warehouse_, "SELECT name FROM sqlite_master WHERE tbl_name = 'by_stage'"),
+            (Strings{"by_stage", "by_stage__unique_key"}));
+  EXPECT_EQ(Scalar(*warehouse_, "SELECT count(*) FROM temp.sqlite_master"), "0");
+
+  // A merge stages its increment the same way.
+  Exec("INSERT INTO events VALUES (3, 'daegu', 30, '2024-01-03')");
+  auto merged = staged.MergeIncrement("by_stage", sql + " WHERE id >= 2", {.unique_key = key});
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_EQ(merged->merge->inserted, 2);
+  EXPECT_EQ(merged->merge->replaced, 1);
+  EXPECT_EQ(Scalar(*warehouse_,
+                   "SELECT group_concat(region, ',') FROM (SELECT region FROM "
+                   "by_stage ORDER BY id)"),
+            "SEOUL,BUSAN,DAEGU");
+
+  // A broken SELECT fails with the engine's message and keeps the old table.
+  auto broken = staged.BuildTable("by_stage", "SELECT id FROM no_such_table", {});
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("no such table: no_such_table"), std::string::npos)
+      << broken.status().ToString();
+  EXPECT_EQ(Scalar(*warehouse_, "SELECT count(*) FROM by_stage"), "3");
+  EXPECT_EQ(Scalar(*warehouse_, "SELECT count(*) FROM temp.sqlite_master"), "0");
+}
+
 TEST_F(MaterializationTest, SwitchingBetweenViewAndTableReplacesTheRelation) {
   WriteProject(dir_.path(), {{"models/m.sql", "select 1 as x"}});
   Build();
