@@ -300,6 +300,39 @@ TEST_F(DataTestsTest, FailFastSkipsTheRest) {
   EXPECT_EQ(results.Count(NodeStatus::kSkipped), 5);
 }
 
+// With several threads the nodes already running when a node fails still
+// finish; nothing starts after it, and every node is reported. Which
+// failure comes first (the broken model, or the failing unique test on
+// another branch) depends on timing.
+TEST_F(DataTestsTest, FailFastWithSeveralThreadsReportsEveryNode) {
+  auto files = kLayers;
+  files["models/dim_customers.sql"] = "select nope from {{ ref('customers') }}";
+  WriteProject(dir_.path(), files);
+  RunResults results = MustRun("build", {.fail_fast = true, .threads = 3});
+  EXPECT_EQ(results.nodes.size(), 8u);
+  std::set<std::string> failed;
+  for (const NodeResult& node : results.nodes)
+    if (node.status == NodeStatus::kError || node.status == NodeStatus::kFail)
+      failed.insert(node.unique_id);
+  ASSERT_FALSE(failed.empty());
+  EXPECT_TRUE(failed.contains("model.shop.dim_customers") ||
+              failed.contains("test.shop.unique_stg_orders_id"));
+  EXPECT_EQ(StatusById(results)["model.shop.fct_report"], "skipped");
+  for (const NodeResult& node : results.nodes) {
+    if (node.status != NodeStatus::kSkipped) continue;
+    const std::string prefix = "skipped: --fail-fast stopped the run after ";
+    if (node.message.starts_with(prefix)) {
+      std::string first = node.message.substr(prefix.size());
+      first = first.substr(0, first.find(' '));
+      EXPECT_TRUE(failed.contains(first)) << node.unique_id << ": " << node.message;
+    } else {
+      EXPECT_TRUE(node.message.starts_with("skipped: upstream") ||
+                  node.message.starts_with("skipped: test"))
+          << node.unique_id << ": " << node.message;
+    }
+  }
+}
+
 TEST_F(DataTestsTest, TestCommandRunsOnlyTests) {
   WriteProject(dir_.path(), kLayers);
   MustRun("seed");
