@@ -60,7 +60,7 @@ report() {
 import json, sys
 results = json.load(open(sys.argv[1]))
 elapsed, engine = results["elapsed_time"], results["engine_time"]
-threads = len({n.get("thread_id") for n in results["results"]})
+threads = len({n["thread_id"] for n in results["results"] if n.get("thread_id")})
 if threads > 1:
     # Engine time adds up every worker's connection: the runner's overhead
     # is measured on one thread (THREADS=1).

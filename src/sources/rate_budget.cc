@@ -64,6 +64,12 @@ void RateBudget::MarkExhausted(const std::string& operation) {
   exhausted_[operation] = true;
 }
 
+namespace {
+// How either quota refusal ends; the alternative follows.
+constexpr std::string_view kResumeAfterMidnight =
+    "progress is saved; run the same command again after midnight (KST) to resume, or ";
+}  // namespace
+
 Status RateBudget::Acquire(const std::string& operation) {
   std::chrono::nanoseconds wait{0};
   {
@@ -77,16 +83,16 @@ Status RateBudget::Acquire(const std::string& operation) {
                         " is spent (it answered code "
                         "22, LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR, after " +
                         std::to_string(used_today_[operation]) + " calls on " + day_.Iso() + ")",
-                    "progress is saved; run the same command again after midnight (KST) to "
-                    "resume, or register a use case on data.go.kr for a higher quota");
+                    std::string(kResumeAfterMidnight) +
+                        "register a use case on data.go.kr for a higher quota");
     }
     if (options_.calls_per_day > 0 && used_today_[operation] >= options_.calls_per_day) {
-      return Status(ErrorCode::kQuotaExhausted,
-                    "the daily budget of " + std::to_string(options_.calls_per_day) +
-                        " calls for " + operation + " is spent (" +
-                        std::to_string(used_today_[operation]) + " used on " + day_.Iso() + ")",
-                    "progress is saved; run the same command again after midnight (KST) to "
-                    "resume, or raise calls_per_day if your key's quota is higher");
+      return Status(
+          ErrorCode::kQuotaExhausted,
+          "the daily budget of " + std::to_string(options_.calls_per_day) + " calls for " +
+              operation + " is spent (" + std::to_string(used_today_[operation]) + " used on " +
+              day_.Iso() + ")",
+          std::string(kResumeAfterMidnight) + "raise calls_per_day if your key's quota is higher");
     }
     ++used_today_[operation];
     auto now = clock_.Monotonic();

@@ -82,7 +82,8 @@ nlohmann::json ToJson(const RunResults& results) {
          {{"started_seconds", node.started_seconds},
           {"compile_seconds", node.compile_seconds},
           {"execute_seconds", node.execute_seconds}}},
-        {"thread_id", fmt::format("Thread-{}", node.thread)},
+        {"thread_id", node.thread > 0 ? nlohmann::json(fmt::format("Thread-{}", node.thread))
+                                      : nlohmann::json(nullptr)},
         {"execution_time", node.compile_seconds + node.execute_seconds},
         {"rows_affected",
          node.rows_affected ? nlohmann::json(*node.rows_affected) : nlohmann::json(nullptr)},

@@ -34,10 +34,11 @@ struct NodeResult {
   std::string message;  // what happened, or why it failed / was skipped
   double compile_seconds = 0;
   double execute_seconds = 0;
-  // When it started, in seconds since the command started, and on which
-  // worker (1..threads): with several threads, the run's timeline.
+  // When it started (or was skipped), in seconds since the command started,
+  // and on which worker (1..threads; 0: none, it was skipped): with several
+  // threads, the run's timeline.
   double started_seconds = 0;
-  int thread = 1;
+  int thread = 0;
   std::optional<int64_t> rows_affected;  // rows written; for tests, failing rows
   std::string compiled_path;             // relative to the artifacts folder; empty if none
   // Left as it was: nothing the node reads changed since it was last built

@@ -396,12 +396,9 @@ class Invocation {
 
   NodeResult RunNode(int index, Worker& w) {
     const Node& node = manifest_.node(index);
-    NodeResult result;
+    NodeResult result = ResultFor(node);
     result.started_seconds = Seconds(clock_.Monotonic() - started_);
     result.thread = w.id;
-    result.unique_id = node.unique_id;
-    result.resource_type = ResourceKindName(node.kind);
-    result.path = node.path;
     switch (node.kind) {
       case ResourceKind::kModel:
         RunModel(node, result, w);
@@ -422,11 +419,18 @@ class Invocation {
     return result;
   }
 
-  NodeResult Skipped(const Node& node, const std::string& reason) {
+  // A result naming `node`, before anything about how it went.
+  static NodeResult ResultFor(const Node& node) {
     NodeResult result;
     result.unique_id = node.unique_id;
     result.resource_type = ResourceKindName(node.kind);
     result.path = node.path;
+    return result;
+  }
+
+  NodeResult Skipped(const Node& node, const std::string& reason) {
+    NodeResult result = ResultFor(node);
+    result.started_seconds = Seconds(clock_.Monotonic() - started_);  // when it was skipped
     result.status = NodeStatus::kSkipped;
     result.message = reason;
     blocked_[static_cast<size_t>(node.index)] = reason;
@@ -460,9 +464,16 @@ class Invocation {
     return outcome;
   }
 
+  // The compiler, shared by the workers.
   Result<std::string> Compile(const Node& node, bool is_incremental) {
     std::lock_guard lock(mutex_);
     return compiler_.Compile(node, is_incremental);
+  }
+  // A test's SQL; with `increment`, a generic test's over just those rows.
+  Result<std::string> CompileTest(const Node& node, std::string_view increment = {}) {
+    std::lock_guard lock(mutex_);
+    return node.generic_test ? compiler_.CompileGenericTest(node, increment)
+                             : compiler_.Compile(node, false);
   }
 
   void Fail(const Node& node, NodeResult& result, const Status& status) {
@@ -739,11 +750,7 @@ class Invocation {
   }
 
   void RunTest(const Node& node, NodeResult& result, Worker& w) {
-    auto sql = Timed(result.compile_seconds, [&] {
-      std::lock_guard lock(mutex_);
-      return node.generic_test ? compiler_.CompileGenericTest(node)
-                               : compiler_.Compile(node, false);
-    });
+    auto sql = Timed(result.compile_seconds, [&] { return CompileTest(node); });
     if (!sql.ok()) return Fail(node, result, sql.status());
     WriteCompiled(node, *sql, result);
     std::string run_sql = *sql;
@@ -755,11 +762,9 @@ class Invocation {
       std::optional<TestState> last = state_->Test(node.unique_id);
       if (last && last->sql_hash == now.sql_hash) {
         if (last->inputs == now.inputs) return ReusePass(node, *last, result, w);
-        if (const Increment* increment = IncrementToTest(node, *last, now)) {
+        if (std::optional<Increment> increment = IncrementToTest(node, *last, now)) {
           auto narrowed = Timed(result.compile_seconds, [&] {
-            std::lock_guard lock(mutex_);
-            return compiler_.CompileGenericTest(
-                node, w.warehouse.dialect().QuoteIdentifier(increment->table));
+            return CompileTest(node, w.warehouse.dialect().QuoteIdentifier(increment->table));
           });
           if (!narrowed.ok()) return Fail(node, result, narrowed.status());
           run_sql = *narrowed;
@@ -853,18 +858,19 @@ class Invocation {
   // test last passed on, so every failing row now must involve a merged row,
   // and everything else the test reads is as it was then. A relationships
   // test also accepts a parent merged once on its `field` (a delete+insert
-  // on the key never loses a key value). Null when the test must run in full.
+  // on the key never loses a key value). None when the test must run in full.
   struct Increment {
     std::string table;
     int64_t rows = 0;
   };
-  const Increment* IncrementToTest(const Node& node, const TestState& last, const TestState& now) {
-    if (!node.generic_test || node.tested.size() != 1) return nullptr;
+  std::optional<Increment> IncrementToTest(const Node& node, const TestState& last,
+                                           const TestState& now) {
+    if (!node.generic_test || node.tested.size() != 1) return std::nullopt;
     const GenericTest& test = *node.generic_test;
     int tested = node.tested.front();
     std::lock_guard lock(mutex_);
     auto increment = increments_.find(tested);
-    if (increment == increments_.end()) return nullptr;
+    if (increment == increments_.end()) return std::nullopt;
     auto last_version = [&](int index) {
       auto found = last.inputs.find(manifest_.node(index).unique_id);
       return found == last.inputs.end() ? std::string() : found->second;
@@ -879,7 +885,7 @@ class Invocation {
     bool self_reference = test.kind == "relationships" && test.to_node == tested;
     if (!merged_once_on(tested, self_reference ? std::span<const std::string>(field)
                                                : std::span<const std::string>()))
-      return nullptr;
+      return std::nullopt;
     for (int parent : node.parents) {
       if (parent == tested) continue;
       const std::string& id = manifest_.node(parent).unique_id;
@@ -889,9 +895,9 @@ class Invocation {
         continue;
       if (test.kind == "relationships" && parent == test.to_node && merged_once_on(parent, field))
         continue;
-      return nullptr;
+      return std::nullopt;
     }
-    return &increment->second;
+    return increment->second;
   }
 
   static bool SameColumns(std::span<const std::string> a, std::span<const std::string> b) {

@@ -340,13 +340,19 @@ Result<std::unique_ptr<Warehouse>> SqliteWarehouse::OpenPeer() {
   // Checkpoints moved off this connection (CheckpointInBackground) stay off
   // the peer's commits too.
   if (!options_.read_only) {
-    SW_RETURN_IF_ERROR(Query("PRAGMA wal_autocheckpoint", {}, [&](const Row& row) {
-      if (const auto* threshold = std::get_if<int64_t>(&row.at(0)))
-        sqlite3_wal_autocheckpoint(peer->db_, static_cast<int>(*threshold));
-      return Status::Ok();
-    }));
+    SW_ASSIGN_OR_RETURN(int threshold, WalAutocheckpoint());
+    sqlite3_wal_autocheckpoint(peer->db_, threshold);
   }
   return std::unique_ptr<Warehouse>(std::move(peer));
+}
+
+Result<int> SqliteWarehouse::WalAutocheckpoint() {
+  int threshold = 1000;  // SQLite's default
+  SW_RETURN_IF_ERROR(Query("PRAGMA wal_autocheckpoint", {}, [&](const Row& row) {
+    if (const auto* value = std::get_if<int64_t>(&row.at(0))) threshold = static_cast<int>(*value);
+    return Status::Ok();
+  }));
+  return threshold;
 }
 
 namespace {
@@ -358,8 +364,10 @@ namespace {
 // threshold afterwards.
 class SqliteCheckpointer : public BackgroundWork {
  public:
-  SqliteCheckpointer(sqlite3* main, sqlite3* own, int threshold)
-      : main_(main), own_(own), threshold_(threshold) {
+  // `own_db` is `own`'s handle, used on the checkpoint thread only.
+  SqliteCheckpointer(sqlite3* main, std::unique_ptr<SqliteWarehouse> own, sqlite3* own_db,
+                     int threshold)
+      : main_(main), own_(std::move(own)), own_db_(own_db), threshold_(threshold) {
     sqlite3_wal_autocheckpoint(main_, 0);
     thread_ = std::thread([this] { Loop(); });
   }
@@ -370,7 +378,7 @@ class SqliteCheckpointer : public BackgroundWork {
     }
     wake_.notify_all();
     thread_.join();
-    sqlite3_close_v2(own_);
+    own_.reset();
     sqlite3_wal_autocheckpoint(main_, threshold_);
   }
   SqliteCheckpointer(const SqliteCheckpointer&) = delete;
@@ -384,13 +392,14 @@ class SqliteCheckpointer : public BackgroundWork {
       lock.unlock();
       // PASSIVE: copies what is committed, never waits for the writer or
       // readers; what it cannot copy now it copies on a later turn.
-      sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      sqlite3_wal_checkpoint_v2(own_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
       lock.lock();
     }
   }
 
   sqlite3* main_;
-  sqlite3* own_;
+  std::unique_ptr<SqliteWarehouse> own_;
+  sqlite3* own_db_;
   int threshold_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -401,37 +410,22 @@ class SqliteCheckpointer : public BackgroundWork {
 }  // namespace
 
 std::unique_ptr<BackgroundWork> SqliteWarehouse::CheckpointInBackground() {
-  const char* file = sqlite3_db_filename(db_, "main");
-  if (file == nullptr || *file == '\0' || sqlite3_db_readonly(db_, "main") != 0) return nullptr;
+  if (options_.read_only || options_.location == ":memory:") return nullptr;
   bool wal = false;
-  int threshold = 1000;
   Status status = Query("PRAGMA journal_mode", {}, [&](const Row& row) {
     wal = ValueToString(row.at(0)) == "wal";
     return Status::Ok();
   });
-  if (status.ok()) {
-    status = Query("PRAGMA wal_autocheckpoint", {}, [&](const Row& row) {
-      if (const auto* value = std::get_if<int64_t>(&row.at(0)))
-        threshold = static_cast<int>(*value);
-      return Status::Ok();
-    });
-  }
-  if (!status.ok() || !wal) return nullptr;
-  sqlite3* own = nullptr;
-  if (sqlite3_open_v2(file, &own, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK) {
-    sqlite3_close_v2(own);
-    return nullptr;  // checkpoints stay on the building connection
-  }
-  sqlite3_busy_timeout(own, kBusyTimeoutMs);
+  Result<int> threshold = WalAutocheckpoint();
+  if (!status.ok() || !wal || !threshold.ok()) return nullptr;
+  // Checkpoints stay on the building connection when a second one fails.
+  Result<std::unique_ptr<SqliteWarehouse>> own = Open(options_);
+  if (!own.ok()) return nullptr;
   // A connection finds the write-ahead log on its first read; until then a
   // checkpoint on it does nothing.
-  if (sqlite3_exec(own, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) !=
-      SQLITE_OK) {
-    sqlite3_close_v2(own);
-    return nullptr;
-  }
-  return std::make_unique<SqliteCheckpointer>(db_, own, threshold);
+  if (!(*own)->Execute("SELECT count(*) FROM sqlite_master").ok()) return nullptr;
+  sqlite3* own_db = (*own)->db_;
+  return std::make_unique<SqliteCheckpointer>(db_, std::move(own).value(), own_db, *threshold);
 }
 
 SqliteWarehouse::SqliteWarehouse(sqlite3* db) : db_(db) {}

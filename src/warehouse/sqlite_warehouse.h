@@ -108,6 +108,8 @@ class SqliteWarehouse final : public Warehouse {
   // open) so that it applies entirely or not at all.
   Status Atomically(const std::function<Status()>& body);
   Status Error(int rc, std::string_view sql) const;
+  // PRAGMA wal_autocheckpoint: pages of log after which a commit checkpoints (0: never).
+  Result<int> WalAutocheckpoint();
 
   sqlite3* db_;
   WarehouseOptions options_;  // as opened, for OpenPeer
