@@ -63,6 +63,9 @@ struct Config {
   // The real portal's base URLs.
   static constexpr const char* kRealPostingsBaseUrl = "http://apis.data.go.kr";
   static constexpr const char* kRealProjectsBaseUrl = "https://api.odcloud.kr";
+  // The projects dataset's OpenAPI document (another host than the data).
+  static constexpr const char* kRealProjectsDocumentUrl =
+      "https://infuser.odcloud.kr/oas/docs?namespace=15050148/v1";
 };
 
 // The built-in defaults, including the known projects files.
