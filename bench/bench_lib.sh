@@ -176,6 +176,7 @@ max_attempts = 3
 
 [projects]
 base_url = "$SIMULATOR_URL"
+openapi_url = "$SIMULATOR_URL/oas/docs?namespace=15050148/v1"
 EOF
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/wiring.h"
+#include "ingest/projects_discovery.h"
 #include "ingest/reloader.h"
 
 namespace silverwork {
@@ -53,6 +54,28 @@ Result<std::pair<Date, Date>> ResolveWindow(const WindowFlags& flags, int defaul
   return std::make_pair(to.AddDays(-(days - 1)), to);
 }
 
+// `collect projects --discover-only`: what the OpenAPI document lists and
+// what changed since the last collection; collects and writes nothing.
+Status PrintProjectsDiscovery(const Config& config) {
+  if (config.projects.openapi_url.empty()) {
+    return Status(ErrorCode::kInvalidInput, "[projects] openapi_url is empty: nothing to discover",
+                  std::string("set it to the dataset's OpenAPI document, ") +
+                      Config::kRealProjectsDocumentUrl);
+  }
+  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse({.engine = config.warehouse_engine,
+                                                     .location = config.warehouse_path}));
+  ProjectsDiscoveryOptions options;
+  options.openapi_url = config.projects.openapi_url;
+  options.pins = config.projects.files;
+  options.caller.timeout = std::chrono::milliseconds(config.projects.timeout_ms);
+  options.caller.retry.max_attempts = config.projects.max_attempts;
+  SW_ASSIGN_OR_RETURN(
+      ProjectsDiscovery discovery,
+      DiscoverProjectFiles(options, *warehouse, DefaultClock(), [] { return CreateHttpClient(); }));
+  for (const std::string& line : discovery.Lines()) std::printf("%s\n", line.c_str());
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddCollectCommands(CLI::App& app, CliContext& context) {
@@ -90,15 +113,24 @@ void AddCollectCommands(CLI::App& app, CliContext& context) {
     context.exit_code = status.ok() ? kExitOk : ReportFailure(status);
   });
 
-  CLI::App* projects =
-      collect->add_subcommand("projects", "노인일자리사업 projects: every configured year's file");
-  projects->callback([&context] {
+  auto discover_only = std::make_shared<bool>(false);
+  CLI::App* projects = collect->add_subcommand(
+      "projects", "노인일자리사업 projects: every file the dataset's OpenAPI document lists");
+  projects->add_flag("--discover-only", *discover_only,
+                     "print the files the document lists and what changed since the last "
+                     "collection; collect nothing");
+  projects->callback([&context, discover_only] {
     auto config = LoadCliConfig(context);
     if (!config.ok()) {
       context.exit_code = ReportFailure(config.status());
       return;
     }
     SetUpLogging(context, *config);
+    if (*discover_only) {
+      Status printed = PrintProjectsDiscovery(*config);
+      context.exit_code = printed.ok() ? kExitOk : ReportFailure(printed);
+      return;
+    }
     auto run = CollectionRun::Start(*config, "collect projects", false);
     if (!run.ok()) {
       context.exit_code = ReportFailure(run.status());

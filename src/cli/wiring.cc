@@ -83,6 +83,7 @@ Result<std::unique_ptr<CollectionRun>> CollectionRun::Start(Config config, std::
     key = options.service_key;
     config.postings.base_url = run->simulator_->base_url();
     config.projects.base_url = run->simulator_->base_url();
+    config.projects.openapi_url = run->simulator_->base_url() + kSimulatorProjectsDocumentPath;
     // The built-in simulator has no quota: don't wait on the real one's.
     config.postings.calls_per_second = 0;
     config.postings.calls_per_day = 0;
@@ -169,6 +170,7 @@ CollectOutcome CollectionRun::CollectPostings(Date from, Date to, bool skip_deta
 ProjectsOutcome CollectionRun::CollectProjects() {
   const ProjectsConfig& projects = config_.projects;
   ProjectsCollectorOptions options;
+  options.openapi_url = projects.openapi_url;
   options.files = projects.files;
   options.column_aliases = projects.column_aliases;
   options.per_page = projects.per_page;
@@ -254,6 +256,7 @@ void PrintProjectsOutcome(const ProjectsOutcome& outcome) {
   if (stats.rows_rejected > 0)
     std::printf("; %lld rows without a key skipped", static_cast<long long>(stats.rows_rejected));
   std::printf("\n");
+  for (const std::string& line : stats.ReportLines()) std::printf("  %s\n", line.c_str());
   for (const auto& [file_id, names] : stats.unknown_columns) {
     std::printf("  unknown columns in %s:", file_id.c_str());
     for (const auto& name : names) std::printf(" %s", name.c_str());

@@ -108,6 +108,7 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
 Status ReadProjects(const toml::table& table, const std::string& origin, ProjectsConfig& out) {
   TableReader reader(table, "projects", origin);
   SW_RETURN_IF_ERROR(reader.String("base_url", out.base_url));
+  SW_RETURN_IF_ERROR(reader.String("openapi_url", out.openapi_url));
   SW_RETURN_IF_ERROR(reader.Int("per_page", out.per_page));
   SW_RETURN_IF_ERROR(reader.Int("concurrency", out.concurrency));
   SW_RETURN_IF_ERROR(reader.Double("calls_per_second", out.calls_per_second));
@@ -115,7 +116,7 @@ Status ReadProjects(const toml::table& table, const std::string& origin, Project
   SW_RETURN_IF_ERROR(reader.Int("timeout_ms", out.timeout_ms));
   SW_RETURN_IF_ERROR(reader.Int("max_attempts", out.max_attempts));
   if (const toml::table* files = reader.Table("files")) {
-    // Listing files replaces the built-in list: the config is the truth.
+    // Pins restrict collection to themselves (see ProjectsConfig::files).
     out.files.clear();
     for (const auto& [year_text, node] : *files) {
       int year = std::atoi(std::string(year_text.str()).c_str());
@@ -167,13 +168,7 @@ Result<std::string> ReadSecretFile(const std::string& path) {
 
 Config DefaultConfig() {
   Config config;
-  config.projects.files = {
-      {2018, "86a1651f-3c36-4efe-85f8-d781d61b70d1"},
-      {2020, "4f2b83dd-93d0-4d82-b6eb-c1af32641817"},
-      {2022, "c2a15a01-c539-4698-a06d-daa5309264a4"},
-      {2023, "abd1cfb1-5ba2-491f-9729-84bba214f87d"},
-      {2024, "5a9fe759-5344-41ef-94c1-9de71e3e156f"},
-  };
+  config.projects.openapi_url = Config::kRealProjectsDocumentUrl;
   return config;
 }
 

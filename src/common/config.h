@@ -33,13 +33,17 @@ struct PostingsConfig {
 
 struct ProjectsConfig {
   std::string base_url;  // empty: the real odcloud API when a key is set
+  // The dataset's OpenAPI document, which lists its files (read without the
+  // key). Empty: don't read it; collect the pins only.
+  std::string openapi_url;  // set to Config::kRealProjectsDocumentUrl by DefaultConfig()
   int64_t per_page = 500;
   int concurrency = 4;
   double calls_per_second = 10;
   int64_t calls_per_day = 10'000;
   int64_t timeout_ms = 30'000;
   int max_attempts = 5;
-  // year -> file id. A new file is a config change.
+  // Pins, year -> file id: when any are set, only these files are collected,
+  // each under the year it is pinned to. Empty: every file the document lists.
   std::map<int, std::string> files;
   // canonical column -> extra Korean names, on top of the built-in aliases.
   std::map<std::string, std::vector<std::string>> column_aliases;
@@ -68,7 +72,7 @@ struct Config {
       "https://infuser.odcloud.kr/oas/docs?namespace=15050148/v1";
 };
 
-// The built-in defaults, including the known projects files.
+// The built-in defaults: no pinned projects files (the document lists them).
 Config DefaultConfig();
 
 // Loads `path` over the defaults (an empty path: defaults only), then

@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "http/http_client.h"
+#include "ingest/projects_replay.h"
 #include "sources/datagokr_client.h"
 
 namespace silverwork {
@@ -26,30 +27,21 @@ std::string QueryParameter(std::string_view request, std::string_view name) {
   return {};
 }
 
-std::string ProjectsFileId(std::string_view request) {
-  size_t start = request.find(ProjectsClient::kDatasetPath);
-  if (start == std::string_view::npos) return {};
-  start += ProjectsClient::kDatasetPath.size();
-  size_t end = request.find('?', start);
-  return PercentDecode(request.substr(start, end - start));
-}
-
 constexpr size_t kDetailBatch = 1000;
 
 }  // namespace
 
 Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& warehouse) {
   ReloadStats stats;
-  std::map<std::string, int> year_of_file;
-  for (const auto& [year, file_id] : options.project_files) year_of_file[file_id] = year;
   ProjectColumnMap columns(options.column_aliases);
   PostingsLoader postings(warehouse);
-  ProjectsLoader projects(warehouse, columns);
+  ProjectsReplay projects(warehouse, columns, options.project_files, options.loaded_at);
 
   SW_RETURN_IF_ERROR(EnsureRawTables(warehouse));
   Transaction transaction(warehouse);
   SW_RETURN_IF_ERROR(transaction.Begin());
   SW_RETURN_IF_ERROR(warehouse.Execute("DELETE FROM raw_postings; DELETE FROM raw_projects"));
+  SW_RETURN_IF_ERROR(projects.Begin());
 
   std::vector<DetailResult> details;
   std::string details_run_id;
@@ -67,7 +59,7 @@ Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& ware
   LakeStats lake_stats;
   SW_RETURN_IF_ERROR(reader.ForEach(
       {std::string(kPostingsListDataset), std::string(kPostingsDetailDataset),
-       std::string(kProjectsDataset)},
+       std::string(kProjectsDataset), std::string(kProjectsDocumentDataset)},
       [&](const LakeRecord& record) -> Status {
         ++stats.records;
         progress.Add(1);
@@ -97,28 +89,15 @@ Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& ware
           ++stats.list_pages;
           return postings.LoadListPage(*page, stamp).status();
         }
-        Result<EnvelopePage> page =
-            ParseOdcloudJson(record.body, record.http_status, record.request);
-        if (!page.ok()) {
-          ++stats.skipped_errors;
-          return Status::Ok();
-        }
-        std::string file_id = ProjectsFileId(record.request);
-        auto year = year_of_file.find(file_id);
-        if (year == year_of_file.end()) {
-          spdlog::warn("lake has projects file {} which the config does not list; its year is "
-                       "left empty", file_id);
-        }
-        ++stats.project_pages;
-        return projects
-            .LoadPage(*page, year == year_of_file.end() ? 0 : year->second, file_id, stamp)
-            .status();
+        return projects.Replay(record);
       },
       &lake_stats));
   SW_RETURN_IF_ERROR(flush_details());
   SW_RETURN_IF_ERROR(transaction.Commit());
   progress.Finish();
   stats.skipped_torn = lake_stats.skipped_torn;
+  stats.project_pages = projects.pages();
+  stats.skipped_errors += projects.skipped_errors();
   return stats;
 }
 

@@ -136,4 +136,12 @@ Result<ApiResponse> ProjectsClient::Page(std::string_view file_id, int64_t page,
   return caller_->Call(kOperation, kProjectsDataset, path, &ParseOdcloudJson);
 }
 
+std::string ProjectsClient::FileIdOf(std::string_view request) {
+  size_t start = request.find(kDatasetPath);
+  if (start == std::string_view::npos) return {};
+  start += kDatasetPath.size();
+  size_t end = request.find('?', start);
+  return PercentDecode(request.substr(start, end - start));  // npos - start: to the end
+}
+
 }  // namespace silverwork

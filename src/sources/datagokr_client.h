@@ -146,6 +146,10 @@ class ProjectsClient {
 
   Result<ApiResponse> Page(std::string_view file_id, int64_t page, int64_t per_page);
 
+  // The file id a Page() request (path?query, as landed) asked for; empty
+  // when `request` is not one.
+  static std::string FileIdOf(std::string_view request);
+
  private:
   std::unique_ptr<ApiCaller> caller_;
 };

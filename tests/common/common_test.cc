@@ -45,10 +45,11 @@ TEST(Status, UserMessageSaysWhatWhyAndWhatToDo) {
   EXPECT_TRUE(Status::Ok().ok());
 }
 
-TEST(Config, DefaultsKnowTheProjectFiles) {
+TEST(Config, DefaultsDiscoverTheProjectFilesFromTheirDocument) {
   Config config = DefaultConfig();
-  EXPECT_EQ(config.projects.files.at(2018), "86a1651f-3c36-4efe-85f8-d781d61b70d1");
-  EXPECT_EQ(config.projects.files.size(), 5u);
+  EXPECT_TRUE(config.projects.files.empty()) << "no pins: the document lists the files";
+  EXPECT_EQ(config.projects.openapi_url,
+            "https://infuser.odcloud.kr/oas/docs?namespace=15050148/v1");
   EXPECT_EQ(config.warehouse_engine, "sqlite");
 }
 
@@ -67,6 +68,7 @@ concurrency = 4
 calls_per_second = 2.5
 [projects]
 per_page = 100
+openapi_url = "http://127.0.0.1:8089/oas/docs?namespace=15050148/v1"
 [projects.files]
 2025 = "new-file-id"
 [projects.column_aliases]
@@ -80,6 +82,7 @@ admProvNm = ["관할 시도"]
   EXPECT_DOUBLE_EQ(config->postings.calls_per_second, 2.5);
   EXPECT_EQ(config->projects.files.size(), 1u);
   EXPECT_EQ(config->projects.files.at(2025), "new-file-id");
+  EXPECT_EQ(config->projects.openapi_url, "http://127.0.0.1:8089/oas/docs?namespace=15050148/v1");
   EXPECT_EQ(config->projects.column_aliases.at("admProvNm").at(0), "관할 시도");
 }
 

@@ -34,6 +34,8 @@ class BinaryHarness {
            << "lookback_days = 2\nbatch_size = 20\nbackoff_base_ms = 5\nbackoff_max_ms = 50\n"
            << "timeout_ms = 3000\n"
            << "[projects]\nbase_url = \"" << simulator->base_url() << "\"\nper_page = 50\n"
+           << "openapi_url = \"" << simulator->base_url() << kSimulatorProjectsDocumentPath
+           << "\"\n"
            << "calls_per_second = 0\ncalls_per_day = 0\n";
   }
 

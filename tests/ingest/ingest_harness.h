@@ -198,6 +198,18 @@ class IngestHarness {
     return digest;
   }
 
+  // A projects file's row count as the simulator serves it now (totalCount).
+  int64_t ProjectFileRows(const std::string& file_id) const {
+    auto response =
+        CreateHttpClient()->Get(simulator->base_url() + "/api/15050148/v1/uddi:" + file_id +
+                                    "?page=1&perPage=1&serviceKey=" + key->ForUrl(),
+                                "truth", std::chrono::milliseconds(5000));
+    EXPECT_TRUE(response.ok());
+    auto page = ParseOdcloudJson(response->body, response->status, "truth");
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->total_count : -1;
+  }
+
   int64_t Count(const std::string& sql) const {
     auto result = warehouse->QueryAll(sql);
     if (!result.ok()) throw std::runtime_error(result.status().ToString());
