@@ -70,9 +70,11 @@ export const CHARTS = [
         },
         series: [{
           type: 'map', map: 'south-korea', roam: false, selectedMode: 'single', name: perCapita ? '1,000명당 공고' : '공고 건수',
+          // The geometry names provinces in English; every label and tooltip shows the Korean name.
+          nameMap: Object.fromEntries(data.items.map((item) => [item.name_en, item.name])),
           label: { show: false }, emphasis: { label: { show: true } },
           select: { itemStyle: { areaColor: '#e07b39', borderColor: '#7a3b10', borderWidth: 2 } },
-          data: data.items.map((item) => ({ name: item.name_en, value: item.value ?? 0, item, selected: item.code === state.filters.province })),
+          data: data.items.map((item) => ({ name: item.name, value: item.value ?? 0, item, selected: item.code === state.filters.province })),
         }],
       };
     },

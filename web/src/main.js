@@ -234,12 +234,17 @@ function wire() {
   });
 }
 
-// For the browser tests: the last option each chart drew.
+// For the browser tests: the last option each chart drew, and the map as ECharts holds it.
 window.__silverwork = {
   option: (id) => JSON.parse(JSON.stringify(lastOptions.get(id) ?? null, (key, value) => (typeof value === 'function' ? undefined : value))),
   state: () => state,
   zoom: (id) => (instances.get(id)?.getOption().dataZoom ?? []).map((zoom) => ({ type: zoom.type, start: zoom.start, end: zoom.end })),
   mapPixel: (lng, lat) => instances.get('map')?.convertToPixel({ seriesIndex: 0 }, [lng, lat]),
+  // Names of the map's regions as its labels and tooltips show them.
+  mapRegionNames: () => {
+    const data = instances.get('map')?.getModel().getSeriesByIndex(0).getData();
+    return data ? data.mapArray((index) => data.getName(index)) : [];
+  },
 };
 
 wire();
