@@ -105,7 +105,7 @@ test('clicking a province cross-filters the other charts; clicking it again clea
   await page.close();
 });
 
-test('the map names every province in Korean, in its labels and its tooltip', async () => {
+test('the map names every province in Korean, in its labels and its tooltip; Escape hides the tooltip', async () => {
   const { page, problems } = await openPage(browser, '?province=KR-41');
   await waitForTab(page, 'postings');
   const map = await apiData('/api/v1/postings/map?metric=postings');
@@ -126,6 +126,9 @@ test('the map names every province in Korean, in its labels and its tooltip', as
   const text = await tooltip.innerText();
   assert.match(text, /^경기도\n/);
   assert.doesNotMatch(text, /Gyeonggi/);
+  // Escape dismisses the tooltip while the pointer stays (WCAG 1.4.13).
+  await page.keyboard.press('Escape');
+  await tooltip.waitFor({ state: 'hidden' });
   assert.deepEqual(problems, []);
   await page.close();
 });
