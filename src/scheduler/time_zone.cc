@@ -19,6 +19,7 @@ using std::chrono::seconds;
 
 // No zone has ever been more than a day away from UTC (Kiribati is +14).
 constexpr seconds kMaxAbsoluteOffset = hours(26);
+constexpr int64_t kFarthestTransition = int64_t{1} << 60;
 
 Status CorruptZone(std::string_view name, std::string_view what) {
   return Status(ErrorCode::kCorrupt, fmt::format("time zone file for '{}' {}", name, what),
@@ -94,7 +95,13 @@ Result<TzifTable> ReadDataBlock(TzifReader& reader, const TzifHeader& header, si
     return Status(ErrorCode::kInvalidInput, fmt::format("time zone '{}' counts leap seconds", name),
                   "use the zone without the 'right/' prefix, e.g. Asia/Seoul");
   std::vector<int64_t> times(header.timecnt);
-  for (int64_t& time : times) time = reader.Signed(time_width);
+  for (int64_t& time : times) {
+    time = reader.Signed(time_width);
+    // zic writes -2^59 for "the beginning of time"; anything further out is damage (and
+    // would overflow when offsets are added to it).
+    if (time < -kFarthestTransition || time > kFarthestTransition)
+      return CorruptZone(name, "has a transition time out of range");
+  }
   std::vector<uint8_t> type_of(header.timecnt);
   for (uint8_t& type : type_of) {
     type = reader.Byte();

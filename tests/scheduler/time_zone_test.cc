@@ -3,6 +3,9 @@
 // past the end of the table, and clear errors.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <random>
 #include <string>
 
 #include "scheduler/posix_tz_rule.h"
@@ -164,6 +167,28 @@ TEST(TimeZoneTest, DamagedFilesAreCorruptNotCrashes) {
                 .status()
                 .code(),
             ErrorCode::kCorrupt);
+}
+
+TEST(TimeZoneTest, EveryTruncationAndByteFlipOfARealFileIsHandled) {
+  std::ifstream in(std::string(TimeZoneDatabase::kDefaultRoot) + "/America/New_York",
+                   std::ios::binary);
+  ASSERT_TRUE(in) << "tzdata is not installed (scripts/install-deps.sh installs it)";
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 100u);
+  auto exercise = [](const std::string& data) {
+    auto zone = TimeZone::FromTzif("Test/Damaged", data);
+    if (!zone.ok()) return;  // refused is fine; crashing or reading out of bounds is not
+    (void)(*zone)->Resolve(Local("2026-03-08T02:30:00"));
+    (void)(*zone)->SpanAt(Utc("2100-07-01T00:00:00Z"));
+  };
+  for (size_t cut = 0; cut < bytes.size(); ++cut) exercise(bytes.substr(0, cut));
+  std::mt19937 random(20261125);
+  for (int flip = 0; flip < 2000; ++flip) {
+    std::string damaged = bytes;
+    damaged[random() % damaged.size()] = static_cast<char>(random() & 0xff);
+    exercise(damaged);
+  }
+  EXPECT_TRUE(TimeZone::FromTzif("Test/Whole", bytes).ok());
 }
 
 TEST(PosixTzRuleTest, FixedOffsetsWithNamesAndMinutes) {
