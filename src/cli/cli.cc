@@ -32,6 +32,7 @@ int RunCli(int argc, char** argv) {
   AddTransformCommands(app, context);
   AddServeCommand(app, context);
   AddSimulateCommand(app, context);
+  AddTaskCommand(app, context);
 
   try {
     app.parse(argc, argv);

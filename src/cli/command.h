@@ -26,5 +26,6 @@ void AddStatusCommand(CLI::App& app, CliContext& context);
 void AddPipelineCommand(CLI::App& app, CliContext& context);
 void AddTransformCommands(CLI::App& app, CliContext& context);
 void AddServeCommand(CLI::App& app, CliContext& context);
+void AddTaskCommand(CLI::App& app, CliContext& context);
 
 }  // namespace silverwork
