@@ -210,7 +210,7 @@ Result<ServingSnapshot> LoadFixtureSnapshot(const fs::path& path) {
   SW_ASSIGN_OR_RETURN(
       auto warehouse,
       OpenWarehouse({.engine = "sqlite", .location = path.string(), .read_only = true}));
-  return LoadSnapshot(*warehouse);
+  return LoadSnapshot(*warehouse, DefaultClock());
 }
 
 // Every posting chart's data for `combination`, by path.
