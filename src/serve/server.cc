@@ -100,6 +100,11 @@ std::string WithoutBrotli(std::string_view accepted) {
   return kept;
 }
 
+void SendMethodNotAllowed(httplib::Response& res) {
+  res.set_header("Allow", "GET, HEAD");
+  SendError(res, 405, "method_not_allowed", "only GET is served", "use GET");
+}
+
 std::string DescribeException(const std::exception_ptr& thrown) {
   try {
     if (thrown) std::rethrow_exception(thrown);
@@ -274,6 +279,13 @@ class Server::Impl {
     // The Request is httplib's own non-const object, passed here as const.
     http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       RequestIdOf(res, request_ids_);
+      // cpp-httplib parses these methods but routes none of them (it would
+      // answer 400); they carry no body, and the connection ends here.
+      if (req.method == "TRACE" || req.method == "CONNECT") {
+        res.set_header("Connection", "close");
+        SendMethodNotAllowed(res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       auto& request = const_cast<httplib::Request&>(req);
       auto [first, last] = request.headers.equal_range("Accept-Encoding");
       for (auto header = first; header != last; ++header)
@@ -334,8 +346,7 @@ class Server::Impl {
   // Other methods are refused; other GET paths are the dashboard's files.
   void AddFallbackRoutes() {
     const auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Allow", "GET, HEAD");
-      SendError(res, 405, "method_not_allowed", "only GET is served", "use GET");
+      SendMethodNotAllowed(res);
     };
     http_.Post(".*", not_allowed);
     http_.Put(".*", not_allowed);

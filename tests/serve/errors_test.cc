@@ -159,6 +159,14 @@ TEST_F(Errors, OtherMethodsAre405) {
     EXPECT_EQ(error["code"], "method_not_allowed") << method;
     EXPECT_EQ(response->get_header_value("Allow"), "GET, HEAD") << method;
   }
+  for (const char* method : {"TRACE", "CONNECT"}) {
+    RawConnection connection(server_->port());
+    connection.Send(fmt::format("{} /api/v1/kpis HTTP/1.1\r\nHost: silverwork\r\n\r\n", method));
+    const std::string response = connection.ReadResponse();
+    EXPECT_TRUE(response.starts_with("HTTP/1.1 405")) << response;
+    EXPECT_NE(response.find("Allow: GET, HEAD\r\n"), std::string::npos) << response;
+    EXPECT_NE(response.find("\"code\":\"method_not_allowed\""), std::string::npos) << response;
+  }
 }
 
 TEST_F(Errors, ALargeBodyIs413AndALongUriIs414) {
