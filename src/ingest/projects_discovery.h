@@ -5,8 +5,10 @@
 // It writes nothing and lands nothing: the document is compared with what
 // the warehouse held after the last collection, so a change stays a change
 // until a collection has acted on it. `silverwork collect projects
-// --discover-only` prints it; the scheduler's `discover_projects` sensor is
-// ProjectFilesChanged(), which succeeds only when something changed.
+// --discover-only` prints it; the scheduler's `discover_projects` sensor
+// (DiscoverProjectsTask in pipeline/tasks.h, run as `silverwork task run
+// discover_projects`) exits 0 only when changed(), else 4 (nothing new).
+// ProjectFilesChanged() is the same check as a bare yes or no.
 //
 // Thread-compatible: the functions take the warehouse connection they use;
 // call them from the thread that owns it.

@@ -7,11 +7,12 @@ constexpr std::string_view kSqliteCacheSize = "PRAGMA cache_size = -512";  // Ki
 
 }  // namespace
 
-WarehousePool::WarehousePool(WarehouseOptions options)
+WarehousePool::WarehousePool(WarehouseOptions options, WarehouseFactory open)
     : options_([&] {
         options.read_only = true;
         return options;
-      }()) {}
+      }()),
+      open_(std::move(open)) {}
 
 WarehousePool::Lease::~Lease() {
   if (warehouse_ != nullptr) pool_->Return(std::move(warehouse_), generation_);
@@ -28,7 +29,7 @@ Result<WarehousePool::Lease> WarehousePool::Acquire() {
       return Lease(this, std::move(warehouse), generation);
     }
   }
-  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse(options_));
+  SW_ASSIGN_OR_RETURN(auto warehouse, open_(options_));
   if (options_.engine == "sqlite") {
     // A request reads a few pages by rowid or scans the table once, which
     // SQLite's 2 MB default page cache does not speed up; with a connection

@@ -5,10 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "../ingest/ingest_harness.h"
 #include "lake/lake.h"
 #include "process.h"
+#include "scheduler/task_state.h"
 
 namespace silverwork::testing {
 namespace {
@@ -29,18 +31,28 @@ class ProjectsBinary {
     std::ofstream(ConfigPath(), std::ios::trunc)
         << "[warehouse]\npath = \"" << dir.path() << "/warehouse.db\"\n"
         << "[lake]\npath = \"" << dir.path() << "/lake\"\nfsync = false\n"
+        << "[postings]\nbackoff_base_ms = 5\nbackoff_max_ms = 50\n"  // projects retries too
         << "[projects]\nbase_url = \"" << simulator->base_url() << "\"\n"
         << "openapi_url = \"" << simulator->base_url() << kSimulatorProjectsDocumentPath << "\"\n"
         << "per_page = 50\ncalls_per_second = 0\ncalls_per_day = 0\n"
         << (pins.empty() ? "" : "[projects.files]\n" + pins);
   }
 
+  // Runs the binary with `args`; this run's stdout and stderr are in
+  // Stdout() and Stderr() until the next run.
   int Run(const std::vector<std::string>& args) {
+    ++runs_;
     std::vector<std::string> argv{SILVERWORK_BINARY, "--config", ConfigPath()};
     argv.insert(argv.end(), args.begin(), args.end());
     return ChildProcess(argv, {{"DATA_GO_KR_SERVICE_KEY", kSimulatorDemoKey}}, Out(), Err()).Wait();
   }
   std::string Stdout() const { return ReadFile(Out()); }
+  // The last line of stdout as JSON (`task run` ends with its report).
+  nlohmann::json LastJsonLine() const {
+    std::string text = Stdout();
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return nlohmann::json::parse(text.substr(text.rfind('\n') + 1));
+  }
   std::string Stderr() const { return ReadFile(Err()); }
 
   int64_t LakeRecords() const {
@@ -61,15 +73,22 @@ class ProjectsBinary {
 
  private:
   std::string ConfigPath() const { return dir.path() + "/silverwork.toml"; }
-  std::string Out() const { return dir.path() + "/stdout.txt"; }
-  std::string Err() const { return dir.path() + "/stderr.txt"; }
+  std::string Out() const { return dir.path() + "/stdout-" + std::to_string(runs_) + ".txt"; }
+  std::string Err() const { return dir.path() + "/stderr-" + std::to_string(runs_) + ".txt"; }
+  int runs_ = 0;
 };
 
-TEST(ProjectsBinary, DiscoverOnlyPrintsTheFilesAndWhatChangedAndCollectsNothing) {
+// The small world, where kLateFile is published four days after today.
+const Date kLateFilePublishedOn = kToday.AddDays(4);
+SimulatorOptions WorldWithLateFile() {
   SimulatorOptions world = SmallWorldOptions();
-  const Date published = kToday.AddDays(4);
-  world.data.projects_events.published = ProjectsFileEvents::Published{2025, kLateFile, published};
-  ProjectsBinary binary(world);
+  world.data.projects_events.published =
+      ProjectsFileEvents::Published{2025, kLateFile, kLateFilePublishedOn};
+  return world;
+}
+
+TEST(ProjectsBinary, DiscoverOnlyPrintsTheFilesAndWhatChangedAndCollectsNothing) {
+  ProjectsBinary binary(WorldWithLateFile());
 
   ASSERT_EQ(binary.Run({"collect", "projects", "--discover-only"}), 0) << binary.Stderr();
   std::string first = binary.Stdout();
@@ -84,7 +103,7 @@ TEST(ProjectsBinary, DiscoverOnlyPrintsTheFilesAndWhatChangedAndCollectsNothing)
   EXPECT_NE(binary.Stdout().find("no change since the last collection"), std::string::npos)
       << binary.Stdout();
 
-  binary.simulator->SetToday(published);
+  binary.simulator->SetToday(kLateFilePublishedOn);
   ASSERT_EQ(binary.Run({"collect", "projects", "--discover-only"}), 0);
   std::string changed = binary.Stdout();
   EXPECT_NE(changed.find(std::string("new        ") + kLateFile), std::string::npos) << changed;
@@ -94,6 +113,45 @@ TEST(ProjectsBinary, DiscoverOnlyPrintsTheFilesAndWhatChangedAndCollectsNothing)
   EXPECT_NE(binary.Stdout().find(std::string("new file ") + kLateFile), std::string::npos)
       << binary.Stdout();
   EXPECT_NE(binary.Stdout().find("2025: "), std::string::npos);
+  EXPECT_EQ(binary.simulator->Stats().document_calls_with_key, 0) << "the key stays home";
+}
+
+// The scheduler's `discover_projects` sensor: exit 0 when a file changed, 4
+// (kTaskExitNothingNew) when nothing did, 1 when the document is unreadable.
+TEST(ProjectsBinary, TheDiscoverProjectsTaskExitsFourWhenNothingIsNew) {
+  ProjectsBinary binary(WorldWithLateFile());
+
+  ASSERT_EQ(binary.Run({"task", "run", "discover_projects"}), 0) << binary.Stderr();
+  nlohmann::json first = binary.LastJsonLine();
+  EXPECT_EQ(first.at("task"), "discover_projects");
+  EXPECT_EQ(first.at("status"), "success");
+  EXPECT_EQ(first.at("figures").at("files_listed"), 5);
+  EXPECT_EQ(first.at("figures").at("new"), 5);
+  EXPECT_EQ(first.at("figures").at("changed"), 1);
+  EXPECT_NE(binary.Stdout().find("changed since the last collection: 5 new"), std::string::npos)
+      << binary.Stdout();
+
+  ASSERT_EQ(binary.Run({"task", "run", "collect_projects"}), 0) << binary.Stderr();
+  EXPECT_EQ(binary.Run({"task", "run", "discover_projects"}), scheduler::kTaskExitNothingNew)
+      << binary.Stderr();
+  nlohmann::json unchanged = binary.LastJsonLine();
+  EXPECT_EQ(unchanged.at("status"), "success") << "nothing new is no failure";
+  EXPECT_EQ(unchanged.at("figures").at("changed"), 0);
+  EXPECT_FALSE(unchanged.contains("error"));
+  EXPECT_NE(binary.Stdout().find("no change since the last collection"), std::string::npos);
+  EXPECT_EQ(binary.Stderr(), "");
+
+  binary.simulator->SetToday(kLateFilePublishedOn);
+  ASSERT_EQ(binary.Run({"task", "run", "discover_projects"}), 0) << binary.Stderr();
+  EXPECT_EQ(binary.LastJsonLine().at("figures").at("new"), 1);
+  EXPECT_EQ(binary.LastJsonLine().at("figures").at("files_listed"), 6);
+
+  SimulatorFaultOptions faults;
+  faults.document_fault = ProjectsDocumentFault::kNotJson;
+  binary.simulator->SetFaults(faults);
+  EXPECT_EQ(binary.Run({"task", "run", "discover_projects"}), 1);
+  EXPECT_EQ(binary.LastJsonLine().at("status"), "failed");
+  EXPECT_NE(binary.Stderr().find("openapi_url"), std::string::npos) << binary.Stderr();
   EXPECT_EQ(binary.simulator->Stats().document_calls_with_key, 0) << "the key stays home";
 }
 

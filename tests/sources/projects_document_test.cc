@@ -112,6 +112,11 @@ class BorrowedHttpClient final : public HttpClient {
                            std::chrono::milliseconds timeout) override {
     return target_.Get(url, shown, timeout);
   }
+  Result<HttpResponse> Post(const std::string& url, std::string_view shown,
+                            std::string_view content_type, std::string_view body,
+                            std::chrono::milliseconds timeout) override {
+    return target_.Post(url, shown, content_type, body, timeout);
+  }
 
  private:
   HttpClient& target_;
