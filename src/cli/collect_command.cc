@@ -122,8 +122,7 @@ void AddReloadCommand(CLI::App& app, CliContext& context) {
       return;
     }
     SetUpLogging(context, *config);
-    auto warehouse = OpenWarehouse({.engine = config->warehouse_engine,
-                                    .location = config->warehouse_path});
+    auto warehouse = OpenWarehouse(WarehouseOptionsFor(*config));
     if (!warehouse.ok()) {
       context.exit_code = ReportFailure(warehouse.status());
       return;
@@ -158,8 +157,7 @@ void AddStatusCommand(CLI::App& app, CliContext& context) {
       return;
     }
     SetUpLogging(context, *config);
-    auto warehouse = OpenWarehouse({.engine = config->warehouse_engine,
-                                    .location = config->warehouse_path});
+    auto warehouse = OpenWarehouse(WarehouseOptionsFor(*config));
     if (!warehouse.ok()) {
       context.exit_code = ReportFailure(warehouse.status());
       return;

@@ -66,8 +66,7 @@ int DefaultTransformThreads() {
 Result<transform::RunResults> RunTransform(const Config& config, const std::string& verb_name,
                                            transform::RunOptions options) {
   SW_ASSIGN_OR_RETURN(auto project, transform::TransformProject::Load(config.project_dir));
-  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse({.engine = config.warehouse_engine,
-                                                     .location = config.warehouse_path}));
+  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse(WarehouseOptionsFor(config)));
   options.warehouse = warehouse.get();
   if (options.artifacts_dir.empty()) options.artifacts_dir = config.artifacts_dir;
   for (const auto& spec : kVerbs) {

@@ -26,6 +26,14 @@ Result<Config> LoadCliConfig(const CliContext& context) {
   return LoadConfig(path);
 }
 
+WarehouseOptions WarehouseOptionsFor(const Config& config) {
+  const bool server = config.warehouse_engine == "postgres";
+  return {.engine = config.warehouse_engine,
+          .location = server ? config.warehouse_url : config.warehouse_path,
+          .password_file = config.warehouse_password_file,
+          .statement_timeout_ms = config.warehouse_statement_timeout_ms};
+}
+
 void SetUpLogging(const CliContext& context, const Config& config) {
   LogLevel level = LogLevel::kInfo;
   if (context.log_level == "debug") level = LogLevel::kDebug;
@@ -103,8 +111,7 @@ Result<std::unique_ptr<CollectionRun>> CollectionRun::Start(Config config, std::
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(config.warehouse_path).parent_path(),
                                       ignored);
-  SW_ASSIGN_OR_RETURN(run->warehouse_, OpenWarehouse({.engine = config.warehouse_engine,
-                                                      .location = config.warehouse_path}));
+  SW_ASSIGN_OR_RETURN(run->warehouse_, OpenWarehouse(WarehouseOptionsFor(config)));
   SW_RETURN_IF_ERROR(EnsureRawTables(*run->warehouse_));
   SW_ASSIGN_OR_RETURN(run->lake_, LakeWriter::Open({.root = config.lake_path,
                                                     .run_id = run->run_id_,

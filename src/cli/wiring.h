@@ -23,6 +23,10 @@ namespace silverwork {
 // Loads the config named by --config / SILVERWORK_CONFIG / ./silverwork.toml.
 Result<Config> LoadCliConfig(const CliContext& context);
 
+// The warehouse the config names: its engine, and the path (SQLite) or
+// URL, password file and statement timeout (PostgreSQL).
+WarehouseOptions WarehouseOptionsFor(const Config& config);
+
 // Sets up logging from the context (level, optional file from config).
 void SetUpLogging(const CliContext& context, const Config& config);
 
