@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "people_table.h"
 #include "scoped_temp_dir.h"
 #include "warehouse_under_test.h"
 
@@ -22,15 +23,6 @@ std::unique_ptr<SqliteWarehouse> OpenOrDie(const std::string& path, bool read_on
   EXPECT_TRUE(opened.ok()) << opened.status().ToString();
   return opened.ok() ? std::move(opened).value() : nullptr;
 }
-
-const TableSpec kPeople = {.name = "people",
-                           .columns = {{.name = "id", .type = ColumnType::kInteger},
-                                       {.name = "name"},
-                                       {.name = "score", .type = ColumnType::kReal},
-                                       {.name = "note"}},
-                           .primary_key = {"id"}};
-const std::vector<std::string> kPeopleColumns = {"id", "name", "score", "note"};
-const std::vector<std::string> kId = {"id"};
 
 class SqliteWarehouseTest : public ::testing::Test {
  protected:

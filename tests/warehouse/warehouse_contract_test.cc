@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "people_table.h"
 #include "warehouse/warehouse.h"
 #include "warehouse_under_test.h"
 
@@ -16,15 +17,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-const TableSpec kPeople = {.name = "people",
-                           .columns = {{.name = "id", .type = ColumnType::kInteger},
-                                       {.name = "name"},
-                                       {.name = "score", .type = ColumnType::kReal},
-                                       {.name = "note"}},
-                           .primary_key = {"id"}};
-const std::vector<std::string> kPeopleColumns = {"id", "name", "score", "note"};
-const std::vector<std::string> kId = {"id"};
 
 class WarehouseContractTest : public ::testing::TestWithParam<std::string> {
  protected:
