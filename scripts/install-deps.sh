@@ -12,6 +12,8 @@ packages=(
   libcpp-httplib-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libyaml-cpp-dev libzstd-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 curl tzdata
+  # The server the PostgreSQL tests start and stop (scripts/postgres-test-server.sh).
+  postgresql
 )
 if [ "${1:-}" = "--browser" ]; then
   packages+=(chromium fonts-noto-cjk)

@@ -291,7 +291,19 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     TableReader section(*warehouse, "warehouse", origin);
     SW_RETURN_IF_ERROR(section.String("engine", config.warehouse_engine));
     SW_RETURN_IF_ERROR(section.String("path", config.warehouse_path));
+    SW_RETURN_IF_ERROR(section.String("url", config.warehouse_url));
+    SW_RETURN_IF_ERROR(section.String("password_file", config.warehouse_password_file));
+    SW_RETURN_IF_ERROR(section.Int("statement_timeout_ms", config.warehouse_statement_timeout_ms));
+    if (warehouse->contains("password")) {
+      return Invalid(origin, "'warehouse.password' may not be written in the config",
+                     "put the password in PGPASSWORD, in ~/.pgpass, or in a file named by "
+                     "[warehouse] password_file (chmod 600)");
+    }
     SW_RETURN_IF_ERROR(section.RejectUnknown());
+    if (config.warehouse_statement_timeout_ms < 0) {
+      return Invalid(origin, "[warehouse] statement_timeout_ms must not be negative",
+                     "use 0 for no timeout");
+    }
   }
   if (const toml::table* lake = reader.Table("lake")) {
     TableReader section(*lake, "lake", origin);

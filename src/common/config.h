@@ -4,7 +4,8 @@
 //
 // Secrets: the service key comes from DATA_GO_KR_SERVICE_KEY or from a file
 // named by `service_key_file` (never from argv, never inline in the config,
-// whose contents end up in bug reports).
+// whose contents end up in bug reports); likewise the PostgreSQL password
+// (PGPASSWORD, ~/.pgpass, or [warehouse] password_file, read by the engine).
 #pragma once
 
 #include <chrono>
@@ -67,7 +68,13 @@ struct AlertsConfig {
 
 struct Config {
   std::string warehouse_engine = "sqlite";
-  std::string warehouse_path = "var/silverwork.db";
+  std::string warehouse_path = "var/silverwork.db";  // engine = "sqlite"
+  // engine = "postgres": a libpq URL without a password (empty: PG* variables),
+  // the file holding the password (empty: PGPASSWORD or ~/.pgpass), and the
+  // server-side statement timeout (0: none).
+  std::string warehouse_url;
+  std::string warehouse_password_file;
+  int64_t warehouse_statement_timeout_ms = 0;
   std::string lake_path = "var/lake";
   bool lake_fsync = true;
   std::string project_dir = ".";  // the SQL project (models/, seeds/)

@@ -8,6 +8,7 @@
 #include "ingest/lake_sink.h"
 #include "ingest/raw_tables.h"
 #include "pipeline/run_id.h"
+#include "pipeline/warehouse_options.h"
 
 namespace silverwork {
 namespace {
@@ -88,8 +89,7 @@ Status CollectionRun::OpenStores() {
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(config_.warehouse_path).parent_path(),
                                       ignored);
-  SW_ASSIGN_OR_RETURN(warehouse_, OpenWarehouse({.engine = config_.warehouse_engine,
-                                                 .location = config_.warehouse_path}));
+  SW_ASSIGN_OR_RETURN(warehouse_, OpenWarehouse(WarehouseOptionsFor(config_)));
   SW_RETURN_IF_ERROR(EnsureRawTables(*warehouse_));
   ledger_ = std::make_unique<RunLedger>(*warehouse_, clock_);
   SW_RETURN_IF_ERROR(ledger_->EnsureTable());

@@ -8,6 +8,7 @@
 #include "http/http_client.h"
 #include "pipeline/collection_run.h"
 #include "pipeline/run_ledger.h"
+#include "pipeline/warehouse_options.h"
 
 namespace silverwork {
 namespace {
@@ -189,8 +190,7 @@ TaskReport DiscoverProjectsTask(const Config& config, Clock& clock) {
                                std::string("set it to the dataset's OpenAPI document, ") +
                                    Config::kRealProjectsDocumentUrl));
   }
-  auto warehouse =
-      OpenWarehouse({.engine = config.warehouse_engine, .location = config.warehouse_path});
+  auto warehouse = OpenWarehouse(WarehouseOptionsFor(config));
   if (!warehouse.ok()) return timer.Report(warehouse.status());
   ProjectsDiscoveryOptions options;
   options.openapi_url = config.projects.openapi_url;
@@ -221,7 +221,7 @@ TaskReport TransformTask(const Config& config, Clock& clock, TransformVerb verb,
 TaskReport ReloadTask(const Config& config, Clock& clock) {
   TaskTimer timer(TaskKind::kReload, clock);
   auto warehouse =
-      OpenWarehouse({.engine = config.warehouse_engine, .location = config.warehouse_path});
+      OpenWarehouse(WarehouseOptionsFor(config));
   if (!warehouse.ok()) return timer.Report(warehouse.status());
   ReloadOptions options{.lake_root = config.lake_path,
                         .project_files = config.projects.files,

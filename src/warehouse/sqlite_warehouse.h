@@ -104,9 +104,6 @@ class SqliteWarehouse final : public Warehouse {
   // cache when possible. The lease resets the statement when it ends.
   Result<StatementLease> Acquire(std::string_view sql);
   void EvictIdleStatement();
-  // Runs `body` inside a savepoint (or its own transaction when none is
-  // open) so that it applies entirely or not at all.
-  Status Atomically(const std::function<Status()>& body);
   Status Error(int rc, std::string_view sql) const;
   // PRAGMA wal_autocheckpoint: pages of log after which a commit checkpoints (0: never).
   Result<int> WalAutocheckpoint();

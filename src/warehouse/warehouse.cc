@@ -5,6 +5,9 @@
 #include <utility>
 
 #include "warehouse/sqlite_warehouse.h"
+#ifdef SILVERWORK_HAVE_POSTGRES
+#include "warehouse/postgres/postgres_warehouse.h"
+#endif
 
 namespace silverwork {
 namespace {
@@ -31,6 +34,19 @@ std::string JoinNames(const std::vector<std::string>& names) {
     out += name;
   }
   return out;
+}
+
+Result<std::unique_ptr<Warehouse>> OpenPostgres(const WarehouseOptions& options) {
+#ifdef SILVERWORK_HAVE_POSTGRES
+  SW_ASSIGN_OR_RETURN(std::unique_ptr<PostgresWarehouse> warehouse,
+                      PostgresWarehouse::Open(options));
+  return std::unique_ptr<Warehouse>(std::move(warehouse));
+#else
+  (void)options;
+  return Status(ErrorCode::kUnsupported, "this silverwork was built without PostgreSQL support",
+                "install libpq-dev (scripts/install-deps.sh) and build again, or use engine = "
+                "\"sqlite\" in the [warehouse] section");
+#endif
 }
 
 }  // namespace
@@ -132,10 +148,7 @@ const WarehouseRegistry& WarehouseRegistry::Default() {
                                          SqliteWarehouse::Open(options));
                      return std::unique_ptr<Warehouse>(std::move(warehouse));
                    });
-    built.Register("postgres", [](const WarehouseOptions&) -> Result<std::unique_ptr<Warehouse>> {
-      return Status(ErrorCode::kUnsupported, "the PostgreSQL engine is not built yet",
-                    "use engine = \"sqlite\" in the [warehouse] section");
-    });
+    built.Register("postgres", &OpenPostgres);
     return built;
   }();
   return registry;
