@@ -331,6 +331,13 @@ void HttpServer::WorkerLoop() {
   }
 }
 
+bool HttpServer::WaitOutDelay(std::chrono::milliseconds delay) {
+  if (options_.delay_clock == nullptr) return WaitUnlessStopped(delay);
+  if (delay > 0ms) options_.delay_clock->SleepFor(delay);
+  std::lock_guard lock(mutex_);
+  return !stopping_;
+}
+
 bool HttpServer::WaitUnlessStopped(std::chrono::milliseconds duration) {
   if (duration <= 0ms) return true;
   std::unique_lock lock(mutex_);
@@ -380,7 +387,7 @@ void HttpServer::ServeConnection(ServerConnection& connection) {
     HttpReply reply = handler_(MakeRequest(*head));
     buffer.erase(0, consumed);
     scanned = 0;
-    if (!WaitUnlessStopped(reply.delay)) return;
+    if (!WaitOutDelay(reply.delay)) return;
     if (!SendReply(connection, reply, keep_alive) || !keep_alive) return;
   }
 }

@@ -10,6 +10,10 @@
 // wait in a queue). Each request is passed to the handler, which returns an
 // HttpReply saying what to send, or which fault to perform instead.
 //
+// Time: a reply's delay passes on `delay_clock` when one is given (a
+// FakeClock in tests: the delay advances it and costs no real time), else in
+// real time; a hang always lasts in real time. Both are cut short by Stop().
+//
 // Thread-safety: the handler is called concurrently from worker threads.
 // Stop() may be called from any thread (but not from the handler); it is
 // idempotent and the destructor calls it.
@@ -31,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "simulator/server_connection.h"
 
@@ -64,7 +69,7 @@ struct HttpReply {
   std::string body;
   // Further header fields ("Location", ...), sent as given.
   std::vector<std::pair<std::string, std::string>> headers;
-  // Waited before anything else happens (cut short by Stop).
+  // Waited before anything else happens (see "Time" above).
   std::chrono::milliseconds delay{0};
   ConnectionFault fault = ConnectionFault::kNone;
   std::chrono::milliseconds hang{0};
@@ -78,6 +83,9 @@ struct HttpServerOptions {
   size_t max_header_bytes = 64 * 1024;
   // https when both are set: PEM files of the certificate (chain) and its key.
   std::string tls_certificate_file, tls_key_file;
+  // Where replies' delays pass; null: real time. Not owned; must outlive the
+  // server.
+  Clock* delay_clock = nullptr;
 };
 
 class HttpServer {
@@ -108,7 +116,9 @@ class HttpServer {
   void ServeConnection(ServerConnection& connection);
   // Performs one reply; false when the connection must be closed.
   bool SendReply(ServerConnection& connection, const HttpReply& reply, bool keep_alive);
-  // Sleeps up to `duration`; false when Stop() cut the wait short.
+  // Waits out a reply's delay (see "Time"); false when Stop() cut it short.
+  bool WaitOutDelay(std::chrono::milliseconds delay);
+  // Sleeps up to `duration` of real time; false when Stop() cut it short.
   bool WaitUnlessStopped(std::chrono::milliseconds duration);
   // Takes the next queued connection and registers it as active; -1 on stop.
   int NextConnection();

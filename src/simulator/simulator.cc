@@ -183,6 +183,7 @@ Status SimulatorImpl::Listen() {
   server_options.idle_timeout = options_.idle_timeout;
   server_options.tls_certificate_file = options_.tls_certificate_file;
   server_options.tls_key_file = options_.tls_key_file;
+  server_options.delay_clock = options_.clock;
   SW_ASSIGN_OR_RETURN(
       server_, simulator::HttpServer::Start(
                    server_options, [this](const HttpRequest& request) { return Handle(request); }));

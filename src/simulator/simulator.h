@@ -95,8 +95,10 @@ struct SimulatorOptions {
   // Serve https with this certificate (chain) and private key, PEM files;
   // empty: plain http.
   std::string tls_certificate_file, tls_key_file;
-  // Reads "today" (when data.today is unset) and the per-second window.
-  // Not owned; null means DefaultClock(). Must outlive the simulator.
+  // Reads "today" (when data.today is unset) and the per-second window, and
+  // is where injected latency passes (a FakeClock: latency advances it and
+  // costs no real time). Not owned; must outlive the simulator. Null: the
+  // real clock, with latency waited in real time and cut short by Stop().
   Clock* clock = nullptr;
   SimulatorDataOptions data;
   SimulatorFaultOptions faults;

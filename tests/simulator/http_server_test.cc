@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "http/test_certificates.h"
 
 namespace silverwork::simulator {
@@ -295,6 +296,24 @@ TEST_F(HttpServerTest, StopCutsHangsDelaysAndIdleConnections) {
   EXPECT_EQ(delayed.ReadToEnd(), "");
   EXPECT_EQ(idle.ReadToEnd(), "");
   server_->Stop();  // idempotent
+}
+
+TEST_F(HttpServerTest, DelaysPassOnTheGivenClock) {
+  FakeClock clock{std::chrono::system_clock::time_point()};
+  HttpServerOptions options;
+  options.delay_clock = &clock;
+  auto started = HttpServer::Start(options, [](const HttpRequest&) {
+    HttpReply reply = Text("ok");
+    reply.delay = std::chrono::minutes(10);
+    return reply;
+  });
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  RawClient client((*started)->port());
+  for (int call = 0; call < 3; ++call) {
+    client.Send("GET / HTTP/1.1\r\n\r\n");
+    EXPECT_TRUE(client.ReadResponse().ends_with("ok"));
+  }
+  EXPECT_EQ(clock.Elapsed(), std::chrono::minutes(30));
 }
 
 TEST_F(HttpServerTest, ExtraHeadersAreSent) {
