@@ -112,7 +112,10 @@ Result<std::unique_ptr<CollectionRun>> CollectionRun::Start(Config config, std::
   run->sink_ = std::make_unique<LakeSink>(*run->lake_);
   run->environment_ = std::make_unique<CollectorEnvironment>(
       CollectorEnvironment{*run->warehouse_, *run->lake_, *run->sink_, *run->key_, DefaultClock(),
-                           [] { return CreateHttpClient(); }, run->run_id_});
+                           [http = HttpClientOptions{.ca_file = config.http.ca_file}] {
+                             return CreateHttpClient(http);
+                           },
+                           run->run_id_});
   run->config_ = std::move(config);
 
   std::vector<Value> row{run->run_id_, run->command_,

@@ -152,6 +152,19 @@ Status ReadProjects(const toml::table& table, const std::string& origin, Project
   return Status::Ok();
 }
 
+Status ReadHttp(const toml::table& table, const std::string& origin, HttpConfig& out) {
+  TableReader reader(table, "http", origin);
+  SW_RETURN_IF_ERROR(reader.String("ca_file", out.ca_file));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (!out.ca_file.empty() && !std::ifstream(out.ca_file)) {
+    return Status(ErrorCode::kNotFound,
+                  origin + ": cannot read [http] ca_file '" + out.ca_file + "'",
+                  "name a readable PEM file of CA certificates (relative paths start at the "
+                  "current directory), or remove the key to trust the system's CAs only");
+  }
+  return Status::Ok();
+}
+
 Result<std::string> ReadSecretFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
@@ -216,6 +229,8 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     SW_RETURN_IF_ERROR(ReadPostings(*postings, origin, config.postings));
   if (const toml::table* projects = reader.Table("projects"))
     SW_RETURN_IF_ERROR(ReadProjects(*projects, origin, config.projects));
+  if (const toml::table* http = reader.Table("http"))
+    SW_RETURN_IF_ERROR(ReadHttp(*http, origin, config.http));
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (!service_key_file.empty()) {
     SW_ASSIGN_OR_RETURN(config.service_key, ReadSecretFile(service_key_file));

@@ -45,6 +45,12 @@ struct ProjectsConfig {
   std::map<std::string, std::vector<std::string>> column_aliases;
 };
 
+struct HttpConfig {
+  // A PEM file of CA certificates trusted for https besides the system's
+  // (a private CA, or a TLS-inspecting proxy's); empty: the system's only.
+  std::string ca_file;
+};
+
 struct Config {
   std::string warehouse_engine = "sqlite";
   std::string warehouse_path = "var/silverwork.db";
@@ -55,6 +61,7 @@ struct Config {
   std::string log_file;
   PostingsConfig postings;
   ProjectsConfig projects;
+  HttpConfig http;
   // Resolved secret; empty when none is configured.
   std::string service_key;
   // Where the config was read from (empty: defaults only).
