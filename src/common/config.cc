@@ -1,11 +1,12 @@
 #include "common/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string_view>
-#include <toml++/toml.h>
 #include <utility>
 
 #include "common/log.h"
@@ -102,8 +103,9 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (out.rows_per_page < 1 || out.concurrency < 1 || out.max_attempts < 1 ||
       out.lookback_days < 0 || out.batch_size < 1 || out.timeout_ms < 1) {
-    return Invalid(origin, "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
-                           "timeout_ms must be positive and lookback_days not negative",
+    return Invalid(origin,
+                   "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
+                   "timeout_ms must be positive and lookback_days not negative",
                    "fix the values in the config file");
   }
   return Status::Ok();
@@ -153,6 +155,19 @@ Status ReadProjects(const toml::table& table, const std::string& origin, Project
   if (out.per_page < 1 || out.concurrency < 1 || out.max_attempts < 1) {
     return Invalid(origin, "[projects] per_page, concurrency and max_attempts must be positive",
                    "fix the values in the config file");
+  }
+  return Status::Ok();
+}
+
+Status ReadHttp(const toml::table& table, const std::string& origin, HttpConfig& out) {
+  TableReader reader(table, "http", origin);
+  SW_RETURN_IF_ERROR(reader.String("ca_file", out.ca_file));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (!out.ca_file.empty() && !std::ifstream(out.ca_file)) {
+    return Status(ErrorCode::kNotFound,
+                  origin + ": cannot read [http] ca_file '" + out.ca_file + "'",
+                  "name a readable PEM file of CA certificates (relative paths start at the "
+                  "current directory), or remove the key to trust the system's CAs only");
   }
   return Status::Ok();
 }
@@ -317,6 +332,8 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     SW_RETURN_IF_ERROR(ReadProjects(*projects, origin, config.projects));
   if (const toml::table* alerts = reader.Table("alerts"))
     SW_RETURN_IF_ERROR(ReadAlerts(*alerts, origin, config.alerts));
+  if (const toml::table* http = reader.Table("http"))
+    SW_RETURN_IF_ERROR(ReadHttp(*http, origin, config.http));
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (!service_key_file.empty()) {
     SW_ASSIGN_OR_RETURN(config.service_key,

@@ -21,15 +21,15 @@ namespace silverwork {
 struct PostingsConfig {
   std::string base_url;  // empty: the real portal when a key is set
   int64_t rows_per_page = 1000;
-  int concurrency = 10;              // detail calls in flight
-  double calls_per_second = 25;      // shared by all workers (0: unlimited)
-  int64_t calls_per_day = 10'000;    // per operation, the development key's quota (0: unlimited)
-  int lookback_days = 3;             // re-check this many days before the window
+  int concurrency = 10;            // detail calls in flight
+  double calls_per_second = 25;    // shared by all workers (0: unlimited)
+  int64_t calls_per_day = 10'000;  // per operation, the development key's quota (0: unlimited)
+  int lookback_days = 3;           // re-check this many days before the window
   int64_t timeout_ms = 10'000;
   int max_attempts = 5;
   int64_t backoff_base_ms = 500;
   int64_t backoff_max_ms = 30'000;
-  int64_t batch_size = 500;          // detail rows committed per transaction
+  int64_t batch_size = 500;  // detail rows committed per transaction
 };
 
 struct ProjectsConfig {
@@ -66,6 +66,12 @@ struct AlertsConfig {
   int64_t backoff_max_ms = 900'000;
 };
 
+struct HttpConfig {
+  // A PEM file of CA certificates trusted for https besides the system's
+  // (a private CA, or a TLS-inspecting proxy's); empty: the system's only.
+  std::string ca_file;
+};
+
 struct Config {
   std::string warehouse_engine = "sqlite";
   std::string warehouse_path = "var/silverwork.db";  // engine = "sqlite"
@@ -83,6 +89,7 @@ struct Config {
   PostingsConfig postings;
   ProjectsConfig projects;
   AlertsConfig alerts;
+  HttpConfig http;
   // Resolved secret; empty when none is configured.
   std::string service_key;
   // Where the config was read from (empty: defaults only).

@@ -199,8 +199,10 @@ TaskReport DiscoverProjectsTask(const Config& config, Clock& clock) {
   options.caller.retry.max_attempts = config.projects.max_attempts;
   options.caller.retry.base_delay = std::chrono::milliseconds(config.postings.backoff_base_ms);
   options.caller.retry.max_delay = std::chrono::milliseconds(config.postings.backoff_max_ms);
-  auto discovery =
-      DiscoverProjectFiles(options, **warehouse, clock, [] { return CreateHttpClient(); });
+  auto discovery = DiscoverProjectFiles(options, **warehouse, clock,
+                                        [http = HttpClientOptions{.ca_file = config.http.ca_file}] {
+                                          return CreateHttpClient(http);
+                                        });
   if (!discovery.ok()) return timer.Report(discovery.status());
   return timer.Report(Status::Ok(), {}, std::move(discovery).value());
 }
