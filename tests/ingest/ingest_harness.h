@@ -76,7 +76,10 @@ class IngestHarness {
   // Opens a lake writer and environment for a new run.
   CollectorEnvironment& NewRun(std::string run_id) {
     CloseRun();
-    auto writer = LakeWriter::Open({.root = LakePath(), .run_id = run_id, .fsync = false});
+    auto writer = LakeWriter::Open({.root = LakePath(),
+                                    .run_id = run_id,
+                                    .fsync = lake_fsync,
+                                    .file_system = lake_file_system});
     if (!writer.ok()) throw std::runtime_error(writer.status().ToString());
     lake = std::move(writer).value();
     sink = std::make_unique<LakeSink>(*lake);
@@ -219,6 +222,10 @@ class IngestHarness {
   std::unique_ptr<Simulator> simulator;
   std::unique_ptr<ServiceKey> key;
   std::unique_ptr<Warehouse> warehouse;
+  // How runs open their lake: throwaway (no fsync) on the real files unless
+  // a test watches durability.
+  bool lake_fsync = false;
+  FileSystem* lake_file_system = nullptr;
   std::unique_ptr<LakeWriter> lake;
   std::unique_ptr<ResponseSink> sink;
   std::unique_ptr<CollectorEnvironment> environment;
