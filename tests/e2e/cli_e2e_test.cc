@@ -1,6 +1,8 @@
 // End-to-end tests of the silverwork binary against a simulator on loopback.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "binary_harness.h"
 #include "http/http_client.h"
 
@@ -13,6 +15,45 @@ TEST(Binary, HelpListsEveryCommand) {
   std::string help = harness.Stdout();
   for (const char* command : {"pipeline", "collect", "reload", "status", "simulate"})
     EXPECT_NE(help.find(command), std::string::npos) << command;
+}
+
+TEST(Binary, EveryCommandAnswersHelp) {
+  BinaryHarness harness;
+  const std::vector<std::vector<std::string>> commands = {
+      {"pipeline"}, {"collect"}, {"collect", "postings"}, {"collect", "projects"}, {"reload"},
+      {"status"},   {"simulate"}, {"build"}, {"run"}, {"test"}, {"seed"}, {"snapshot"}, {"ls"},
+      {"docs"},     {"serve"}};
+  for (std::vector<std::string> command : commands) {
+    std::string usage = "Usage: " + std::string(SILVERWORK_BINARY);
+    for (const std::string& word : command) usage += " " + word;
+    command.push_back("--help");
+    EXPECT_EQ(harness.Run(command), 0) << usage;
+    EXPECT_NE(harness.Stdout().find(usage), std::string::npos) << harness.Stdout();
+    EXPECT_NE(harness.Stdout().find("--help"), std::string::npos) << usage;
+  }
+}
+
+TEST(Binary, FindsItsConfigThroughSilverworkConfigOrTheWorkingDirectory) {
+  BinaryHarness harness;  // its config is silverwork.toml in its directory
+  ASSERT_EQ(harness.Run({"collect", "projects"}), 0) << harness.Stderr();
+  TempDir elsewhere;
+  auto status_in = [&](const std::string& directory, const std::string& config_variable) {
+    const std::string out = elsewhere.path() + "/status.txt";
+    std::filesystem::remove(out);
+    ChildProcess status({SILVERWORK_BINARY, "status"},
+                        {{"SILVERWORK_CONFIG", config_variable}, {"DATA_GO_KR_SERVICE_KEY", ""}},
+                        out, elsewhere.path() + "/stderr.txt", directory);
+    EXPECT_EQ(status.Wait(), 0) << ReadFile(elsewhere.path() + "/stderr.txt");
+    return ReadFile(out);
+  };
+  const std::string collected = "raw_projects: 2018: ";
+  EXPECT_NE(status_in(elsewhere.path(), harness.config_path).find(collected), std::string::npos)
+      << "SILVERWORK_CONFIG names the config";
+  EXPECT_NE(status_in(harness.dir.path(), "").find(collected), std::string::npos)
+      << "./silverwork.toml is read when nothing names a config";
+  // With neither, the defaults apply: an empty warehouse under ./var.
+  EXPECT_NE(status_in(elsewhere.path(), "").find("raw_projects: none"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(elsewhere.path() + "/var/silverwork.db"));
 }
 
 TEST(Binary, BadInputGetsAClearErrorAndUsageExitCode) {

@@ -24,9 +24,11 @@ namespace silverwork::testing {
 class ChildProcess {
  public:
   // Starts `args` (args[0] is the program) with extra environment variables,
-  // stdout and stderr to the given files.
+  // stdout and stderr to the given files, in `working_directory` (empty: this
+  // process's).
   ChildProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-               const std::string& stdout_path, const std::string& stderr_path) {
+               const std::string& stdout_path, const std::string& stderr_path,
+               const std::string& working_directory = "") {
     std::vector<std::string> environment;
     for (char** entry = environ; *entry != nullptr; ++entry) {
       std::string text(*entry);
@@ -45,6 +47,8 @@ class ChildProcess {
     posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (!working_directory.empty())
+      posix_spawn_file_actions_addchdir_np(&actions, working_directory.c_str());
     int error = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (error != 0) throw std::runtime_error("posix_spawn failed: " + std::to_string(error));
