@@ -6,9 +6,11 @@
 // Reading a lake goes through std::filesystem directly: only what changes
 // files matters for durability.
 //
-// Thread-safety: FileSystem implementations are thread-safe. One
-// AppendableFile is used by one thread at a time (the lake writer holds its
-// lock for appends; a sync may run beside nothing but other syncs).
+// Thread-safety: FileSystem implementations are thread-safe. On one
+// AppendableFile, Append() calls must not overlap (the lake writer makes
+// them under its lock), but SyncData() may run beside an Append(), as
+// fdatasync(2) may beside write(2): it makes durable at least what was
+// written before it started.
 #pragma once
 
 #include <memory>
