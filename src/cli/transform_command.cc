@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "cli/wiring.h"
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 
 namespace silverwork {
 namespace {

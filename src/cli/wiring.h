@@ -15,7 +15,7 @@
 #include "ingest/projects_collector.h"
 #include "lake/lake.h"
 #include "simulator/simulator.h"
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "transform/materializations.h"
-#include "transform/runner.h"
+#include "transform/materializations/materializer.h"
+#include "transform/transform_project.h"
 #include "transform_test_util.h"
 
 namespace silverwork::transform {

@@ -1,5 +1,5 @@
 // End to end on the fixture project: build, artifacts, vars, docs, overhead.
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "transform/project.h"
+#include "transform/project/project_files.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform {

@@ -1,4 +1,4 @@
-#include "transform/generic_tests.h"
+#include "transform/data_tests/generic_tests.h"
 
 namespace silverwork::transform {
 namespace {

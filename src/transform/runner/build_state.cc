@@ -1,4 +1,4 @@
-#include "transform/build_state.h"
+#include "transform/runner/build_state.h"
 
 #include <fmt/format.h>
 

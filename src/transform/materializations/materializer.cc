@@ -1,4 +1,4 @@
-#include "transform/materializations.h"
+#include "transform/materializations/materializer.h"
 
 #include <fmt/format.h>
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "transform/manifest.h"
+#include "transform/project/manifest.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform {

@@ -1,4 +1,4 @@
-#include "transform/data_tests.h"
+#include "transform/data_tests/data_tests.h"
 
 #include <fmt/format.h>
 

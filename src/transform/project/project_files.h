@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "transform/template.h"
+#include "transform/template/template.h"
 
 namespace silverwork::transform {
 

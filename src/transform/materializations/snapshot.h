@@ -27,8 +27,8 @@
 
 #include "common/status.h"
 #include "transform/adapter.h"
-#include "transform/manifest.h"
-#include "transform/materializations.h"
+#include "transform/materializations/materializer.h"
+#include "transform/project/manifest.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform {

@@ -1,4 +1,4 @@
-#include "transform/timed_warehouse.h"
+#include "transform/runner/timed_warehouse.h"
 
 namespace silverwork::transform {
 

@@ -1,4 +1,4 @@
-#include "transform/seed.h"
+#include "transform/materializations/seed.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "transform/materializations.h"
+#include "transform/materializations/materializer.h"
 
 namespace silverwork::transform {
 namespace {

@@ -1,4 +1,4 @@
-#include "transform/selector.h"
+#include "transform/project/selector.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <limits>
 #include <sstream>
 
-#include "transform/suggest.h"
+#include "transform/project/suggest.h"
 
 namespace silverwork::transform {
 namespace {

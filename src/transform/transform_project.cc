@@ -1,4 +1,4 @@
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -13,17 +13,17 @@
 #include "common/blocking_queue.h"
 #include "common/date.h"
 #include "common/log.h"
-#include "transform/artifacts.h"
-#include "transform/build_state.h"
-#include "transform/compiler.h"
-#include "transform/data_tests.h"
-#include "transform/manifest.h"
-#include "transform/materializations.h"
-#include "transform/project.h"
-#include "transform/seed.h"
-#include "transform/selector.h"
-#include "transform/snapshot.h"
-#include "transform/timed_warehouse.h"
+#include "transform/compile/compiler.h"
+#include "transform/data_tests/data_tests.h"
+#include "transform/materializations/materializer.h"
+#include "transform/materializations/seed.h"
+#include "transform/materializations/snapshot.h"
+#include "transform/project/artifacts.h"
+#include "transform/project/manifest.h"
+#include "transform/project/project_files.h"
+#include "transform/project/selector.h"
+#include "transform/runner/build_state.h"
+#include "transform/runner/timed_warehouse.h"
 
 namespace silverwork::transform {
 namespace fs = std::filesystem;

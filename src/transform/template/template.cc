@@ -1,4 +1,4 @@
-#include "transform/template.h"
+#include "transform/template/template.h"
 
 #include <fmt/format.h>
 

@@ -19,7 +19,7 @@
 
 #include "common/status.h"
 #include "transform/adapter.h"
-#include "transform/manifest.h"
+#include "transform/project/manifest.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform {

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "transform/manifest.h"
+#include "transform/project/manifest.h"
 
 namespace silverwork::transform {
 

@@ -1,4 +1,4 @@
-#include "transform/artifacts.h"
+#include "transform/project/artifacts.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "transform/suggest.h"
+#include "transform/project/suggest.h"
 
 #include <algorithm>
 #include <numeric>

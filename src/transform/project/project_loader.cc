@@ -1,4 +1,4 @@
-#include "transform/project.h"
+#include "transform/project/project_files.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -8,8 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include "transform/generic_tests.h"
-#include "transform/suggest.h"
+#include "transform/data_tests/generic_tests.h"
+#include "transform/project/suggest.h"
 
 namespace silverwork::transform {
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-#include "transform/manifest.h"
+#include "transform/project/manifest.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <queue>
 #include <set>
 
-#include "transform/suggest.h"
+#include "transform/project/suggest.h"
 
 namespace silverwork::transform {
 namespace {

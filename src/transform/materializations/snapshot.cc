@@ -1,4 +1,4 @@
-#include "transform/snapshot.h"
+#include "transform/materializations/snapshot.h"
 
 #include <fmt/format.h>
 

@@ -1,11 +1,11 @@
-#include "transform/compiler.h"
+#include "transform/compile/compiler.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 
-#include "transform/generic_tests.h"
+#include "transform/data_tests/generic_tests.h"
 
 namespace silverwork::transform {
 namespace {

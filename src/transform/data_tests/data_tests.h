@@ -23,7 +23,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "transform/manifest.h"
+#include "transform/project/manifest.h"
 #include "transform/run_results.h"
 #include "warehouse/warehouse.h"
 
