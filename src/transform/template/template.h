@@ -10,136 +10,25 @@
 // caller can read a file's dependencies from the tree without rendering it
 // (Template::ForEachCall).
 //
+// Parsing runs in steps, each in its own file: lexer.h (source to chunks of
+// tokens), statement_parser.h and expression_parser.h (chunks to the tree of
+// syntax_tree.h, checked against functions.h); renderer.h walks the tree.
+//
 // Templates are immutable values after parsing; rendering the same Template
 // from several threads is safe if each uses its own environment.
 #pragma once
 
-#include <cstdint>
 #include <functional>
-#include <optional>
-#include <span>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "common/status.h"
+#include "transform/template/environment.h"
+#include "transform/template/syntax_tree.h"
+#include "transform/template/value.h"
 
 namespace silverwork::transform {
-
-// A value while rendering: none, bool, integer, real, string or list.
-class TemplateValue {
- public:
-  using List = std::vector<TemplateValue>;
-
-  TemplateValue() = default;
-  TemplateValue(bool value) : data_(value) {}     // NOLINT(google-explicit-constructor)
-  TemplateValue(int64_t value) : data_(value) {}  // NOLINT(google-explicit-constructor)
-  TemplateValue(double value) : data_(value) {}   // NOLINT(google-explicit-constructor)
-  TemplateValue(std::string value)
-      : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  TemplateValue(const char* value)
-      : data_(std::string(value)) {}                      // NOLINT(google-explicit-constructor)
-  TemplateValue(List value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-
-  bool is_none() const { return std::holds_alternative<std::monostate>(data_); }
-  bool is_bool() const { return std::holds_alternative<bool>(data_); }
-  bool is_int() const { return std::holds_alternative<int64_t>(data_); }
-  bool is_real() const { return std::holds_alternative<double>(data_); }
-  bool is_number() const { return is_int() || is_real(); }
-  bool is_string() const { return std::holds_alternative<std::string>(data_); }
-  bool is_list() const { return std::holds_alternative<List>(data_); }
-
-  // REQUIRES: the matching is_*() is true.
-  bool as_bool() const { return std::get<bool>(data_); }
-  int64_t as_int() const { return std::get<int64_t>(data_); }
-  double as_number() const {
-    return is_int() ? static_cast<double>(as_int()) : std::get<double>(data_);
-  }
-  const std::string& as_string() const { return std::get<std::string>(data_); }
-  const List& as_list() const { return std::get<List>(data_); }
-
-  // Python's truthiness: none, false, 0, "" and [] are false.
-  bool Truthy() const;
-  // What {{ value }} writes: strings as-is, True/False/None, lists as ['a', 1].
-  std::string Render() const;
-  // Name of the type for messages ("string", "integer", ...).
-  const char* TypeName() const;
-
-  // Equality as in Jinja: numbers compare by value, other types must match.
-  friend bool operator==(const TemplateValue& a, const TemplateValue& b);
-
-  // Parses a value given as text (a --vars override, a YAML scalar): integers,
-  // reals and true/false become typed values; text with a leading zero such
-  // as "007" stays text, so codes keep their digits.
-  static TemplateValue FromText(std::string_view text);
-
- private:
-  std::variant<std::monostate, bool, int64_t, double, std::string, List> data_;
-};
-
-// An expression inside {{ }} or {% %}.
-struct Expr {
-  enum class Kind {
-    kLiteral,    // literal
-    kList,       // [operands...]
-    kName,       // name: a loop variable, `loop` or `this`
-    kAttribute,  // operands[0].name, only on `loop`
-    kCall,       // name(operands..., keyword_names[i]=keyword_values[i]...)
-    kNot,        // not operands[0]
-    kAnd,        // operands[0] and operands[1]
-    kOr,         // operands[0] or operands[1]
-    kCompare,    // operands[0] <name> operands[1]; name is ==, !=, <, >, <=, >=, in, not in
-  };
-  Kind kind = Kind::kLiteral;
-  int line = 0;
-  TemplateValue literal;
-  std::string name;
-  std::vector<Expr> operands;
-  std::vector<std::string> keyword_names;
-  std::vector<Expr> keyword_values;
-};
-
-struct TemplateNode {
-  enum class Kind {
-    kText,    // text
-    kOutput,  // {{ expr }}
-    kIf,   // {% if conditions[0] %} bodies[0] {% elif conditions[1] %} ... {% else %} bodies.back()
-    kFor,  // {% for text in expr %} bodies[0] {% endfor %}
-    kSnapshot,  // {% snapshot text %} bodies[0] {% endsnapshot %}
-  };
-  Kind kind = Kind::kText;
-  int line = 0;
-  std::string text;
-  Expr expr;
-  std::vector<Expr> conditions;
-  std::vector<std::vector<TemplateNode>> bodies;
-};
-
-// Arguments of one function call, already evaluated.
-struct CallArguments {
-  std::vector<TemplateValue> positional;
-  std::vector<std::pair<std::string, TemplateValue>> keyword;
-
-  // The keyword argument `name`, or null.
-  const TemplateValue* Keyword(std::string_view name) const;
-};
-
-// Supplies what a template may call. Implementations return errors without
-// location; the renderer prefixes "file:line: ".
-class TemplateEnvironment {
- public:
-  virtual ~TemplateEnvironment() = default;
-  // REQUIRES: `function` is one of SupportedFunctions(); arity was checked at parse.
-  virtual Result<TemplateValue> Call(const std::string& function, const CallArguments& args) = 0;
-  // The value of `this`.
-  virtual Result<TemplateValue> This() = 0;
-};
-
-struct TemplateParseOptions {
-  // {% snapshot name %} ... {% endsnapshot %} blocks are allowed (files under snapshots/).
-  bool allow_snapshot_blocks = false;
-};
 
 class Template {
  public:
@@ -172,8 +61,5 @@ class Template {
 
 // Parses one expression such as "ref('customers')" written in a YAML file.
 Result<Expr> ParseExpression(std::string_view path, int line, std::string_view text);
-
-// Names callable from templates: the built-ins and the adapter macros.
-std::span<const std::string_view> BuiltinFunctions();
 
 }  // namespace silverwork::transform
