@@ -13,6 +13,9 @@
 // test comes right after the last node it tests, so a failing test is known
 // before anything downstream runs.
 //
+// Building runs in steps (manifest_builder.cc): configs are merged and typed
+// by node_config.h, cycles and the order come from dependency_graph.h.
+//
 // A Manifest points into the ProjectFiles it was built from, which must
 // outlive it. Immutable after Build; thread-compatible.
 #pragma once
@@ -25,38 +28,11 @@
 #include <vector>
 
 #include "common/status.h"
+#include "transform/project/node_config.h"
 #include "transform/project/project_files.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform {
-
-using VarMap = std::map<std::string, TemplateValue, std::less<>>;
-
-enum class Materialization { kView, kTable, kIncremental, kEphemeral };
-const char* MaterializationName(Materialization materialization);
-
-enum class Severity { kError, kWarn };
-
-struct NodeConfig {
-  Materialization materialized = Materialization::kView;  // models
-  std::vector<std::string> unique_key;                    // incremental models, snapshots
-  // Table and incremental models, snapshots: indexes built with the table,
-  // each on a list of columns (the unique_key of an incremental model or a
-  // snapshot is indexed too).
-  std::vector<std::vector<std::string>> indexes;
-  std::vector<std::string> tags;
-  // Snapshots.
-  std::string strategy;                 // "timestamp" or "check"
-  std::string updated_at;               // timestamp strategy
-  std::vector<std::string> check_cols;  // check strategy; empty with check_all_columns
-  bool check_all_columns = false;
-  bool invalidate_hard_deletes = false;
-  // Seeds: declared column types, overriding inference.
-  std::vector<std::pair<std::string, ColumnType>> column_types;
-  // Tests.
-  Severity severity = Severity::kError;
-  std::string where;  // generic tests: filter on the tested relation
-};
 
 // A generic test with its target resolved.
 struct GenericTest {
@@ -100,10 +76,6 @@ inline bool IsEphemeral(const Node& node) {
   return node.kind == ResourceKind::kModel &&
          node.config.materialized == Materialization::kEphemeral;
 }
-
-// var('name'[, default]) against `vars`: the value, the default, or an error
-// saying how to define the var.
-Result<TemplateValue> LookUpVar(const VarMap& vars, const CallArguments& args);
 
 class Manifest {
  public:

@@ -24,6 +24,9 @@
 
 namespace silverwork::transform {
 
+// The project's vars (silverwork_project.yml's `vars:`, overridden by --vars).
+using VarMap = std::map<std::string, TemplateValue, std::less<>>;
+
 enum class ResourceKind { kModel, kSeed, kSnapshot, kTest, kSource };
 
 // "model", "seed", "snapshot", "test", "source".
@@ -126,7 +129,7 @@ struct SeedFile {
 struct ProjectFiles {
   std::filesystem::path root;
   std::string name;
-  std::map<std::string, TemplateValue, std::less<>> vars;
+  VarMap vars;
   FolderConfigTree model_folders;
   FolderConfigTree seed_folders;
   FolderConfigTree snapshot_folders;
