@@ -13,6 +13,12 @@ bool SameColumnName(std::string_view a, std::string_view b) {
          });
 }
 
+bool SameColumns(std::span<const std::string> a, std::span<const std::string> b) {
+  return std::equal(
+      a.begin(), a.end(), b.begin(), b.end(),
+      [](const std::string& x, const std::string& y) { return SameColumnName(x, y); });
+}
+
 const ColumnSpec* FindColumn(std::span<const ColumnSpec> columns, std::string_view name) {
   for (const ColumnSpec& column : columns)
     if (SameColumnName(column.name, name)) return &column;

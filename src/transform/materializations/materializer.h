@@ -130,6 +130,9 @@ class Materializer {
 // engines fold unquoted names).
 bool SameColumnName(std::string_view a, std::string_view b);
 
+// Whether two column lists name the same columns in the same order (SameColumnName).
+bool SameColumns(std::span<const std::string> a, std::span<const std::string> b);
+
 // The column named `name` in `columns` (SameColumnName), or null.
 const ColumnSpec* FindColumn(std::span<const ColumnSpec> columns, std::string_view name);
 
