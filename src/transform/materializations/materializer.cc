@@ -191,81 +191,100 @@ Result<BuildOutcome> Materializer::MergeIncrement(const std::string& relation,
                                                   const std::string& select_sql,
                                                   const TableIndexes& indexes,
                                                   bool keep_increment) {
-  std::span<const std::string> unique_key = indexes.unique_key;
-  const Dialect& dialect = warehouse_.dialect();
   const std::string increment = relation + std::string(kIncrementSuffix);
-  const std::string quoted_target = dialect.QuoteIdentifier(relation);
-  const std::string quoted_increment = dialect.QuoteIdentifier(increment);
   SW_RETURN_IF_ERROR(DropTableIfExists(increment));
   SW_RETURN_IF_ERROR(CreateTableAs(relation, increment, select_sql));
-
-  auto merge = [&]() -> Result<BuildOutcome> {
-    SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> new_columns, warehouse_.DescribeTable(increment));
-    SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> target_columns, warehouse_.DescribeTable(relation));
-    // A missing key column must fail loudly: SQLite would read an unknown
-    // "quoted" name as a string literal and match every row.
-    for (const std::string& key : unique_key) {
-      if (!FindColumn(new_columns, key) || !FindColumn(target_columns, key))
-        return Status(ErrorCode::kInvalidInput,
-                      fmt::format("unique_key column '{}' is missing from the {}", key,
-                                  FindColumn(new_columns, key) ? "existing table" : "model's rows"),
-                      "fix unique_key, or rebuild with --full-refresh after renaming the column");
-    }
-    TableSpec added{relation, {}, {}};
-    std::vector<std::string> column_names;
-    for (const ColumnSpec& column : new_columns) {
-      column_names.push_back(dialect.QuoteIdentifier(column.name));
-      if (!FindColumn(target_columns, column.name))
-        added.columns.push_back({column.name, column.type, false});
-    }
-    Transaction transaction(warehouse_);
-    SW_RETURN_IF_ERROR(transaction.Begin());
-    if (!added.columns.empty()) SW_RETURN_IF_ERROR(warehouse_.EnsureTable(added));
-    // Normally there since the table was built; missing after the model
-    // gained an index. The key's index keeps the delete (and unique tests)
-    // from scanning the whole table on every small daily increment.
-    std::vector<ColumnSpec> merged_columns = target_columns;
-    merged_columns.insert(merged_columns.end(), added.columns.begin(), added.columns.end());
-    SW_ASSIGN_OR_RETURN(std::vector<std::string> index_sql,
-                        IndexStatements(relation, indexes, merged_columns, true));
-    for (const std::string& statement : index_sql)
-      SW_RETURN_IF_ERROR(warehouse_.Execute(statement));
-    int64_t replaced = 0;
-    if (!unique_key.empty()) {
-      std::vector<std::string> keys;
-      for (const std::string& key : unique_key) keys.push_back(dialect.QuoteIdentifier(key));
-      std::string key_list = fmt::format("{}", fmt::join(keys, ", "));
-      std::string target_keys = keys.size() == 1 ? key_list : "(" + key_list + ")";
-      SW_ASSIGN_OR_RETURN(
-          replaced, warehouse_.ExecuteWithParams(
-                        fmt::format("DELETE FROM {} WHERE {} IN (SELECT {} FROM {})", quoted_target,
-                                    target_keys, key_list, quoted_increment),
-                        {}));
-    }
-    std::string columns = fmt::format("{}", fmt::join(column_names, ", "));
-    SW_ASSIGN_OR_RETURN(
-        int64_t inserted,
-        warehouse_.ExecuteWithParams(fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}",
-                                                 quoted_target, columns, columns, quoted_increment),
-                                     {}));
-    if (!keep_increment) SW_RETURN_IF_ERROR(DropTableIfExists(increment));
-    SW_RETURN_IF_ERROR(transaction.Commit());
-    std::string message =
-        fmt::format("incremental: {} rows inserted, {} old rows replaced", inserted, replaced);
-    if (!added.columns.empty()) {
-      std::vector<std::string> names;
-      for (const ColumnSpec& column : added.columns) names.push_back(column.name);
-      message += fmt::format(", new columns {}", fmt::join(names, ", "));
-    }
-    return BuildOutcome{inserted, message,
-                        MergeInfo{.inserted = inserted,
-                                  .replaced = replaced,
-                                  .columns_added = !added.columns.empty(),
-                                  .increment = keep_increment ? increment : std::string()}};
-  };
-  auto outcome = merge();
+  auto outcome = MergeStaged(relation, increment, indexes, keep_increment);
   if (!outcome.ok()) (void)DropTableIfExists(increment);
   return outcome;
+}
+
+namespace {
+
+// A missing key column must fail loudly: SQLite would read an unknown
+// "quoted" name as a string literal and match every row.
+Status CheckKeyColumns(std::span<const std::string> unique_key,
+                       std::span<const ColumnSpec> new_columns,
+                       std::span<const ColumnSpec> target_columns) {
+  for (const std::string& key : unique_key) {
+    if (!FindColumn(new_columns, key) || !FindColumn(target_columns, key))
+      return Status(ErrorCode::kInvalidInput,
+                    fmt::format("unique_key column '{}' is missing from the {}", key,
+                                FindColumn(new_columns, key) ? "existing table" : "model's rows"),
+                    "fix unique_key, or rebuild with --full-refresh after renaming the column");
+  }
+  return Status::Ok();
+}
+
+std::string MergeMessage(int64_t inserted, int64_t replaced, const TableSpec& added) {
+  std::string message =
+      fmt::format("incremental: {} rows inserted, {} old rows replaced", inserted, replaced);
+  if (!added.columns.empty()) {
+    std::vector<std::string> names;
+    for (const ColumnSpec& column : added.columns) names.push_back(column.name);
+    message += fmt::format(", new columns {}", fmt::join(names, ", "));
+  }
+  return message;
+}
+
+}  // namespace
+
+Result<int64_t> Materializer::DeleteReplacedRows(const std::string& relation,
+                                                 const std::string& increment,
+                                                 std::span<const std::string> unique_key) {
+  if (unique_key.empty()) return int64_t{0};
+  const Dialect& dialect = warehouse_.dialect();
+  std::vector<std::string> keys;
+  for (const std::string& key : unique_key) keys.push_back(dialect.QuoteIdentifier(key));
+  std::string key_list = fmt::format("{}", fmt::join(keys, ", "));
+  std::string target_keys = keys.size() == 1 ? key_list : "(" + key_list + ")";
+  return warehouse_.ExecuteWithParams(fmt::format("DELETE FROM {} WHERE {} IN (SELECT {} FROM {})",
+                                                  dialect.QuoteIdentifier(relation), target_keys,
+                                                  key_list, dialect.QuoteIdentifier(increment)),
+                                      {});
+}
+
+Result<BuildOutcome> Materializer::MergeStaged(const std::string& relation,
+                                               const std::string& increment,
+                                               const TableIndexes& indexes, bool keep_increment) {
+  const Dialect& dialect = warehouse_.dialect();
+  SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> new_columns, warehouse_.DescribeTable(increment));
+  SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> target_columns, warehouse_.DescribeTable(relation));
+  SW_RETURN_IF_ERROR(CheckKeyColumns(indexes.unique_key, new_columns, target_columns));
+  TableSpec added{relation, {}, {}};
+  std::vector<std::string> column_names;
+  for (const ColumnSpec& column : new_columns) {
+    column_names.push_back(dialect.QuoteIdentifier(column.name));
+    if (!FindColumn(target_columns, column.name))
+      added.columns.push_back({column.name, column.type, false});
+  }
+  Transaction transaction(warehouse_);
+  SW_RETURN_IF_ERROR(transaction.Begin());
+  if (!added.columns.empty()) SW_RETURN_IF_ERROR(warehouse_.EnsureTable(added));
+  // Normally there since the table was built; missing after the model
+  // gained an index. The key's index keeps the delete (and unique tests)
+  // from scanning the whole table on every small daily increment.
+  std::vector<ColumnSpec> merged_columns = target_columns;
+  merged_columns.insert(merged_columns.end(), added.columns.begin(), added.columns.end());
+  SW_ASSIGN_OR_RETURN(std::vector<std::string> index_sql,
+                      IndexStatements(relation, indexes, merged_columns, true));
+  for (const std::string& statement : index_sql) SW_RETURN_IF_ERROR(warehouse_.Execute(statement));
+  SW_ASSIGN_OR_RETURN(int64_t replaced,
+                      DeleteReplacedRows(relation, increment, indexes.unique_key));
+  std::string columns = fmt::format("{}", fmt::join(column_names, ", "));
+  SW_ASSIGN_OR_RETURN(
+      int64_t inserted,
+      warehouse_.ExecuteWithParams(
+          fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}", dialect.QuoteIdentifier(relation),
+                      columns, columns, dialect.QuoteIdentifier(increment)),
+          {}));
+  if (!keep_increment) SW_RETURN_IF_ERROR(DropTableIfExists(increment));
+  SW_RETURN_IF_ERROR(transaction.Commit());
+  return BuildOutcome{inserted, MergeMessage(inserted, replaced, added),
+                      MergeInfo{.inserted = inserted,
+                                .replaced = replaced,
+                                .columns_added = !added.columns.empty(),
+                                .increment = keep_increment ? increment : std::string()}};
 }
 
 Result<BuildOutcome> Materializer::LoadTable(const std::string& relation,

@@ -116,6 +116,13 @@ class Materializer {
   Status SwapInTransaction(const std::string& relation, const std::string& staged,
                            std::span<const std::string> then_sql);
 
+  // Merges the rows staged in `increment` into `relation` (one transaction).
+  Result<BuildOutcome> MergeStaged(const std::string& relation, const std::string& increment,
+                                   const TableIndexes& indexes, bool keep_increment);
+  // Deletes the rows of `relation` whose unique_key the increment holds.
+  Result<int64_t> DeleteReplacedRows(const std::string& relation, const std::string& increment,
+                                     std::span<const std::string> unique_key);
+
   // CREATE TABLE <table> AS <select> for `relation`, through the private
   // <relation>__sw_stage when staging.
   Status CreateTableAs(const std::string& relation, const std::string& table,

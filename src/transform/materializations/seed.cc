@@ -43,78 +43,103 @@ std::optional<double> ParseReal(std::string_view text, bool strict = true) {
   return value;
 }
 
-}  // namespace
+using CsvRecord = std::vector<std::optional<std::string>>;
 
-Result<CsvTable> ParseCsv(std::string_view text, std::string_view path) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  std::vector<std::vector<std::optional<std::string>>> records;
-  std::vector<std::optional<std::string>> record;
-  std::string field;
-  bool quoted = false;  // the current field was quoted
-  bool in_quotes = false;
-  bool field_started = false;
-  int line = 1;
-  int record_line = 1;
-  std::vector<int> record_lines;
-  auto end_field = [&] {
-    if (field.empty() && !quoted) {
-      record.emplace_back(std::nullopt);
-    } else {
-      record.emplace_back(std::move(field));
-    }
-    field.clear();
-    quoted = false;
-    field_started = false;
-  };
-  auto end_record = [&] {
-    end_field();
-    // A blank line is no record.
-    if (!(record.size() == 1 && !record[0])) {
-      records.push_back(std::move(record));
-      record_lines.push_back(record_line);
-    }
-    record.clear();
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_quotes) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        in_quotes = false;
+// The records of a CSV text (RFC 4180) and the line each starts on; a
+// blank line is no record.
+class CsvRecords {
+ public:
+  // `path` names the file in errors.
+  explicit CsvRecords(std::string_view path) : path_(path) {}
+
+  Status Split(std::string_view text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (in_quotes_) {
+        ReadQuoted(text, i);
       } else {
-        if (c == '\n') ++line;
-        field += c;
+        SW_RETURN_IF_ERROR(ReadPlain(text, i));
       }
-      continue;
     }
-    if (c == '"' && !field_started) {
-      in_quotes = quoted = field_started = true;
-    } else if (c == ',') {
-      end_field();
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      end_record();
-      record_line = ++line;
+    if (in_quotes_)
+      return Status(ErrorCode::kCorrupt,
+                    fmt::format("{}:{}: quoted field is never closed", path_, record_line_));
+    if (field_started_ || !record_.empty()) EndRecord();
+    return Status::Ok();
+  }
+
+  std::vector<CsvRecord> records;
+  std::vector<int> lines;  // per record, the line it starts on
+
+ private:
+  // The character at `i` inside quotes ("" is a quote; advances past it).
+  void ReadQuoted(std::string_view text, size_t& i) {
+    char c = text[i];
+    if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+      field_ += '"';
+      ++i;
+    } else if (c == '"') {
+      in_quotes_ = false;
     } else {
-      if (quoted)
-        return Status(ErrorCode::kCorrupt,
-                      fmt::format("{}:{}: text after a closing quote", path, line));
-      field += c;
-      field_started = true;
+      if (c == '\n') ++line_;
+      field_ += c;
     }
   }
-  if (in_quotes)
-    return Status(ErrorCode::kCorrupt,
-                  fmt::format("{}:{}: quoted field is never closed", path, record_line));
-  if (field_started || !record.empty()) end_record();
-  if (records.empty())
-    return Status(ErrorCode::kInvalidInput, fmt::format("{}: the seed is empty; the first line "
-                                                        "must name the columns",
-                                                        path));
-  CsvTable table;
-  for (auto& name : records[0]) {
+
+  // The character at `i` outside quotes (CRLF is one line end; advances past it).
+  Status ReadPlain(std::string_view text, size_t& i) {
+    char c = text[i];
+    if (c == '"' && !field_started_) {
+      in_quotes_ = quoted_ = field_started_ = true;
+    } else if (c == ',') {
+      EndField();
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      EndRecord();
+      record_line_ = ++line_;
+    } else {
+      if (quoted_)
+        return Status(ErrorCode::kCorrupt,
+                      fmt::format("{}:{}: text after a closing quote", path_, line_));
+      field_ += c;
+      field_started_ = true;
+    }
+    return Status::Ok();
+  }
+
+  void EndField() {
+    if (field_.empty() && !quoted_) {
+      record_.emplace_back(std::nullopt);
+    } else {
+      record_.emplace_back(std::move(field_));
+    }
+    field_.clear();
+    quoted_ = false;
+    field_started_ = false;
+  }
+
+  void EndRecord() {
+    EndField();
+    if (!(record_.size() == 1 && !record_[0])) {
+      records.push_back(std::move(record_));
+      lines.push_back(record_line_);
+    }
+    record_.clear();
+  }
+
+  std::string_view path_;
+  CsvRecord record_;
+  std::string field_;
+  bool quoted_ = false;  // the current field was quoted
+  bool in_quotes_ = false;
+  bool field_started_ = false;
+  int line_ = 1;
+  int record_line_ = 1;
+};
+
+// The header's column names, trimmed; each must be there.
+Result<std::vector<std::string>> ColumnNames(const CsvRecord& names, std::string_view path) {
+  std::vector<std::string> header;
+  for (const auto& name : names) {
     std::string column = name.value_or("");
     while (!column.empty() && std::isspace(static_cast<unsigned char>(column.back())))
       column.pop_back();
@@ -122,14 +147,30 @@ Result<CsvTable> ParseCsv(std::string_view text, std::string_view path) {
       column.erase(0, 1);
     if (column.empty())
       return Status(ErrorCode::kInvalidInput, fmt::format("{}:1: a column has no name", path));
-    table.header.push_back(std::move(column));
+    header.push_back(std::move(column));
   }
-  for (size_t index = 1; index < records.size(); ++index) {
-    if (records[index].size() != table.header.size())
-      return Status(ErrorCode::kCorrupt,
-                    fmt::format("{}:{}: {} fields where the header has {}", path,
-                                record_lines[index], records[index].size(), table.header.size()));
-    table.rows.push_back(std::move(records[index]));
+  return header;
+}
+
+}  // namespace
+
+Result<CsvTable> ParseCsv(std::string_view text, std::string_view path) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  CsvRecords records(path);
+  SW_RETURN_IF_ERROR(records.Split(text));
+  if (records.records.empty())
+    return Status(ErrorCode::kInvalidInput, fmt::format("{}: the seed is empty; the first line "
+                                                        "must name the columns",
+                                                        path));
+  CsvTable table;
+  SW_ASSIGN_OR_RETURN(table.header, ColumnNames(records.records[0], path));
+  for (size_t index = 1; index < records.records.size(); ++index) {
+    if (records.records[index].size() != table.header.size())
+      return Status(
+          ErrorCode::kCorrupt,
+          fmt::format("{}:{}: {} fields where the header has {}", path, records.lines[index],
+                      records.records[index].size(), table.header.size()));
+    table.rows.push_back(std::move(records.records[index]));
   }
   return table;
 }
