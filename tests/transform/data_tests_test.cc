@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "transform/data_tests/freshness.h"
 #include "transform/transform_project.h"
 #include "transform_test_util.h"
 

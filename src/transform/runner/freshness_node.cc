@@ -1,5 +1,6 @@
 // Source freshness: the newest loaded_at value against the injected clock,
 // audited like a test.
+#include "transform/data_tests/freshness.h"
 #include "transform/runner/node_runners.h"
 
 namespace silverwork::transform {
