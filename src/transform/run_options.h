@@ -46,9 +46,10 @@ struct RunOptions {
   bool show_progress = true;
   // Nodes run at once, each on its own connection (Warehouse::OpenPeer);
   // 1 runs them one after another on `warehouse` alone. A node starts once
-  // what it reads, and the tests on that, have finished. On SQLite, which
-  // has one writer at a time, each worker computes a table's rows into a
-  // private TEMP table first and holds the write lock only to copy them in.
+  // what it reads, and the tests on that, have finished. On an engine with
+  // one writer at a time (EngineTraits::stages_selects; SQLite), each
+  // worker computes a table's rows into a private table first and holds the
+  // write lock only to copy them in.
   int threads = 1;
 };
 

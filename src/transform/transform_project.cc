@@ -103,12 +103,10 @@ Result<RunResults> TransformProject::Execute(Command command, const RunOptions& 
   SW_ASSIGN_OR_RETURN(ResolvedManifest resolved, ResolveManifest(*files_, *manifest_, options));
   SW_ASSIGN_OR_RETURN(std::vector<bool> selected,
                       SelectNodes(*resolved.manifest, options.select, options.exclude));
-  SW_ASSIGN_OR_RETURN(const EngineAdapter* adapter,
-                      EngineAdapter::ForEngine(options.warehouse->engine()));
   Clock& clock = options.clock ? *options.clock : DefaultClock();
-  WorkerPool pool(*options.warehouse, *adapter, options.threads, clock);
+  WorkerPool pool(*options.warehouse, options.threads, clock);
   Invocation invocation(kCommands[static_cast<size_t>(command)], *files_, *resolved.manifest,
-                        resolved.vars, options, clock, pool.workers(), *adapter,
+                        resolved.vars, options, clock, pool.workers(),
                         ArtifactsDir(*files_, options));
   return invocation.Run(selected);
 }

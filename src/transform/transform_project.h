@@ -14,7 +14,7 @@
 // run_results.json to the artifacts folder.
 //
 // A command returns an error Status only when it could not run at all (bad
-// selector or vars, no warehouse, an engine without an adapter). Failing
+// selector or vars, no warehouse, an unreadable build state). Failing
 // models and tests are reported in RunResults, which names every failure;
 // nodes downstream of a failed model or of a failed error-severity test are
 // skipped and the rest of the graph still runs (unless fail_fast).

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "scoped_temp_dir.h"
-#include "warehouse/sqlite_warehouse.h"
+#include "warehouse/sqlite/sqlite_warehouse.h"
 
 namespace silverwork {
 namespace {

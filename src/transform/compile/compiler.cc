@@ -42,13 +42,12 @@ bool KeywordAt(const std::string& sql, size_t pos, std::string_view word) {
 class NodeEnvironment final : public TemplateEnvironment {
  public:
   NodeEnvironment(const Compiler& compiler, const Manifest& manifest, const Node& node,
-                  const Dialect& dialect, const EngineAdapter& adapter, const VarMap& vars,
-                  bool is_incremental, std::vector<int>& ephemerals)
+                  const EngineTraits& traits, const VarMap& vars, bool is_incremental,
+                  std::vector<int>& ephemerals)
       : compiler_(compiler),
         manifest_(manifest),
         node_(node),
-        dialect_(dialect),
-        adapter_(adapter),
+        traits_(traits),
         vars_(vars),
         is_incremental_(is_incremental),
         ephemerals_(ephemerals) {}
@@ -65,7 +64,7 @@ class NodeEnvironment final : public TemplateEnvironment {
     if (function == "is_incremental") return TemplateValue(is_incremental_);
     std::vector<std::string> sql_args;
     for (const TemplateValue& value : args.positional) sql_args.push_back(value.Render());
-    SW_ASSIGN_OR_RETURN(std::string expanded, adapter_.ExpandMacro(function, sql_args, dialect_));
+    SW_ASSIGN_OR_RETURN(std::string expanded, traits_.ExpandMacro(function, sql_args));
     return TemplateValue(std::move(expanded));
   }
 
@@ -88,8 +87,7 @@ class NodeEnvironment final : public TemplateEnvironment {
   const Compiler& compiler_;
   const Manifest& manifest_;
   const Node& node_;
-  const Dialect& dialect_;
-  const EngineAdapter& adapter_;
+  const EngineTraits& traits_;
   const VarMap& vars_;
   bool is_incremental_;
   std::vector<int>& ephemerals_;
@@ -112,9 +110,8 @@ std::string InjectCtes(const std::string& sql, const std::string& ctes) {
   return sql.substr(0, after) + ctes + ",\n" + sql.substr(after);
 }
 
-Compiler::Compiler(const Manifest& manifest, const Dialect& dialect, const EngineAdapter& adapter,
-                   const VarMap& vars)
-    : manifest_(manifest), dialect_(dialect), adapter_(adapter), vars_(vars) {}
+Compiler::Compiler(const Manifest& manifest, const EngineTraits& traits, const VarMap& vars)
+    : manifest_(manifest), traits_(traits), dialect_(traits.dialect()), vars_(vars) {}
 
 std::string Compiler::RelationSql(const Node& node) const {
   if (IsEphemeral(node)) return dialect_.QuoteIdentifier(std::string(kEphemeralPrefix) + node.name);
@@ -125,8 +122,7 @@ std::string Compiler::RelationSql(const Node& node) const {
 
 Result<std::string> Compiler::Render(const Node& node, bool is_incremental,
                                      std::vector<int>& ephemerals) {
-  NodeEnvironment environment(*this, manifest_, node, dialect_, adapter_, vars_, is_incremental,
-                              ephemerals);
+  NodeEnvironment environment(*this, manifest_, node, traits_, vars_, is_incremental, ephemerals);
   SW_ASSIGN_OR_RETURN(std::string sql, node.body->Render(environment));
   return TrimStatement(std::move(sql));
 }

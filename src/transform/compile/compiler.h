@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "transform/adapter.h"
 #include "transform/project/manifest.h"
+#include "warehouse/engine_traits.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform {
@@ -30,8 +30,7 @@ inline constexpr std::string_view kEphemeralPrefix = "__sw_ephemeral__";
 class Compiler {
  public:
   // REQUIRES: all arguments outlive the compiler.
-  Compiler(const Manifest& manifest, const Dialect& dialect, const EngineAdapter& adapter,
-           const VarMap& vars);
+  Compiler(const Manifest& manifest, const EngineTraits& traits, const VarMap& vars);
 
   // The SQL of a model, snapshot or singular test, without a trailing ';'.
   // `is_incremental` is what is_incremental() returns.
@@ -55,8 +54,8 @@ class Compiler {
   Status CollectEphemeral(int index, std::vector<int>& ordered, std::vector<int>& visiting);
 
   const Manifest& manifest_;
+  const EngineTraits& traits_;
   const Dialect& dialect_;
-  const EngineAdapter& adapter_;
   const VarMap& vars_;
   struct RenderedEphemeral {
     std::string sql;

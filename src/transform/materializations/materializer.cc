@@ -28,7 +28,7 @@ const ColumnSpec* FindColumn(std::span<const ColumnSpec> columns, std::string_vi
 Result<RelationKind> Materializer::KindOf(std::string_view relation) {
   RelationKind kind = RelationKind::kNone;
   const Value params[] = {std::string(relation)};
-  SW_RETURN_IF_ERROR(warehouse_.Query(adapter_.relation_kind_sql(), params, [&](const Row& row) {
+  SW_RETURN_IF_ERROR(warehouse_.Query(traits_.relation_kind_sql(), params, [&](const Row& row) {
     kind = ValueToString(row.at(0)) == "view" ? RelationKind::kView : RelationKind::kTable;
     return Status::Ok();
   }));
@@ -149,16 +149,11 @@ Status Materializer::CreateTableAs(const std::string& relation, const std::strin
   // The private table belongs to this connection: no other run can hold it.
   const std::string private_name =
       dialect.QuoteIdentifier(relation + std::string(kPrivateStageSuffix));
-  const std::string stage = adapter_.StagedRelationSql(private_name);
+  const std::string stage = traits_.StagedRelationSql(private_name);
   SW_RETURN_IF_ERROR(warehouse_.Execute("DROP TABLE IF EXISTS " + stage));
-  Status status = warehouse_.Execute(adapter_.StageSelectSql(private_name, select_sql));
-  // An empty copy of the stage's columns filled by INSERT ... SELECT *: SQLite
-  // then copies the rows' records as they are (its transfer optimization)
-  // instead of decoding and re-encoding every value under the write lock.
+  Status status = warehouse_.Execute(traits_.StageSelectSql(private_name, select_sql));
   if (status.ok())
-    status = warehouse_.Execute(fmt::format(
-        "CREATE TABLE {0} AS SELECT * FROM {1} WHERE 0; INSERT INTO {0} SELECT * FROM {1}",
-        dialect.QuoteIdentifier(table), stage));
+    status = warehouse_.Execute(traits_.CopyFromStageSql(dialect.QuoteIdentifier(table), stage));
   Status dropped = warehouse_.Execute("DROP TABLE IF EXISTS " + stage);
   return status.ok() ? dropped : status;
 }
@@ -167,7 +162,7 @@ Status Materializer::SwapInto(const std::string& relation, const std::string& st
                               std::span<const std::string> then_sql) {
   Status status = SwapInTransaction(relation, staged, then_sql);
   if (!status.ok()) {
-    if (!adapter_.after_swap_sql().empty()) (void)warehouse_.Execute(adapter_.after_swap_sql());
+    if (!traits_.after_swap_sql().empty()) (void)warehouse_.Execute(traits_.after_swap_sql());
     (void)DropTableIfExists(staged);
   }
   return status;
@@ -177,12 +172,12 @@ Status Materializer::SwapInTransaction(const std::string& relation, const std::s
                                        std::span<const std::string> then_sql) {
   Transaction transaction(warehouse_);
   SW_RETURN_IF_ERROR(transaction.Begin());
-  if (!adapter_.before_swap_sql().empty())
-    SW_RETURN_IF_ERROR(warehouse_.Execute(adapter_.before_swap_sql()));
+  if (!traits_.before_swap_sql().empty())
+    SW_RETURN_IF_ERROR(warehouse_.Execute(traits_.before_swap_sql()));
   SW_RETURN_IF_ERROR(DropRelation(relation));
   SW_RETURN_IF_ERROR(warehouse_.Execute(warehouse_.dialect().RenameTable(staged, relation)));
-  if (!adapter_.after_swap_sql().empty())
-    SW_RETURN_IF_ERROR(warehouse_.Execute(adapter_.after_swap_sql()));
+  if (!traits_.after_swap_sql().empty())
+    SW_RETURN_IF_ERROR(warehouse_.Execute(traits_.after_swap_sql()));
   for (const std::string& statement : then_sql) SW_RETURN_IF_ERROR(warehouse_.Execute(statement));
   return transaction.Commit();
 }

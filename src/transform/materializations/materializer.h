@@ -6,7 +6,7 @@
 //   table        CREATE TABLE <name>__sw_new AS <select> (with stage_selects
 //                on an engine that has one writer at a time, the SELECT is
 //                first computed into a connection-private table, see
-//                EngineAdapter::stages_selects), then one transaction
+//                EngineTraits::stages_selects), then one transaction
 //                drops the old relation, renames the new table into place and
 //                builds its indexes: readers see the old table until the
 //                commit, never a half-built or unindexed one.
@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "transform/adapter.h"
+#include "warehouse/engine_traits.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform {
@@ -70,13 +70,14 @@ struct TableIndexes {
 
 class Materializer {
  public:
-  // REQUIRES: both outlive the materializer. `stage_selects`: other
-  // connections build at the same time, so a table's rows are computed
-  // without holding the engine's write lock where the engine needs that.
-  Materializer(Warehouse& warehouse, const EngineAdapter& adapter, bool stage_selects = false)
+  // REQUIRES: `warehouse` outlives the materializer. `stage_selects`:
+  // other connections build at the same time, so a table's rows are
+  // computed without holding the engine's write lock where the engine needs
+  // that (EngineTraits::stages_selects).
+  explicit Materializer(Warehouse& warehouse, bool stage_selects = false)
       : warehouse_(warehouse),
-        adapter_(adapter),
-        stage_selects_(stage_selects && adapter.stages_selects()) {}
+        traits_(warehouse.traits()),
+        stage_selects_(stage_selects && traits_.stages_selects()) {}
 
   Result<RelationKind> KindOf(std::string_view relation);
 
@@ -129,7 +130,7 @@ class Materializer {
                        const std::string& select_sql);
 
   Warehouse& warehouse_;
-  const EngineAdapter& adapter_;
+  const EngineTraits& traits_;
   bool stage_selects_;
 };
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "warehouse/engine_traits.h"
+
 namespace silverwork::transform {
 namespace {
 
@@ -15,14 +17,14 @@ constexpr std::array<std::string_view, 4> kMetaColumns{"dbt_scd_id", "dbt_update
 // quoted name), `s` the staged source rows.
 class SnapshotSql {
  public:
-  SnapshotSql(const Dialect& dialect, const EngineAdapter& adapter, const std::string& relation,
-              const std::string& staged, const NodeConfig& config, const std::string& now)
-      : dialect_(dialect),
-        adapter_(adapter),
+  SnapshotSql(const EngineTraits& traits, const std::string& relation, const std::string& staged,
+              const NodeConfig& config, const std::string& now)
+      : dialect_(traits.dialect()),
+        traits_(traits),
         config_(config),
-        target_(dialect.QuoteIdentifier(relation)),
-        staged_(dialect.QuoteIdentifier(staged)),
-        now_(dialect.QuoteString(now)) {}
+        target_(dialect_.QuoteIdentifier(relation)),
+        staged_(dialect_.QuoteIdentifier(staged)),
+        now_(dialect_.QuoteString(now)) {}
 
   std::string Q(std::string_view name) const { return dialect_.QuoteIdentifier(name); }
 
@@ -69,7 +71,7 @@ class SnapshotSql {
     std::string out;
     for (const std::string& column : check_columns) {
       out += (out.empty() ? "" : " OR ") +
-             adapter_.Differs("s." + Q(column), target_ + "." + Q(column));
+             traits_.Differs("s." + Q(column), target_ + "." + Q(column));
     }
     return "(" + out + ")";
   }
@@ -119,7 +121,7 @@ class SnapshotSql {
 
  private:
   const Dialect& dialect_;
-  const EngineAdapter& adapter_;
+  const EngineTraits& traits_;
   const NodeConfig& config_;
   std::string target_;
   std::string staged_;
@@ -229,13 +231,13 @@ Result<BuildOutcome> UpdateSnapshot(Warehouse& warehouse, Materializer& material
 
 }  // namespace
 
-Result<BuildOutcome> BuildSnapshot(Warehouse& warehouse, const EngineAdapter& adapter,
-                                   const std::string& relation, const std::string& select_sql,
-                                   const NodeConfig& config, const std::string& now) {
-  Materializer materializer(warehouse, adapter);
+Result<BuildOutcome> BuildSnapshot(Warehouse& warehouse, const std::string& relation,
+                                   const std::string& select_sql, const NodeConfig& config,
+                                   const std::string& now) {
+  Materializer materializer(warehouse);
   const Dialect& dialect = warehouse.dialect();
   const std::string staged = relation + std::string(kSnapshotSourceSuffix);
-  SnapshotSql sql(dialect, adapter, relation, staged, config, now);
+  SnapshotSql sql(warehouse.traits(), relation, staged, config, now);
   SW_RETURN_IF_ERROR(materializer.DropTableIfExists(staged));
   SW_ASSIGN_OR_RETURN(RelationKind existing, materializer.KindOf(relation));
   if (existing == RelationKind::kNone)

@@ -26,9 +26,8 @@
 #include <string>
 
 #include "common/status.h"
-#include "transform/adapter.h"
 #include "transform/materializations/materializer.h"
-#include "transform/project/manifest.h"
+#include "transform/project/node_config.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform {
@@ -37,8 +36,8 @@ inline constexpr std::string_view kSnapshotSourceSuffix = "__sw_src";
 
 // `now` is the run's timestamp as ISO-8601 text (from the injected clock).
 // REQUIRES: config.strategy is "timestamp" or "check" with its settings.
-Result<BuildOutcome> BuildSnapshot(Warehouse& warehouse, const EngineAdapter& adapter,
-                                   const std::string& relation, const std::string& select_sql,
-                                   const NodeConfig& config, const std::string& now);
+Result<BuildOutcome> BuildSnapshot(Warehouse& warehouse, const std::string& relation,
+                                   const std::string& select_sql, const NodeConfig& config,
+                                   const std::string& now);
 
 }  // namespace silverwork::transform

@@ -47,13 +47,13 @@ bool CommandSpec::Includes(const Node& node) const {
 
 Invocation::Invocation(const CommandSpec& command, const ProjectFiles& files,
                        const Manifest& manifest, const VarMap& vars, const RunOptions& options,
-                       Clock& clock, std::span<Worker* const> workers, const EngineAdapter& adapter,
+                       Clock& clock, std::span<Worker* const> workers,
                        std::filesystem::path artifacts_dir)
     : command_(command),
       manifest_(manifest),
       options_(options),
       workers_(workers.begin(), workers.end()),
-      context_(files, manifest, vars, options, clock, workers.front()->warehouse.dialect(), adapter,
+      context_(files, manifest, vars, options, clock, workers.front()->warehouse.traits(),
                std::move(artifacts_dir)) {}
 
 Result<RunResults> Invocation::Run(const std::vector<bool>& selected) {

@@ -16,7 +16,6 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "transform/adapter.h"
 #include "transform/project/manifest.h"
 #include "transform/project/project_files.h"
 #include "transform/run_options.h"
@@ -44,8 +43,7 @@ class Invocation {
   // workers.front() on the command's own connection.
   Invocation(const CommandSpec& command, const ProjectFiles& files, const Manifest& manifest,
              const VarMap& vars, const RunOptions& options, Clock& clock,
-             std::span<Worker* const> workers, const EngineAdapter& adapter,
-             std::filesystem::path artifacts_dir);
+             std::span<Worker* const> workers, std::filesystem::path artifacts_dir);
 
   // Runs the command on the nodes marked in `selected` (one per manifest node).
   Result<RunResults> Run(const std::vector<bool>& selected);

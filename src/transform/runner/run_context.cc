@@ -22,16 +22,16 @@ std::string RunIdFor(std::chrono::system_clock::time_point now) {
 }  // namespace
 
 RunContext::RunContext(const ProjectFiles& files, const Manifest& manifest, const VarMap& vars,
-                       const RunOptions& options, Clock& clock, const Dialect& dialect,
-                       const EngineAdapter& adapter, fs::path artifacts_dir)
+                       const RunOptions& options, Clock& clock, const EngineTraits& traits,
+                       fs::path artifacts_dir)
     : files_(files),
       manifest_(manifest),
       options_(options),
       clock_(clock),
-      adapter_(adapter),
+      traits_(traits),
       artifacts_dir_(std::move(artifacts_dir)),
       started_(clock.Monotonic()),
-      compiler_(manifest, dialect, adapter, vars) {
+      compiler_(manifest, traits, vars) {
   const auto now = clock_.Now();
   started_at_ = FormatUtcTimestamp(now);
   run_id_ = options_.run_id.empty() ? RunIdFor(now) : options_.run_id;

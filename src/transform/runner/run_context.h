@@ -19,13 +19,13 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "transform/adapter.h"
 #include "transform/compile/compiler.h"
 #include "transform/project/manifest.h"
 #include "transform/project/project_files.h"
 #include "transform/run_options.h"
 #include "transform/run_results.h"
 #include "transform/runner/change_tracker.h"
+#include "warehouse/engine_traits.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform {
@@ -39,8 +39,8 @@ class RunContext {
   // Notes the run's start and id (options.run_id, else derived from the
   // clock). REQUIRES: the arguments outlive the context.
   RunContext(const ProjectFiles& files, const Manifest& manifest, const VarMap& vars,
-             const RunOptions& options, Clock& clock, const Dialect& dialect,
-             const EngineAdapter& adapter, std::filesystem::path artifacts_dir);
+             const RunOptions& options, Clock& clock, const EngineTraits& traits,
+             std::filesystem::path artifacts_dir);
   RunContext(const RunContext&) = delete;
   RunContext& operator=(const RunContext&) = delete;
 
@@ -48,7 +48,8 @@ class RunContext {
   const Manifest& manifest() const { return manifest_; }
   const RunOptions& options() const { return options_; }
   Clock& clock() const { return clock_; }
-  const EngineAdapter& adapter() const { return adapter_; }
+  // The warehouse engine's traits (engine_traits.h).
+  const EngineTraits& traits() const { return traits_; }
   const std::string& run_id() const { return run_id_; }
   // When the run started, by the wall clock (as ISO-8601 text).
   const std::string& started_at() const { return started_at_; }
@@ -85,7 +86,7 @@ class RunContext {
   const Manifest& manifest_;
   const RunOptions& options_;
   Clock& clock_;
-  const EngineAdapter& adapter_;
+  const EngineTraits& traits_;
   const std::filesystem::path artifacts_dir_;
   const std::chrono::steady_clock::time_point started_;
   std::string started_at_;

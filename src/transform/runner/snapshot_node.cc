@@ -29,7 +29,7 @@ void RunSnapshot(RunContext& context, const Node& node, NodeResult& result, Work
       return Fail(node, result, forgotten);
   }
   auto built = context.Timed(result.execute_seconds, [&] {
-    return BuildSnapshot(worker.warehouse, context.adapter(), node.relation, *sql, node.config,
+    return BuildSnapshot(worker.warehouse, node.relation, *sql, node.config,
                          FormatUtcTimestamp(context.clock().Now()));
   });
   Finish(node, result, built);

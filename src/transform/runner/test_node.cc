@@ -64,7 +64,7 @@ Result<std::string> UniqueIndexFor(const RunContext& context, const Node& node, 
   std::map<std::string, std::vector<std::string>> columns_by_index;
   const Value params[] = {tested.relation};
   SW_RETURN_IF_ERROR(worker.warehouse.Query(
-      context.adapter().unique_index_columns_sql(), params, [&](const Row& row) {
+      context.traits().unique_index_columns_sql(), params, [&](const Row& row) {
         columns_by_index[ValueToString(row.at(0))].push_back(ValueToString(row.at(1)));
         return Status::Ok();
       }));

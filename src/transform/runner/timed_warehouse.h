@@ -22,8 +22,7 @@ class TimedWarehouse final : public Warehouse {
 
   std::chrono::nanoseconds engine_time() const { return engine_time_; }
 
-  std::string_view engine() const override { return inner_.engine(); }
-  const Dialect& dialect() const override { return inner_.dialect(); }
+  const EngineTraits& traits() const override { return inner_.traits(); }
   Status Execute(std::string_view sql) override;
   Result<int64_t> ExecuteWithParams(std::string_view sql, std::span<const Value> params) override;
   Status Query(std::string_view sql, std::span<const Value> params, const RowCallback& on_row,

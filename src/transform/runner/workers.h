@@ -14,18 +14,17 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "transform/adapter.h"
 #include "transform/materializations/materializer.h"
 #include "transform/runner/timed_warehouse.h"
+#include "warehouse/session_settings.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::transform {
 
 struct Worker {
   // `concurrent`: other workers build at the same time.
-  Worker(int number, Warehouse& connection, Clock& clock, const EngineAdapter& adapter,
-         bool concurrent)
-      : id(number), warehouse(connection, clock), materializer(warehouse, adapter, concurrent) {}
+  Worker(int number, Warehouse& connection, Clock& clock, bool concurrent)
+      : id(number), warehouse(connection, clock), materializer(warehouse, concurrent) {}
   int id;  // 1..threads
   TimedWarehouse warehouse;
   Materializer materializer;
@@ -33,8 +32,8 @@ struct Worker {
 
 class WorkerPool {
  public:
-  // REQUIRES: `main`, `adapter` and `clock` outlive the pool; threads >= 1.
-  WorkerPool(Warehouse& main, const EngineAdapter& adapter, int threads, Clock& clock);
+  // REQUIRES: `main` and `clock` outlive the pool; threads >= 1.
+  WorkerPool(Warehouse& main, int threads, Clock& clock);
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
@@ -44,7 +43,7 @@ class WorkerPool {
  private:
   // Declared in the order they are set up, so they are put back in reverse.
   TunedSession tuned_main_;
-  std::unique_ptr<BackgroundWork> checkpoints_;
+  std::unique_ptr<BackgroundWork> maintenance_;
   std::vector<std::unique_ptr<Warehouse>> peers_;
   std::vector<std::unique_ptr<TunedSession>> tuned_peers_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "transform/adapter.h"
+#include "warehouse/adapter_macros.h"
 
 namespace silverwork::transform {
 namespace {

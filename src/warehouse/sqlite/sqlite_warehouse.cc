@@ -1,4 +1,4 @@
-#include "warehouse/sqlite_warehouse.h"
+#include "warehouse/sqlite/sqlite_warehouse.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -6,71 +6,18 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <mutex>
-#include <regex>
 #include <system_error>
-#include <thread>
 #include <utility>
+
+#include "warehouse/sqlite/sqlite_checkpointer.h"
+#include "warehouse/sqlite/sqlite_engine.h"
+#include "warehouse/sqlite/sqlite_errors.h"
+#include "warehouse/sqlite/sqlite_functions.h"
 
 namespace silverwork {
 namespace {
-
-constexpr size_t kSqlInErrors = 200;
-
-// What a user can do about each primary SQLite result code; codes without an
-// entry get no hint (the engine's message is all there is).
-struct ErrorHint {
-  int primary_code;
-  const char* hint;
-};
-constexpr ErrorHint kErrorHints[] = {
-    {SQLITE_CONSTRAINT,
-     "a row breaks a constraint of the table (named in the message); check the key and NOT NULL "
-     "columns of the data being written"},
-    {SQLITE_BUSY, "another process is writing to the warehouse; wait for it to finish and retry"},
-    {SQLITE_LOCKED,
-     "another statement on this connection still uses the table; retry after it ends"},
-    {SQLITE_READONLY,
-     "the warehouse is open read-only (or its file is not writable); open it for writing"},
-    {SQLITE_CORRUPT,
-     "the warehouse file is damaged; restore it from a backup or rebuild it from the lake"},
-    {SQLITE_NOTADB, "the warehouse path points at a file that is not a SQLite database"},
-    {SQLITE_FULL, "the disk is full; free some space and retry"},
-    {SQLITE_CANTOPEN, "check that the warehouse path exists and is readable and writable"},
-    {SQLITE_IOERR, "the disk reported an error; check free space and the file system"},
-};
-
-const char* HintFor(int rc) {
-  for (const ErrorHint& entry : kErrorHints) {
-    if (entry.primary_code == (rc & 0xff)) return entry.hint;
-  }
-  return "";
-}
-
-// The SQL as it should appear in a message: whitespace collapsed, at most
-// kSqlInErrors bytes, never cut inside a UTF-8 sequence.
-std::string AbbreviateSql(std::string_view sql) {
-  std::string out;
-  bool pending_space = false;
-  for (char ch : sql) {
-    if (std::isspace(static_cast<unsigned char>(ch))) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    out += ch;
-    if (out.size() > kSqlInErrors) break;
-  }
-  if (out.size() <= kSqlInErrors) return out;
-  size_t cut = kSqlInErrors;
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-  out.resize(cut);
-  return out + "...";
-}
 
 bool IsBlank(std::string_view sql) {
   return std::all_of(sql.begin(), sql.end(), [](char ch) {
@@ -147,83 +94,7 @@ int BindValue(sqlite3_stmt* statement, int index, const Value& value) {
   return std::visit(Binder{statement, index}, value);
 }
 
-// regexp(pattern, text): backs the `text REGEXP pattern` operator.
-void RegexpFunction(sqlite3_context* context, int, sqlite3_value** args) {
-  if (sqlite3_value_type(args[0]) == SQLITE_NULL || sqlite3_value_type(args[1]) == SQLITE_NULL) {
-    sqlite3_result_null(context);
-    return;
-  }
-  try {
-    std::unique_ptr<std::regex> compiled;
-    auto* regex = static_cast<const std::regex*>(sqlite3_get_auxdata(context, 0));
-    if (regex == nullptr) {
-      const char* pattern = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
-      compiled = std::make_unique<std::regex>(
-          pattern, static_cast<size_t>(sqlite3_value_bytes(args[0])), std::regex::ECMAScript);
-      regex = compiled.get();
-    }
-    const char* text = reinterpret_cast<const char*>(sqlite3_value_text(args[1]));
-    const bool matched = std::regex_search(text, text + sqlite3_value_bytes(args[1]), *regex);
-    sqlite3_result_int(context, matched ? 1 : 0);
-    // SQLite may free the auxdata at once, so hand it over only after use.
-    if (compiled) {
-      sqlite3_set_auxdata(context, 0, compiled.release(),
-                          [](void* owned) { delete static_cast<std::regex*>(owned); });
-    }
-  } catch (const std::regex_error& error) {
-    sqlite3_result_error(context, fmt::format("regexp: {}", error.what()).c_str(), -1);
-  }
-}
-
-// sw_yyyymmdd_date(text): 'YYYY-MM-DD' when the text is eight digits naming
-// a real day, else NULL. What date(iso, '+0 days') = iso says in SQL, at a
-// twentieth of the cost: staging parses two dates per posting.
-void YyyymmddDateFunction(sqlite3_context* context, int, sqlite3_value** args) {
-  if (sqlite3_value_type(args[0]) == SQLITE_NULL) return sqlite3_result_null(context);
-  const auto* text = sqlite3_value_text(args[0]);
-  if (text == nullptr || sqlite3_value_bytes(args[0]) != 8) return sqlite3_result_null(context);
-  int digits[8];
-  for (int i = 0; i < 8; ++i) {
-    if (text[i] < '0' || text[i] > '9') return sqlite3_result_null(context);
-    digits[i] = text[i] - '0';
-  }
-  int year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3];
-  int month = digits[4] * 10 + digits[5];
-  int day = digits[6] * 10 + digits[7];
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month < 1 || month > 12 || day < 1) return sqlite3_result_null(context);
-  if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return sqlite3_result_null(context);
-  char iso[10] = {static_cast<char>(text[0]),
-                  static_cast<char>(text[1]),
-                  static_cast<char>(text[2]),
-                  static_cast<char>(text[3]),
-                  '-',
-                  static_cast<char>(text[4]),
-                  static_cast<char>(text[5]),
-                  '-',
-                  static_cast<char>(text[6]),
-                  static_cast<char>(text[7])};
-  sqlite3_result_text(context, iso, 10, SQLITE_TRANSIENT);
-}
-
 }  // namespace
-
-std::string SqliteDialect::TypeName(ColumnType type) const {
-  switch (type) {
-    case ColumnType::kInteger:
-      return "INTEGER";
-    case ColumnType::kReal:
-      return "REAL";
-    case ColumnType::kText:
-      return "TEXT";
-  }
-  return "TEXT";
-}
-
-std::string SqliteDialect::CurrentTimestamp() const {
-  return "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
-}
 
 // A prepared statement borrowed for one use. Cached statements go back to
 // the cache (reset, bindings cleared); a statement prepared because its
@@ -310,23 +181,20 @@ Result<std::unique_ptr<SqliteWarehouse>> SqliteWarehouse::Open(const WarehouseOp
     std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
     return Status(ErrorCode::kDatabase,
-                  fmt::format("cannot open warehouse {}: {}", location, message), HintFor(rc));
+                  fmt::format("cannot open warehouse {}: {}", location, message),
+                  SqliteErrorHint(rc));
   }
   std::unique_ptr<SqliteWarehouse> warehouse(new SqliteWarehouse(db));
   warehouse->options_ = options;
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  sqlite3_create_function_v2(db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                             nullptr, &RegexpFunction, nullptr, nullptr, nullptr);
-  sqlite3_create_function_v2(db, "sw_yyyymmdd_date", 1,
-                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
-                             &YyyymmddDateFunction, nullptr, nullptr, nullptr);
-
-  Status status = options.read_only
-                      ? warehouse->Execute("PRAGMA query_only = ON; PRAGMA foreign_keys = ON")
-                      : warehouse->Execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                            "PRAGMA foreign_keys = ON");
+  Status status = RegisterSqliteFunctions(db);
+  if (!status.ok()) return status.WithContext(fmt::format("cannot open warehouse {}", location));
+  status = options.read_only
+               ? warehouse->Execute("PRAGMA query_only = ON; PRAGMA foreign_keys = ON")
+               : warehouse->Execute(
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                     "PRAGMA foreign_keys = ON");
   if (!status.ok()) return status.WithContext(fmt::format("cannot open warehouse {}", location));
   return warehouse;
 }
@@ -337,7 +205,7 @@ Result<std::unique_ptr<Warehouse>> SqliteWarehouse::OpenPeer() {
                   "an in-memory SQLite warehouse cannot be shared with a second connection",
                   "use a database file");
   SW_ASSIGN_OR_RETURN(std::unique_ptr<SqliteWarehouse> peer, Open(options_));
-  // Checkpoints moved off this connection (CheckpointInBackground) stay off
+  // Checkpoints moved off this connection (MaintainInBackground) stay off
   // the peer's commits too.
   if (!options_.read_only) {
     SW_ASSIGN_OR_RETURN(int threshold, WalAutocheckpoint());
@@ -355,61 +223,7 @@ Result<int> SqliteWarehouse::WalAutocheckpoint() {
   return threshold;
 }
 
-namespace {
-
-// Checkpoints the write-ahead log from its own connection and thread, so the
-// building connection's commits never stop to copy pages and sync the file:
-// on two cores the copying overlaps the next statement. The building
-// connection's own automatic checkpoints are off meanwhile and back at their
-// threshold afterwards.
-class SqliteCheckpointer : public BackgroundWork {
- public:
-  // `own_db` is `own`'s handle, used on the checkpoint thread only.
-  SqliteCheckpointer(sqlite3* main, std::unique_ptr<SqliteWarehouse> own, sqlite3* own_db,
-                     int threshold)
-      : main_(main), own_(std::move(own)), own_db_(own_db), threshold_(threshold) {
-    sqlite3_wal_autocheckpoint(main_, 0);
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~SqliteCheckpointer() override {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-    own_.reset();
-    sqlite3_wal_autocheckpoint(main_, threshold_);
-  }
-  SqliteCheckpointer(const SqliteCheckpointer&) = delete;
-  SqliteCheckpointer& operator=(const SqliteCheckpointer&) = delete;
-
- private:
-  void Loop() {
-    std::unique_lock lock(mutex_);
-    while (!stop_) {
-      wake_.wait_for(lock, std::chrono::milliseconds(100));
-      lock.unlock();
-      // PASSIVE: copies what is committed, never waits for the writer or
-      // readers; what it cannot copy now it copies on a later turn.
-      sqlite3_wal_checkpoint_v2(own_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-      lock.lock();
-    }
-  }
-
-  sqlite3* main_;
-  std::unique_ptr<SqliteWarehouse> own_;
-  sqlite3* own_db_;
-  int threshold_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread thread_;
-};
-
-}  // namespace
-
-std::unique_ptr<BackgroundWork> SqliteWarehouse::CheckpointInBackground() {
+std::unique_ptr<BackgroundWork> SqliteWarehouse::MaintainInBackground() {
   if (options_.read_only || options_.location == ":memory:") return nullptr;
   bool wal = false;
   Status status = Query("PRAGMA journal_mode", {}, [&](const Row& row) {
@@ -430,6 +244,8 @@ std::unique_ptr<BackgroundWork> SqliteWarehouse::CheckpointInBackground() {
 
 SqliteWarehouse::SqliteWarehouse(sqlite3* db) : db_(db) {}
 
+const EngineTraits& SqliteWarehouse::traits() const { return SqliteTraits(); }
+
 SqliteWarehouse::~SqliteWarehouse() {
   for (auto& entry : statements_) sqlite3_finalize(entry.second.statement);
   statements_.clear();
@@ -439,7 +255,8 @@ SqliteWarehouse::~SqliteWarehouse() {
 
 Status SqliteWarehouse::Error(int rc, std::string_view sql) const {
   return Status(ErrorCode::kDatabase,
-                fmt::format("{} (SQL: {})", sqlite3_errmsg(db_), AbbreviateSql(sql)), HintFor(rc));
+                fmt::format("{} (SQL: {})", sqlite3_errmsg(db_), AbbreviateSql(sql)),
+                SqliteErrorHint(rc));
 }
 
 Result<SqliteWarehouse::StatementLease> SqliteWarehouse::Acquire(std::string_view sql) {
@@ -528,15 +345,21 @@ Status CheckParameterCount(sqlite3_stmt* statement, size_t given, std::string_vi
 
 }  // namespace
 
-Result<int64_t> SqliteWarehouse::ExecuteWithParams(std::string_view sql,
-                                                   std::span<const Value> params) {
-  SW_ASSIGN_OR_RETURN(StatementLease lease, Acquire(sql));
-  sqlite3_stmt* statement = lease.get();
+Status SqliteWarehouse::BindAll(sqlite3_stmt* statement, std::span<const Value> params,
+                                std::string_view sql) const {
   SW_RETURN_IF_ERROR(CheckParameterCount(statement, params.size(), sql));
   for (size_t index = 0; index < params.size(); ++index) {
     const int rc = BindValue(statement, static_cast<int>(index + 1), params[index]);
     if (rc != SQLITE_OK) return Error(rc, sql);
   }
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteWarehouse::ExecuteWithParams(std::string_view sql,
+                                                   std::span<const Value> params) {
+  SW_ASSIGN_OR_RETURN(StatementLease lease, Acquire(sql));
+  sqlite3_stmt* statement = lease.get();
+  SW_RETURN_IF_ERROR(BindAll(statement, params, sql));
   int rc;
   do {
     rc = sqlite3_step(statement);
@@ -549,11 +372,7 @@ Status SqliteWarehouse::Query(std::string_view sql, std::span<const Value> param
                               const RowCallback& on_row, std::vector<std::string>* columns) {
   SW_ASSIGN_OR_RETURN(StatementLease lease, Acquire(sql));
   sqlite3_stmt* statement = lease.get();
-  SW_RETURN_IF_ERROR(CheckParameterCount(statement, params.size(), sql));
-  for (size_t index = 0; index < params.size(); ++index) {
-    const int rc = BindValue(statement, static_cast<int>(index + 1), params[index]);
-    if (rc != SQLITE_OK) return Error(rc, sql);
-  }
+  SW_RETURN_IF_ERROR(BindAll(statement, params, sql));
   const int column_count = sqlite3_column_count(statement);
   if (columns != nullptr) {
     columns->clear();
@@ -637,11 +456,11 @@ Status SqliteWarehouse::EnsureTable(const TableSpec& spec) {
   };
 
   std::string create =
-      fmt::format("CREATE TABLE IF NOT EXISTS {} (", dialect_.QuoteIdentifier(spec.name));
+      fmt::format("CREATE TABLE IF NOT EXISTS {} (", dialect().QuoteIdentifier(spec.name));
   for (size_t index = 0; index < spec.columns.size(); ++index) {
     const ColumnSpec& column = spec.columns[index];
     if (index > 0) create += ", ";
-    create += dialect_.QuoteIdentifier(column.name) + " " + dialect_.TypeName(column.type);
+    create += dialect().QuoteIdentifier(column.name) + " " + dialect().TypeName(column.type);
     // SQLite lets NULL into non-INTEGER primary keys; NULL keys would defeat Upsert.
     if (column.not_null || is_key(column.name)) create += " NOT NULL";
   }
@@ -649,7 +468,7 @@ Status SqliteWarehouse::EnsureTable(const TableSpec& spec) {
     create += ", PRIMARY KEY (";
     for (size_t index = 0; index < spec.primary_key.size(); ++index) {
       if (index > 0) create += ", ";
-      create += dialect_.QuoteIdentifier(spec.primary_key[index]);
+      create += dialect().QuoteIdentifier(spec.primary_key[index]);
     }
     create += ")";
   }
@@ -665,8 +484,8 @@ Status SqliteWarehouse::EnsureTable(const TableSpec& spec) {
                       [&wanted](const ColumnSpec& have) { return Lower(have.name) == wanted; });
       if (present) continue;
       SW_RETURN_IF_ERROR(Execute(
-          fmt::format("ALTER TABLE {} ADD COLUMN {} {}", dialect_.QuoteIdentifier(spec.name),
-                      dialect_.QuoteIdentifier(column.name), dialect_.TypeName(column.type))));
+          fmt::format("ALTER TABLE {} ADD COLUMN {} {}", dialect().QuoteIdentifier(spec.name),
+                      dialect().QuoteIdentifier(column.name), dialect().TypeName(column.type))));
     }
     return Status::Ok();
   });
@@ -697,7 +516,7 @@ Status SqliteWarehouse::Upsert(std::string_view table, std::span<const std::stri
 
   std::string column_list, placeholders, updates, key_list;
   for (const std::string& column : columns) {
-    const std::string quoted = dialect_.QuoteIdentifier(column);
+    const std::string quoted = dialect().QuoteIdentifier(column);
     if (!column_list.empty()) {
       column_list += ", ";
       placeholders += ", ";
@@ -710,9 +529,9 @@ Status SqliteWarehouse::Upsert(std::string_view table, std::span<const std::stri
   }
   for (const std::string& key : key_columns) {
     if (!key_list.empty()) key_list += ", ";
-    key_list += dialect_.QuoteIdentifier(key);
+    key_list += dialect().QuoteIdentifier(key);
   }
-  std::string sql = fmt::format("INSERT INTO {}({}) VALUES({})", dialect_.QuoteIdentifier(table),
+  std::string sql = fmt::format("INSERT INTO {}({}) VALUES({})", dialect().QuoteIdentifier(table),
                                 column_list, placeholders);
   if (!key_columns.empty()) {
     sql += updates.empty() ? fmt::format(" ON CONFLICT({}) DO NOTHING", key_list)

@@ -13,10 +13,10 @@
 // same table shape in a loop pays for parsing once. Execute() is for DDL and
 // scripts and is not cached.
 //
-// Beyond the interface, the connection registers one SQL function:
-// regexp(pattern, text), so models may write `text REGEXP 'pattern'`
-// (ECMAScript syntax via std::regex; the compiled pattern is cached per
-// statement while the pattern argument is constant). NULL in -> NULL out.
+// Every connection has silverwork's own SQL functions (sqlite_functions.h:
+// regexp, so models may write `text REGEXP 'pattern'`, and
+// sw_yyyymmdd_date). What differs from other engines is in its traits
+// (sqlite_engine.h).
 //
 // Engine-specific behaviour callers may rely on:
 //  - Rollback() without an open transaction is a no-op returning OK: SQLite
@@ -39,18 +39,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "warehouse/engine_traits.h"
 #include "warehouse/warehouse.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace silverwork {
-
-class SqliteDialect final : public Dialect {
- public:
-  std::string TypeName(ColumnType type) const override;
-  std::string CurrentTimestamp() const override;
-};
 
 class SqliteWarehouse final : public Warehouse {
  public:
@@ -68,8 +63,7 @@ class SqliteWarehouse final : public Warehouse {
   SqliteWarehouse(const SqliteWarehouse&) = delete;
   SqliteWarehouse& operator=(const SqliteWarehouse&) = delete;
 
-  std::string_view engine() const override { return "sqlite"; }
-  const Dialect& dialect() const override { return dialect_; }
+  const EngineTraits& traits() const override;
 
   Status Execute(std::string_view sql) override;
   Result<int64_t> ExecuteWithParams(std::string_view sql, std::span<const Value> params) override;
@@ -87,7 +81,9 @@ class SqliteWarehouse final : public Warehouse {
 
   Result<bool> TableExists(std::string_view name) override;
   Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) override;
-  std::unique_ptr<BackgroundWork> CheckpointInBackground() override;
+  // Checkpoints the write-ahead log on a connection and thread of its own
+  // (sqlite_checkpointer.h).
+  std::unique_ptr<BackgroundWork> MaintainInBackground() override;
   Result<std::unique_ptr<Warehouse>> OpenPeer() override;
 
  private:
@@ -108,12 +104,14 @@ class SqliteWarehouse final : public Warehouse {
   // open) so that it applies entirely or not at all.
   Status Atomically(const std::function<Status()>& body);
   Status Error(int rc, std::string_view sql) const;
+  // Checks the parameter count and binds `params` to `statement` in order.
+  Status BindAll(sqlite3_stmt* statement, std::span<const Value> params,
+                 std::string_view sql) const;
   // PRAGMA wal_autocheckpoint: pages of log after which a commit checkpoints (0: never).
   Result<int> WalAutocheckpoint();
 
   sqlite3* db_;
   WarehouseOptions options_;  // as opened, for OpenPeer
-  SqliteDialect dialect_;
   // Looked up by string_view: no allocation per statement run.
   struct SqlHash {
     using is_transparent = void;

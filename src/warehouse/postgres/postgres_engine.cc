@@ -1,0 +1,80 @@
+#include "warehouse/postgres/postgres_engine.h"
+
+namespace silverwork {
+namespace {
+
+constexpr EngineTraits::MacroSpelling kMacros[] = {
+    {"dbt_date_trunc_month", "CAST(date_trunc('month', $1) AS date)"},
+    {"string_agg", "string_agg(CAST($1 AS text), $2)"},
+    {"parse_date_yyyymmdd", "to_date($1, 'YYYYMMDD')"},
+    {"current_timestamp", ""},
+    {"datediff_days", "(CAST($2 AS date) - CAST($1 AS date))"},
+    {"dateadd_days", "(CAST($1 AS date) + CAST($2 AS integer))"},
+    {"datesub_days", "(CAST($1 AS date) - CAST($2 AS integer))"},
+    {"is_integer_text", "(trim($1) ~ '^[0-9]+$')"},
+    {"is_number_text", "(trim($1) ~ '^[0-9]+(\\.[0-9]*)?$')"},
+    {"first_word", "split_part($1, ' ', 1)"},
+    {"contains_text", "(strpos($1, $2) > 0)"},
+};
+
+}  // namespace
+
+std::string PostgresDialect::TypeName(ColumnType type) const {
+  switch (type) {
+    case ColumnType::kInteger:
+      return "BIGINT";
+    case ColumnType::kReal:
+      return "DOUBLE PRECISION";
+    case ColumnType::kText:
+      return "TEXT";
+  }
+  return "TEXT";
+}
+
+std::string PostgresDialect::CurrentTimestamp() const {
+  return "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+}
+
+const EngineTraits& PostgresTraits() {
+  static const PostgresDialect dialect;
+  static const EngineTraits traits(
+      {
+          .engine = "postgres",
+          .macros = kMacros,
+          .relation_kind_sql =
+              "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM "
+              "information_schema.tables WHERE table_name = ? AND table_schema = "
+              "current_schema()",
+          .unique_index_columns_sql =
+              "SELECT i.relname, a.attname FROM pg_index x "
+              "JOIN pg_class t ON t.oid = x.indrelid "
+              "JOIN pg_class i ON i.oid = x.indexrelid "
+              "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(x.indkey) "
+              "WHERE t.relname = ? AND t.relnamespace = current_schema()::regnamespace "
+              "AND x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL",
+          .differs_pattern = "($1 IS DISTINCT FROM $2)",
+          // Writers build different tables side by side: nothing to stage,
+          // and RENAME does not re-check views.
+          .before_swap_sql = "",
+          .after_swap_sql = "",
+          .stage_select_pattern = "",
+          .staged_relation_pattern = "",
+          .copy_from_stage_pattern = "",
+          .bulk_build_settings = {},
+          .small_reads_settings = {},
+          .read_setting_pattern = "SHOW $1",
+          .write_setting_pattern = "SET $1 = $2",
+          .functions = {},
+      },
+      dialect);
+  return traits;
+}
+
+void RegisterPostgresEngine(WarehouseRegistry& registry) {
+  registry.Register("postgres", [](const WarehouseOptions&) -> Result<std::unique_ptr<Warehouse>> {
+    return Status(ErrorCode::kUnsupported, "the PostgreSQL engine is not built yet",
+                  "use engine = \"sqlite\" in the [warehouse] section");
+  });
+}
+
+}  // namespace silverwork
