@@ -8,6 +8,8 @@
 # Uses the silverwork and serve_fixture of the build in $BROWSER_BUILD_DIR
 # (default build/release, configured with the release preset when missing);
 # scripts/test.sh points it at the ASan build it has just tested.
+# BROWSER_SKIP_BUILD=1 uses that build's binaries as they are, without
+# building (for a build folder that belongs to another checkout).
 # Bounded: every step has a time limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,12 +20,18 @@ artifacts=${BROWSER_ARTIFACTS:-$root/build/browser-artifacts}
 scripts/install-deps.sh --browser
 scripts/build-web.sh
 
-if [ ! -f "$build_dir/build.ninja" ]; then
-  [ "$build_dir" = build/release ] || { echo "error: $build_dir is not a configured build" >&2; exit 1; }
-  cmake --preset release >/dev/null
+if [ "${BROWSER_SKIP_BUILD:-0}" = 1 ]; then
+  for binary in "$build_dir/silverwork" "$build_dir/tests/serve_fixture"; do
+    [ -x "$binary" ] || { echo "error: BROWSER_SKIP_BUILD=1 but $binary is missing; build it or drop BROWSER_SKIP_BUILD" >&2; exit 1; }
+  done
+else
+  if [ ! -f "$build_dir/build.ninja" ]; then
+    [ "$build_dir" = build/release ] || { echo "error: $build_dir is not a configured build" >&2; exit 1; }
+    cmake --preset release >/dev/null
+  fi
+  echo "building silverwork and serve_fixture in $build_dir"
+  timeout 1800 cmake --build "$build_dir" --target silverwork serve_fixture -j "$(nproc)"
 fi
-echo "building silverwork and serve_fixture in $build_dir"
-timeout 1800 cmake --build "$build_dir" --target silverwork serve_fixture -j "$(nproc)"
 
 work=$(mktemp -d)
 server_pid=""

@@ -1,6 +1,8 @@
 #include "cli/cli.h"
 
 #include "cli/command.h"
+#include "cli/wiring.h"
+#include "common/log.h"
 
 namespace silverwork {
 
@@ -10,6 +12,13 @@ int RunCli(int argc, char** argv) {
       "warehoused and served"};
   app.require_subcommand(1);
   CliContext context;
+  // The clock is chosen once, before any command runs, and passed down.
+  // Logging is set up first so that SILVERWORK_NOW's warning has the usual
+  // shape; commands set it up again from their config.
+  InitLogging({});
+  auto process_clock = ProcessClock::FromEnvironment();
+  if (!process_clock.ok()) return ReportFailure(process_clock.status());
+  context.clock = &process_clock->clock();
   app.add_option("--config", context.config_path,
                  "config file (default: $SILVERWORK_CONFIG, else ./silverwork.toml if present)");
   app.add_option("--log-level", context.log_level, "debug, info, warn or error")
@@ -23,6 +32,7 @@ int RunCli(int argc, char** argv) {
   AddTransformCommands(app, context);
   AddServeCommand(app, context);
   AddSimulateCommand(app, context);
+  AddTaskCommand(app, context);
 
   try {
     app.parse(argc, argv);

@@ -6,11 +6,16 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "common/clock.h"
+
 namespace silverwork {
 
 struct CliContext {
   std::string config_path;  // --config, or SILVERWORK_CONFIG, or ./silverwork.toml if present
   std::string log_level = "info";
+  // The process's clock, built once from SILVERWORK_NOW (or the system
+  // clock) before any command runs; commands pass it down.
+  Clock* clock = &DefaultClock();
   int exit_code = 0;
 };
 
@@ -21,5 +26,6 @@ void AddStatusCommand(CLI::App& app, CliContext& context);
 void AddPipelineCommand(CLI::App& app, CliContext& context);
 void AddTransformCommands(CLI::App& app, CliContext& context);
 void AddServeCommand(CLI::App& app, CliContext& context);
+void AddTaskCommand(CLI::App& app, CliContext& context);
 
 }  // namespace silverwork

@@ -2,12 +2,34 @@
 // Collects the last 30 days of postings and every projects file (from the
 // built-in simulator when no key or base URL is configured), lands and
 // loads them, builds the SQL project (staging -> marts, with data tests),
-// and prints what the warehouse and the marts hold.
-#include <spdlog/spdlog.h>
+// and prints what the warehouse and the marts hold. The job itself is
+// pipeline/main_job.h; this file prints its steps.
+#include <cstdio>
 
 #include "cli/wiring.h"
+#include "pipeline/main_job.h"
 
 namespace silverwork {
+namespace {
+
+class PrintingListener final : public MainJobListener {
+ public:
+  void PostingsCollected(const CollectionWindow& window, const CollectOutcome& outcome) override {
+    PrintPostingsOutcome(window, outcome.stats);
+  }
+  void ProjectsCollected(const ProjectsOutcome& outcome) override {
+    PrintProjectsOutcome(outcome.stats);
+  }
+  Status Collected(Warehouse& warehouse) override {
+    return PrintWarehouseSummary(warehouse, stdout);
+  }
+  Status Built(const transform::RunResults& results, Warehouse& warehouse) override {
+    std::printf("%s\n", results.Summary().c_str());
+    return results.ok() ? PrintMartSummary(warehouse, stdout) : Status::Ok();
+  }
+};
+
+}  // namespace
 
 void AddPipelineCommand(CLI::App& app, CliContext& context) {
   CLI::App* pipeline = app.add_subcommand(
@@ -17,50 +39,15 @@ void AddPipelineCommand(CLI::App& app, CliContext& context) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   pipeline->callback([&context, days] {
-    auto config = LoadCliConfig(context);
-    if (!config.ok()) {
-      context.exit_code = ReportFailure(config.status());
-      return;
-    }
-    SetUpLogging(context, *config);
-    auto run = CollectionRun::Start(*config, "pipeline", true);
-    if (!run.ok()) {
-      context.exit_code = ReportFailure(run.status());
-      return;
-    }
-    Date to = Date::KoreaDay(std::chrono::system_clock::now());
-    Date from = to.AddDays(-(*days - 1));
-    CollectOutcome postings = (*run)->CollectPostings(from, to, false);
-    PrintPostingsOutcome(from, to, postings);
-    Status status = postings.status;
+    auto config = StartCommand(context);
+    if (!config) return;
+    PrintingListener listener;
+    Status status = RunMainJob(*config, *context.clock, {.days = *days}, listener);
     if (status.ok()) {
-      ProjectsOutcome projects = (*run)->CollectProjects();
-      PrintProjectsOutcome(projects);
-      status = projects.status;
+      std::printf("warehouse: %s\nlake: %s\n", config->warehouse_path.c_str(),
+                  config->lake_path.c_str());
     }
-    Status finished = (*run)->Finish(status);
-    if (status.ok()) status = finished;
-    if (status.ok()) status = PrintWarehouseSummary((*run)->warehouse(), stdout);
-    if (status.ok()) {
-      auto built = RunTransform((*run)->config(), "build",
-                                transform::RunOptions{.threads = DefaultTransformThreads()});
-      if (!built.ok()) {
-        status = built.status();
-      } else {
-        std::printf("%s\n", built->Summary().c_str());
-        if (!built->ok()) {
-          status = Status(ErrorCode::kInvalidInput, "the model build had failures (above)",
-                          "see " + (*run)->config().artifacts_dir +
-                              "/run_results.json and the _sw_test_failures table");
-        }
-      }
-    }
-    if (status.ok()) status = PrintMartSummary((*run)->warehouse(), stdout);
-    if (status.ok()) {
-      std::printf("warehouse: %s\nlake: %s\n", (*run)->config().warehouse_path.c_str(),
-                  (*run)->config().lake_path.c_str());
-    }
-    context.exit_code = status.ok() ? kExitOk : ReportFailure(status);
+    context.exit_code = ExitCodeFor(status);
   });
 }
 

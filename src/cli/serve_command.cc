@@ -24,8 +24,9 @@ struct ServeFlags {
   size_t cache_entries = serve::ServeOptions{}.cache_entries;
 };
 
-Status Serve(const Config& config, const ServeFlags& flags) {
+Status Serve(const Config& config, const ServeFlags& flags, Clock& clock) {
   serve::ServeOptions options;
+  options.clock = &clock;
   options.warehouse = {.engine = config.warehouse_engine,
                        .location = flags.warehouse.empty() ? config.warehouse_path : flags.warehouse,
                        .read_only = true};
@@ -89,7 +90,7 @@ void AddServeCommand(CLI::App& app, CliContext& context) {
       return;
     }
     SetUpLogging(context, *config);
-    Status status = Serve(*config, *flags);
+    Status status = Serve(*config, *flags, *context.clock);
     context.exit_code = status.ok() ? kExitOk : ReportFailure(status);
   });
 }

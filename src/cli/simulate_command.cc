@@ -134,6 +134,7 @@ void AddSimulateCommand(CLI::App& app, CliContext& context) {
 
   command->callback([&context, flags] {
     auto options = BuildOptions(*flags);
+    if (options.ok()) options->clock = context.clock;  // "today" follows SILVERWORK_NOW
     Status status = options.ok() ? Serve(*options, options->service_key == kSimulatorDemoKey)
                                  : options.status();
     if (!status.ok()) {

@@ -1,21 +1,23 @@
-// The one place subsystems meet: turns the config and the command line into
-// a warehouse, a lake writer, API clients and collectors, and turns their
-// outcomes into exit codes and the one user-facing error shape.
+// What every command shares: the config and logging set up from the command
+// line, the one user-facing error shape and its exit codes, and the printing
+// of outcomes. The work itself lives in pipeline/ (runs and tasks) and the
+// subsystems below it; commands only parse flags, call it and print.
 #pragma once
 
-#include <memory>
+#include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "common/config.h"
-#include "common/date.h"
 #include "ingest/postings_collector.h"
 #include "ingest/projects_collector.h"
-#include "lake/lake.h"
-#include "simulator/simulator.h"
-#include "transform/transform_project.h"
+#include "ingest/reloader.h"
+#include "pipeline/collection_window.h"
+#include "pipeline/tasks.h"
+#include "pipeline/transform_run.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork {
@@ -26,70 +28,42 @@ Result<Config> LoadCliConfig(const CliContext& context);
 // Sets up logging from the context (level, optional file from config).
 void SetUpLogging(const CliContext& context, const Config& config);
 
-// "20261125T160102.345Z-1a2b": sorts by start time, and sorts above
-// `latest_existing` (the newest run id in the lake).
-std::string NewRunId(const std::string& latest_existing);
+// LoadCliConfig, then SetUpLogging. On failure reports the error, sets
+// context.exit_code and returns nullopt.
+std::optional<Config> StartCommand(CliContext& context);
 
 // Prints the error in the user-facing shape and returns the exit code for
 // it (3 for a spent quota: progress kept, run again later).
 int ReportFailure(const Status& status);
 
-// Everything one collection run holds. Owns the embedded simulator when the
-// run uses one.
-class CollectionRun {
- public:
-  // When no base URL and no key are configured and `allow_simulator` is
-  // set, starts the built-in simulator on a free loopback port and points
-  // both sources at it.
-  static Result<std::unique_ptr<CollectionRun>> Start(Config config, std::string command,
-                                                      bool allow_simulator);
-  ~CollectionRun();
-  CollectionRun(const CollectionRun&) = delete;
-  CollectionRun& operator=(const CollectionRun&) = delete;
+// kExitOk for OK, else ReportFailure(status).
+int ExitCodeFor(const Status& status);
 
-  CollectOutcome CollectPostings(Date from, Date to, bool skip_details);
-  ProjectsOutcome CollectProjects();
-  // Records the run's end in _sw_runs and closes the lake.
-  Status Finish(const Status& status);
-
-  Warehouse& warehouse() { return *warehouse_; }
-  const Config& config() const { return config_; }
-  const std::string& run_id() const { return run_id_; }
-  bool uses_simulator() const { return simulator_ != nullptr; }
-
- private:
-  CollectionRun() = default;
-  ApiCallerOptions CallerOptions(const std::string& base_url, int64_t timeout_ms, int max_attempts,
-                                 int64_t backoff_base_ms, int64_t backoff_max_ms) const;
-
-  Config config_;
-  std::string command_;
-  std::string run_id_;
-  std::unique_ptr<Simulator> simulator_;
-  std::unique_ptr<ServiceKey> key_;
-  std::unique_ptr<Warehouse> warehouse_;
-  std::unique_ptr<LakeWriter> lake_;
-  std::unique_ptr<ResponseSink> sink_;
-  std::unique_ptr<CollectorEnvironment> environment_;
-  PostingsCollectStats postings_stats_;
-  ProjectsCollectStats projects_stats_;
-  std::optional<Date> window_from_, window_to_;
+// The runner's flags, shared by build/run/test/seed/snapshot/ls/docs and
+// `task run`.
+struct TransformFlags {
+  std::vector<std::string> select;
+  std::vector<std::string> exclude;
+  std::vector<std::string> vars;
+  bool full_refresh = false;
+  bool no_state = false;
+  bool fail_fast = false;
+  int threads = DefaultTransformThreads();
+  std::string project_dir;
 };
+// Selection flags always; with `runs_models`, also the flags of the verbs
+// that build (vars, full refresh, state, fail fast, threads).
+void AddTransformFlags(CLI::App& command, TransformFlags& flags, bool runs_models);
+transform::RunOptions TransformOptionsFrom(const TransformFlags& flags);
 
-// One-paragraph summaries of collection outcomes, on stdout.
-void PrintPostingsOutcome(const Date& from, const Date& to, const CollectOutcome& outcome);
-void PrintProjectsOutcome(const ProjectsOutcome& outcome);
+// One-paragraph summaries of outcomes, on stdout.
+void PrintPostingsOutcome(const CollectionWindow& window, const PostingsCollectStats& stats);
+void PrintProjectsOutcome(const ProjectsCollectStats& stats);
+void PrintReloadOutcome(const ReloadStats& stats);
+// The summary of a task's own details (nothing when it has none).
+void PrintTaskDetails(const TaskReport& report);
 
-// Nodes a build runs at once unless told: one per core, at most 4 (SQLite
-// has one writer at a time; more workers only compute further ahead).
-int DefaultTransformThreads();
-
-// Runs one runner verb ("build", "run", "test", "seed", "snapshot") over the
-// configured project and warehouse.
-Result<transform::RunResults> RunTransform(const Config& config, const std::string& verb_name,
-                                           transform::RunOptions options);
-
-// Prints what the raw tables hold (rows per source, per year, recent runs).
+// Prints what the raw tables hold (rows per source and per year).
 Status PrintWarehouseSummary(Warehouse& warehouse, std::FILE* out);
 
 // A few lines from the marts: postings and target jobs of the newest years,

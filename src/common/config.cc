@@ -4,7 +4,11 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <toml++/toml.h>
+#include <utility>
+
+#include "common/log.h"
 
 namespace silverwork {
 namespace {
@@ -152,15 +156,103 @@ Status ReadProjects(const toml::table& table, const std::string& origin, Project
   return Status::Ok();
 }
 
-Result<std::string> ReadSecretFile(const std::string& path) {
+// The first line of the file named by config key `key_name`.
+Result<std::string> ReadSecretFile(const std::string& path, const std::string& key_name,
+                                   const std::string& what) {
   std::ifstream in(path);
   if (!in) {
-    return Status(ErrorCode::kIO, "cannot read service_key_file '" + path + "'",
-                  "create the file with the key as its only line, readable by this user");
+    return Status(ErrorCode::kIO, "cannot read " + key_name + " '" + path + "'",
+                  "create the file with " + what + " as its only line, readable by this user");
   }
-  std::string key;
-  std::getline(in, key);
-  return key;
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+std::string TrimWhitespace(std::string text) {
+  const char* kSpace = " \t\r\n";
+  text.erase(0, text.find_first_not_of(kSpace));
+  text.erase(text.find_last_not_of(kSpace) + 1);
+  return text;
+}
+
+bool IsHttpUrl(std::string_view url) {
+  for (std::string_view scheme : {"https://", "http://"}) {
+    // Nothing that would break a Slack link (<url|label>) or a log line.
+    if (url.starts_with(scheme) && url.size() > scheme.size())
+      return url.find_first_of(" \t\r\n<>|\"") == std::string_view::npos;
+  }
+  return false;
+}
+
+// `from` says where the URL came from; the URL itself is a secret and never
+// appears in the message.
+Status CheckWebhookUrl(const std::string& url, const std::string& from) {
+  if (IsHttpUrl(url)) return Status::Ok();
+  return Status(ErrorCode::kInvalidInput, from + " does not hold an http(s) URL",
+                "put the webhook's whole URL (e.g. https://hooks.slack.com/services/...) there, "
+                "on one line");
+}
+
+// A webhook URL from the file named by `key` in [alerts], if one is named.
+Status ReadWebhookUrlFile(TableReader& reader, const char* key, std::string& url) {
+  std::string path;
+  SW_RETURN_IF_ERROR(reader.String(key, path));
+  if (path.empty()) return Status::Ok();
+  const std::string key_name = reader.Qualified(key);
+  SW_ASSIGN_OR_RETURN(std::string line, ReadSecretFile(path, key_name, "the webhook's URL"));
+  url = TrimWhitespace(std::move(line));
+  return CheckWebhookUrl(url, "the file named by " + key_name);
+}
+
+Status ReadAlerts(const toml::table& table, const std::string& origin, AlertsConfig& out) {
+  for (const char* inline_secret : {"slack_webhook_url", "webhook_url"}) {
+    if (table.contains(inline_secret)) {
+      return Invalid(origin,
+                     "'alerts." + std::string(inline_secret) +
+                         "' may not be written in the config: the URL is a secret",
+                     "put it in SILVERWORK_SLACK_WEBHOOK_URL or SILVERWORK_ALERT_WEBHOOK_URL, or "
+                     "in a file named by alerts." +
+                         std::string(inline_secret) + "_file (chmod 600)");
+    }
+  }
+  TableReader reader(table, "alerts", origin);
+  SW_RETURN_IF_ERROR(reader.String("base_url", out.base_url));
+  SW_RETURN_IF_ERROR(reader.Bool("on_success", out.on_success));
+  SW_RETURN_IF_ERROR(ReadWebhookUrlFile(reader, "slack_webhook_url_file", out.slack_webhook_url));
+  SW_RETURN_IF_ERROR(ReadWebhookUrlFile(reader, "webhook_url_file", out.webhook_url));
+  SW_RETURN_IF_ERROR(reader.Int("timeout_ms", out.timeout_ms));
+  SW_RETURN_IF_ERROR(reader.Int("max_attempts", out.max_attempts));
+  SW_RETURN_IF_ERROR(reader.Int("backoff_base_ms", out.backoff_base_ms));
+  SW_RETURN_IF_ERROR(reader.Int("backoff_max_ms", out.backoff_max_ms));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (!out.base_url.empty() && !IsHttpUrl(out.base_url)) {
+    return Invalid(origin, "[alerts] base_url must be an http(s) URL without spaces, <, >, | or \"",
+                   "write the dashboard's address as users open it, e.g. "
+                   "\"http://silverwork.example:8080\"");
+  }
+  if (out.timeout_ms < 1 || out.max_attempts < 1 || out.backoff_base_ms < 1 ||
+      out.backoff_max_ms < out.backoff_base_ms) {
+    return Invalid(origin,
+                   "[alerts] timeout_ms, max_attempts and backoff_base_ms must be "
+                   "positive and backoff_max_ms at least backoff_base_ms",
+                   "fix the values in the config file");
+  }
+  return Status::Ok();
+}
+
+// SILVERWORK_SLACK_WEBHOOK_URL and SILVERWORK_ALERT_WEBHOOK_URL, over the files.
+Status ApplyAlertEnvironment(AlertsConfig& alerts) {
+  for (auto [variable, url] : {std::pair{"SILVERWORK_SLACK_WEBHOOK_URL", &alerts.slack_webhook_url},
+                               std::pair{"SILVERWORK_ALERT_WEBHOOK_URL", &alerts.webhook_url}}) {
+    const char* value = std::getenv(variable);
+    if (value == nullptr || *value == '\0') continue;
+    *url = TrimWhitespace(value);
+    SW_RETURN_IF_ERROR(CheckWebhookUrl(*url, variable));
+  }
+  RegisterSecret(alerts.slack_webhook_url);
+  RegisterSecret(alerts.webhook_url);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -216,9 +308,12 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     SW_RETURN_IF_ERROR(ReadPostings(*postings, origin, config.postings));
   if (const toml::table* projects = reader.Table("projects"))
     SW_RETURN_IF_ERROR(ReadProjects(*projects, origin, config.projects));
+  if (const toml::table* alerts = reader.Table("alerts"))
+    SW_RETURN_IF_ERROR(ReadAlerts(*alerts, origin, config.alerts));
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (!service_key_file.empty()) {
-    SW_ASSIGN_OR_RETURN(config.service_key, ReadSecretFile(service_key_file));
+    SW_ASSIGN_OR_RETURN(config.service_key,
+                        ReadSecretFile(service_key_file, "service_key_file", "the key"));
   }
   config.source_path = origin;
   return config;
@@ -241,6 +336,7 @@ Result<Config> LoadConfig(const std::string& path) {
   if (const char* warehouse = std::getenv("SILVERWORK_WAREHOUSE"); warehouse && *warehouse)
     config.warehouse_path = warehouse;
   if (const char* lake = std::getenv("SILVERWORK_LAKE"); lake && *lake) config.lake_path = lake;
+  SW_RETURN_IF_ERROR(ApplyAlertEnvironment(config.alerts));
   return config;
 }
 

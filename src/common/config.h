@@ -45,6 +45,22 @@ struct ProjectsConfig {
   std::map<std::string, std::vector<std::string>> column_aliases;
 };
 
+// Where and how the scheduler sends alerts (docs/alerts.md). The webhook
+// URLs are secrets: they come from the environment or from a file the config
+// names, never from the config text.
+struct AlertsConfig {
+  // The dashboard's address, for links to task logs; empty: no links.
+  std::string base_url;
+  bool on_success = false;  // also announce successful runs
+  // Resolved secrets; empty when that sink is not configured.
+  std::string slack_webhook_url;  // SILVERWORK_SLACK_WEBHOOK_URL or slack_webhook_url_file
+  std::string webhook_url;        // SILVERWORK_ALERT_WEBHOOK_URL or webhook_url_file
+  int64_t timeout_ms = 10'000;
+  int max_attempts = 10;  // per alert and sink, for 5xx answers and transport errors
+  int64_t backoff_base_ms = 5'000;
+  int64_t backoff_max_ms = 900'000;
+};
+
 struct Config {
   std::string warehouse_engine = "sqlite";
   std::string warehouse_path = "var/silverwork.db";
@@ -55,6 +71,7 @@ struct Config {
   std::string log_file;
   PostingsConfig postings;
   ProjectsConfig projects;
+  AlertsConfig alerts;
   // Resolved secret; empty when none is configured.
   std::string service_key;
   // Where the config was read from (empty: defaults only).
@@ -70,8 +87,9 @@ Config DefaultConfig();
 
 // Loads `path` over the defaults (an empty path: defaults only), then
 // applies the environment (DATA_GO_KR_SERVICE_KEY, SILVERWORK_WAREHOUSE,
-// SILVERWORK_LAKE). Relative paths in the file resolve against the current
-// directory.
+// SILVERWORK_LAKE, SILVERWORK_SLACK_WEBHOOK_URL, SILVERWORK_ALERT_WEBHOOK_URL).
+// Relative paths in the file resolve against the current directory. Webhook
+// URLs are registered as secrets (common/log.h) as soon as they are read.
 Result<Config> LoadConfig(const std::string& path);
 
 // Parses TOML text over `base` (exposed for tests).

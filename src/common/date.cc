@@ -103,4 +103,83 @@ std::string FormatKoreaTimestamp(std::chrono::system_clock::time_point instant) 
   return FormatWithOffset(instant, 9, "+09:00");
 }
 
+namespace {
+
+using std::chrono::system_clock;
+
+// Reads "HH:MM[:SS[.fraction]]" from the front of `text` into `time_of_day`.
+bool ConsumeTimeOfDay(std::string_view& text, std::chrono::nanoseconds& time_of_day) {
+  int hour = 0, minute = 0, second = 0;
+  if (text.size() < 5 || text[2] != ':' || !ParseDigits(text.substr(0, 2), hour) ||
+      !ParseDigits(text.substr(3, 2), minute) || hour > 23 || minute > 59)
+    return false;
+  text.remove_prefix(5);
+  if (!text.empty() && text[0] == ':') {
+    if (text.size() < 3 || !ParseDigits(text.substr(1, 2), second) || second > 59) return false;
+    text.remove_prefix(3);
+  }
+  int64_t nanos = 0;
+  if (!text.empty() && text[0] == '.') {
+    size_t end = 1;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    if (end == 1 || end > 10) return false;  // 1 to 9 digits
+    for (size_t index = 1; index < 10; ++index)
+      nanos = nanos * 10 + (index < end ? text[index] - '0' : 0);
+    text.remove_prefix(end);
+  }
+  time_of_day = std::chrono::hours(hour) + std::chrono::minutes(minute) +
+                std::chrono::seconds(second) + std::chrono::nanoseconds(nanos);
+  return true;
+}
+
+// Reads the whole of `text` as a zone: "Z", "+HH:MM", "+HHMM" or "+HH" (or '-').
+bool ParseZoneOffset(std::string_view text, std::chrono::minutes& offset) {
+  if (text == "Z") {
+    offset = std::chrono::minutes(0);
+    return true;
+  }
+  if (text.size() < 3 || (text[0] != '+' && text[0] != '-')) return false;
+  int sign = text[0] == '-' ? -1 : 1;
+  std::string_view digits = text.substr(1);
+  int hours = 0, minutes = 0;
+  if (!ParseDigits(digits.substr(0, 2), hours) || hours > 23) return false;
+  digits.remove_prefix(2);
+  if (!digits.empty() && digits[0] == ':') digits.remove_prefix(1);
+  if (!digits.empty() && (digits.size() != 2 || !ParseDigits(digits, minutes) || minutes > 59))
+    return false;
+  offset = std::chrono::minutes(sign * (hours * 60 + minutes));
+  return true;
+}
+
+}  // namespace
+
+Result<system_clock::time_point> ParseIsoInstant(std::string_view text) {
+  auto invalid = [text](std::string_view why) {
+    return Status(ErrorCode::kInvalidInput,
+                  "'" + std::string(text) + "' is not an ISO 8601 instant: " + std::string(why),
+                  "write the day, the time and its zone, e.g. 2025-07-01T09:00:00+09:00 or "
+                  "2025-07-01T00:00:00Z");
+  };
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-') {
+    return invalid("it does not start with a day (YYYY-MM-DD)");
+  }
+  Result<Date> day = Date::Parse(text.substr(0, 10));
+  if (!day.ok()) return invalid("no such day");
+  std::string_view rest = text.substr(10);
+  if (rest.empty()) return invalid("it has no time of day");
+  if (rest[0] != 'T') return invalid("the day and the time are not separated by 'T'");
+  rest.remove_prefix(1);
+  std::chrono::nanoseconds time_of_day{0};
+  if (!ConsumeTimeOfDay(rest, time_of_day)) {
+    return invalid("the time of day is not HH:MM[:SS[.fraction]]");
+  }
+  if (rest.empty()) return invalid("it has no time zone (end it with Z or an offset like +09:00)");
+  std::chrono::minutes offset{0};
+  if (!ParseZoneOffset(rest, offset)) {
+    return invalid("'" + std::string(rest) + "' is not a zone (Z or an offset like +09:00)");
+  }
+  return system_clock::time_point(day->sys_days()) +
+         std::chrono::duration_cast<system_clock::duration>(time_of_day) - offset;
+}
+
 }  // namespace silverwork

@@ -50,4 +50,10 @@ std::string FormatUtcTimestamp(std::chrono::system_clock::time_point instant);
 // "2022-11-25T01:00:09+09:00", Korea time, as the postings API writes createDy/updDy.
 std::string FormatKoreaTimestamp(std::chrono::system_clock::time_point instant);
 
+// Parses an ISO 8601 instant: "YYYY-MM-DDTHH:MM[:SS[.fraction]]" followed by
+// its zone, "Z" or an offset ("+09:00", "+0900", "+09"). A day alone or a
+// time without a zone is an error (kInvalidInput saying which part is
+// wrong), never silently read in some zone.
+Result<std::chrono::system_clock::time_point> ParseIsoInstant(std::string_view text);
+
 }  // namespace silverwork

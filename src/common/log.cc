@@ -11,6 +11,8 @@
 #include <shared_mutex>
 #include <vector>
 
+#include "common/clock.h"
+
 namespace silverwork {
 namespace {
 
@@ -101,7 +103,7 @@ Progress::Progress(std::string label, int64_t total, std::chrono::seconds quiet_
       total_(total),
       interactive_(StderrIsInteractive()),
       quiet_interval_(quiet_interval),
-      started_(std::chrono::steady_clock::now()),
+      started_(DefaultClock().Monotonic()),
       last_draw_(started_) {}
 
 Progress::~Progress() { Finish(); }
@@ -126,7 +128,7 @@ void Progress::Finish() {
 }
 
 void Progress::MaybeDraw(bool force) {
-  auto now = std::chrono::steady_clock::now();
+  auto now = DefaultClock().Monotonic();
   double seconds = std::chrono::duration<double>(now - started_).count();
   double rate = seconds > 0 ? static_cast<double>(done_) / seconds : 0.0;
   if (interactive_) {

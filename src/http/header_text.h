@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace silverwork::http_text {
@@ -16,6 +17,13 @@ inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     return std::tolower(static_cast<unsigned char>(x)) ==
            std::tolower(static_cast<unsigned char>(y));
   });
+}
+
+// `text` in ASCII lower case, as HttpResponse::headers holds field names.
+inline std::string LowerCase(std::string_view text) {
+  std::string lower(text);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return lower;
 }
 
 // `text` without leading and trailing spaces and tabs.

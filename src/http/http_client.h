@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -21,6 +23,17 @@ struct HttpResponse {
   int status = 0;
   std::string content_type;
   std::string body;
+  // The final answer's header fields in the order received: names
+  // lower-cased, values without surrounding whitespace.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The value of the first header field called `lower_name` (lower-case),
+  // or null.
+  const std::string* Header(std::string_view lower_name) const {
+    for (const auto& [name, value] : headers)
+      if (name == lower_name) return &value;
+    return nullptr;
+  }
 };
 
 class HttpClient {
@@ -32,12 +45,18 @@ class HttpClient {
   // show: callers pass the URL with secrets removed.
   virtual Result<HttpResponse> Get(const std::string& url, std::string_view url_for_errors,
                                    std::chrono::milliseconds timeout) = 0;
+  // POSTs `body` with the given Content-Type to `url`, once: no redirect is
+  // followed and nothing is retried (a POST need not be idempotent).
+  // `url_for_errors` as for Get.
+  virtual Result<HttpResponse> Post(const std::string& url, std::string_view url_for_errors,
+                                    std::string_view content_type, std::string_view body,
+                                    std::chrono::milliseconds timeout) = 0;
 };
 
 // The default client, with keep-alive. Plain http:// GETs run over one
 // socket driven directly, which costs a fraction of libcurl's CPU per call;
-// https, redirects, compressed answers and every call when the environment
-// names a proxy (http_proxy, all_proxy) go through libcurl. Both paths
+// https, redirects, compressed answers, POSTs and every call when the
+// environment names a proxy (http_proxy, all_proxy) go through libcurl. Both paths
 // report failures alike (same categories and messages). Not thread-safe.
 std::unique_ptr<HttpClient> CreateHttpClient();
 // libcurl for every call, with keep-alive. Not thread-safe.

@@ -1,6 +1,6 @@
 // The default HttpClient: plain http:// GETs go over one kept-alive socket
 // driven directly (poll + send/recv); everything else (https, userinfo,
-// redirects, encoded bodies) goes to libcurl.
+// redirects, encoded bodies, POSTs) goes to libcurl.
 //
 // Why: the collector makes one call per posting, and against a local or fast
 // service libcurl's per-call machinery (URL parsing, the multi loop, header
@@ -28,6 +28,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "http/header_text.h"
 #include "http/http_client.h"
@@ -117,6 +119,7 @@ struct ResponseHead {
   bool has_location = false;  // a redirect the caller may want followed
   std::optional<size_t> content_length;
   std::string content_type;
+  std::vector<std::pair<std::string, std::string>> fields;  // names lower-cased
 };
 
 std::optional<ResponseHead> ParseResponseHead(std::string_view head) {
@@ -138,6 +141,7 @@ std::optional<ResponseHead> ParseResponseHead(std::string_view head) {
   bool taken =
       http_text::ForEachHeaderField(rest, true, [&](std::string_view name, std::string_view value) {
         name = Trim(name);
+        parsed.fields.emplace_back(http_text::LowerCase(name), std::string(value));
         if (EqualsIgnoreCase(name, "Content-Length")) {
           std::optional<size_t> length = http_text::ParseContentLength(value);
           if (!length) return false;
@@ -174,6 +178,12 @@ class SocketHttpClient final : public HttpClient {
 
   Result<HttpResponse> Get(const std::string& url, std::string_view url_for_errors,
                            std::chrono::milliseconds timeout) override;
+  // Rare (alerts), so libcurl's cost per call does not matter.
+  Result<HttpResponse> Post(const std::string& url, std::string_view url_for_errors,
+                            std::string_view content_type, std::string_view body,
+                            std::chrono::milliseconds timeout) override {
+    return fallback_->Post(url, url_for_errors, content_type, body, timeout);
+  }
 
  private:
   // How one request/response exchange ended, when it did not produce a response.
@@ -394,6 +404,7 @@ std::optional<SocketHttpClient::Failure> SocketHttpClient::Exchange(
   if (head.close || !buffer_.empty()) Disconnect();
   response.status = head.status;
   response.content_type = std::move(head.content_type);
+  response.headers = std::move(head.fields);
   if (head.encoded || (head.status >= 300 && head.status < 400 && head.has_location)) {
     next = Next::kUseFallback;  // libcurl follows redirects and undoes encodings
   }

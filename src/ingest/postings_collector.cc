@@ -2,27 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <deque>
 #include <future>
 #include <nlohmann/json.hpp>
-#include <thread>
 
-#include "common/blocking_queue.h"
 #include "common/log.h"
+#include "ingest/detail_phase.h"
 
 namespace silverwork {
-namespace {
-
-// Give up on the service after this many detail calls in a row failed even
-// after their retries: it is down, and hammering it helps no one.
-constexpr int kMaxConsecutiveDetailFailures = 20;
-constexpr std::chrono::milliseconds kCommitInterval{500};
-constexpr int64_t kDetailIdChunk = 5000;
-
-bool IsFatalForRun(const Status& status) { return !IsRetryable(status); }
-
-}  // namespace
 
 struct PostingsCollector::Checkpoint {
   std::string phase = "list";  // "list" or "details"
@@ -102,14 +89,17 @@ CollectOutcome PostingsCollector::Run() {
   }
 
   Status status;
-  auto seconds_since = [](std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto seconds_since = [this](std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(env_.clock.Monotonic() - start).count();
   };
-  auto list_start = std::chrono::steady_clock::now();
+  auto list_start = env_.clock.Monotonic();
   if (checkpoint.phase == "list") status = ListPhase(budget, checkpoint);
   stats_.list_seconds = seconds_since(list_start);
-  auto detail_start = std::chrono::steady_clock::now();
-  if (status.ok() && !options_.skip_details) status = DetailPhase(budget);
+  auto detail_start = env_.clock.Monotonic();
+  if (status.ok() && !options_.skip_details) {
+    status = DetailPhase(options_, env_, loader_, budget, [&] { return NewClient(budget); }, stats_)
+                 .Run();
+  }
   stats_.detail_seconds = seconds_since(detail_start);
   count_calls();
   Status counted = CountWindow();
@@ -199,149 +189,6 @@ Status PostingsCollector::ListPhase(RateBudget& budget, Checkpoint& checkpoint) 
   SW_RETURN_IF_ERROR(transaction.Begin());
   SW_RETURN_IF_ERROR(SaveCheckpoint(checkpoint, budget));
   return transaction.Commit();
-}
-
-Status PostingsCollector::DetailPhase(RateBudget& budget) {
-  const std::string low = options_.from.AddDays(-options_.lookback_days).Compact();
-  const std::string high = options_.to.Compact();
-  static constexpr const char* kNeedsDetail =
-      "frDd >= ? AND frDd <= ? AND (_detail_list_hash IS NULL OR _detail_list_hash <> _list_hash)";
-  {
-    std::vector<Value> params{low, high};
-    SW_ASSIGN_OR_RETURN(
-        QueryResult count,
-        env_.warehouse.QueryAll(
-            std::string("SELECT COUNT(*) FROM raw_postings WHERE ") + kNeedsDetail, params));
-    stats_.details_needed = std::get<int64_t>(count.rows.at(0).at(0));
-  }
-  if (stats_.details_needed == 0) return Status::Ok();
-  Progress progress("details", stats_.details_needed);
-
-  struct Done {
-    std::string job_id;
-    Result<ApiResponse> response;
-  };
-  const size_t workers_count = static_cast<size_t>(std::max(1, options_.concurrency));
-  // Room for a whole batch beyond the workers' own slack, so the workers keep
-  // fetching while this thread syncs the lake and commits the last batch
-  // (with only a few jobs queued they went idle for every commit).
-  const size_t max_in_flight =
-      workers_count * 4 + static_cast<size_t>(std::max<int64_t>(options_.batch_size, 1));
-  BlockingQueue<std::string> jobs(max_in_flight);
-  BlockingQueue<Done> done(max_in_flight + 1);
-  std::atomic<bool> stopping{false};
-  std::vector<std::thread> workers;
-  for (size_t index = 0; index < workers_count; ++index) {
-    workers.emplace_back([&, client = NewClient(budget)] {
-      while (std::optional<std::string> job_id = jobs.Pop()) {
-        if (stopping.load()) {
-          done.Push({*job_id, Status(ErrorCode::kCancelled, "run stopping")});
-          continue;
-        }
-        Result<ApiResponse> response = client->Detail(*job_id);
-        done.Push({std::move(*job_id), std::move(response)});
-      }
-    });
-  }
-
-  // Keyset pagination over the postings needing details, newest first.
-  std::string cursor_start = "99999999", cursor_id;
-  std::vector<std::string> chunk;
-  size_t chunk_position = 0;
-  bool source_exhausted = false;
-  auto next_id = [&]() -> Result<std::optional<std::string>> {
-    if (chunk_position == chunk.size() && !source_exhausted) {
-      chunk.clear();
-      chunk_position = 0;
-      std::vector<Value> params{low, high, cursor_start, cursor_start, cursor_id};
-      SW_RETURN_IF_ERROR(env_.warehouse.Query(
-          std::string("SELECT jobId, frDd FROM raw_postings WHERE ") + kNeedsDetail +
-              " AND (frDd < ? OR (frDd = ? AND jobId < ?)) ORDER BY frDd DESC, jobId DESC "
-              "LIMIT " +
-              std::to_string(kDetailIdChunk),
-          params, [&](const Row& row) {
-            chunk.push_back(std::get<std::string>(row[0]));
-            cursor_start = std::get<std::string>(row[1]);
-            cursor_id = chunk.back();
-            return Status::Ok();
-          }));
-      if (chunk.size() < static_cast<size_t>(kDetailIdChunk)) source_exhausted = true;
-    }
-    if (chunk_position == chunk.size()) return std::optional<std::string>();
-    return std::optional<std::string>(chunk[chunk_position++]);
-  };
-
-  std::vector<DetailResult> batch;
-  auto commit_batch = [&]() -> Status {
-    if (batch.empty()) return Status::Ok();
-    SW_RETURN_IF_ERROR(env_.lake.Sync());
-    Transaction transaction(env_.warehouse);
-    SW_RETURN_IF_ERROR(transaction.Begin());
-    SW_ASSIGN_OR_RETURN(int64_t loaded, loader_.LoadDetails(batch, Stamp()));
-    SW_RETURN_IF_ERROR(SaveBudgetUsage(
-        env_.warehouse, budget, {SenuriClient::kListOperation, SenuriClient::kDetailOperation}));
-    SW_RETURN_IF_ERROR(transaction.Commit());
-    stats_.details_loaded += loaded;
-    progress.Add(loaded);
-    batch.clear();
-    return Status::Ok();
-  };
-
-  Status fatal;
-  size_t in_flight = 0;
-  int consecutive_failures = 0;
-  auto last_commit = std::chrono::steady_clock::now();
-  while (true) {
-    while (fatal.ok() && in_flight < max_in_flight) {
-      auto id = next_id();
-      if (!id.ok()) {
-        fatal = id.status();
-        break;
-      }
-      if (!id->has_value()) break;
-      jobs.Push(std::move(**id));
-      ++in_flight;
-    }
-    if (in_flight == 0) break;
-    std::optional<Done> finished = done.PopFor(kCommitInterval);
-    if (finished) {
-      --in_flight;
-      if (finished->response.ok()) {
-        consecutive_failures = 0;
-        batch.push_back({std::move(finished->job_id), std::move(finished->response->page)});
-      } else if (finished->response.status().code() != ErrorCode::kCancelled) {
-        const Status& failure = finished->response.status();
-        if (IsFatalForRun(failure)) {
-          if (fatal.ok()) fatal = failure;
-          stopping = true;
-        } else {
-          ++stats_.details_failed;
-          spdlog::warn("{}", failure.message());
-          if (++consecutive_failures >= kMaxConsecutiveDetailFailures && fatal.ok()) {
-            fatal = failure.WithContext(std::to_string(consecutive_failures) +
-                                        " detail calls in a row failed; stopping");
-            stopping = true;
-          }
-        }
-      }
-    }
-    bool interval_passed = std::chrono::steady_clock::now() - last_commit >= kCommitInterval;
-    if (static_cast<int64_t>(batch.size()) >= options_.batch_size ||
-        (interval_passed && !batch.empty())) {
-      Status committed = commit_batch();
-      last_commit = std::chrono::steady_clock::now();
-      if (!committed.ok()) {
-        if (fatal.ok()) fatal = committed;
-        stopping = true;
-      }
-    }
-  }
-  jobs.Close();
-  for (auto& worker : workers) worker.join();
-  Status committed = commit_batch();
-  if (fatal.ok()) fatal = committed;
-  progress.Finish();
-  return fatal;
 }
 
 Status PostingsCollector::CountWindow() {

@@ -5,10 +5,10 @@
 //  1. list phase: pages from the newest until it has passed the window's
 //     start minus `lookback_days`, loading every item it sees (list columns)
 //     and checkpointing the next page in the same transaction as the page;
-//  2. detail phase: fetches getJobInfo, in parallel over `concurrency`
-//     workers sharing one RateBudget, for postings in the window (and the
-//     lookback) whose detail is missing or older than their list item,
-//     committing `batch_size` details per transaction.
+//  2. detail phase (detail_phase.h): fetches getJobInfo, in parallel over
+//     `concurrency` workers sharing one RateBudget, for postings in the
+//     window (and the lookback) whose detail is missing or older than their
+//     list item, committing `batch_size` details per transaction.
 // A spent quota (code 22, or the local daily budget) stops the run cleanly:
 // everything fetched is committed, the checkpoint says where to resume, and
 // the next run of the same window continues from there.
@@ -67,7 +67,6 @@ class PostingsCollector {
  private:
   struct Checkpoint;
   Status ListPhase(RateBudget& budget, Checkpoint& checkpoint);
-  Status DetailPhase(RateBudget& budget);
   Status CountWindow();
   std::unique_ptr<SenuriClient> NewClient(RateBudget& budget);
   std::string CheckpointKey() const;

@@ -58,17 +58,6 @@ TableSpec RawProjectsSpec() {
   return spec;
 }
 
-TableSpec RunsSpec() {
-  TableSpec spec{std::string(kRunsTable), {}, {"run_id"}};
-  for (const char* name : {"run_id", "command", "started_at", "finished_at", "status", "message",
-                           "window_from", "window_to"})
-    spec.columns.push_back({name, ColumnType::kText});
-  for (const char* name :
-       {"list_pages", "postings_listed", "details_loaded", "projects_loaded", "calls"})
-    spec.columns.push_back({name, ColumnType::kInteger});
-  return spec;
-}
-
 std::string ExtraJson(const Fields& item, bool (*known)(std::string_view)) {
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
   for (const auto& field : item)
@@ -118,7 +107,6 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& BuiltInAlia
 Status EnsureRawTables(Warehouse& warehouse) {
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawPostingsSpec()));
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawProjectsSpec()));
-  SW_RETURN_IF_ERROR(warehouse.EnsureTable(RunsSpec()));
   // The detail phase walks postings by start date; incremental models read
   // what was loaded since their last build.
   return warehouse.Execute(

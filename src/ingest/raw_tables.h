@@ -21,7 +21,6 @@ namespace silverwork {
 
 inline constexpr std::string_view kRawPostingsTable = "raw_postings";
 inline constexpr std::string_view kRawProjectsTable = "raw_projects";
-inline constexpr std::string_view kRunsTable = "_sw_runs";
 
 // Fields of a getJobList item and a getJobInfo item, as the API spells them.
 extern const std::array<std::string_view, 17> kPostingListFields;
@@ -33,7 +32,7 @@ struct LoadStamp {
   std::string loaded_at;  // UTC ISO-8601
 };
 
-// Creates (or widens) the raw tables and the runs table.
+// Creates (or widens) the raw tables and their indexes.
 Status EnsureRawTables(Warehouse& warehouse);
 
 // A stable hash of a list item's fields: when it changes, the posting's

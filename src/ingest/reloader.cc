@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "common/log.h"
 #include "http/http_client.h"
 #include "sources/datagokr_client.h"
@@ -36,88 +38,120 @@ std::string ProjectsFileId(std::string_view request) {
 
 constexpr size_t kDetailBatch = 1000;
 
+// Replays lake records, in the order received, through the collectors'
+// parsers and loaders. Details are loaded in batches, but never past a record
+// of another kind or another run, so the received order is kept.
+class LakeReplay {
+ public:
+  LakeReplay(const ReloadOptions& options, Warehouse& warehouse)
+      : loaded_at_(options.loaded_at),
+        columns_(options.column_aliases),
+        postings_(warehouse),
+        projects_(warehouse, columns_) {
+    for (const auto& [year, file_id] : options.project_files) year_of_file_[file_id] = year;
+  }
+
+  Status Apply(const LakeRecord& record) {
+    ++stats_.records;
+    if (record.dataset == kPostingsDetailDataset) return ApplyDetail(record);
+    // Keep the received order: pending details load before anything else.
+    SW_RETURN_IF_ERROR(FlushDetails());
+    if (record.dataset == kPostingsListDataset) return ApplyListPage(record);
+    return ApplyProjectsPage(record);
+  }
+
+  Status FlushDetails() {
+    if (details_.empty()) return Status::Ok();
+    SW_RETURN_IF_ERROR(
+        postings_.LoadDetails(details_, LoadStamp{details_run_id_, loaded_at_}).status());
+    stats_.details += static_cast<int64_t>(details_.size());
+    details_.clear();
+    return Status::Ok();
+  }
+
+  const ReloadStats& stats() const { return stats_; }
+
+ private:
+  // The page in a record, or nullopt (counted) when the service answered
+  // with an error, which the collector then retried.
+  std::optional<EnvelopePage> PageOf(const LakeRecord& record, bool odcloud) {
+    Result<EnvelopePage> page =
+        odcloud ? ParseOdcloudJson(record.body, record.http_status, record.request)
+                : ParseSenuriXml(record.body, record.http_status, record.request);
+    if (!page.ok()) {
+      ++stats_.skipped_errors;
+      return std::nullopt;
+    }
+    return std::move(page).value();
+  }
+
+  Status ApplyDetail(const LakeRecord& record) {
+    std::optional<EnvelopePage> page = PageOf(record, /*odcloud=*/false);
+    if (!page) return Status::Ok();
+    if (record.run_id != details_run_id_) SW_RETURN_IF_ERROR(FlushDetails());
+    details_run_id_ = record.run_id;
+    details_.push_back({QueryParameter(record.request, "id"), std::move(*page)});
+    return details_.size() >= kDetailBatch ? FlushDetails() : Status::Ok();
+  }
+
+  Status ApplyListPage(const LakeRecord& record) {
+    std::optional<EnvelopePage> page = PageOf(record, /*odcloud=*/false);
+    if (!page) return Status::Ok();
+    ++stats_.list_pages;
+    return postings_.LoadListPage(*page, LoadStamp{record.run_id, loaded_at_}).status();
+  }
+
+  Status ApplyProjectsPage(const LakeRecord& record) {
+    std::optional<EnvelopePage> page = PageOf(record, /*odcloud=*/true);
+    if (!page) return Status::Ok();
+    std::string file_id = ProjectsFileId(record.request);
+    auto year = year_of_file_.find(file_id);
+    if (year == year_of_file_.end()) {
+      spdlog::warn("lake has projects file {} which the config does not list; its year is "
+                   "left empty", file_id);
+    }
+    ++stats_.project_pages;
+    return projects_
+        .LoadPage(*page, year == year_of_file_.end() ? 0 : year->second, file_id,
+                  LoadStamp{record.run_id, loaded_at_})
+        .status();
+  }
+
+  const std::string loaded_at_;
+  std::map<std::string, int> year_of_file_;
+  ProjectColumnMap columns_;
+  PostingsLoader postings_;
+  ProjectsLoader projects_;
+  std::vector<DetailResult> details_;
+  std::string details_run_id_;
+  ReloadStats stats_;
+};
+
 }  // namespace
 
 Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& warehouse) {
-  ReloadStats stats;
-  std::map<std::string, int> year_of_file;
-  for (const auto& [year, file_id] : options.project_files) year_of_file[file_id] = year;
-  ProjectColumnMap columns(options.column_aliases);
-  PostingsLoader postings(warehouse);
-  ProjectsLoader projects(warehouse, columns);
-
   SW_RETURN_IF_ERROR(EnsureRawTables(warehouse));
   Transaction transaction(warehouse);
   SW_RETURN_IF_ERROR(transaction.Begin());
   SW_RETURN_IF_ERROR(warehouse.Execute("DELETE FROM raw_postings; DELETE FROM raw_projects"));
 
-  std::vector<DetailResult> details;
-  std::string details_run_id;
-  auto flush_details = [&]() -> Status {
-    if (details.empty()) return Status::Ok();
-    SW_RETURN_IF_ERROR(
-        postings.LoadDetails(details, LoadStamp{details_run_id, options.loaded_at}).status());
-    stats.details += static_cast<int64_t>(details.size());
-    details.clear();
-    return Status::Ok();
-  };
-
+  LakeReplay replay(options, warehouse);
   Progress progress("reload", 0);
-  LakeReader reader(options.lake_root);
   LakeStats lake_stats;
-  SW_RETURN_IF_ERROR(reader.ForEach(
-      {std::string(kPostingsListDataset), std::string(kPostingsDetailDataset),
-       std::string(kProjectsDataset)},
-      [&](const LakeRecord& record) -> Status {
-        ++stats.records;
-        progress.Add(1);
-        LoadStamp stamp{record.run_id, options.loaded_at};
-        if (record.dataset == kPostingsDetailDataset) {
-          Result<EnvelopePage> page =
-              ParseSenuriXml(record.body, record.http_status, record.request);
-          if (!page.ok()) {
-            ++stats.skipped_errors;
-            return Status::Ok();
-          }
-          if (record.run_id != details_run_id) SW_RETURN_IF_ERROR(flush_details());
-          details_run_id = record.run_id;
-          details.push_back({QueryParameter(record.request, "id"), std::move(page).value()});
-          if (details.size() >= kDetailBatch) return flush_details();
-          return Status::Ok();
-        }
-        // Keep the received order: pending details load before anything else.
-        SW_RETURN_IF_ERROR(flush_details());
-        if (record.dataset == kPostingsListDataset) {
-          Result<EnvelopePage> page =
-              ParseSenuriXml(record.body, record.http_status, record.request);
-          if (!page.ok()) {
-            ++stats.skipped_errors;
-            return Status::Ok();
-          }
-          ++stats.list_pages;
-          return postings.LoadListPage(*page, stamp).status();
-        }
-        Result<EnvelopePage> page =
-            ParseOdcloudJson(record.body, record.http_status, record.request);
-        if (!page.ok()) {
-          ++stats.skipped_errors;
-          return Status::Ok();
-        }
-        std::string file_id = ProjectsFileId(record.request);
-        auto year = year_of_file.find(file_id);
-        if (year == year_of_file.end()) {
-          spdlog::warn("lake has projects file {} which the config does not list; its year is "
-                       "left empty", file_id);
-        }
-        ++stats.project_pages;
-        return projects
-            .LoadPage(*page, year == year_of_file.end() ? 0 : year->second, file_id, stamp)
-            .status();
-      },
-      &lake_stats));
-  SW_RETURN_IF_ERROR(flush_details());
+  SW_RETURN_IF_ERROR(LakeReader(options.lake_root)
+                         .ForEach({std::string(kPostingsListDataset),
+                                   std::string(kPostingsDetailDataset),
+                                   std::string(kProjectsDataset)},
+                                  [&](const LakeRecord& record) {
+                                    progress.Add(1);
+                                    return replay.Apply(record);
+                                  },
+                                  &lake_stats));
+  SW_RETURN_IF_ERROR(replay.FlushDetails());
   SW_RETURN_IF_ERROR(transaction.Commit());
   progress.Finish();
+
+  ReloadStats stats = replay.stats();
   stats.skipped_torn = lake_stats.skipped_torn;
   return stats;
 }

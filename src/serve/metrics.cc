@@ -1,6 +1,10 @@
 #include "serve/metrics.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
 
 namespace silverwork::serve {
 namespace {
@@ -17,6 +21,28 @@ std::string Label(std::string_view value) {
     escaped += c;
   }
   return escaped;
+}
+
+int64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * ::sysconf(_SC_PAGESIZE);
+}
+
+std::string CubeCells(const ServingSnapshot& snapshot) {
+  std::string cube_cells;
+  const auto add_cube = [&](uint8_t dims, std::string_view per_category, size_t cells) {
+    cube_cells +=
+        fmt::format("silverwork_snapshot_cube_cells{{dims=\"year,province,shape{}{}{}{}\"}} {}\n",
+                    dims & kByMonth ? ",month" : "", dims & kByJobClass ? ",job_class" : "",
+                    dims & kByPreferences ? ",preferences" : "", per_category, cells);
+  };
+  for (const PostingCube& cube : snapshot.posting_cubes) add_cube(cube.dims, "", cube.cells.size());
+  for (const CategoryCube& cube : snapshot.category_cubes) {
+    add_cube(cube.dims, ",per_category", cube.cells.size());
+  }
+  return cube_cells;
 }
 
 }  // namespace
@@ -83,6 +109,38 @@ std::string Metrics::Render(std::string_view extra) const {
       reloads_ok_.load(), reloads_failed_.load());
   out += extra;
   return out;
+}
+
+std::string SnapshotGauges(const ServingSnapshot& snapshot, uint64_t cache_hits,
+                           uint64_t cache_misses) {
+  const auto loaded_seconds =
+      std::chrono::duration<double>(snapshot.loaded_at.time_since_epoch()).count();
+  return fmt::format(
+      "# HELP silverwork_snapshot_loaded_timestamp_seconds When the serving snapshot was "
+      "loaded.\n"
+      "# TYPE silverwork_snapshot_loaded_timestamp_seconds gauge\n"
+      "silverwork_snapshot_loaded_timestamp_seconds {:.3f}\n"
+      "# HELP silverwork_snapshot_load_seconds How long loading the snapshot took.\n"
+      "# TYPE silverwork_snapshot_load_seconds gauge\n"
+      "silverwork_snapshot_load_seconds {:.3f}\n"
+      "# HELP silverwork_snapshot_postings Postings in the serving snapshot.\n"
+      "# TYPE silverwork_snapshot_postings gauge\n"
+      "silverwork_snapshot_postings {}\n"
+      "# HELP silverwork_snapshot_cube_cells Cells in each postings cube, by the dimensions it "
+      "keeps.\n"
+      "# TYPE silverwork_snapshot_cube_cells gauge\n"
+      "{}"
+      "# HELP silverwork_response_cache_hits_total Chart responses served from the cache.\n"
+      "# TYPE silverwork_response_cache_hits_total counter\n"
+      "silverwork_response_cache_hits_total {}\n"
+      "# HELP silverwork_response_cache_misses_total Chart responses computed.\n"
+      "# TYPE silverwork_response_cache_misses_total counter\n"
+      "silverwork_response_cache_misses_total {}\n"
+      "# HELP silverwork_process_resident_memory_bytes Resident set size.\n"
+      "# TYPE silverwork_process_resident_memory_bytes gauge\n"
+      "silverwork_process_resident_memory_bytes {}\n",
+      loaded_seconds, snapshot.load_seconds, snapshot.postings.size(), CubeCells(snapshot),
+      cache_hits, cache_misses, ResidentBytes());
 }
 
 }  // namespace silverwork::serve

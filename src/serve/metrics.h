@@ -1,8 +1,10 @@
 // Metrics: request counts and latencies per route, rendered in the
-// Prometheus text exposition format (version 0.0.4) for GET /metrics.
+// Prometheus text exposition format (version 0.0.4) for GET /metrics, and
+// the gauges of the serving snapshot.
 //
 // Routes are registered before the server starts; recording is lock-free
-// (atomics), so it is safe from every worker thread.
+// (atomics), so it is safe from every worker thread. SnapshotGauges reads an
+// immutable snapshot; thread-safe.
 #pragma once
 
 #include <array>
@@ -11,6 +13,8 @@
 #include <deque>
 #include <string>
 #include <string_view>
+
+#include "serve/snapshot.h"
 
 namespace silverwork::serve {
 
@@ -41,5 +45,11 @@ class Metrics {
   std::atomic<uint64_t> reloads_ok_{0};
   std::atomic<uint64_t> reloads_failed_{0};
 };
+
+// The snapshot's load time and size, its cubes' cells, the response cache's
+// hits and misses, and the process's resident memory, as Prometheus gauges
+// (for Metrics::Render's `extra`).
+std::string SnapshotGauges(const ServingSnapshot& snapshot, uint64_t cache_hits,
+                           uint64_t cache_misses);
 
 }  // namespace silverwork::serve

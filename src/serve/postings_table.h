@@ -22,8 +22,6 @@
 namespace silverwork::serve {
 
 inline constexpr int64_t kMaxPageSize = 200;
-// A CSV export holds at most this many rows (the response says so when cut).
-inline constexpr size_t kMaxCsvRows = 200'000;
 
 // The table endpoint's own parameters: page, page_size, q (search).
 std::span<const OptionSpec> PostingsTableOptions();

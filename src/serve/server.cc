@@ -4,18 +4,21 @@
 #include <httplib.h>
 #include <malloc.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <fstream>
+#include <condition_variable>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/date.h"
 #include "common/log.h"
 #include "serve/charts.h"
+#include "serve/connection_limits.h"
+#include "serve/csv_export.h"
 #include "serve/metrics.h"
 #include "serve/postings_table.h"
 #include "serve/response_cache.h"
+#include "serve/responses.h"
 #include "serve/static_assets.h"
 #include "serve/warehouse_pool.h"
 
@@ -23,11 +26,9 @@ namespace silverwork::serve {
 namespace {
 
 using nlohmann::json;
+using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
 constexpr std::string_view kApiPrefix = "/api/v1";
-// A charset parameter also keeps the HTTP layer from compressing each response.
-constexpr const char* kJsonType = "application/json; charset=utf-8";
-constexpr size_t kCsvChunkRows = 2000;
 
 // The dashboard loads nothing from elsewhere; ECharts styles elements inline.
 constexpr const char* kContentSecurityPolicy =
@@ -35,32 +36,23 @@ constexpr const char* kContentSecurityPolicy =
     "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
     "base-uri 'none'";
 
-std::string Dump(const json& body) {
-  // Text from the warehouse may hold invalid UTF-8; replace it rather than fail.
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+// What the HTTP layer's own refusals (made before any route runs) say.
+struct Refusal {
+  int status;
+  std::string_view code, message, hint;
+};
+constexpr Refusal kRefusals[] = {
+    {400, "bad_request", "the request is not valid HTTP", "send a well-formed GET request"},
+    {413, "too_large", "the request body is too large", "send GET requests without a body"},
+    {414, "uri_too_long", "the request URI is too long", "select fewer filter values"},
+};
+constexpr Refusal kOtherRefusal = {0, "http_error", "the request was refused", "see GET /api/v1"};
 
-void SendJson(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(Dump(body), kJsonType);
-}
-
-void SendError(httplib::Response& res, int status, std::string_view code, std::string_view message,
-               std::string_view hint, std::string_view parameter = {}) {
-  json error = {{"code", code}, {"message", message}, {"hint", hint}};
-  if (!parameter.empty()) error["parameter"] = parameter;
-  SendJson(res, status, {{"error", std::move(error)}});
-}
-
-void SendBadParameter(httplib::Response& res, const BadParameter& bad) {
-  SendError(res, 400, "invalid_parameter",
-            fmt::format("parameter '{}': {}", bad.parameter, bad.message), bad.hint, bad.parameter);
-}
-
-void SendStatus(httplib::Response& res, const Status& status) {
-  spdlog::error("serve: {}", status.ToString());
-  SendError(res, 503, "unavailable", status.message(), status.hint());
+const Refusal& RefusalFor(int status) {
+  for (const Refusal& refusal : kRefusals) {
+    if (refusal.status == status) return refusal;
+  }
+  return kOtherRefusal;
 }
 
 // What the reloader compares to notice a changed warehouse: the database
@@ -108,11 +100,36 @@ std::string WithoutBrotli(std::string_view accepted) {
   return kept;
 }
 
-int64_t ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  int64_t pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * ::sysconf(_SC_PAGESIZE);
+void SendMethodNotAllowed(httplib::Response& res) {
+  res.set_header("Allow", "GET, HEAD");
+  SendError(res, 405, "method_not_allowed", "only GET is served", "use GET");
+}
+
+std::string DescribeException(const std::exception_ptr& thrown) {
+  try {
+    if (thrown) std::rethrow_exception(thrown);
+  } catch (const std::exception& error) {
+    return error.what();
+  } catch (...) {
+  }
+  return "unknown exception";
+}
+
+// A failure of the warehouse behind the table, as a request sees it.
+Status ReadingPostingsFailed(const Status& failure) {
+  Status server_side =
+      AsServerFailure(failure.WithContext("cannot read the postings from the warehouse"));
+  if (!server_side.hint().empty()) return server_side;
+  return Status(server_side.code(), server_side.message(),
+                "retry in a few seconds (a build may be replacing the warehouse); if it goes "
+                "on, check that `silverwork build` finished");
+}
+
+ServeOptions Normalized(ServeOptions options) {
+  options.warehouse.read_only = true;
+  if (options.clock == nullptr) options.clock = &DefaultClock();
+  if (!options.open_warehouse) options.open_warehouse = OpenWarehouse;
+  return options;
 }
 
 }  // namespace
@@ -120,9 +137,11 @@ int64_t ResidentBytes() {
 class Server::Impl {
  public:
   explicit Impl(ServeOptions options)
-      : options_(std::move(options)), pool_(options_.warehouse), cache_(options_.cache_entries) {
-    options_.warehouse.read_only = true;
-  }
+      : options_(Normalized(std::move(options))),
+        clock_(*options_.clock),
+        request_ids_(clock_),
+        pool_(options_.warehouse, options_.open_warehouse),
+        cache_(options_.cache_entries) {}
 
   ~Impl() { Stop(); }
 
@@ -132,6 +151,7 @@ class Server::Impl {
       assets_.emplace(std::move(assets));
     }
     SW_RETURN_IF_ERROR(Reload());
+    last_seen_stamp_ = LoadedStamp();
     ConfigureHttp();
     return Status::Ok();
   }
@@ -175,9 +195,9 @@ class Server::Impl {
 
   Status Reload() {
     const WarehouseStamp stamp = StampOf(options_.warehouse);
-    auto warehouse = OpenWarehouse(options_.warehouse);
-    Result<ServingSnapshot> loaded =
-        warehouse.ok() ? LoadSnapshot(**warehouse) : Result<ServingSnapshot>(warehouse.status());
+    auto warehouse = options_.open_warehouse(options_.warehouse);
+    Result<ServingSnapshot> loaded = warehouse.ok() ? LoadSnapshot(**warehouse, clock_)
+                                                    : Result<ServingSnapshot>(warehouse.status());
     metrics_.RecordReload(loaded.ok());
     if (!loaded.ok()) return loaded.status();
     auto fresh = std::make_shared<const ServingSnapshot>(std::move(loaded).value());
@@ -194,63 +214,78 @@ class Server::Impl {
     return Status::Ok();
   }
 
+  WarehouseCheck CheckWarehouse() {
+    std::lock_guard check_lock(check_mutex_);
+    const WarehouseStamp current = StampOf(options_.warehouse);
+    const bool settled = current == last_seen_stamp_;
+    last_seen_stamp_ = current;
+    if (current == LoadedStamp()) return WarehouseCheck::kUnchanged;
+    if (!settled) return WarehouseCheck::kChanging;
+    Status status = Reload();
+    if (status.ok()) {
+      spdlog::info("serve: reloaded the warehouse ({} postings)", snapshot()->postings.size());
+      return WarehouseCheck::kReloaded;
+    }
+    spdlog::warn("serve: keeping the previous snapshot: {}", status.ToString());
+    std::lock_guard snapshot_lock(snapshot_mutex_);
+    loaded_stamp_ = current;  // retried when the file changes again
+    return WarehouseCheck::kReloadFailed;
+  }
+
   std::shared_ptr<const ServingSnapshot> snapshot() const {
     std::lock_guard lock(snapshot_mutex_);
     return snapshot_;
   }
 
+ private:
   // The snapshot and its generation (which keys the response cache).
   std::pair<std::shared_ptr<const ServingSnapshot>, uint64_t> CurrentSnapshot() const {
     std::lock_guard lock(snapshot_mutex_);
     return {snapshot_, generation_};
   }
 
- private:
-  // Reloads once the warehouse has changed and then stayed unchanged for a
-  // whole interval, so a build in progress is not loaded half-way.
+  WarehouseStamp LoadedStamp() const {
+    std::lock_guard lock(snapshot_mutex_);
+    return loaded_stamp_;
+  }
+
   void WatchWarehouse() {
-    WarehouseStamp previous = StampOf(options_.warehouse);
     std::unique_lock lock(stop_mutex_);
     while (!stop_signal_.wait_for(lock, options_.reload_interval, [&] { return stopping_; })) {
-      const WarehouseStamp current = StampOf(options_.warehouse);
-      WarehouseStamp loaded;
-      {
-        std::lock_guard snapshot_lock(snapshot_mutex_);
-        loaded = loaded_stamp_;
-      }
-      const bool settled = current == previous;
-      previous = current;
-      if (!settled || current == loaded) continue;
       lock.unlock();
-      Status status = Reload();
-      if (status.ok()) {
-        spdlog::info("serve: reloaded the warehouse ({} postings)", snapshot()->postings.size());
-      } else {
-        spdlog::warn("serve: keeping the previous snapshot: {}", status.ToString());
-        std::lock_guard snapshot_lock(snapshot_mutex_);
-        loaded_stamp_ = current;  // retried when the file changes again
-      }
+      const WarehouseCheck check = CheckWarehouse();
+      if (options_.on_warehouse_check) options_.on_warehouse_check(check);
       lock.lock();
     }
   }
 
   void ConfigureHttp() {
-    const int threads = std::max(2, options_.threads);
-    http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    http_.set_keep_alive_max_count(options_.keep_alive_max_requests);
-    http_.set_keep_alive_timeout(options_.keep_alive_timeout.count());
-    http_.set_read_timeout(options_.read_timeout.count(), 0);
-    http_.set_write_timeout(options_.write_timeout.count(), 0);
-    http_.set_payload_max_length(options_.max_body_bytes);
-    http_.set_tcp_nodelay(true);
+    ApplyConnectionLimits(options_, http_);
     http_.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                                {"Referrer-Policy", "no-referrer"},
                                {"X-Frame-Options", "DENY"}});
+    InstallHooks();
+    AddApiRoutes();
+    AddFallbackRoutes();
+  }
+
+  // What runs around the routes: every request gets an id first; a thrown
+  // exception is a bug (500, logged with the id); refusals the HTTP layer
+  // makes itself (sizes, malformed requests) get the JSON error shape.
+  void InstallHooks() {
     // cpp-httplib 0.11 compresses text/* responses with brotli at its slowest
     // quality (11): a large CSV export took 50 s instead of 1.4 s. Its choice
     // follows Accept-Encoding alone, so "br" is dropped from it (gzip stays).
     // The Request is httplib's own non-const object, passed here as const.
-    http_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      RequestIdOf(res, request_ids_);
+      // cpp-httplib parses these methods but routes none of them (it would
+      // answer 400); they carry no body, and the connection ends here.
+      if (req.method == "TRACE" || req.method == "CONNECT") {
+        res.set_header("Connection", "close");
+        SendMethodNotAllowed(res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       auto& request = const_cast<httplib::Request&>(req);
       auto [first, last] = request.headers.equal_range("Accept-Encoding");
       for (auto header = first; header != last; ++header)
@@ -258,33 +293,21 @@ class Server::Impl {
       return httplib::Server::HandlerResponse::Unhandled;
     });
     http_.set_exception_handler(
-        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr thrown) {
-          std::string what = "unknown exception";
-          try {
-            if (thrown) std::rethrow_exception(thrown);
-          } catch (const std::exception& error) {
-            what = error.what();
-          } catch (...) {
-          }
-          spdlog::error("serve: {} {} failed: {}", req.method, req.path, what);
-          SendError(res, 500, "internal", "the server failed to answer this request",
-                    "see the server log");
+        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr thrown) {
+          RequestIdOf(res, request_ids_);
+          SendFailure(
+              req, res,
+              Status(ErrorCode::kInternal, "unhandled exception: " + DescribeException(thrown)));
         });
-    http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-      if (!res.body.empty()) return;
-      const bool api = req.path.starts_with("/api/");
-      if (res.status == 413) {
-        SendError(res, 413, "too_large", "the request body is too large",
-                  "send GET requests without a body");
-      } else if (res.status == 414) {
-        SendError(res, 414, "uri_too_long", "the request URI is too long",
-                  "select fewer filter values");
-      } else if (api || res.status != 404) {
-        SendError(res, res.status, "http_error", fmt::format("HTTP {}", res.status),
-                  "see GET /api/v1");
-      }
+    http_.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+      RequestIdOf(res, request_ids_);
+      if (!res.body.empty()) return;  // a route's own answer
+      const Refusal& refusal = RefusalFor(res.status);
+      SendError(res, res.status, refusal.code, refusal.message, refusal.hint);
     });
+  }
 
+  void AddApiRoutes() {
     Route("/healthz", [this](const httplib::Request&, httplib::Response& res) {
       auto current = snapshot();
       SendJson(res, 200,
@@ -293,30 +316,20 @@ class Server::Impl {
                 {"loaded_at", FormatUtcTimestamp(current->loaded_at)}});
     });
     Route("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics_.Render(SnapshotGauges()),
+      res.set_content(metrics_.Render(SnapshotGauges(*snapshot(), cache_.hits(), cache_.misses())),
                       "text/plain; version=0.0.4; charset=utf-8");
     });
     Route(std::string(kApiPrefix), [](const httplib::Request&, httplib::Response& res) {
-      json endpoints = json::array();
-      endpoints.push_back({{"path", "/api/v1/filters"}, {"summary", "values each filter takes"}});
-      for (const ChartSpec& chart : ChartSpecs()) {
-        endpoints.push_back(
-            {{"path", fmt::format("{}{}", kApiPrefix, chart.path)}, {"summary", chart.summary}});
-      }
-      endpoints.push_back({{"path", "/api/v1/postings"}, {"summary", "postings table, paged"}});
-      endpoints.push_back(
-          {{"path", "/api/v1/postings.csv"}, {"summary", "filtered postings as CSV"}});
-      SendJson(res, 200, {{"version", 1}, {"endpoints", std::move(endpoints)}});
+      SendJson(res, 200, {{"version", 1}, {"endpoints", EndpointList()}});
     });
     Route(fmt::format("{}/filters", kApiPrefix),
           [this](const httplib::Request& req, httplib::Response& res) {
-            auto current = snapshot();
             if (!req.params.empty()) {
               return SendBadParameter(
                   res, {req.params.begin()->first, "this endpoint takes no parameters",
                         "call /api/v1/filters without a query"});
             }
-            SendJson(res, 200, FilterOptions(*current));
+            SendJson(res, 200, FilterOptions(*snapshot()));
           });
     for (const ChartSpec& chart : ChartSpecs()) {
       Route(fmt::format("{}{}", kApiPrefix, chart.path),
@@ -328,10 +341,12 @@ class Server::Impl {
           [this](const httplib::Request& req, httplib::Response& res) { ServeTable(req, res); });
     Route(fmt::format("{}/postings.csv", kApiPrefix),
           [this](const httplib::Request& req, httplib::Response& res) { ServeCsv(req, res); });
+  }
 
+  // Other methods are refused; other GET paths are the dashboard's files.
+  void AddFallbackRoutes() {
     const auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Allow", "GET, HEAD");
-      SendError(res, 405, "method_not_allowed", "only GET is served", "use GET");
+      SendMethodNotAllowed(res);
     };
     http_.Post(".*", not_allowed);
     http_.Put(".*", not_allowed);
@@ -346,9 +361,21 @@ class Server::Impl {
     });
   }
 
+  static json EndpointList() {
+    json endpoints = json::array();
+    endpoints.push_back({{"path", "/api/v1/filters"}, {"summary", "values each filter takes"}});
+    for (const ChartSpec& chart : ChartSpecs()) {
+      endpoints.push_back(
+          {{"path", fmt::format("{}{}", kApiPrefix, chart.path)}, {"summary", chart.summary}});
+    }
+    endpoints.push_back({{"path", "/api/v1/postings"}, {"summary", "postings table, paged"}});
+    endpoints.push_back(
+        {{"path", "/api/v1/postings.csv"}, {"summary", "filtered postings as CSV"}});
+    return endpoints;
+  }
+
   // Registers an exact GET path, timing it in the metrics.
-  void Route(const std::string& path,
-             std::function<void(const httplib::Request&, httplib::Response&)> handler) {
+  void Route(const std::string& path, Handler handler) {
     const size_t route = metrics_.AddRoute(path);
     std::string pattern;
     for (char c : path) {
@@ -357,11 +384,10 @@ class Server::Impl {
     }
     http_.Get(pattern, [this, route, handler = std::move(handler)](const httplib::Request& req,
                                                                    httplib::Response& res) {
-      const auto started = std::chrono::steady_clock::now();
+      const auto started = clock_.Monotonic();
       handler(req, res);
-      metrics_.Record(
-          route, res.status,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      metrics_.Record(route, res.status,
+                      std::chrono::duration<double>(clock_.Monotonic() - started).count());
     });
   }
 
@@ -390,9 +416,9 @@ class Server::Impl {
     if (const auto* bad = std::get_if<BadParameter>(&parsed)) return SendBadParameter(res, *bad);
     const auto& query = std::get<ParsedQuery>(parsed);
     auto lease = pool_.Acquire();
-    if (!lease.ok()) return SendStatus(res, lease.status());
+    if (!lease.ok()) return SendFailure(req, res, ReadingPostingsFailed(lease.status()));
     auto page = PostingsPage(*current, query, **lease);
-    if (!page.ok()) return SendStatus(res, page.status());
+    if (!page.ok()) return SendFailure(req, res, ReadingPostingsFailed(page.status()));
     json body = {{"data", std::move(page).value()},
                  {"filters", query.canonical},
                  {"ignored_filters", IgnoredFilters(query, kPostingFilters)}};
@@ -401,44 +427,15 @@ class Server::Impl {
 
   void ServeCsv(const httplib::Request& req, httplib::Response& res) {
     auto current = snapshot();
-    auto parsed = ParseQuery(req.params, PostingsTableOptions().subspan(2), *current);
+    auto parsed = ParseQuery(req.params, CsvExportOptions(), *current);
     if (const auto* bad = std::get_if<BadParameter>(&parsed)) return SendBadParameter(res, *bad);
     auto lease = pool_.Acquire();
-    if (!lease.ok()) return SendStatus(res, lease.status());
-    struct Export {
-      std::shared_ptr<const ServingSnapshot> snapshot;
-      std::vector<const PostingRecord*> records;
-      WarehousePool::Lease lease;
-      size_t next = 0;
-    };
-    auto state = std::make_shared<Export>(Export{current, {}, std::move(lease).value(), 0});
-    size_t total = 0;
-    Status matched = ForEachMatchingPosting(*current, std::get<ParsedQuery>(parsed), *state->lease,
-                                            [&](const PostingRecord& record) {
-                                              if (total++ < kMaxCsvRows)
-                                                state->records.push_back(&record);
-                                            });
-    if (!matched.ok()) return SendStatus(res, matched);
-    res.set_header("Content-Disposition", "attachment; filename=\"silverwork-postings.csv\"");
-    res.set_header("Cache-Control", "no-store");
-    res.set_header("X-Silverwork-Rows", std::to_string(total));
-    res.set_header("X-Silverwork-Truncated", total > kMaxCsvRows ? "true" : "false");
-    res.set_chunked_content_provider(
-        "text/csv; charset=utf-8", [state](size_t, httplib::DataSink& sink) {
-          std::string chunk = state->next == 0 ? PostingsCsvHeader() : std::string();
-          const size_t end = std::min(state->records.size(), state->next + kCsvChunkRows);
-          Status status = AppendPostingsCsv(
-              *state->snapshot, std::span(state->records).subspan(state->next, end - state->next),
-              *state->lease, chunk);
-          if (!status.ok()) {
-            spdlog::error("serve: CSV export stopped: {}", status.ToString());
-            return false;
-          }
-          state->next = end;
-          if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
-          if (state->next >= state->records.size()) sink.done();
-          return true;
-        });
+    if (!lease.ok()) return SendFailure(req, res, ReadingPostingsFailed(lease.status()));
+    auto csv = CsvExport::Prepare(std::move(current), std::get<ParsedQuery>(parsed),
+                                  std::move(lease).value(), options_.max_csv_rows,
+                                  res.get_header_value(kRequestIdHeader));
+    if (!csv.ok()) return SendFailure(req, res, ReadingPostingsFailed(csv.status()));
+    CsvExport::Respond(std::move(csv).value(), res);
   }
 
   void ServeStatic(const httplib::Request& req, httplib::Response& res) {
@@ -447,7 +444,7 @@ class Server::Impl {
                        "GET /api/v1 lists the endpoints");
     }
     if (!assets_) {
-      res.status = req.path == "/" ? 503 : 404;
+      res.status = 404;
       res.set_content(
           "silverwork: the dashboard is not built. Build it with `cd web && npm ci && npm run "
           "build`, or pass --web-dir. The API is at /api/v1.\n",
@@ -468,51 +465,9 @@ class Server::Impl {
     res.set_content(asset->body, asset->content_type);
   }
 
-  std::string SnapshotGauges() const {
-    auto current = snapshot();
-    const auto loaded_seconds =
-        std::chrono::duration<double>(current->loaded_at.time_since_epoch()).count();
-    std::string cube_cells;
-    const auto add_cube = [&](uint8_t dims, std::string_view per_category, size_t cells) {
-      cube_cells +=
-          fmt::format("silverwork_snapshot_cube_cells{{dims=\"year,province,shape{}{}{}{}\"}} {}\n",
-                      dims & kByMonth ? ",month" : "", dims & kByJobClass ? ",job_class" : "",
-                      dims & kByPreferences ? ",preferences" : "", per_category, cells);
-    };
-    for (const PostingCube& cube : current->posting_cubes)
-      add_cube(cube.dims, "", cube.cells.size());
-    for (const CategoryCube& cube : current->category_cubes) {
-      add_cube(cube.dims, ",per_category", cube.cells.size());
-    }
-    return fmt::format(
-        "# HELP silverwork_snapshot_loaded_timestamp_seconds When the serving snapshot was "
-        "loaded.\n"
-        "# TYPE silverwork_snapshot_loaded_timestamp_seconds gauge\n"
-        "silverwork_snapshot_loaded_timestamp_seconds {:.3f}\n"
-        "# HELP silverwork_snapshot_load_seconds How long loading the snapshot took.\n"
-        "# TYPE silverwork_snapshot_load_seconds gauge\n"
-        "silverwork_snapshot_load_seconds {:.3f}\n"
-        "# HELP silverwork_snapshot_postings Postings in the serving snapshot.\n"
-        "# TYPE silverwork_snapshot_postings gauge\n"
-        "silverwork_snapshot_postings {}\n"
-        "# HELP silverwork_snapshot_cube_cells Cells in each postings cube, by the dimensions it "
-        "keeps.\n"
-        "# TYPE silverwork_snapshot_cube_cells gauge\n"
-        "{}"
-        "# HELP silverwork_response_cache_hits_total Chart responses served from the cache.\n"
-        "# TYPE silverwork_response_cache_hits_total counter\n"
-        "silverwork_response_cache_hits_total {}\n"
-        "# HELP silverwork_response_cache_misses_total Chart responses computed.\n"
-        "# TYPE silverwork_response_cache_misses_total counter\n"
-        "silverwork_response_cache_misses_total {}\n"
-        "# HELP silverwork_process_resident_memory_bytes Resident set size.\n"
-        "# TYPE silverwork_process_resident_memory_bytes gauge\n"
-        "silverwork_process_resident_memory_bytes {}\n",
-        loaded_seconds, current->load_seconds, current->postings.size(), cube_cells, cache_.hits(),
-        cache_.misses(), ResidentBytes());
-  }
-
-  ServeOptions options_;
+  const ServeOptions options_;
+  Clock& clock_;
+  RequestIds request_ids_;
   httplib::Server http_;
   WarehousePool pool_;
   std::optional<StaticAssets> assets_;
@@ -523,6 +478,9 @@ class Server::Impl {
   std::shared_ptr<const ServingSnapshot> snapshot_;
   uint64_t generation_ = 0;
   WarehouseStamp loaded_stamp_;
+
+  std::mutex check_mutex_;          // one CheckWarehouse at a time
+  WarehouseStamp last_seen_stamp_;  // guarded by check_mutex_ (Initialize: before any check)
 
   std::mutex stop_mutex_;
   std::condition_variable stop_signal_;
@@ -543,6 +501,7 @@ Server::~Server() = default;
 Status Server::Start() { return impl_->Start(port_); }
 void Server::Stop() { impl_->Stop(); }
 Status Server::Reload() { return impl_->Reload(); }
+WarehouseCheck Server::CheckWarehouse() { return impl_->CheckWarehouse(); }
 std::shared_ptr<const ServingSnapshot> Server::snapshot() const { return impl_->snapshot(); }
 
 }  // namespace silverwork::serve

@@ -14,26 +14,35 @@
 // (snapshot.h), reloaded in the background when the warehouse file changes;
 // the table reads row text through a pool of read-only connections. Every
 // request is bounded: query length (8 KiB), body (4 KiB), parameter values,
-// read and write timeouts.
+// read and write timeouts. Failures answer with the status their category
+// maps to (responses.h) and a request id the log line carries too.
 //
-// Thread-safety: Start/Stop/Wait from one controlling thread; requests are
-// served by the server's own pool.
+// Thread-safety: Create/Start/Stop from one controlling thread; requests are
+// served by the server's own pool; Reload, CheckWarehouse and snapshot are
+// thread-safe.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "serve/snapshot.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::serve {
+
+// What one look at the warehouse file found (Server::CheckWarehouse).
+enum class WarehouseCheck {
+  kUnchanged,     // the file is the one the serving snapshot was loaded from
+  kChanging,      // it changed since the previous look: wait until it stays the same
+  kReloaded,      // it changed, then stayed the same for a look: a new snapshot serves
+  kReloadFailed,  // ... but loading it failed: the previous snapshot keeps serving
+};
 
 struct ServeOptions {
   WarehouseOptions warehouse;  // read_only is forced on
@@ -45,13 +54,27 @@ struct ServeOptions {
   int threads = 32;
   // How often to look for a changed warehouse file; zero: never reload.
   std::chrono::milliseconds reload_interval{std::chrono::seconds(5)};
-  std::chrono::seconds read_timeout{5};
-  std::chrono::seconds write_timeout{30};
+  // A connection is closed when a request's next byte takes longer than
+  // read_timeout to arrive, when the client takes longer than write_timeout
+  // to accept more of a response, or when a kept-alive connection brings no
+  // new request for keep_alive_timeout (whole seconds: cpp-httplib's unit).
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(5)};
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
   std::chrono::seconds keep_alive_timeout{5};
   size_t keep_alive_max_requests = 100'000;
   size_t max_body_bytes = 4096;
+  // Rows one CSV export holds at most (X-Silverwork-Truncated says it was cut).
+  size_t max_csv_rows = 200'000;
   // Chart responses kept per snapshot (response_cache.h); 0: none.
   size_t cache_entries = 4096;
+  // Snapshot timestamps, request latencies, request ids. Null: DefaultClock().
+  // Must outlive the server.
+  Clock* clock = nullptr;
+  // Opens the warehouse for snapshots and the table's connections. Null:
+  // OpenWarehouse. Tests inject failures here.
+  WarehouseFactory open_warehouse;
+  // Called on the reloader's thread after each of its looks at the warehouse.
+  std::function<void(WarehouseCheck)> on_warehouse_check;
 };
 
 class Server {
@@ -72,6 +95,11 @@ class Server {
 
   // Loads a new snapshot now and swaps it in when it loads.
   Status Reload();
+  // One look of the reloader (every reload_interval): reloads once the
+  // warehouse has changed and then stayed the same since the previous look,
+  // so a build in progress is not loaded half-way. A failed load is retried
+  // only when the file changes again.
+  WarehouseCheck CheckWarehouse();
   std::shared_ptr<const ServingSnapshot> snapshot() const;
 
  private:

@@ -439,8 +439,8 @@ const PopulationYear* ServingSnapshot::PopulationFor(int year) const {
   return chosen;
 }
 
-Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse) {
-  const auto started = std::chrono::steady_clock::now();
+Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
+  const auto started = clock.Monotonic();
   // One read transaction (BEGIN DEFERRED, which writes nothing) so every
   // table is read at the same commit even while a build writes.
   SW_RETURN_IF_ERROR(warehouse.Execute("BEGIN DEFERRED"));
@@ -458,9 +458,8 @@ Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse) {
                   "check the dimension's codes in the marts");
   }
   if (!snapshot.ok()) return snapshot.status().WithContext("cannot load the serving snapshot");
-  snapshot->loaded_at = std::chrono::system_clock::now();
-  snapshot->load_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  snapshot->loaded_at = clock.Now();
+  snapshot->load_seconds = std::chrono::duration<double>(clock.Monotonic() - started).count();
   return snapshot;
 }
 

@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "warehouse/warehouse.h"
 
@@ -181,7 +182,7 @@ struct ServingSnapshot {
   TableCopy data_quality;  // mart_data_quality
   TableCopy test_results;  // _sw_test_failures of the newest test run
 
-  std::chrono::system_clock::time_point loaded_at;
+  std::chrono::system_clock::time_point loaded_at;  // when the load finished
   double load_seconds = 0;
 
   // The smallest cube holding every dimension in `dims` (a PostingDims
@@ -200,8 +201,8 @@ struct ServingSnapshot {
 };
 
 // Loads a snapshot from the warehouse's facts and marts (one read
-// transaction). Fails, naming the table, when a required table is missing:
-// run `silverwork build` first.
-Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse);
+// transaction), stamped with `clock`'s time. Fails, naming the table, when a
+// required table is missing: run `silverwork build` first.
+Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock);
 
 }  // namespace silverwork::serve

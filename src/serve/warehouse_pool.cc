@@ -4,11 +4,12 @@
 
 namespace silverwork::serve {
 
-WarehousePool::WarehousePool(WarehouseOptions options)
+WarehousePool::WarehousePool(WarehouseOptions options, WarehouseFactory open)
     : options_([&] {
         options.read_only = true;
         return options;
-      }()) {}
+      }()),
+      open_(std::move(open)) {}
 
 WarehousePool::Lease::~Lease() {
   if (warehouse_ != nullptr) pool_->Return(std::move(warehouse_), generation_);
@@ -25,7 +26,7 @@ Result<WarehousePool::Lease> WarehousePool::Acquire() {
       return Lease(this, std::move(warehouse), generation);
     }
   }
-  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse(options_));
+  SW_ASSIGN_OR_RETURN(auto warehouse, open_(options_));
   // Each request reads little; the engine's settings for that keep the
   // connections' memory small (SQLite: a 512 KiB page cache each).
   SW_RETURN_IF_ERROR(ApplySessionSettings(*warehouse, Workload::kSmallReads));

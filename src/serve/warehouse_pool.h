@@ -16,8 +16,8 @@ namespace silverwork::serve {
 
 class WarehousePool {
  public:
-  // `options.read_only` is forced on.
-  explicit WarehousePool(WarehouseOptions options);
+  // `options.read_only` is forced on; `open` opens each connection.
+  WarehousePool(WarehouseOptions options, WarehouseFactory open);
   WarehousePool(const WarehousePool&) = delete;
   WarehousePool& operator=(const WarehousePool&) = delete;
 
@@ -49,6 +49,7 @@ class WarehousePool {
   void Return(std::unique_ptr<Warehouse> warehouse, uint64_t generation);
 
   const WarehouseOptions options_;
+  const WarehouseFactory open_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<Warehouse>> idle_;
   uint64_t generation_ = 0;

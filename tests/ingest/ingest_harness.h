@@ -20,6 +20,12 @@ namespace silverwork::testing {
 
 inline const Date kToday = Date::FromYmd(2025, 6, 30);
 
+// Noon in Korea on `day`: a run started then stays on that Korean day for
+// twelve hours, so budgets kept per Korean day hold across a test's runs.
+inline std::chrono::system_clock::time_point KoreaNoon(Date day) {
+  return std::chrono::system_clock::time_point(day.sys_days()) + std::chrono::hours(3);
+}
+
 inline SimulatorOptions SmallWorldOptions() {
   SimulatorOptions options;
   options.worker_threads = 16;
@@ -75,7 +81,7 @@ class IngestHarness {
     lake = std::move(writer).value();
     sink = std::make_unique<LakeSink>(*lake);
     environment = std::make_unique<CollectorEnvironment>(CollectorEnvironment{
-        *warehouse, *lake, *sink, *key, DefaultClock(), [] { return CreateHttpClient(); }, run_id});
+        *warehouse, *lake, *sink, *key, clock, [] { return CreateHttpClient(); }, run_id});
     return *environment;
   }
   void CloseRun() {
@@ -205,6 +211,10 @@ class IngestHarness {
   }
 
   TempDir dir;
+  // The collectors' clock: noon in Korea on kToday (the simulator's today),
+  // advancing in real time, so that waits and timeouts stay real but a test
+  // never straddles Korean midnight.
+  ShiftedClock clock{KoreaNoon(kToday), DefaultClock()};
   SimulatorOptions options_;
   std::unique_ptr<Simulator> simulator;
   std::unique_ptr<ServiceKey> key;

@@ -80,6 +80,7 @@ TEST_F(ChartsApi, MonthlyMatchesTheMonthlyMart) {
 TEST_F(ChartsApi, ShapesMatchTheShapeMart) {
   json shapes = Data("/api/v1/postings/by-shape");
   EXPECT_EQ(shapes["total"], Sql("SELECT count(*) FROM fct_job_postings"));
+  ASSERT_EQ(shapes["shapes"].size(), 5u);
   for (const auto& shape : shapes["shapes"]) {
     EXPECT_EQ(shape["total"], Sql("SELECT sum(postings) FROM mart_postings_by_shape_year "
                                   "WHERE employment_shape_code = ?",
@@ -92,6 +93,9 @@ TEST_F(ChartsApi, ShapesMatchTheShapeMart) {
 TEST_F(ChartsApi, JobClassesAreSortedAndComplete) {
   json classes = Data("/api/v1/postings/by-job-class?year_from=2025");
   int64_t total = 0, previous = INT64_MAX;
+  ASSERT_EQ(static_cast<int64_t>(classes["items"].size()),
+            Sql("SELECT count(DISTINCT coalesce(job_class_code, '')) FROM fct_job_postings "
+                "WHERE start_year = 2025"));
   for (const auto& item : classes["items"]) {
     EXPECT_LE(item["postings"].get<int64_t>(), previous);
     previous = item["postings"];
@@ -115,6 +119,7 @@ TEST_F(ChartsApi, PreferencesMatchThePreferenceMart) {
 
 TEST_F(ChartsApi, PreferenceFilterCountsTheCategoriesPostingsComeWith) {
   json preferences = Data("/api/v1/preferences?preference=3&year_from=2023");
+  ASSERT_EQ(preferences["items"].size(), 17u);
   for (const auto& item : preferences["items"]) {
     EXPECT_EQ(
         item["postings"],
@@ -142,12 +147,22 @@ TEST_F(ChartsApi, MapIgnoresItsOwnProvinceFilterAndComputesRates) {
     EXPECT_EQ(
         item["postings"],
         Sql("SELECT postings FROM mart_per_capita WHERE year = 2024 AND iso_code = ?", {code}));
-    const double expected =
-        1000.0 * item["postings"].get<double>() / item["population_65_plus"].get<double>();
-    EXPECT_NEAR(item["value"].get<double>(), expected, 0.001) << code;
+    EXPECT_EQ(item["population_65_plus"],
+              Sql("SELECT population_65_plus FROM mart_per_capita WHERE year = 2024 "
+                  "AND iso_code = ?",
+                  {code}));
+    // The server rounds to 3 places.
+    EXPECT_NEAR(item["value"].get<double>(),
+                SqlNumber(warehouse_path(),
+                          "SELECT 1000.0 * postings / population_65_plus FROM mart_per_capita "
+                          "WHERE year = 2024 AND iso_code = ?",
+                          {code}),
+                0.0005)
+        << code;
   }
   json counts = Data("/api/v1/postings/map?metric=target_jobs&project_type=" +
                      httplib::detail::encode_query_param("시장형"));
+  ASSERT_EQ(counts["items"].size(), 17u);
   int64_t jobs = 0;
   for (const auto& item : counts["items"]) jobs += item["value"].get<int64_t>();
   EXPECT_EQ(jobs, Sql("SELECT sum(target_jobs) FROM mart_projects_region_year "
@@ -188,6 +203,8 @@ TEST_F(ChartsApi, ContinuityMatchesTheContinuityMart) {
 
 TEST_F(ChartsApi, RegionYearAndTypesMatchTheirMarts) {
   json chart = Data("/api/v1/projects/by-region-year?measure=projects");
+  ASSERT_EQ(chart["series"].size(), 5u);  // the fixture's years, 2021 to 2025
+  ASSERT_EQ(chart["provinces"].size(), 17u);
   for (const auto& series : chart["series"]) {
     for (size_t index = 0; index < chart["provinces"].size(); ++index) {
       EXPECT_EQ(series["values"][index],
@@ -198,6 +215,10 @@ TEST_F(ChartsApi, RegionYearAndTypesMatchTheirMarts) {
     }
   }
   json types = Data("/api/v1/projects/types?province=KR-11");
+  ASSERT_EQ(static_cast<int64_t>(types["types"].size()),
+            Sql("SELECT count(DISTINCT project_type_code) FROM mart_project_types "
+                "WHERE iso_code = 'KR-11'"));
+  ASSERT_FALSE(types["types"].empty());
   for (const auto& type : types["types"]) {
     EXPECT_EQ(type["target_jobs"], Sql("SELECT sum(target_jobs) FROM mart_project_types "
                                        "WHERE iso_code = 'KR-11' AND project_type_code = ?",
@@ -240,6 +261,7 @@ TEST_F(ChartsApi, StatusTabShowsFreshnessRowsTestsAndUnmappedRegions) {
   EXPECT_GT(tests["counts"]["pass"].get<int>(), 10);
 
   json quality = Data("/api/v1/status/data-quality");
+  ASSERT_FALSE(quality["checks"].empty());
   bool unmapped = false;
   for (const auto& check : quality["checks"]) unmapped |= check["check"] == "unmapped_region";
   EXPECT_TRUE(unmapped);

@@ -1,7 +1,8 @@
 // The server under test: one fixture warehouse built by the real SQL
 // project (shared by every test of a suite, since building takes a moment),
-// a Server on a free loopback port, an HTTP client, and SQL helpers that
-// compute what an endpoint should answer straight from the marts.
+// a Server on a free loopback port with a fake clock, an HTTP client, and SQL
+// helpers that compute what an endpoint should answer straight from the
+// marts.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,10 +10,12 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/clock.h"
 #include "scoped_temp_dir.h"
 #include "serve/serve_fixture.h"
 #include "serve/server.h"
@@ -46,18 +49,42 @@ class SharedFixture {
   Status status_;
 };
 
-// Answers a single-value SQL query against the fixture.
-inline int64_t SqlInteger(const fs::path& warehouse_path, const std::string& sql,
-                          std::vector<Value> params = {}) {
+// The one value a SQL query answers against the fixture. A query that
+// answers no row, or NULL, fails the test: where none means zero, the query
+// says so (coalesce). The failed value is never a count an endpoint gives.
+inline double SqlNumber(const fs::path& warehouse_path, const std::string& sql,
+                        std::vector<Value> params = {}) {
+  constexpr double kFailed = std::numeric_limits<double>::quiet_NaN();
   auto warehouse =
       OpenWarehouse({.engine = "sqlite", .location = warehouse_path.string(), .read_only = true});
-  EXPECT_TRUE(warehouse.ok()) << warehouse.status().ToString();
+  if (!warehouse.ok()) {
+    ADD_FAILURE() << warehouse.status().ToString();
+    return kFailed;
+  }
   auto result = (*warehouse)->QueryAll(sql, params);
-  EXPECT_TRUE(result.ok()) << result.status().ToString();
-  if (!result.ok() || result->rows.empty() || IsNull(result->rows[0][0])) return 0;
+  if (!result.ok()) {
+    ADD_FAILURE() << result.status().ToString() << "\n" << sql;
+    return kFailed;
+  }
+  if (result->rows.empty() || IsNull(result->rows[0][0])) {
+    ADD_FAILURE() << (result->rows.empty() ? "no row" : "NULL") << " from: " << sql;
+    return kFailed;
+  }
   const Value& value = result->rows[0][0];
-  if (const auto* real = std::get_if<double>(&value)) return static_cast<int64_t>(*real);
-  return std::get<int64_t>(value);
+  if (const auto* real = std::get_if<double>(&value)) return *real;
+  return static_cast<double>(std::get<int64_t>(value));
+}
+
+inline int64_t SqlInteger(const fs::path& warehouse_path, const std::string& sql,
+                          std::vector<Value> params = {}) {
+  const double value = SqlNumber(warehouse_path, sql, std::move(params));
+  return value == value ? static_cast<int64_t>(value) : std::numeric_limits<int64_t>::min();
+}
+
+// The fixture's data is as of its build day; the fake clock stands at noon
+// of it, so timestamps the server makes are known.
+inline std::chrono::system_clock::time_point FixtureNoon() {
+  return serve_fixture::FixtureToday({}) + std::chrono::hours(12);
 }
 
 class ServerTest : public ::testing::Test {
@@ -71,15 +98,26 @@ class ServerTest : public ::testing::Test {
     if (server_) server_->Stop();
   }
 
-  void StartServer(const fs::path& warehouse, std::optional<fs::path> web_dir,
-                   std::chrono::milliseconds reload_interval = std::chrono::milliseconds(0)) {
-    if (server_) server_->Stop();
+  // The options the tests' servers run with: a free port, four workers,
+  // the fake clock, no reloader (tests drive CheckWarehouse themselves).
+  ServeOptions TestOptions(const fs::path& warehouse) {
     ServeOptions options;
     options.warehouse = {.engine = "sqlite", .location = warehouse.string()};
     options.port = 0;
     options.threads = 4;
+    options.reload_interval = std::chrono::milliseconds(0);
+    options.clock = &clock_;
+    return options;
+  }
+
+  void StartServer(const fs::path& warehouse, std::optional<fs::path> web_dir) {
+    ServeOptions options = TestOptions(warehouse);
     options.web_dir = std::move(web_dir);
-    options.reload_interval = reload_interval;
+    StartServer(std::move(options));
+  }
+
+  void StartServer(ServeOptions options) {
+    if (server_) server_->Stop();
     auto created = Server::Create(std::move(options));
     ASSERT_TRUE(created.ok()) << created.status().ToString();
     server_ = std::move(created).value();
@@ -103,7 +141,22 @@ class ServerTest : public ::testing::Test {
   int64_t Sql(const std::string& sql, std::vector<Value> params = {}) {
     return SqlInteger(warehouse_path(), sql, std::move(params));
   }
+  // The first column of every row `sql` answers over the fixture, as text.
+  std::vector<std::string> SqlColumn(const std::string& sql) {
+    auto warehouse = OpenWarehouse(
+        {.engine = "sqlite", .location = warehouse_path().string(), .read_only = true});
+    EXPECT_TRUE(warehouse.ok()) << warehouse.status().ToString();
+    if (!warehouse.ok()) return {};
+    auto result = (*warehouse)->QueryAll(sql);
+    EXPECT_TRUE(result.ok()) << result.status().ToString() << "\n" << sql;
+    std::vector<std::string> column;
+    if (result.ok()) {
+      for (const Row& row : result->rows) column.push_back(ValueToString(row[0]));
+    }
+    return column;
+  }
 
+  FakeClock clock_{FixtureNoon()};
   std::unique_ptr<Server> server_;
   std::unique_ptr<httplib::Client> client_;
 };

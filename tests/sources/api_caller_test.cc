@@ -31,6 +31,10 @@ class ScriptedHttpClient final : public HttpClient {
     script_.pop_front();
     return next;
   }
+  Result<HttpResponse> Post(const std::string&, std::string_view, std::string_view,
+                            std::string_view, std::chrono::milliseconds) override {
+    return Status(ErrorCode::kUnsupported, "the data.go.kr clients only GET");
+  }
   std::vector<std::string> urls;
 
  private:

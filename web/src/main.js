@@ -1,25 +1,42 @@
-// The dashboard: tabs, the filter bar and its chips, the charts of the
-// active tab (fetched all at once, in parallel), cross-filtering from the
-// map, and the postings table. State lives in the URL (state.js).
+// The dashboard: tabs (ARIA tabs pattern), the filter bar and its chips, the
+// charts of the active tab (fetched all at once, in parallel), each with a
+// text description and a table view, cross-filtering from the map or its
+// province toolbar, and the postings table. State lives in the URL (state.js).
 import './style.css';
-import echarts from './echarts.js';
+import echarts, { THEME } from './echarts.js';
 import { getJson, isAbort } from './api.js';
-import { CHARTS, element, number, renderTable } from './charts.js';
+import { CHARTS, fitNarrow } from './charts.js';
+import { $, $$, element } from './dom.js';
+import { withUnit } from './format.js';
 import { FILTER_KEYS, apiQuery, readState, writeState } from './state.js';
+import { createTabs } from './tabs.js';
+import { createDataView, describeChart } from './table-view.js';
+import { createProvincePicker } from './province-picker.js';
+import { createZoomControls } from './zoom-controls.js';
+import { PAGE_SIZE, createPostingsTable } from './postings-table.js';
 
 const FILTER_LABELS = {
   year_from: '시작 연도', year_to: '종료 연도', province: '시도', shape: '고용형태',
   project_type: '사업유형', job_class: '직종', preference: '우대사항',
 };
+const NARROW_CHART_PX = 520;
+const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
 let state = readState();
 let options = null;  // /api/v1/filters, once loaded
 const instances = new Map();  // chart id -> echarts instance
-const lastOptions = new Map();  // chart id -> last option set (tests read it)
+const drawn = new Map();  // chart id -> { data, narrow, option } of the last draw (tests read the option)
+const views = new Map();  // chart id -> data view (table-view.js)
+const zooms = new Map();  // chart id -> zoom controls
 let refreshGeneration = 0;
 
-const $ = (selector, root = document) => root.querySelector(selector);
-const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+const tabs = createTabs($('[role="tablist"]'), { onSelect: (tab) => { if (tab !== state.tab) setState({ tab }); } });
+const postingsTable = createPostingsTable($('[data-chart="table"]'), { onPage: goToPage });
+const provincePicker = createProvincePicker($('[data-province-picker]'), {
+  onToggle: (code) => setFilter('province', state.filters.province === code ? '' : code),
+  onPoint: (code) => pointAtProvince(code),
+  onLeave: () => pointAtProvince(''),
+});
 
 function setState(change, { refresh = true } = {}) {
   state = { ...state, ...change };
@@ -34,12 +51,21 @@ function setFilter(key, value) {
   setState({ filters, page: 1 });
 }
 
+// ---- status and errors ----------------------------------------------------------
+
+function showError(message) {
+  $('.error-banner').textContent = message;
+}
+
+function announce(message) {
+  $('[data-status]').textContent = message;
+}
+
 // ---- filter bar -------------------------------------------------------------
 
 function labelFor(key, code) {
   if (key === 'year_from' || key === 'year_to') return `${code}년`;
-  const values = options?.[key];
-  const found = values?.find((value) => value.code === code);
+  const found = options?.[key]?.find((value) => value.code === code);
   return found ? found.name : code;
 }
 
@@ -48,11 +74,35 @@ function fillSelects() {
   for (let year = options.years.min; year <= options.years.max && year > 0; year += 1) years.push({ code: String(year), name: `${year}년` });
   const sources = { year_from: years, year_to: years, ...options };
   for (const select of $$('select[data-filter]')) {
-    const key = select.dataset.filter;
-    const values = sources[key] ?? [];
+    const values = sources[select.dataset.filter] ?? [];
     select.replaceChildren(new Option('전체', ''), ...values.map((value) => new Option(value.name, value.code)));
   }
   syncControls();
+}
+
+// A chip per active filter; removing one moves focus to the next chip, or to
+// its filter's select when it was the last, so focus is never dropped; a
+// focused chip that survives a re-render keeps focus.
+function renderChips() {
+  const chips = $('.chips');
+  const focusedChip = chips.contains(document.activeElement) ? document.activeElement.dataset.chip : null;
+  chips.replaceChildren(...FILTER_KEYS.filter((key) => state.filters[key]).map((key, index) => {
+    const text = `${FILTER_LABELS[key]}: ${labelFor(key, state.filters[key])}`;
+    const chip = element('button', 'chip');
+    chip.type = 'button';
+    chip.dataset.chip = key;
+    chip.setAttribute('aria-label', `${text} 필터 해제`);
+    const cross = element('span', 'chip-x', '×');
+    cross.setAttribute('aria-hidden', 'true');
+    chip.append(element('span', null, text), cross);
+    chip.addEventListener('click', () => {
+      setFilter(key, '');
+      const remaining = $$('.chips .chip');
+      (remaining[Math.min(index, remaining.length - 1)] ?? $(`select[data-filter="${key}"]`)).focus();
+    });
+    return chip;
+  }));
+  if (focusedChip) $(`[data-chip="${focusedChip}"]`, chips)?.focus();
 }
 
 function syncControls() {
@@ -61,18 +111,9 @@ function syncControls() {
     if (value && ![...select.options].some((option) => option.value === value)) select.add(new Option(value, value));
     select.value = value;
   }
-  const chips = $('.chips');
-  chips.replaceChildren(...FILTER_KEYS.filter((key) => state.filters[key]).map((key) => {
-    const chip = element('button', 'chip');
-    chip.type = 'button';
-    chip.dataset.chip = key;
-    chip.title = '필터 해제';
-    chip.append(element('span', null, `${FILTER_LABELS[key]}: ${labelFor(key, state.filters[key])}`), element('span', 'chip-x', '×'));
-    chip.addEventListener('click', () => setFilter(key, ''));
-    return chip;
-  }));
-  for (const button of $$('[data-tab]')) button.setAttribute('aria-selected', String(button.dataset.tab === state.tab));
-  for (const panel of $$('[data-panel]')) panel.hidden = panel.dataset.panel !== state.tab;
+  renderChips();
+  tabs.show(state.tab);
+  document.title = `${tabs.label(state.tab)} — 노인일자리 현황 — silverwork`;
   for (const radio of $$('input[name="map"]')) radio.checked = radio.value === state.map;
   const search = $('form.search input');
   if (document.activeElement !== search) search.value = state.q;
@@ -81,10 +122,13 @@ function syncControls() {
 
 // ---- charts -----------------------------------------------------------------
 
+const cardOf = (chart) => $(`[data-chart="${chart.id}"]`).closest('.card');
+const titleOf = (chart) => cardOf(chart).querySelector('h2').textContent;
+
 function instanceFor(chart, container) {
   let instance = instances.get(chart.id);
   if (!instance) {
-    instance = echarts.init(container, null, { renderer: 'canvas' });
+    instance = echarts.init(container, THEME, { renderer: 'canvas' });
     instances.set(chart.id, instance);
     if (chart.crossFilter === 'province') {
       instance.on('click', (params) => {
@@ -96,16 +140,63 @@ function instanceFor(chart, container) {
   return instance;
 }
 
+// Highlights a province on the map and shows its tooltip ('' clears).
+let pointed = '';
+function pointAtProvince(code) {
+  const map = instances.get('map');
+  const items = drawn.get('map')?.data.items ?? [];
+  const nameOf = (wanted) => items.find((item) => item.code === wanted)?.name;
+  if (!map) return;
+  if (pointed && nameOf(pointed)) map.dispatchAction({ type: 'downplay', seriesIndex: 0, name: nameOf(pointed) });
+  pointed = code;
+  if (code && nameOf(code)) {
+    map.dispatchAction({ type: 'highlight', seriesIndex: 0, name: nameOf(code) });
+    map.dispatchAction({ type: 'showTip', seriesIndex: 0, name: nameOf(code) });
+  } else {
+    map.dispatchAction({ type: 'hideTip' });
+  }
+}
+
+// The map's companions: the province toolbar and the colour scale in words.
+function describeMap(data) {
+  const perCapita = data.metric.endsWith('per_1000');
+  const unit = perCapita ? '건/1,000명' : '건';
+  provincePicker.update(data.items.map((item) => ({ code: item.code, name: item.name, valueText: withUnit(item.value ?? 0, unit) })), state.filters.province ?? '');
+  const top = [...data.items].sort((a, b) => (b.value ?? 0) - (a.value ?? 0))[0];
+  const measure = perCapita ? '65세 이상 1,000명당 채용 공고' : '채용 공고 건수';
+  $('[data-map-scale]').textContent = `색이 짙을수록 ${measure}가 많습니다: 가장 옅은 색이 0${unit}, 가장 짙은 색이 `
+    + `${withUnit(top?.value ?? 0, unit)}${top ? `(${top.name})` : ''}입니다. 선택한 시도는 주황색에 굵은 테두리로 표시합니다.`;
+}
+
 let font = '';
 function pageFont() {
   font ||= getComputedStyle(document.body).fontFamily;
   return font;
 }
 
-function showError(message) {
-  const banner = $('.error-banner');
-  banner.textContent = message;
-  banner.hidden = !message;
+// Draws `chart` from `data`: the option, its text description, its table view.
+function drawChart(chart, container, data) {
+  const narrow = container.clientWidth < NARROW_CHART_PX;
+  const context = { state, narrow };
+  const model = chart.table(data, context);
+  const view = views.get(chart.id);
+  // The first draw is complete at once (no entry animation), so "drawn"
+  // means drawn; later updates animate briefly unless motion is reduced.
+  const first = !instances.has(chart.id);
+  const drawing = chart.option(data, context);
+  const option = {
+    // Canvas text in the page's own (already loaded) font, not a fallback.
+    textStyle: { fontFamily: pageFont() },
+    animation: !first && !reducedMotion.matches, animationDurationUpdate: 300,
+    aria: { enabled: true, label: { description: describeChart(titleOf(chart), chart.kind, model, view.viewName) }, decal: { show: Boolean(chart.decal) } },
+    ...(narrow ? fitNarrow(drawing, container.clientWidth) : drawing),
+  };
+  const instance = instanceFor(chart, container);
+  instance.setOption(option, { notMerge: true, lazyUpdate: false });
+  drawn.set(chart.id, { data, narrow, option });
+  view.update(model);
+  if (chart.crossFilter === 'province') describeMap(data);
+  zooms.get(chart.id)?.refresh();
 }
 
 async function loadChart(chart, fetches, generation) {
@@ -117,22 +208,8 @@ async function loadChart(chart, fetches, generation) {
     const body = await fetches.get(url);
     if (generation !== refreshGeneration) return;
     const drawing = performance.now();
-    if (chart.dom) {
-      chart.render(container, body.data, state);
-    } else {
-      // Canvas text in the page's own (already loaded) font, not a fallback
-      // the browser would have to find and load first.
-      // The first draw is complete at once (no entry animation), so "drawn"
-      // means drawn; later updates animate briefly to show what changed.
-      const first = !instances.has(chart.id);
-      const option = {
-        textStyle: { fontFamily: pageFont() }, animation: !first, animationDurationUpdate: 300,
-        ...chart.option(body.data, state),
-      };
-      const instance = instanceFor(chart, container);
-      instance.setOption(option, { notMerge: true, lazyUpdate: false });
-      lastOptions.set(chart.id, option);
-    }
+    if (chart.dom) chart.render(container, body.data, state);
+    else drawChart(chart, container, body.data);
     performance.measure(`chart:${chart.id}`, { start: drawing, end: performance.now() });
     container.dataset.state = 'ready';
     container.dataset.version = String(Number(container.dataset.version ?? 0) + 1);
@@ -147,27 +224,10 @@ async function loadTable(generation) {
   const container = $('[data-chart="table"]');
   container.dataset.state = 'loading';
   try {
-    const url = `/api/v1/postings${apiQuery(state.filters, { page: state.page, page_size: 20, q: state.q })}`;
+    const url = `/api/v1/postings${apiQuery(state.filters, { page: state.page, page_size: PAGE_SIZE, q: state.q })}`;
     const { data } = await getJson('table', url);
     if (generation !== refreshGeneration) return;
-    const headers = ['공고번호', '제목', '기관', '시작일', '마감일', '시도', '근무지', '고용형태', '직종', '인원', '상태', '우대사항'];
-    const rows = data.rows.map((row) => row.map((cell, index) => (index === 10 ? (cell ? '접수중' : '마감') : cell)));
-    const table = element('div', 'table-scroll');
-    renderTable(table, headers, rows, '조건에 맞는 공고가 없습니다');
-    const pages = Math.max(1, Math.ceil(data.total / data.page_size));
-    const pager = element('div', 'pager');
-    const previous = element('button', null, '이전');
-    previous.disabled = data.page <= 1;
-    previous.dataset.action = 'previous';
-    previous.addEventListener('click', () => goToPage(data.page - 1));
-    const next = element('button', null, '다음');
-    next.disabled = data.page >= pages;
-    next.dataset.action = 'next';
-    next.addEventListener('click', () => goToPage(data.page + 1));
-    const summary = element('span', 'pager-summary', `총 ${number(data.total)}건 · ${number(data.page)} / ${number(pages)} 쪽`);
-    summary.dataset.total = String(data.total);
-    pager.append(previous, summary, next);
-    container.replaceChildren(table, pager);
+    postingsTable.show(data);
     container.dataset.state = 'ready';
     container.dataset.version = String(Number(container.dataset.version ?? 0) + 1);
   } catch (error) {
@@ -188,29 +248,60 @@ function goToPage(page) {
 function refreshTab() {
   refreshGeneration += 1;
   const generation = refreshGeneration;
+  const tab = state.tab;
+  const panel = $(`[data-panel="${tab}"]`);
   showError('');
+  announce('불러오는 중…');
+  panel.setAttribute('aria-busy', 'true');
   document.body.dataset.loaded = '';
   const fetches = new Map();
-  const loads = CHARTS.filter((chart) => chart.tab === state.tab).map((chart) => loadChart(chart, fetches, generation));
-  if (state.tab === 'postings') loads.push(loadTable(generation));
+  const charts = CHARTS.filter((chart) => chart.tab === tab);
+  const loads = charts.map((chart) => loadChart(chart, fetches, generation));
+  if (tab === 'postings') loads.push(loadTable(generation));
   // Charts drawn while their tab was hidden (or before a window resize) fit their box again.
-  for (const chart of CHARTS.filter((candidate) => candidate.tab === state.tab)) {
-    const instance = instances.get(chart.id);
-    const box = $(`[data-chart="${chart.id}"]`);
-    if (instance && (instance.getWidth() !== box.clientWidth || instance.getHeight() !== box.clientHeight)) instance.resize();
-  }
+  for (const chart of charts) resizeChart(chart);
   Promise.all(loads).then(() => {
     if (generation !== refreshGeneration) return;
+    panel.removeAttribute('aria-busy');
+    const failed = $$('[data-state="error"]', panel).length;
+    const filters = FILTER_KEYS.filter((key) => state.filters[key]).length;
+    announce(failed ? `${tabs.label(tab)}: ${failed}개 항목을 불러오지 못했습니다.`
+      : `${tabs.label(tab)} 화면을 불러왔습니다${filters ? ` (필터 ${filters}개 적용)` : ''}.`);
     // Time from navigation to every chart of the tab drawn (the benchmark reads it).
-    performance.mark(`drawn:${state.tab}`);
-    document.body.dataset.loaded = state.tab;
+    performance.mark(`drawn:${tab}`);
+    document.body.dataset.loaded = tab;
   });
+}
+
+// Fits a chart to its box; a chart that crossed the narrow width is redrawn
+// from its last data (its legend and labels move).
+function resizeChart(chart) {
+  const instance = instances.get(chart.id);
+  const container = $(`[data-chart="${chart.id}"]`);
+  if (!instance || container.clientWidth === 0) return;
+  if (instance.getWidth() !== container.clientWidth || instance.getHeight() !== container.clientHeight) instance.resize();
+  const last = drawn.get(chart.id);
+  if (last && last.narrow !== container.clientWidth < NARROW_CHART_PX) drawChart(chart, container, last.data);
 }
 
 // ---- wiring -------------------------------------------------------------------
 
+function setUpCharts() {
+  for (const chart of CHARTS.filter((candidate) => !candidate.dom)) {
+    const card = cardOf(chart);
+    const title = titleOf(chart);
+    views.set(chart.id, createDataView(card, { chartId: chart.id, title, view: chart.view }));
+    if (chart.zoom) {
+      zooms.set(chart.id, createZoomControls(card, {
+        title,
+        instance: () => instances.get(chart.id),
+        categories: () => drawn.get(chart.id)?.option.xAxis.data ?? [],
+      }));
+    }
+  }
+}
+
 function wire() {
-  for (const button of $$('[data-tab]')) button.addEventListener('click', () => setState({ tab: button.dataset.tab }));
   for (const select of $$('select[data-filter]')) select.addEventListener('change', () => setFilter(select.dataset.filter, select.value));
   $('[data-action="reset"]').addEventListener('click', () => setState({ filters: {}, page: 1, q: '' }));
   for (const radio of $$('input[name="map"]')) radio.addEventListener('change', () => setState({ map: radio.value }));
@@ -223,25 +314,34 @@ function wire() {
     syncControls();
     refreshTab();
   });
+  // Escape dismisses a chart's tooltip without moving the pointer (WCAG 1.4.13).
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') for (const instance of instances.values()) instance.dispatchAction({ type: 'hideTip' });
+  });
   let resizeTimer = 0;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => {
-      for (const [id, instance] of instances) {
-        if (CHARTS.find((chart) => chart.id === id).tab === state.tab) instance.resize();
-      }
-    }, 100);
+    resizeTimer = setTimeout(() => { for (const chart of CHARTS) if (chart.tab === state.tab) resizeChart(chart); }, 100);
   });
 }
 
-// For the browser tests: the last option each chart drew.
+// For the browser tests: what each chart drew, and the map as ECharts holds it.
+const withoutFunctions = (value) => JSON.parse(JSON.stringify(value ?? null, (key, field) => (typeof field === 'function' ? undefined : field)));
 window.__silverwork = {
-  option: (id) => JSON.parse(JSON.stringify(lastOptions.get(id) ?? null, (key, value) => (typeof value === 'function' ? undefined : value))),
+  option: (id) => withoutFunctions(drawn.get(id)?.option),
   state: () => state,
   zoom: (id) => (instances.get(id)?.getOption().dataZoom ?? []).map((zoom) => ({ type: zoom.type, start: zoom.start, end: zoom.end })),
   mapPixel: (lng, lat) => instances.get('map')?.convertToPixel({ seriesIndex: 0 }, [lng, lat]),
+  // Names of the map's regions as its labels and tooltips show them.
+  mapRegionNames: () => {
+    const data = instances.get('map')?.getModel().getSeriesByIndex(0).getData();
+    return data ? data.mapArray((index) => data.getName(index)) : [];
+  },
+  // The resolved option of a chart (theme and defaults included), for colour checks.
+  resolvedOption: (id) => withoutFunctions(instances.get(id)?.getOption()),
 };
 
+setUpCharts();
 wire();
 writeState(state, { replace: true });
 syncControls();

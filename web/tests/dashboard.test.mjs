@@ -1,14 +1,14 @@
 // Browser tests of the dashboard in headless Chromium (playwright-core).
 // scripts/browser-tests.sh starts `silverwork serve` on a fixture warehouse
 // and sets SILVERWORK_URL; screenshots of each tab go to SCREENSHOT_DIR.
+// Expected values come from the API's JSON, fetched by the test itself, never
+// from the page under test; loops over lists first assert the list is not empty.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launchBrowser } from './browser.mjs';
+import { BASE, SCREENSHOTS, apiData, kpi, launchBrowser, openPage, parseShownNumber, waitForTab } from './browser.mjs';
 
-const BASE = process.env.SILVERWORK_URL ?? 'http://127.0.0.1:8080';
-const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? path.resolve('../build/browser-artifacts');
 const TABS = { postings: '채용 공고', continuity: '고용 지속성', preferences: '우대사항', status: '데이터 현황' };
 
 let launched;
@@ -24,41 +24,11 @@ after(async () => {
   await launched?.close();
 });
 
-// A page that records console errors, page errors and requests to other hosts.
-async function openPage(query = '') {
-  const page = await browser.newPage();
-  const context = page;  // closing "the context" closes this page
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-  page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (!['127.0.0.1', 'localhost'].includes(url.hostname) && url.protocol.startsWith('http')) problems.push(`external request: ${url}`);
-  });
-  const started = Date.now();
-  await page.goto(`${BASE}/${query}`);
-  return { context, page, problems, started };
-}
-
-async function waitForTab(page, tab) {
-  await page.waitForFunction((name) => document.body.dataset.loaded === name, tab, { timeout: 15000 });
-  const states = await page.$$eval(`[data-panel="${tab}"] [data-chart]`, (nodes) => nodes.map((node) => [node.dataset.chart, node.dataset.state]));
-  for (const [chart, state] of states) assert.equal(state, 'ready', `chart ${chart} is ${state}`);
-  return states.map(([chart]) => chart);
-}
-
-async function kpi(page, label) {
-  return page.$eval('.kpis', (node, wanted) => {
-    const card = [...node.querySelectorAll('.kpi')].find((candidate) => candidate.querySelector('.kpi-label').textContent === wanted);
-    return card.querySelector('.kpi-value').textContent;
-  }, label);
-}
-
 test('every tab draws all its charts with no console errors and nothing from other hosts', async () => {
-  const { context, page, problems, started } = await openPage();
+  const started = Date.now();
+  const { page, problems } = await openPage(browser);
   const charts = await waitForTab(page, 'postings');
-  const drawnMs = Date.now() - started;
-  console.log(`postings tab drawn in ${drawnMs} ms (first load, cold browser)`);
+  console.log(`postings tab drawn in ${Date.now() - started} ms (first load, cold browser)`);
   assert.ok(charts.length >= 8);
   const canvases = await page.$$eval('[data-panel="postings"] .chart canvas', (nodes) => nodes.length);
   assert.ok(canvases >= 6, `${canvases} canvases`);
@@ -67,13 +37,13 @@ test('every tab draws all its charts with no console errors and nothing from oth
     await page.click(`[data-tab="${tab}"]`);
     await waitForTab(page, tab);
     assert.match(page.url(), new RegExp(`tab=${tab}`));
-    await page.waitForTimeout(tab === 'preferences' ? 600 : 200);  // word cloud lays out asynchronously
+    await page.waitForTimeout(tab === 'preferences' ? 600 : 200);  // screenshot only: the word cloud lays out asynchronously
     await page.screenshot({ path: path.join(SCREENSHOTS, `tab-${tab}.png`), fullPage: true });
   }
   const labels = await page.$$eval('[data-tab]', (nodes) => nodes.map((node) => node.textContent));
   assert.deepEqual(labels, Object.values(TABS));
   assert.deepEqual(problems, []);
-  await context.close();
+  await page.close();
 });
 
 test('charts draw without waiting for the filter options', async () => {
@@ -101,64 +71,100 @@ test('charts draw without waiting for the filter options', async () => {
 });
 
 test('clicking a province cross-filters the other charts; clicking it again clears it', async () => {
-  const { context, page, problems } = await openPage();
+  const { page, problems } = await openPage(browser);
   await waitForTab(page, 'postings');
-  const before = { postings: await kpi(page, '채용 공고'), monthly: await page.evaluate(() => window.__silverwork.option('monthly').series[0].data) };
-  const map = await page.$('[data-chart="map"]');
-  const box = await map.boundingBox();
-  const [x, y] = await page.evaluate(() => window.__silverwork.mapPixel(128.3, 37.75));  // 강원
+  const [all, gangwon, gangwonMonthly, map] = await Promise.all([
+    apiData('/api/v1/kpis'), apiData('/api/v1/kpis?province=KR-42'), apiData('/api/v1/postings/monthly?province=KR-42'),
+    apiData('/api/v1/postings/map?metric=postings'),
+  ]);
+  assert.notEqual(gangwon.postings, all.postings, 'the fixture must give 강원 fewer postings than the whole country');
+  assert.ok(gangwonMonthly.postings.length > 0);
+  const gangwonName = map.items.find((item) => item.code === 'KR-42').name;
+  assert.equal(parseShownNumber(await kpi(page, '채용 공고')), all.postings);
+
+  const box = await (await page.$('[data-chart="map"]')).boundingBox();
+  const [x, y] = await page.evaluate(() => window.__silverwork.mapPixel(128.3, 37.75));  // inside 강원
   const version = await page.$eval('[data-chart="monthly"]', (node) => node.dataset.version);
   await page.mouse.click(box.x + x, box.y + y);
   await page.waitForFunction((old) => document.querySelector('[data-chart="monthly"]').dataset.version !== old && document.body.dataset.loaded === 'postings', version);
   assert.match(page.url(), /province=KR-42/);
-  assert.equal(await page.$eval('[data-chip="province"]', (node) => node.textContent.includes('강원')), true);
-  const filtered = { postings: await kpi(page, '채용 공고'), monthly: await page.evaluate(() => window.__silverwork.option('monthly').series[0].data) };
-  assert.notEqual(filtered.postings, before.postings);
-  assert.notDeepEqual(filtered.monthly, before.monthly);
+  assert.equal(await page.$eval('[data-chip="province"]', (node) => node.textContent), `시도: ${gangwonName}×`);
+  assert.equal(parseShownNumber(await kpi(page, '채용 공고')), gangwon.postings);
+  assert.deepEqual(await page.evaluate(() => window.__silverwork.option('monthly').series[0].data), gangwonMonthly.postings);
   const selected = await page.evaluate(() => window.__silverwork.option('map').series[0].data.filter((item) => item.selected).map((item) => item.name));
-  assert.deepEqual(selected, ['Gangwon-do']);
+  assert.deepEqual(selected, [gangwonName]);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'cross-filter-gangwon.png') });
 
   const again = await page.$eval('[data-chart="monthly"]', (node) => node.dataset.version);
   await page.mouse.click(box.x + x, box.y + y);
   await page.waitForFunction((old) => document.querySelector('[data-chart="monthly"]').dataset.version !== old && document.body.dataset.loaded === 'postings', again);
   assert.doesNotMatch(page.url(), /province=/);
-  assert.equal(await kpi(page, '채용 공고'), before.postings);
+  assert.equal(parseShownNumber(await kpi(page, '채용 공고')), all.postings);
   assert.equal(await page.$('[data-chip="province"]'), null);
   assert.deepEqual(problems, []);
-  await context.close();
+  await page.close();
+});
+
+test('the map names every province in Korean, in its labels and its tooltip; Escape hides the tooltip', async () => {
+  const { page, problems } = await openPage(browser, '?province=KR-41');
+  await waitForTab(page, 'postings');
+  const map = await apiData('/api/v1/postings/map?metric=postings');
+  assert.equal(map.items.length, 17);
+  const expected = map.items.map((item) => item.name).sort();
+  assert.ok(expected.includes('경기도'));
+  // The names ECharts labels regions with: every region of the geometry, in Korean.
+  const regions = await page.evaluate(() => window.__silverwork.mapRegionNames());
+  assert.deepEqual([...regions].sort(), expected);
+  // The selected province's label and a hovered province's tooltip.
+  const selected = await page.evaluate(() => window.__silverwork.option('map').series[0].data.filter((item) => item.selected).map((item) => item.name));
+  assert.deepEqual(selected, ['경기도']);
+  const box = await (await page.$('[data-chart="map"]')).boundingBox();
+  const [x, y] = await page.evaluate(() => window.__silverwork.mapPixel(127.2, 37.2));  // inside 경기도
+  await page.mouse.move(box.x + x, box.y + y);
+  const tooltip = page.locator('[data-chart="map"] > div:not(:first-child)').filter({ hasText: '채용 공고' });
+  await tooltip.waitFor({ state: 'visible' });
+  const text = await tooltip.innerText();
+  assert.match(text, /^경기도\n/);
+  assert.doesNotMatch(text, /Gyeonggi/);
+  // Escape dismisses the tooltip while the pointer stays (WCAG 1.4.13).
+  await page.keyboard.press('Escape');
+  await tooltip.waitFor({ state: 'hidden' });
+  assert.deepEqual(problems, []);
+  await page.close();
 });
 
 test('filters and the tab round-trip through the URL', async () => {
-  const { context, page, problems } = await openPage();
+  const { page, problems } = await openPage(browser);
   await waitForTab(page, 'postings');
+  const [contract, filterOptions] = await Promise.all([apiData('/api/v1/kpis?shape=CM0102'), fetch(`${BASE}/api/v1/filters`).then((response) => response.json())]);
+  const shapeName = filterOptions.shape.find((shape) => shape.code === 'CM0102').name;
   await page.waitForFunction(() => document.querySelectorAll('select[data-filter="shape"] option').length > 1);
   await page.selectOption('select[data-filter="shape"]', 'CM0102');
   await page.waitForFunction(() => document.body.dataset.loaded === 'postings' && window.location.search.includes('shape=CM0102'));
-  const filtered = await kpi(page, '채용 공고');
+  assert.equal(parseShownNumber(await kpi(page, '채용 공고')), contract.postings);
   const shared = page.url();
 
-  const second = await openPage(new URL(shared).search);
+  const second = await openPage(browser, new URL(shared).search);
   await waitForTab(second.page, 'postings');
-  assert.equal(await kpi(second.page, '채용 공고'), filtered);
+  assert.equal(parseShownNumber(await kpi(second.page, '채용 공고')), contract.postings);
   await second.page.waitForFunction(() => document.querySelector('select[data-filter="shape"]').value === 'CM0102');
-  assert.match(await second.page.$eval('[data-chip="shape"]', (node) => node.textContent), /계약직/);
-  await second.context.close();
+  assert.equal(await second.page.$eval('[data-chip="shape"]', (node) => node.textContent), `고용형태: ${shapeName}×`);
+  await second.page.close();
 
-  const third = await openPage('?tab=continuity&province=KR-11&year_from=2023');
+  const third = await openPage(browser, '?tab=continuity&province=KR-11&year_from=2023');
   await waitForTab(third.page, 'continuity');
   assert.equal(await third.page.$eval('[data-tab="continuity"]', (node) => node.getAttribute('aria-selected')), 'true');
-  assert.equal(await third.page.$$eval('.chip', (nodes) => nodes.length), 2);
+  assert.deepEqual(await third.page.$$eval('.chip', (nodes) => nodes.map((node) => node.dataset.chip)), ['year_from', 'province']);
   await third.page.click('[data-chip="year_from"]');
   await third.page.waitForFunction(() => !window.location.search.includes('year_from'));
   assert.match(third.page.url(), /province=KR-11/);
   assert.deepEqual([...problems, ...second.problems, ...third.problems], []);
-  await third.context.close();
-  await context.close();
+  await third.page.close();
+  await page.close();
 });
 
 test('the continuity chart zooms with a slider and the mouse wheel', async () => {
-  const { context, page, problems } = await openPage('?tab=continuity');
+  const { page, problems } = await openPage(browser, '?tab=continuity');
   await waitForTab(page, 'continuity');
   const zooms = await page.evaluate(() => window.__silverwork.zoom('continuity'));
   assert.deepEqual(zooms.map((zoom) => zoom.type).sort(), ['inside', 'slider']);
@@ -168,22 +174,24 @@ test('the continuity chart zooms with a slider and the mouse wheel', async () =>
   await page.waitForFunction(() => window.__silverwork.zoom('continuity').some((zoom) => zoom.start > 0 || zoom.end < 100));
   await page.screenshot({ path: path.join(SCREENSHOTS, 'continuity-zoomed.png') });
   assert.deepEqual(problems, []);
-  await context.close();
+  await page.close();
 });
 
 test('the CSV download holds exactly the filtered rows', async () => {
-  const { context, page, problems } = await openPage('?province=KR-26&preference=3');
+  const { page, problems } = await openPage(browser, '?province=KR-26&preference=3');
   await waitForTab(page, 'postings');
-  const total = Number(await page.$eval('.pager-summary', (node) => node.dataset.total));
-  assert.ok(total > 0);
+  const expected = await apiData('/api/v1/postings?province=KR-26&preference=3&page=1&page_size=20');
+  assert.ok(expected.total > 0, 'the fixture must hold postings in 부산 that mention 장애인');
+  assert.ok(expected.rows.length > 0);
   const firstIds = await page.$$eval('[data-chart="table"] tbody tr', (rows) => rows.map((row) => row.cells[0].textContent));
+  assert.deepEqual(firstIds, expected.rows.map((row) => row[0]));
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="csv"]')]);
   const file = path.join(SCREENSHOTS, 'postings.csv');
   await download.saveAs(file);
   const lines = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r\n/);
   assert.equal(lines[0].split(',')[0], 'job_id');
-  assert.equal(lines.length - 1, total);
+  assert.equal(lines.length - 1, expected.total);
   assert.deepEqual(lines.slice(1, 1 + firstIds.length).map((line) => line.split(',')[0]), firstIds);
   assert.deepEqual(problems, []);
-  await context.close();
+  await page.close();
 });

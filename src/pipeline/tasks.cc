@@ -1,0 +1,224 @@
+#include "pipeline/tasks.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+#include "pipeline/collection_run.h"
+#include "pipeline/run_ledger.h"
+
+namespace silverwork {
+namespace {
+
+struct KindEntry {
+  TaskKind kind;
+  std::string_view name;
+  std::optional<TransformVerb> verb;
+};
+
+constexpr KindEntry kKinds[] = {
+    {TaskKind::kCollectPostings, "collect_postings", std::nullopt},
+    {TaskKind::kCollectProjects, "collect_projects", std::nullopt},
+    {TaskKind::kBuild, "build", TransformVerb::kBuild},
+    {TaskKind::kRun, "run", TransformVerb::kRun},
+    {TaskKind::kTest, "test", TransformVerb::kTest},
+    {TaskKind::kSeed, "seed", TransformVerb::kSeed},
+    {TaskKind::kSnapshot, "snapshot", TransformVerb::kSnapshot},
+    {TaskKind::kReload, "reload", std::nullopt},
+    {TaskKind::kDocs, "docs", std::nullopt},
+};
+
+const KindEntry& EntryFor(TaskKind kind) {
+  for (const auto& entry : kKinds)
+    if (entry.kind == kind) return entry;
+  return kKinds[0];
+}
+
+std::vector<TaskFigure> FiguresOf(std::monostate) { return {}; }
+
+std::vector<TaskFigure> FiguresOf(const PostingsTaskDetails& details) {
+  const PostingsCollectStats& stats = details.stats;
+  return {{"window_days", details.window.days()},
+          {"calls", stats.calls},
+          {"list_pages", stats.list_pages},
+          {"postings_listed", stats.postings_listed},
+          {"postings_in_window", stats.postings_in_window},
+          {"details_needed", stats.details_needed},
+          {"details_loaded", stats.details_loaded},
+          {"details_failed", stats.details_failed},
+          {"resumed", stats.resumed ? 1 : 0}};
+}
+
+std::vector<TaskFigure> FiguresOf(const ProjectsCollectStats& stats) {
+  return {{"calls", stats.calls},
+          {"files", stats.files},
+          {"pages", stats.pages},
+          {"rows_loaded", stats.rows_loaded},
+          {"rows_rejected", stats.rows_rejected}};
+}
+
+std::vector<TaskFigure> FiguresOf(const transform::RunResults& results) {
+  using transform::NodeStatus;
+  int64_t up_to_date = 0;
+  for (const auto& node : results.nodes) up_to_date += node.up_to_date ? 1 : 0;
+  return {{"nodes", static_cast<int64_t>(results.nodes.size())},
+          {"success", results.Count(NodeStatus::kSuccess)},
+          {"error", results.Count(NodeStatus::kError)},
+          {"skipped", results.Count(NodeStatus::kSkipped)},
+          {"pass", results.Count(NodeStatus::kPass)},
+          {"fail", results.Count(NodeStatus::kFail)},
+          {"warn", results.Count(NodeStatus::kWarn)},
+          {"up_to_date", up_to_date}};
+}
+
+std::vector<TaskFigure> FiguresOf(const ReloadStats& stats) {
+  return {{"records", stats.records},
+          {"list_pages", stats.list_pages},
+          {"details", stats.details},
+          {"project_pages", stats.project_pages},
+          {"skipped_errors", stats.skipped_errors},
+          {"skipped_torn", stats.skipped_torn}};
+}
+
+// Measures a task on the clock and assembles its report.
+class TaskTimer {
+ public:
+  TaskTimer(TaskKind kind, Clock& clock) : kind_(kind), clock_(clock), start_(clock.Monotonic()) {}
+
+  template <typename Details = std::monostate>
+  TaskReport Report(Status status, std::string run_id = {}, Details details = {}) const {
+    TaskReport report{.kind = kind_, .status = std::move(status), .run_id = std::move(run_id)};
+    report.figures = FiguresOf(details);
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Monotonic() - start_);
+    report.figures.push_back({"elapsed_ms", elapsed.count()});
+    report.details = std::move(details);
+    return report;
+  }
+
+ private:
+  TaskKind kind_;
+  Clock& clock_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+Status FirstFailure(const Status& first, const Status& second) {
+  return first.ok() ? second : first;
+}
+
+}  // namespace
+
+std::string_view TaskKindName(TaskKind kind) { return EntryFor(kind).name; }
+
+Result<TaskKind> TaskKindNamed(std::string_view name) {
+  std::string known;
+  for (const auto& entry : kKinds) {
+    if (entry.name == name) return entry.kind;
+    known += (known.empty() ? "" : ", ") + std::string(entry.name);
+  }
+  return Status(ErrorCode::kInvalidInput, "no task kind is named '" + std::string(name) + "'",
+                "use one of " + known);
+}
+
+std::optional<TransformVerb> TransformVerbOf(TaskKind kind) { return EntryFor(kind).verb; }
+
+std::optional<int64_t> TaskReport::Figure(std::string_view name) const {
+  for (const auto& figure : figures)
+    if (figure.name == name) return figure.value;
+  return std::nullopt;
+}
+
+std::string TaskReportJson(const TaskReport& report) {
+  nlohmann::ordered_json json;
+  json["task"] = TaskKindName(report.kind);
+  json["status"] = RunStateName(RunStateOf(report.status));
+  json["run_id"] = report.run_id;
+  json["figures"] = nlohmann::ordered_json::object();
+  for (const auto& figure : report.figures) json["figures"][figure.name] = figure.value;
+  if (!report.status.ok()) {
+    json["error"] = {{"code", ErrorCodeName(report.status.code())},
+                     {"message", RedactSecrets(report.status.message())},
+                     {"hint", RedactSecrets(report.status.hint())}};
+  }
+  return json.dump();
+}
+
+TaskReport CollectPostingsTask(const Config& config, Clock& clock, const CollectionWindow& window,
+                               bool skip_details) {
+  TaskTimer timer(TaskKind::kCollectPostings, clock);
+  auto run = CollectionRun::Start(config, clock, {.command = "collect postings"});
+  if (!run.ok()) return timer.Report(run.status());
+  CollectOutcome outcome = (*run)->CollectPostings(window, skip_details);
+  Status finished = (*run)->Finish(outcome.status);
+  return timer.Report(FirstFailure(outcome.status, finished), (*run)->run_id(),
+                      PostingsTaskDetails{window, outcome.stats});
+}
+
+TaskReport CollectProjectsTask(const Config& config, Clock& clock) {
+  TaskTimer timer(TaskKind::kCollectProjects, clock);
+  auto run = CollectionRun::Start(config, clock, {.command = "collect projects"});
+  if (!run.ok()) return timer.Report(run.status());
+  ProjectsOutcome outcome = (*run)->CollectProjects();
+  Status finished = (*run)->Finish(outcome.status);
+  return timer.Report(FirstFailure(outcome.status, finished), (*run)->run_id(), outcome.stats);
+}
+
+TaskReport TransformTask(const Config& config, Clock& clock, TransformVerb verb,
+                         transform::RunOptions options) {
+  TaskKind kind = TaskKind::kBuild;
+  for (const auto& entry : kKinds)
+    if (entry.verb == verb) kind = entry.kind;
+  TaskTimer timer(kind, clock);
+  auto results = RunTransform(config, clock, verb, std::move(options));
+  if (!results.ok()) return timer.Report(results.status());
+  Status failure = BuildFailure(*results, config);
+  std::string run_id = results->run_id;
+  return timer.Report(std::move(failure), std::move(run_id), std::move(results).value());
+}
+
+TaskReport ReloadTask(const Config& config, Clock& clock) {
+  TaskTimer timer(TaskKind::kReload, clock);
+  auto warehouse =
+      OpenWarehouse({.engine = config.warehouse_engine, .location = config.warehouse_path});
+  if (!warehouse.ok()) return timer.Report(warehouse.status());
+  ReloadOptions options{.lake_root = config.lake_path,
+                        .project_files = config.projects.files,
+                        .column_aliases = config.projects.column_aliases,
+                        .loaded_at = FormatUtcTimestamp(clock.Now())};
+  auto stats = ReloadFromLake(options, **warehouse);
+  if (!stats.ok()) return timer.Report(stats.status());
+  return timer.Report(Status::Ok(), {}, *stats);
+}
+
+TaskReport DocsTask(const Config& config, Clock& clock, transform::RunOptions options) {
+  TaskTimer timer(TaskKind::kDocs, clock);
+  return timer.Report(WriteTransformDocs(config, clock, std::move(options)));
+}
+
+TaskReport RunTask(const Config& config, Clock& clock, const TaskRequest& request) {
+  bool collects_postings = request.kind == TaskKind::kCollectPostings;
+  if (collects_postings && !request.window) {
+    return TaskTimer(request.kind, clock)
+        .Report(Status(ErrorCode::kInvalidInput, "collect_postings needs the days to collect",
+                       "give --from D and --to D (KST days, YYYY-MM-DD)"));
+  }
+  if (!collects_postings && (request.window || request.skip_details)) {
+    return TaskTimer(request.kind, clock)
+        .Report(Status(ErrorCode::kInvalidInput,
+                       "a window (--from/--to) and --skip-details apply to collect_postings only",
+                       "leave them out for " + std::string(TaskKindName(request.kind))));
+  }
+  if (auto verb = TransformVerbOf(request.kind))
+    return TransformTask(config, clock, *verb, request.transform);
+  switch (request.kind) {
+    case TaskKind::kCollectPostings:
+      return CollectPostingsTask(config, clock, *request.window, request.skip_details);
+    case TaskKind::kCollectProjects: return CollectProjectsTask(config, clock);
+    case TaskKind::kReload: return ReloadTask(config, clock);
+    case TaskKind::kDocs: return DocsTask(config, clock, request.transform);
+    default: break;
+  }
+  return TaskTimer(request.kind, clock)
+      .Report(Status(ErrorCode::kInternal,
+                     "task kind " + std::string(TaskKindName(request.kind)) + " has no entry point"));
+}
+
+}  // namespace silverwork
