@@ -3,6 +3,7 @@
 
 #include "cli/wiring.h"
 #include "pipeline/run_ledger.h"
+#include "pipeline/warehouse_options.h"
 
 namespace silverwork {
 namespace {
@@ -75,8 +76,7 @@ void AddReloadCommand(CLI::App& app, CliContext& context) {
       return;
     }
     PrintTaskDetails(report);
-    auto warehouse = OpenWarehouse({.engine = config->warehouse_engine,
-                                    .location = config->warehouse_path});
+    auto warehouse = OpenWarehouse(WarehouseOptionsFor(*config));
     Status printed =
         warehouse.ok() ? PrintWarehouseSummary(**warehouse, stdout) : warehouse.status();
     context.exit_code = ExitCodeFor(printed);
@@ -88,8 +88,7 @@ void AddStatusCommand(CLI::App& app, CliContext& context) {
   status->callback([&context] {
     auto config = StartCommand(context);
     if (!config) return;
-    auto warehouse = OpenWarehouse({.engine = config->warehouse_engine,
-                                    .location = config->warehouse_path});
+    auto warehouse = OpenWarehouse(WarehouseOptionsFor(*config));
     if (!warehouse.ok()) {
       context.exit_code = ReportFailure(warehouse.status());
       return;

@@ -1,5 +1,6 @@
 // silverwork simulate: serves the offline data.go.kr stand-in until SIGINT
-// or SIGTERM, so collectors, demos and CI can run without the real service.
+// or SIGTERM, so collectors, demos and CI can run without the real service;
+// over https with --tls-cert and --tls-key.
 #include <pthread.h>
 
 #include <csignal>
@@ -22,6 +23,7 @@ struct SimulateFlags {
   int port = 8089;
   uint64_t seed = SimulatorDataOptions{}.seed;
   std::string from, today;
+  std::string tls_certificate_file, tls_key_file;
   double postings_per_day = SimulatorDataOptions{}.postings_per_day;
   int64_t projects_per_year = SimulatorDataOptions{}.projects_per_year;
   int64_t latency_ms = 0, latency_jitter_ms = 0, hang_ms = 30'000;
@@ -60,6 +62,8 @@ Result<SimulatorOptions> BuildOptions(const SimulateFlags& flags) {
   SimulatorOptions options;
   options.host = flags.host;
   options.port = flags.port;
+  options.tls_certificate_file = flags.tls_certificate_file;
+  options.tls_key_file = flags.tls_key_file;
   options.data.seed = flags.seed;
   options.data.postings_per_day = flags.postings_per_day;
   options.data.projects_per_year = flags.projects_per_year;
@@ -124,6 +128,16 @@ void AddSimulateCommand(CLI::App& app, CliContext& context) {
   command->add_option("--host", flags->host, "address to listen on");
   command->add_option("--port", flags->port, "port to listen on (0: any free port)")
       ->check(CLI::Range(0, 65535));
+  CLI::Option* certificate =
+      command
+          ->add_option("--tls-cert", flags->tls_certificate_file,
+                       "serve https with this certificate (chain), a PEM file")
+          ->check(CLI::ExistingFile);
+  CLI::Option* key =
+      command->add_option("--tls-key", flags->tls_key_file, "the certificate's private key (PEM)")
+          ->check(CLI::ExistingFile);
+  certificate->needs(key);
+  key->needs(certificate);
   command->add_option("--seed", flags->seed, "seed of the synthetic data and fault draws");
   command->add_option("--from", flags->from, "first posting day (YYYY-MM-DD; default 2018-01-01)");
   command->add_option("--today", flags->today, "simulated today (YYYY-MM-DD; default: KST today)");

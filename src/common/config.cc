@@ -1,11 +1,12 @@
 #include "common/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string_view>
-#include <toml++/toml.h>
 #include <utility>
 
 #include "common/log.h"
@@ -102,8 +103,9 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (out.rows_per_page < 1 || out.concurrency < 1 || out.max_attempts < 1 ||
       out.lookback_days < 0 || out.batch_size < 1 || out.timeout_ms < 1) {
-    return Invalid(origin, "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
-                           "timeout_ms must be positive and lookback_days not negative",
+    return Invalid(origin,
+                   "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
+                   "timeout_ms must be positive and lookback_days not negative",
                    "fix the values in the config file");
   }
   return Status::Ok();
@@ -152,6 +154,19 @@ Status ReadProjects(const toml::table& table, const std::string& origin, Project
   if (out.per_page < 1 || out.concurrency < 1 || out.max_attempts < 1) {
     return Invalid(origin, "[projects] per_page, concurrency and max_attempts must be positive",
                    "fix the values in the config file");
+  }
+  return Status::Ok();
+}
+
+Status ReadHttp(const toml::table& table, const std::string& origin, HttpConfig& out) {
+  TableReader reader(table, "http", origin);
+  SW_RETURN_IF_ERROR(reader.String("ca_file", out.ca_file));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (!out.ca_file.empty() && !std::ifstream(out.ca_file)) {
+    return Status(ErrorCode::kNotFound,
+                  origin + ": cannot read [http] ca_file '" + out.ca_file + "'",
+                  "name a readable PEM file of CA certificates (relative paths start at the "
+                  "current directory), or remove the key to trust the system's CAs only");
   }
   return Status::Ok();
 }
@@ -296,7 +311,19 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     TableReader section(*warehouse, "warehouse", origin);
     SW_RETURN_IF_ERROR(section.String("engine", config.warehouse_engine));
     SW_RETURN_IF_ERROR(section.String("path", config.warehouse_path));
+    SW_RETURN_IF_ERROR(section.String("url", config.warehouse_url));
+    SW_RETURN_IF_ERROR(section.String("password_file", config.warehouse_password_file));
+    SW_RETURN_IF_ERROR(section.Int("statement_timeout_ms", config.warehouse_statement_timeout_ms));
+    if (warehouse->contains("password")) {
+      return Invalid(origin, "'warehouse.password' may not be written in the config",
+                     "put the password in PGPASSWORD, in ~/.pgpass, or in a file named by "
+                     "[warehouse] password_file (chmod 600)");
+    }
     SW_RETURN_IF_ERROR(section.RejectUnknown());
+    if (config.warehouse_statement_timeout_ms < 0) {
+      return Invalid(origin, "[warehouse] statement_timeout_ms must not be negative",
+                     "use 0 for no timeout");
+    }
   }
   if (const toml::table* lake = reader.Table("lake")) {
     TableReader section(*lake, "lake", origin);
@@ -310,6 +337,8 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     SW_RETURN_IF_ERROR(ReadProjects(*projects, origin, config.projects));
   if (const toml::table* alerts = reader.Table("alerts"))
     SW_RETURN_IF_ERROR(ReadAlerts(*alerts, origin, config.alerts));
+  if (const toml::table* http = reader.Table("http"))
+    SW_RETURN_IF_ERROR(ReadHttp(*http, origin, config.http));
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (!service_key_file.empty()) {
     SW_ASSIGN_OR_RETURN(config.service_key,

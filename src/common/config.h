@@ -4,7 +4,8 @@
 //
 // Secrets: the service key comes from DATA_GO_KR_SERVICE_KEY or from a file
 // named by `service_key_file` (never from argv, never inline in the config,
-// whose contents end up in bug reports).
+// whose contents end up in bug reports); likewise the PostgreSQL password
+// (PGPASSWORD, ~/.pgpass, or [warehouse] password_file, read by the engine).
 #pragma once
 
 #include <chrono>
@@ -20,15 +21,15 @@ namespace silverwork {
 struct PostingsConfig {
   std::string base_url;  // empty: the real portal when a key is set
   int64_t rows_per_page = 1000;
-  int concurrency = 10;              // detail calls in flight
-  double calls_per_second = 25;      // shared by all workers (0: unlimited)
-  int64_t calls_per_day = 10'000;    // per operation, the development key's quota (0: unlimited)
-  int lookback_days = 3;             // re-check this many days before the window
+  int concurrency = 10;            // detail calls in flight
+  double calls_per_second = 25;    // shared by all workers (0: unlimited)
+  int64_t calls_per_day = 10'000;  // per operation, the development key's quota (0: unlimited)
+  int lookback_days = 3;           // re-check this many days before the window
   int64_t timeout_ms = 10'000;
   int max_attempts = 5;
   int64_t backoff_base_ms = 500;
   int64_t backoff_max_ms = 30'000;
-  int64_t batch_size = 500;          // detail rows committed per transaction
+  int64_t batch_size = 500;  // detail rows committed per transaction
 };
 
 struct ProjectsConfig {
@@ -61,9 +62,21 @@ struct AlertsConfig {
   int64_t backoff_max_ms = 900'000;
 };
 
+struct HttpConfig {
+  // A PEM file of CA certificates trusted for https besides the system's
+  // (a private CA, or a TLS-inspecting proxy's); empty: the system's only.
+  std::string ca_file;
+};
+
 struct Config {
   std::string warehouse_engine = "sqlite";
-  std::string warehouse_path = "var/silverwork.db";
+  std::string warehouse_path = "var/silverwork.db";  // engine = "sqlite"
+  // engine = "postgres": a libpq URL without a password (empty: PG* variables),
+  // the file holding the password (empty: PGPASSWORD or ~/.pgpass), and the
+  // server-side statement timeout (0: none).
+  std::string warehouse_url;
+  std::string warehouse_password_file;
+  int64_t warehouse_statement_timeout_ms = 0;
   std::string lake_path = "var/lake";
   bool lake_fsync = true;
   std::string project_dir = ".";  // the SQL project (models/, seeds/)
@@ -72,6 +85,7 @@ struct Config {
   PostingsConfig postings;
   ProjectsConfig projects;
   AlertsConfig alerts;
+  HttpConfig http;
   // Resolved secret; empty when none is configured.
   std::string service_key;
   // Where the config was read from (empty: defaults only).

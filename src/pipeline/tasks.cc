@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "pipeline/collection_run.h"
 #include "pipeline/run_ledger.h"
+#include "pipeline/warehouse_options.h"
 
 namespace silverwork {
 namespace {
@@ -177,7 +178,7 @@ TaskReport TransformTask(const Config& config, Clock& clock, TransformVerb verb,
 TaskReport ReloadTask(const Config& config, Clock& clock) {
   TaskTimer timer(TaskKind::kReload, clock);
   auto warehouse =
-      OpenWarehouse({.engine = config.warehouse_engine, .location = config.warehouse_path});
+      OpenWarehouse(WarehouseOptionsFor(config));
   if (!warehouse.ok()) return timer.Report(warehouse.status());
   ReloadOptions options{.lake_root = config.lake_path,
                         .project_files = config.projects.files,

@@ -72,10 +72,10 @@ CountParam ParseCount(const std::string* text, std::optional<int64_t> default_va
   return {value, {}};
 }
 
-std::string BaseUrl(const std::string& host, int port) {
+std::string BaseUrl(bool https, const std::string& host, int port) {
   std::string shown = host.empty() || host == "0.0.0.0" ? "127.0.0.1" : host;
   if (shown.find(':') != std::string::npos) shown = "[" + shown + "]";
-  return fmt::format("http://{}:{}", shown, port);
+  return fmt::format("{}://{}:{}", https ? "https" : "http", shown, port);
 }
 
 // Breaks a body so that no XML or JSON parser accepts it: either cut in the
@@ -107,7 +107,9 @@ class SimulatorImpl final : public Simulator {
   Status Listen();
 
   int port() const override { return server_->port(); }
-  std::string base_url() const override { return BaseUrl(options_.host, port()); }
+  std::string base_url() const override {
+    return BaseUrl(server_->https(), options_.host, port());
+  }
   void Stop() override;
   void Wait() override;
   void SetFaults(const SimulatorFaultOptions& faults) override { faults_.Set(faults); }
@@ -179,6 +181,9 @@ Status SimulatorImpl::Listen() {
   server_options.port = options_.port;
   server_options.worker_threads = options_.worker_threads;
   server_options.idle_timeout = options_.idle_timeout;
+  server_options.tls_certificate_file = options_.tls_certificate_file;
+  server_options.tls_key_file = options_.tls_key_file;
+  server_options.delay_clock = options_.clock;
   SW_ASSIGN_OR_RETURN(
       server_, simulator::HttpServer::Start(
                    server_options, [this](const HttpRequest& request) { return Handle(request); }));

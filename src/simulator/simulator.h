@@ -1,6 +1,6 @@
 // Simulator: an offline, faithful stand-in for the data.go.kr services.
 //
-// Serves, on 127.0.0.1 by default:
+// Serves, on 127.0.0.1 by default, over http or (given a certificate) https:
 //   GET /B552474/SenuriService/getJobList   100세누리 postings list (XML)
 //   GET /B552474/SenuriService/getJobInfo   one posting's detail (XML)
 //   GET /api/15050148/v1/uddi:<file-id>     one year's projects file (JSON)
@@ -92,8 +92,13 @@ struct SimulatorOptions {
   int worker_threads = 64;
   // A keep-alive connection idle this long is closed, freeing its worker.
   std::chrono::milliseconds idle_timeout{30'000};
-  // Reads "today" (when data.today is unset) and the per-second window.
-  // Not owned; null means DefaultClock(). Must outlive the simulator.
+  // Serve https with this certificate (chain) and private key, PEM files;
+  // empty: plain http.
+  std::string tls_certificate_file, tls_key_file;
+  // Reads "today" (when data.today is unset) and the per-second window, and
+  // is where injected latency passes (a FakeClock: latency advances it and
+  // costs no real time). Not owned; must outlive the simulator. Null: the
+  // real clock, with latency waited in real time and cut short by Stop().
   Clock* clock = nullptr;
   SimulatorDataOptions data;
   SimulatorFaultOptions faults;
@@ -114,7 +119,7 @@ class Simulator {
   virtual ~Simulator() = default;
 
   virtual int port() const = 0;
-  // "http://127.0.0.1:<port>"
+  // "http://127.0.0.1:<port>", or "https://..." when serving https.
   virtual std::string base_url() const = 0;
   // Stops accepting, closes connections, joins threads. Idempotent.
   virtual void Stop() = 0;

@@ -5,10 +5,11 @@
 // swap and a staged build are spelled, which settings tune a connection for
 // a kind of work, and which functions of its own it provides.
 //
-// The goal this serves: adding an engine (PostgreSQL next) is a new folder
+// The goal this serves: adding an engine is a new folder
 // src/warehouse/<engine>/ — its Warehouse implementation and its traits —
-// plus one registration in warehouse/registry.cc, with no edit in
-// transform, serve or ingest. Nothing above the warehouse layer compares
+// plus one registration in warehouse/registry.cc (and, for an engine on an
+// optional library, its rule in src/CMakeLists.txt, as postgres/ has), with
+// no edit in transform, serve or ingest. Nothing above the warehouse layer compares
 // engine names: it asks a connection for its traits (Warehouse::traits())
 // and uses what they say. SQL the traits hold uses positional `?`
 // parameters like every statement given to a Warehouse; engines translate

@@ -1,7 +1,7 @@
 // Warehouse: the SQL engine silverwork loads into and builds models in.
 //
 // One Warehouse object is one connection to one engine (embedded SQLite by
-// default; PostgreSQL is planned). Everything above this interface — loaders,
+// default, or a PostgreSQL server). Everything above this interface — loaders,
 // the model runner, the API server — speaks only this interface plus the
 // engine's EngineTraits (engine_traits.h: its SQL spellings and what else
 // differs between engines), so a second engine is a new folder beside
@@ -188,9 +188,16 @@ class Transaction {
 
 struct WarehouseOptions {
   std::string engine = "sqlite";
-  // SQLite: the database file path. PostgreSQL: a connection string.
+  // SQLite: the database file path. PostgreSQL: a connection string (a
+  // postgresql:// URL or key=value pairs, never with a password in it);
+  // empty leaves it to libpq's PG* variables.
   std::string location;
   bool read_only = false;
+  // PostgreSQL: a file whose first line is the password; empty leaves it to
+  // PGPASSWORD or ~/.pgpass.
+  std::string password_file;
+  // PostgreSQL: the server cancels any statement running longer (0: never).
+  int64_t statement_timeout_ms = 0;
 };
 
 // Factory for the engines compiled in (registry.cc registers each). An

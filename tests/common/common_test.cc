@@ -107,5 +107,29 @@ TEST(Config, RefusesAnInlineServiceKey) {
   EXPECT_NE(config.status().hint().find("DATA_GO_KR_SERVICE_KEY"), std::string::npos);
 }
 
+TEST(Config, ReadsThePostgresWarehouseAndRefusesAnInlinePassword) {
+  auto config = ParseConfigText(R"(
+[warehouse]
+engine = "postgres"
+url = "postgresql://silverwork@db.internal:5432/silverwork"
+password_file = "/etc/silverwork/pgpassword"
+statement_timeout_ms = 60000
+)",
+                                "t", DefaultConfig());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->warehouse_engine, "postgres");
+  EXPECT_EQ(config->warehouse_url, "postgresql://silverwork@db.internal:5432/silverwork");
+  EXPECT_EQ(config->warehouse_password_file, "/etc/silverwork/pgpassword");
+  EXPECT_EQ(config->warehouse_statement_timeout_ms, 60000);
+
+  auto inline_password =
+      ParseConfigText("[warehouse]\npassword = \"hunter2-secret\"\n", "t", DefaultConfig());
+  ASSERT_FALSE(inline_password.ok());
+  EXPECT_EQ(inline_password.status().ToString().find("hunter2-secret"), std::string::npos);
+  EXPECT_NE(inline_password.status().hint().find("password_file"), std::string::npos);
+  EXPECT_FALSE(
+      ParseConfigText("[warehouse]\nstatement_timeout_ms = -1\n", "t", DefaultConfig()).ok());
+}
+
 }  // namespace
 }  // namespace silverwork

@@ -1,5 +1,12 @@
 #include "warehouse/postgres/postgres_engine.h"
 
+#include <memory>
+#include <utility>
+
+#ifdef SILVERWORK_HAVE_POSTGRES
+#include "warehouse/postgres/postgres_warehouse.h"
+#endif
+
 namespace silverwork {
 namespace {
 
@@ -32,7 +39,8 @@ std::string PostgresDialect::TypeName(ColumnType type) const {
 }
 
 std::string PostgresDialect::CurrentTimestamp() const {
-  return "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+  return "to_char(statement_timestamp() AT TIME ZONE 'UTC', "
+         "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 }
 
 const EngineTraits& PostgresTraits() {
@@ -71,10 +79,20 @@ const EngineTraits& PostgresTraits() {
 }
 
 void RegisterPostgresEngine(WarehouseRegistry& registry) {
-  registry.Register("postgres", [](const WarehouseOptions&) -> Result<std::unique_ptr<Warehouse>> {
-    return Status(ErrorCode::kUnsupported, "the PostgreSQL engine is not built yet",
-                  "use engine = \"sqlite\" in the [warehouse] section");
-  });
+  registry.Register("postgres",
+                    [](const WarehouseOptions& options) -> Result<std::unique_ptr<Warehouse>> {
+#ifdef SILVERWORK_HAVE_POSTGRES
+                      SW_ASSIGN_OR_RETURN(std::unique_ptr<PostgresWarehouse> warehouse,
+                                          PostgresWarehouse::Open(options));
+                      return std::unique_ptr<Warehouse>(std::move(warehouse));
+#else
+                      (void)options;
+                      return Status(ErrorCode::kUnsupported,
+                                    "this silverwork was built without PostgreSQL support",
+                                    "install libpq-dev (scripts/install-deps.sh) and build again, "
+                                    "or use engine = \"sqlite\" in the [warehouse] section");
+#endif
+                    });
 }
 
 }  // namespace silverwork

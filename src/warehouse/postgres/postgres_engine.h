@@ -1,12 +1,13 @@
 // The PostgreSQL engine as the layers above the warehouse see it: its
-// Dialect, its EngineTraits and its registration under "postgres".
+// Dialect, its EngineTraits and its registration under "postgres". The
+// connection itself is PostgresWarehouse (postgres_warehouse.h, on libpq).
 //
-// The connection (a PostgresWarehouse over libpq, in this folder) is not
-// built yet: until it is, opening "postgres" answers that it is not built
-// (kUnsupported), and these traits are the spellings docs/transform.md
-// documents for it, held to the full adapter macro list by the warehouse
-// tests. Adding the engine is this folder plus its line in the build; the
-// registration is already in registry.cc.
+// This file needs no libpq and is built always, so the traits are the same
+// with or without the connection: where CMake finds libpq the registration
+// opens a PostgresWarehouse; elsewhere "postgres" stays a known engine that
+// answers "built without PostgreSQL support" (kUnsupported) instead of
+// vanishing. The rest of this folder is built only with libpq
+// (src/CMakeLists.txt).
 //
 // Immutable after first use; thread-safe.
 #pragma once
@@ -24,9 +25,11 @@ class PostgresDialect final : public Dialect {
   std::string CurrentTimestamp() const override;
 };
 
+// The traits every PostgresWarehouse answers with.
 const EngineTraits& PostgresTraits();
 
-// Registers "postgres" in `registry`.
+// Registers "postgres" (PostgresWarehouse::Open, or "built without
+// PostgreSQL support") in `registry`.
 void RegisterPostgresEngine(WarehouseRegistry& registry);
 
 }  // namespace silverwork

@@ -2,12 +2,8 @@
 
 #include <sqlite3.h>
 
-#include <cctype>
-
 namespace silverwork {
 namespace {
-
-constexpr size_t kSqlInErrors = 200;
 
 // What a user can do about each primary SQLite result code; codes without an
 // entry get no hint (the engine's message is all there is).
@@ -39,26 +35,6 @@ const char* SqliteErrorHint(int rc) {
     if (entry.primary_code == (rc & 0xff)) return entry.hint;
   }
   return "";
-}
-
-std::string AbbreviateSql(std::string_view sql) {
-  std::string out;
-  bool pending_space = false;
-  for (char ch : sql) {
-    if (std::isspace(static_cast<unsigned char>(ch))) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    out += ch;
-    if (out.size() > kSqlInErrors) break;
-  }
-  if (out.size() <= kSqlInErrors) return out;
-  size_t cut = kSqlInErrors;
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-  out.resize(cut);
-  return out + "...";
 }
 
 }  // namespace silverwork

@@ -11,6 +11,7 @@
 #include <system_error>
 #include <utility>
 
+#include "warehouse/engine_contract.h"
 #include "warehouse/sqlite/sqlite_checkpointer.h"
 #include "warehouse/sqlite/sqlite_engine.h"
 #include "warehouse/sqlite/sqlite_errors.h"
@@ -393,18 +394,12 @@ Status SqliteWarehouse::Query(std::string_view sql, std::span<const Value> param
 }
 
 Status SqliteWarehouse::Begin() {
-  if (InTransaction()) {
-    return Status(ErrorCode::kInternal, "Begin() while a transaction is open",
-                  "transactions do not nest; commit or roll back the open one first");
-  }
+  if (InTransaction()) return NestedBeginError();
   return Execute("BEGIN IMMEDIATE");
 }
 
 Status SqliteWarehouse::Commit() {
-  if (!InTransaction()) {
-    return Status(ErrorCode::kInternal, "Commit() without an open transaction",
-                  "call Begin() first; the transaction may have been rolled back by an error");
-  }
+  if (!InTransaction()) return CommitWithoutBeginError();
   return Execute("COMMIT");
 }
 
@@ -415,130 +410,30 @@ Status SqliteWarehouse::Rollback() {
 
 bool SqliteWarehouse::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
-Status SqliteWarehouse::Atomically(const std::function<Status()>& body) {
-  if (!InTransaction()) {
-    SW_RETURN_IF_ERROR(Begin());
-    Status status = body();
-    if (!status.ok()) {
-      (void)Rollback();
-      return status;
-    }
-    return Commit();
-  }
-  SW_RETURN_IF_ERROR(Execute("SAVEPOINT sw_atomic"));
-  Status status = body();
-  if (!status.ok()) {
-    // Best effort: the engine may already have rolled the transaction back.
-    (void)Execute("ROLLBACK TO sw_atomic; RELEASE sw_atomic");
-    return status;
-  }
-  return Execute("RELEASE sw_atomic");
-}
-
 Status SqliteWarehouse::EnsureTable(const TableSpec& spec) {
-  if (spec.name.empty() || spec.columns.empty()) {
-    return Status(ErrorCode::kInvalidInput,
-                  fmt::format("table spec \"{}\" needs a name and at least one column", spec.name));
-  }
-  for (const std::string& key : spec.primary_key) {
-    const bool listed =
-        std::any_of(spec.columns.begin(), spec.columns.end(),
-                    [&key](const ColumnSpec& column) { return column.name == key; });
-    if (!listed) {
-      return Status(
-          ErrorCode::kInvalidInput,
-          fmt::format("primary key column \"{}\" is not a column of table \"{}\"", key, spec.name));
-    }
-  }
-  auto is_key = [&spec](const std::string& name) {
-    return std::find(spec.primary_key.begin(), spec.primary_key.end(), name) !=
-           spec.primary_key.end();
-  };
-
-  std::string create =
-      fmt::format("CREATE TABLE IF NOT EXISTS {} (", dialect().QuoteIdentifier(spec.name));
-  for (size_t index = 0; index < spec.columns.size(); ++index) {
-    const ColumnSpec& column = spec.columns[index];
-    if (index > 0) create += ", ";
-    create += dialect().QuoteIdentifier(column.name) + " " + dialect().TypeName(column.type);
-    // SQLite lets NULL into non-INTEGER primary keys; NULL keys would defeat Upsert.
-    if (column.not_null || is_key(column.name)) create += " NOT NULL";
-  }
-  if (!spec.primary_key.empty()) {
-    create += ", PRIMARY KEY (";
-    for (size_t index = 0; index < spec.primary_key.size(); ++index) {
-      if (index > 0) create += ", ";
-      create += dialect().QuoteIdentifier(spec.primary_key[index]);
-    }
-    create += ")";
-  }
-  create += ")";
-
-  return Atomically([&]() -> Status {
-    SW_RETURN_IF_ERROR(Execute(create));
-    SW_ASSIGN_OR_RETURN(std::vector<ColumnSpec> existing, DescribeTable(spec.name));
-    for (const ColumnSpec& column : spec.columns) {
-      const std::string wanted = Lower(column.name);
-      const bool present =
-          std::any_of(existing.begin(), existing.end(),
-                      [&wanted](const ColumnSpec& have) { return Lower(have.name) == wanted; });
-      if (present) continue;
-      SW_RETURN_IF_ERROR(Execute(
-          fmt::format("ALTER TABLE {} ADD COLUMN {} {}", dialect().QuoteIdentifier(spec.name),
-                      dialect().QuoteIdentifier(column.name), dialect().TypeName(column.type))));
-    }
-    return Status::Ok();
-  });
+  return EnsureTableWithStandardSql(*this, spec);
 }
 
 Status SqliteWarehouse::Upsert(std::string_view table, std::span<const std::string> columns,
                                std::span<const std::string> key_columns,
                                std::span<const Row> rows) {
-  if (columns.empty()) {
-    return Status(ErrorCode::kInvalidInput,
-                  fmt::format("Upsert into \"{}\" names no columns", table));
-  }
-  for (const std::string& key : key_columns) {
-    if (std::find(columns.begin(), columns.end(), key) == columns.end()) {
-      return Status(ErrorCode::kInvalidInput,
-                    fmt::format("Upsert into \"{}\": key column \"{}\" is not among the columns",
-                                table, key));
-    }
-  }
-  for (size_t index = 0; index < rows.size(); ++index) {
-    if (rows[index].size() != columns.size()) {
-      return Status(ErrorCode::kInvalidInput,
-                    fmt::format("Upsert into \"{}\": row {} has {} values for {} columns", table,
-                                index, rows[index].size(), columns.size()));
-    }
-  }
+  SW_RETURN_IF_ERROR(CheckUpsertArguments(table, columns, key_columns, rows));
   if (rows.empty()) return Status::Ok();
 
-  std::string column_list, placeholders, updates, key_list;
+  std::string column_list, placeholders;
   for (const std::string& column : columns) {
-    const std::string quoted = dialect().QuoteIdentifier(column);
     if (!column_list.empty()) {
       column_list += ", ";
       placeholders += ", ";
     }
-    column_list += quoted;
+    column_list += dialect().QuoteIdentifier(column);
     placeholders += '?';
-    if (std::find(key_columns.begin(), key_columns.end(), column) != key_columns.end()) continue;
-    if (!updates.empty()) updates += ", ";
-    updates += quoted + " = excluded." + quoted;
   }
-  for (const std::string& key : key_columns) {
-    if (!key_list.empty()) key_list += ", ";
-    key_list += dialect().QuoteIdentifier(key);
-  }
-  std::string sql = fmt::format("INSERT INTO {}({}) VALUES({})", dialect().QuoteIdentifier(table),
-                                column_list, placeholders);
-  if (!key_columns.empty()) {
-    sql += updates.empty() ? fmt::format(" ON CONFLICT({}) DO NOTHING", key_list)
-                           : fmt::format(" ON CONFLICT({}) DO UPDATE SET {}", key_list, updates);
-  }
+  const std::string sql =
+      fmt::format("INSERT INTO {}({}) VALUES({}){}", dialect().QuoteIdentifier(table), column_list,
+                  placeholders, OnConflictClause(columns, key_columns, dialect()));
 
-  return Atomically([&]() -> Status {
+  return RunAtomically(*this, [&]() -> Status {
     SW_ASSIGN_OR_RETURN(StatementLease lease, Acquire(sql));
     sqlite3_stmt* statement = lease.get();
     SW_RETURN_IF_ERROR(CheckParameterCount(statement, columns.size(), sql));

@@ -100,9 +100,6 @@ class SqliteWarehouse final : public Warehouse {
   // cache when possible. The lease resets the statement when it ends.
   Result<StatementLease> Acquire(std::string_view sql);
   void EvictIdleStatement();
-  // Runs `body` inside a savepoint (or its own transaction when none is
-  // open) so that it applies entirely or not at all.
-  Status Atomically(const std::function<Status()>& body);
   Status Error(int rc, std::string_view sql) const;
   // Checks the parameter count and binds `params` to `statement` in order.
   Status BindAll(sqlite3_stmt* statement, std::span<const Value> params,
