@@ -363,11 +363,7 @@ Result<std::vector<ColumnSpec>> PostgresWarehouse::DescribeTable(std::string_vie
       return Status::Ok();
     }));
   }
-  if (columns.empty()) {
-    return Status(ErrorCode::kNotFound,
-                  fmt::format("table or view \"{}\" does not exist in the warehouse", name),
-                  "run the load or model that creates it first");
-  }
+  if (columns.empty()) return NoSuchTableError(name);
   return columns;
 }
 

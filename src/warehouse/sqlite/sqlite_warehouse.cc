@@ -480,11 +480,7 @@ Result<std::vector<ColumnSpec>> SqliteWarehouse::DescribeTable(std::string_view 
                                   .not_null = ValueToString(row.at(2)) == "1"});
                              return Status::Ok();
                            }));
-  if (columns.empty()) {
-    return Status(ErrorCode::kNotFound,
-                  fmt::format("table or view \"{}\" does not exist in the warehouse", name),
-                  "run the load or model that creates it first");
-  }
+  if (columns.empty()) return NoSuchTableError(name);
   return columns;
 }
 
