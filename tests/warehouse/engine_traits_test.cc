@@ -1,7 +1,8 @@
 // What the layers above the warehouse ask of an engine: every engine spells
-// every adapter macro, SQLite's spellings run on any of its connections
-// (including the functions they rely on), connections answer with their
-// engine's traits, and session settings apply and come back.
+// every adapter macro, SQLite's spellings run on any of its connections,
+// read-only ones included (with the functions they rely on), and session
+// settings apply and come back. That the spellings agree across engines,
+// on each engine's own connections, is engine_spellings_test.cc.
 #include "warehouse/engine_traits.h"
 
 #include <gmock/gmock.h>
@@ -16,6 +17,7 @@
 #include "warehouse/session_settings.h"
 #include "warehouse/sqlite/sqlite_engine.h"
 #include "warehouse/warehouse.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork {
 namespace {
@@ -26,15 +28,6 @@ std::unique_ptr<Warehouse> OpenSqliteOrDie(const std::string& location, bool rea
   auto opened = OpenWarehouse({.engine = "sqlite", .location = location, .read_only = read_only});
   EXPECT_TRUE(opened.ok()) << opened.status().ToString();
   return opened.ok() ? std::move(opened).value() : nullptr;
-}
-
-// The single value of `sql`, rendered; "NULL" for NULL.
-std::string Scalar(Warehouse& warehouse, const std::string& sql) {
-  auto result = warehouse.QueryAll(sql);
-  EXPECT_TRUE(result.ok()) << sql << ": " << result.status().ToString();
-  if (!result.ok() || result->rows.size() != 1) return "<no row>";
-  const Value& value = result->rows.front().front();
-  return IsNull(value) ? "NULL" : ValueToString(value);
 }
 
 std::vector<std::string> Arguments(const AdapterMacroSignature& macro,
@@ -66,18 +59,6 @@ TEST(EngineTraitsTest, AMacroWithoutASpellingIsAnErrorNamingTheEngine) {
   EXPECT_THAT(expanded.status().hint(), HasSubstr("src/warehouse/bare/"));
 }
 
-TEST(EngineTraitsTest, ConnectionsAnswerWithTheirEnginesTraits) {
-  ScopedTempDir dir;
-  auto warehouse = OpenSqliteOrDie(dir.File("w.db"));
-  ASSERT_NE(warehouse, nullptr);
-  EXPECT_EQ(&warehouse->traits(), &SqliteTraits());
-  EXPECT_EQ(&warehouse->dialect(), &SqliteTraits().dialect());
-  EXPECT_EQ(warehouse->engine(), "sqlite");
-  auto peer = warehouse->OpenPeer();
-  ASSERT_TRUE(peer.ok()) << peer.status().ToString();
-  EXPECT_EQ(&(*peer)->traits(), &SqliteTraits());
-}
-
 // Every expansion runs on a plain connection: whatever a spelling calls
 // (sw_yyyymmdd_date, say) every connection has.
 TEST(EngineTraitsTest, EverySqliteSpellingRunsOnAnyConnection) {
@@ -95,7 +76,8 @@ TEST(EngineTraitsTest, EverySqliteSpellingRunsOnAnyConnection) {
   }
   auto parse = [&](const std::string& text) {
     const std::string args[] = {"'" + text + "'"};
-    return Scalar(*reader, "SELECT " + *SqliteTraits().ExpandMacro("parse_date_yyyymmdd", args));
+    return ScalarText(*reader,
+                      "SELECT " + *SqliteTraits().ExpandMacro("parse_date_yyyymmdd", args));
   };
   EXPECT_EQ(parse("20240229"), "2024-02-29");
   EXPECT_EQ(parse("20230229"), "NULL");
@@ -123,7 +105,7 @@ TEST(EngineTraitsTest, SmallReadsSettingsTuneAConnectionForGood) {
   auto warehouse = OpenSqliteOrDie(dir.File("w.db"));
   ASSERT_NE(warehouse, nullptr);
   ASSERT_TRUE(ApplySessionSettings(*warehouse, Workload::kSmallReads).ok());
-  EXPECT_EQ(Scalar(*warehouse, "PRAGMA cache_size"), "-512");
+  EXPECT_EQ(ScalarText(*warehouse, "PRAGMA cache_size"), "-512");
 }
 
 TEST(EngineTraitsTest, ATunedSessionPutsTheConnectionsOwnValuesBack) {
@@ -133,11 +115,11 @@ TEST(EngineTraitsTest, ATunedSessionPutsTheConnectionsOwnValuesBack) {
   ASSERT_TRUE(warehouse->Execute("PRAGMA cache_size = -3000").ok());
   {
     TunedSession tuned(*warehouse, Workload::kBulkBuild);
-    EXPECT_EQ(Scalar(*warehouse, "PRAGMA cache_size"), "-262144");
-    EXPECT_EQ(Scalar(*warehouse, "PRAGMA busy_timeout"), "600000");
+    EXPECT_EQ(ScalarText(*warehouse, "PRAGMA cache_size"), "-262144");
+    EXPECT_EQ(ScalarText(*warehouse, "PRAGMA busy_timeout"), "600000");
   }
-  EXPECT_EQ(Scalar(*warehouse, "PRAGMA cache_size"), "-3000");
-  EXPECT_EQ(Scalar(*warehouse, "PRAGMA busy_timeout"), "5000");
+  EXPECT_EQ(ScalarText(*warehouse, "PRAGMA cache_size"), "-3000");
+  EXPECT_EQ(ScalarText(*warehouse, "PRAGMA busy_timeout"), "5000");
 }
 
 TEST(EngineTraitsTest, OnlyAnEngineWithOneWriterStagesItsSelects) {

@@ -76,9 +76,13 @@ const EngineTraits& SqliteTraits() {
           .relation_kind_sql =
               "SELECT type FROM sqlite_master WHERE name = ? COLLATE NOCASE AND type "
               "IN ('table', 'view')",
-          .unique_index_columns_sql = "SELECT il.name, ii.name FROM pragma_index_list(?) AS il "
-                                      "JOIN pragma_index_info(il.name) AS ii "
-                                      "WHERE il.\"unique\" = 1 AND il.partial = 0",
+          // An index with an expression among its columns (a NULL name)
+          // is left out whole.
+          .unique_index_columns_sql =
+              "SELECT il.name, ii.name FROM pragma_index_list(?) AS il "
+              "JOIN pragma_index_info(il.name) AS ii "
+              "WHERE il.\"unique\" = 1 AND il.partial = 0 AND NOT EXISTS "
+              "(SELECT 1 FROM pragma_index_info(il.name) AS part WHERE part.name IS NULL)",
           .differs_pattern = "($1 IS NOT $2)",
           // Without legacy_alter_table, RENAME re-checks every view and fails on
           // the views that read the table being swapped, which is briefly gone.
