@@ -35,6 +35,16 @@ inline std::vector<Row> AllRows(Warehouse& warehouse, const std::string& sql) {
   return result.ok() ? result->rows : std::vector<Row>{};
 }
 
+// The single value `sql` gives, rendered; "NULL" for NULL, and a test
+// failure when it fails or gives other than one row.
+inline std::string ScalarText(Warehouse& warehouse, const std::string& sql) {
+  auto result = warehouse.QueryAll(sql);
+  EXPECT_TRUE(result.ok()) << sql << ": " << result.status().ToString();
+  if (!result.ok() || result->rows.size() != 1) return "<not one row>";
+  const Value& value = result->rows.front().front();
+  return IsNull(value) ? "NULL" : ValueToString(value);
+}
+
 // count(*) of a table; -1 when it cannot be counted.
 inline int64_t CountRows(Warehouse& warehouse, const std::string& table) {
   auto rows = AllRows(warehouse, "SELECT count(*) FROM " + table);

@@ -109,6 +109,12 @@ Status CheckUpsertArguments(std::string_view table, std::span<const std::string>
   return Status::Ok();
 }
 
+Status NoSuchTableError(std::string_view name) {
+  return Status(ErrorCode::kNotFound,
+                fmt::format("table or view \"{}\" does not exist in the warehouse", name),
+                "run the load or model that creates it first");
+}
+
 Status NestedBeginError() {
   return Status(ErrorCode::kInternal, "Begin() while a transaction is open",
                 "transactions do not nest; commit or roll back the open one first");

@@ -39,6 +39,9 @@ Status CheckTableSpec(const TableSpec& spec);
 Status CheckUpsertArguments(std::string_view table, std::span<const std::string> columns,
                             std::span<const std::string> key_columns, std::span<const Row> rows);
 
+// kNotFound for DescribeTable of a table or view that does not exist.
+Status NoSuchTableError(std::string_view name);
+
 // kInternal errors for the misuse of transactions: Begin() while one is
 // open, Commit() when none is.
 Status NestedBeginError();

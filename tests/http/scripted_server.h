@@ -119,12 +119,17 @@ class ScriptedServer {
       bool closed_by_step = false;
       while (next < steps_.size() && ReadRequest(fd, pending, request)) {
         const Step& step = steps_[next++];
+        {
+          // Before the answer: a client that has its answer finds its
+          // request recorded.
+          std::lock_guard lock(mutex_);
+          requests_.push_back(request);
+        }
         ::send(fd, step.response.data(), step.response.size(), MSG_NOSIGNAL);
         closed_by_step = step.close_after;
         {
           std::lock_guard lock(mutex_);
           if (closed_by_step) CloseConnection(fd);
-          requests_.push_back(request);
           ++done_;
         }
         done_changed_.notify_all();

@@ -1,4 +1,4 @@
-#include "warehouse/sqlite_warehouse.h"
+#include "warehouse/sqlite/sqlite_warehouse.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -91,7 +91,7 @@ TEST_F(SqliteWarehouseTest, CheckpointsRunInTheBackgroundWhileAHandleLives) {
   const std::string file = dir_.File("w.db");
   const auto size_before = std::filesystem::file_size(file);
   {
-    std::unique_ptr<BackgroundWork> checkpoints = warehouse_->CheckpointInBackground();
+    std::unique_ptr<BackgroundWork> checkpoints = warehouse_->MaintainInBackground();
     ASSERT_NE(checkpoints, nullptr);
     // The building connection no longer checkpoints by itself ...
     EXPECT_EQ(All("PRAGMA wal_autocheckpoint"), (std::vector<Row>{{int64_t{0}}}));
@@ -109,9 +109,9 @@ TEST_F(SqliteWarehouseTest, CheckpointsRunInTheBackgroundWhileAHandleLives) {
   EXPECT_EQ(Count("big"), 20000);
   // Nothing to do without a file, or without the right to write it.
   auto memory = OpenOrDie(":memory:");
-  EXPECT_EQ(memory->CheckpointInBackground(), nullptr);
+  EXPECT_EQ(memory->MaintainInBackground(), nullptr);
   auto reader = OpenOrDie(file, /*read_only=*/true);
-  EXPECT_EQ(reader->CheckpointInBackground(), nullptr);
+  EXPECT_EQ(reader->MaintainInBackground(), nullptr);
 }
 
 TEST_F(SqliteWarehouseTest, APeerWritesToTheSameFileAndWaitsForTheWriter) {
@@ -135,7 +135,7 @@ TEST_F(SqliteWarehouseTest, APeerWritesToTheSameFileAndWaitsForTheWriter) {
   // With checkpoints moved off the connection, the peer's commits do not
   // checkpoint either.
   {
-    std::unique_ptr<BackgroundWork> checkpoints = warehouse_->CheckpointInBackground();
+    std::unique_ptr<BackgroundWork> checkpoints = warehouse_->MaintainInBackground();
     ASSERT_NE(checkpoints, nullptr);
     auto quiet = warehouse_->OpenPeer();
     ASSERT_TRUE(quiet.ok());

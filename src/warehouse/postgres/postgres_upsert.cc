@@ -42,8 +42,8 @@ Status PostgresWarehouse::CopyRows(std::string_view table, const std::string& st
                                    std::span<const std::string> columns,
                                    std::span<const Row> rows) {
   const std::string sql =
-      fmt::format("COPY {} ({}, {}) FROM STDIN", staging, QuotedNames(columns, dialect_),
-                  dialect_.QuoteIdentifier(kRowColumn));
+      fmt::format("COPY {} ({}, {}) FROM STDIN", staging, QuotedNames(columns, dialect()),
+                  dialect().QuoteIdentifier(kRowColumn));
   SW_RETURN_IF_ERROR(PrepareToSend());
   PGconn* connection = connection_.get();
   settled_status_ = PQtransactionStatus(connection);
@@ -85,9 +85,9 @@ Status PostgresWarehouse::Upsert(std::string_view table, std::span<const std::st
   SW_RETURN_IF_ERROR(CheckUpsertArguments(table, columns, key_columns, rows));
   if (rows.empty()) return Status::Ok();
 
-  const std::string target = dialect_.QuoteIdentifier(table);
-  const std::string column_list = QuotedNames(columns, dialect_);
-  const std::string row_column = dialect_.QuoteIdentifier(kRowColumn);
+  const std::string target = dialect().QuoteIdentifier(table);
+  const std::string column_list = QuotedNames(columns, dialect());
+  const std::string row_column = dialect().QuoteIdentifier(kRowColumn);
   const std::string staging = StagingTableFor(table, columns);
   const std::string prepare = fmt::format(
       "CREATE TEMP TABLE IF NOT EXISTS {0} AS SELECT {1}, 0::bigint AS {2} FROM {3} WITH NO DATA; "
@@ -98,11 +98,11 @@ Status PostgresWarehouse::Upsert(std::string_view table, std::span<const std::st
     merge = fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM {2} ORDER BY {3}", target,
                         column_list, staging, row_column);
   } else {
-    const std::string keys = QuotedNames(key_columns, dialect_);
+    const std::string keys = QuotedNames(key_columns, dialect());
     merge = fmt::format(
         "INSERT INTO {0} ({1}) SELECT DISTINCT ON ({2}) {1} FROM {3} ORDER BY {2}, {4} DESC{5}",
         target, column_list, keys, staging, row_column,
-        OnConflictClause(columns, key_columns, dialect_));
+        OnConflictClause(columns, key_columns, dialect()));
   }
 
   return RunAtomically(*this, [&]() -> Status {

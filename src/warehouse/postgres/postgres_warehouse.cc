@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "warehouse/engine_contract.h"
+#include "warehouse/postgres/postgres_engine.h"
 #include "warehouse/postgres/postgres_errors.h"
 #include "warehouse/postgres/postgres_sql_text.h"
 #include "warehouse/postgres/postgres_values.h"
@@ -47,23 +48,6 @@ struct PostgresWarehouse::StreamedResult {
   std::deque<PgResult> read_ahead;
 };
 
-std::string PostgresDialect::TypeName(ColumnType type) const {
-  switch (type) {
-    case ColumnType::kInteger:
-      return "BIGINT";
-    case ColumnType::kReal:
-      return "DOUBLE PRECISION";
-    case ColumnType::kText:
-      return "TEXT";
-  }
-  return "TEXT";
-}
-
-std::string PostgresDialect::CurrentTimestamp() const {
-  return "to_char(statement_timestamp() AT TIME ZONE 'UTC', "
-         "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
-}
-
 Result<std::unique_ptr<PostgresWarehouse>> PostgresWarehouse::Open(
     const WarehouseOptions& options) {
   SW_ASSIGN_OR_RETURN(postgres::ConnectParameters parameters,
@@ -80,6 +64,8 @@ PostgresWarehouse::PostgresWarehouse(postgres::PgConnection connection,
       parameters_(std::move(parameters)),
       options_(std::move(options)),
       server_(postgres::ServerName(connection_.get())) {}
+
+const EngineTraits& PostgresWarehouse::traits() const { return PostgresTraits(); }
 
 // Closing the connection is enough: the server rolls back what was open.
 PostgresWarehouse::~PostgresWarehouse() = default;
@@ -377,11 +363,7 @@ Result<std::vector<ColumnSpec>> PostgresWarehouse::DescribeTable(std::string_vie
       return Status::Ok();
     }));
   }
-  if (columns.empty()) {
-    return Status(ErrorCode::kNotFound,
-                  fmt::format("table or view \"{}\" does not exist in the warehouse", name),
-                  "run the load or model that creates it first");
-  }
+  if (columns.empty()) return NoSuchTableError(name);
   return columns;
 }
 

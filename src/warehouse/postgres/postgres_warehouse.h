@@ -57,16 +57,11 @@
 #include <string_view>
 #include <vector>
 
+#include "warehouse/engine_traits.h"
 #include "warehouse/postgres/postgres_connect.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork {
-
-class PostgresDialect final : public Dialect {
- public:
-  std::string TypeName(ColumnType type) const override;
-  std::string CurrentTimestamp() const override;
-};
 
 class PostgresWarehouse final : public Warehouse {
  public:
@@ -78,8 +73,8 @@ class PostgresWarehouse final : public Warehouse {
   PostgresWarehouse(const PostgresWarehouse&) = delete;
   PostgresWarehouse& operator=(const PostgresWarehouse&) = delete;
 
-  std::string_view engine() const override { return "postgres"; }
-  const Dialect& dialect() const override { return dialect_; }
+  // PostgresTraits() (postgres_engine.h).
+  const EngineTraits& traits() const override;
 
   Status Execute(std::string_view sql) override;
   Result<int64_t> ExecuteWithParams(std::string_view sql, std::span<const Value> params) override;
@@ -146,7 +141,6 @@ class PostgresWarehouse final : public Warehouse {
   postgres::PgConnection connection_;
   postgres::ConnectParameters parameters_;  // for OpenPeer and reconnecting
   WarehouseOptions options_;
-  PostgresDialect dialect_;
   std::string server_;  // host:port, for messages
   // The transaction status before the statement in flight: what it is while
   // a query streams (libpq then says "active").
