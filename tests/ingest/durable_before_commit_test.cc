@@ -35,8 +35,7 @@ class CommitWatchingWarehouse final : public Warehouse {
     return Status::Ok();
   }
 
-  std::string_view engine() const override { return base_->engine(); }
-  const Dialect& dialect() const override { return base_->dialect(); }
+  const EngineTraits& traits() const override { return base_->traits(); }
   Status Execute(std::string_view sql) override { return base_->Execute(sql); }
   Result<int64_t> ExecuteWithParams(std::string_view sql, std::span<const Value> params) override {
     return base_->ExecuteWithParams(sql, params);
