@@ -6,6 +6,8 @@
 #include <cctype>
 
 #include "transform/data_tests/generic_tests.h"
+#include "transform/template/natives.h"
+#include "warehouse/adapter_macros.h"
 
 namespace silverwork::transform {
 namespace {
@@ -52,29 +54,61 @@ class NodeEnvironment final : public TemplateEnvironment {
         is_incremental_(is_incremental),
         ephemerals_(ephemerals) {}
 
-  Result<TemplateValue> Call(const std::string& function, const CallArguments& args) override {
-    if (function == "ref") return Ref(args.positional[0].as_string());
-    if (function == "source") {
-      int index =
-          manifest_.FindSource(args.positional[0].as_string(), args.positional[1].as_string());
-      return TemplateValue(compiler_.RelationSql(manifest_.node(index)));
+  Result<std::optional<TemplateValue>> LookUp(std::string_view name,
+                                              std::string_view /*package*/) override {
+    if (name == "this") {
+      if (node_.kind == ResourceKind::kTest)
+        return Status(ErrorCode::kInvalidInput, "'this' has no meaning in a test");
+      return std::optional(TemplateValue(compiler_.RelationSql(node_)));
     }
-    if (function == "config") return TemplateValue(std::string());
-    if (function == "var") return LookUpVar(vars_, args);
-    if (function == "is_incremental") return TemplateValue(is_incremental_);
-    std::vector<std::string> sql_args;
-    for (const TemplateValue& value : args.positional) sql_args.push_back(value.Render());
-    SW_ASSIGN_OR_RETURN(std::string expanded, traits_.ExpandMacro(function, sql_args));
-    return TemplateValue(std::move(expanded));
-  }
-
-  Result<TemplateValue> This() override {
-    if (node_.kind == ResourceKind::kTest)
-      return Status(ErrorCode::kInvalidInput, "'this' has no meaning in a test");
-    return TemplateValue(compiler_.RelationSql(node_));
+    return Function(name);
   }
 
  private:
+  // The function `name` templates may call, or nullopt.
+  std::optional<TemplateValue> Function(std::string_view name) {
+    if (name == "ref")
+      return MakeFunction("ref", [this](const CallArguments& args) {
+        // ref('name') or ref('package', 'name'); the parser checked both are literals.
+        return Ref(args.positional.back().as_string());
+      });
+    if (name == "source")
+      return MakeFunction("source", [this](const CallArguments& args) -> Result<TemplateValue> {
+        int index =
+            manifest_.FindSource(args.positional[0].as_string(), args.positional[1].as_string());
+        return TemplateValue(compiler_.RelationSql(manifest_.node(index)));
+      });
+    if (name == "config")
+      return MakeFunction("config", [](const CallArguments&) -> Result<TemplateValue> {
+        return TemplateValue(std::string());
+      });
+    if (name == "var")
+      return MakeFunction("var", [this](const CallArguments& args) { return LookUpVar(vars_, args); });
+    if (name == "is_incremental")
+      return MakeFunction("is_incremental", [this](const CallArguments&) -> Result<TemplateValue> {
+        return TemplateValue(is_incremental_);
+      });
+    if (const AdapterMacroSignature* macro = FindAdapterMacro(name)) return AdapterMacro(*macro);
+    return std::nullopt;
+  }
+
+  // An engine-neutral macro (warehouse/adapter_macros.h), spelled by the engine.
+  TemplateValue AdapterMacro(const AdapterMacroSignature& macro) const {
+    return MakeFunction(std::string(macro.name), [this, &macro](const CallArguments& args)
+                                                     -> Result<TemplateValue> {
+      const auto count = static_cast<int>(args.positional.size());
+      if (!args.keyword.empty() || count < macro.min_args || count > macro.max_args)
+        return Status(ErrorCode::kInvalidInput,
+                      fmt::format("{}() takes {} to {} positional arguments, got {}", macro.name,
+                                  macro.min_args, macro.max_args, count),
+                      std::string(macro.summary));
+      std::vector<std::string> sql_args;
+      for (const TemplateValue& value : args.positional) sql_args.push_back(value.Render());
+      SW_ASSIGN_OR_RETURN(std::string expanded, traits_.ExpandMacro(macro.name, sql_args));
+      return TemplateValue(std::move(expanded));
+    });
+  }
+
   Result<TemplateValue> Ref(const std::string& name) {
     // The manifest resolved every ref when it was built.
     const Node& target = manifest_.node(manifest_.FindRef(name));
