@@ -92,6 +92,25 @@ class StatementParser {
     return expr;
   }
 
+  // As ParseWholeExpression, but `a, b` (a tuple without parentheses, as
+  // `{% set x, y = 1, 2 %}` writes it) is a list of both.
+  Result<Expr> ParseTupleExpression(const Chunk& chunk, size_t first) {
+    if (first >= chunk.tokens.size()) return ParseWholeExpression(chunk, first);
+    ExpressionParser parser(path_, std::span(chunk.tokens).subspan(first), chunk.line, options_);
+    Expr tuple;
+    tuple.kind = Expr::Kind::kList;
+    tuple.line = chunk.line;
+    while (true) {
+      SW_ASSIGN_OR_RETURN(Expr item, parser.ParseExpression());
+      tuple.operands.push_back(std::move(item));
+      if (!parser.PeekIs(",")) break;
+      parser.Skip();
+    }
+    if (!parser.AtEnd()) return parser.Leftover();
+    if (tuple.operands.size() == 1) return std::move(tuple.operands[0]);
+    return tuple;
+  }
+
   // REQUIRES: chunks_[pos_] is a statement starting with a name.
   Result<TemplateNode> ParseStatement(const Chunk& chunk) {
     const std::string& keyword = chunk.tokens.front().text;
@@ -268,7 +287,7 @@ class StatementParser {
         return Unsupported(path_, chunk.line, "set with a filter");
       SW_ASSIGN_OR_RETURN(node.targets, ParseTargets(chunk, &at, "="));
     }
-    SW_ASSIGN_OR_RETURN(node.expr, ParseWholeExpression(chunk, at + 1));
+    SW_ASSIGN_OR_RETURN(node.expr, ParseTupleExpression(chunk, at + 1));
     ++pos_;
     return node;
   }
