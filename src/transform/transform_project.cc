@@ -1,6 +1,8 @@
 #include "transform/transform_project.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
@@ -58,7 +60,8 @@ Result<ResolvedManifest> ResolveManifest(const ProjectFiles& files, const Manife
 }
 
 fs::path ArtifactsDir(const ProjectFiles& files, const RunOptions& options) {
-  return options.artifacts_dir.empty() ? files.root / "target" : options.artifacts_dir;
+  if (!options.artifacts_dir.empty()) return options.artifacts_dir;
+  return files.root / (files.target_path.empty() ? "target" : files.target_path);
 }
 
 }  // namespace
@@ -72,6 +75,9 @@ TransformProject::~TransformProject() = default;
 
 Result<TransformProject> TransformProject::Load(const fs::path& project_dir) {
   SW_ASSIGN_OR_RETURN(ProjectFiles files, LoadProjectFiles(project_dir));
+  if (!files.ignored_keys.empty())
+    spdlog::info("{}: ignoring {} (they mean nothing to silverwork; docs/transform.md)",
+                 files.project_file, fmt::join(files.ignored_keys, ", "));
   auto owned_files = std::make_unique<ProjectFiles>(std::move(files));
   SW_ASSIGN_OR_RETURN(Manifest manifest, Manifest::Build(*owned_files, owned_files->vars));
   return TransformProject(std::move(owned_files), std::make_unique<Manifest>(std::move(manifest)));

@@ -328,7 +328,8 @@ TEST(ManifestTest, MissingProjectFileSaysWhere) {
   auto project = TransformProject::Load(dir.path());
   ASSERT_FALSE(project.ok());
   EXPECT_TRUE(project.status().IsNotFound());
-  EXPECT_EQ(project.status().message(), "no silverwork_project.yml in " + dir.path().string());
+  EXPECT_EQ(project.status().message(),
+            "no silverwork_project.yml or dbt_project.yml in " + dir.path().string());
 }
 
 }  // namespace

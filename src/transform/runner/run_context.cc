@@ -31,11 +31,12 @@ RunContext::RunContext(const ProjectFiles& files, const Manifest& manifest, cons
       traits_(traits),
       artifacts_dir_(std::move(artifacts_dir)),
       started_(clock.Monotonic()),
-      compiler_(manifest, traits, vars) {
-  const auto now = clock_.Now();
-  started_at_ = FormatUtcTimestamp(now);
-  run_id_ = options_.run_id.empty() ? RunIdFor(now) : options_.run_id;
-}
+      started_at_(FormatUtcTimestamp(clock.Now())),
+      run_id_(options.run_id.empty() ? RunIdFor(clock.Now()) : options.run_id),
+      compiler_(manifest, traits, vars,
+                DbtContextValues{.threads = options.threads,
+                                 .invocation_id = run_id_,
+                                 .run_started_at = started_at_}) {}
 
 void RunContext::UseBuildState(BuildState state) {
   changes_ = std::make_unique<ChangeTracker>(*this, std::move(state));

@@ -23,6 +23,12 @@ Status MacroRegistry::AddFile(const std::string& package, const std::string& pat
   return Status::Ok();
 }
 
+Status MacroRegistry::AddTemplate(const std::string& package, Template file) {
+  files_.push_back(std::make_unique<const Template>(std::move(file)));
+  const Template& kept = *files_.back();
+  return AddFile(package, kept.path(), kept.nodes());
+}
+
 const TemplateValue* MacroRegistry::Find(std::string_view package, std::string_view name) const {
   auto found_package = packages_.find(package);
   if (found_package == packages_.end()) return nullptr;

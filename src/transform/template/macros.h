@@ -9,8 +9,8 @@
 // first, then in the root project; `package.macro()` names one package.
 //
 // A registry is filled while the project loads and read-only afterwards;
-// thread-safe for reads. The definitions point into the parsed templates,
-// which must outlive the registry.
+// thread-safe for reads. It owns the macro files it was given (AddTemplate);
+// with AddFile, the nodes must outlive the registry.
 #pragma once
 
 #include <map>
@@ -21,6 +21,7 @@
 
 #include "common/status.h"
 #include "transform/template/syntax_tree.h"
+#include "transform/template/template.h"
 #include "transform/template/value.h"
 
 namespace silverwork::transform {
@@ -56,6 +57,8 @@ class MacroRegistry {
   // error when the package already has a macro of that name.
   Status AddFile(const std::string& package, const std::string& path,
                  const std::vector<TemplateNode>& nodes);
+  // Adds the macros of a parsed macro file of `package`, keeping the file.
+  Status AddTemplate(const std::string& package, Template file);
   // Makes `package` known even when it has no macros yet.
   void AddPackage(const std::string& package) { packages_[package]; }
 
@@ -74,6 +77,7 @@ class MacroRegistry {
 
  private:
   std::string root_package_;
+  std::vector<std::unique_ptr<const Template>> files_;
   std::map<std::string, std::map<std::string, TemplateValue, std::less<>>, std::less<>> packages_;
 };
 
