@@ -61,6 +61,18 @@ struct AlertsConfig {
   int64_t backoff_max_ms = 900'000;
 };
 
+// How `silverwork scheduler` runs (docs/scheduler.md, "Running it").
+struct SchedulerConfig {
+  std::string pipelines_file;          // empty: <project_dir>/pipelines.yml
+  std::string logs_dir = "var/logs";   // var/logs/<pipeline>/<run_id>/<task>/<try>.log
+  int log_retention_days = 30;         // older try logs are removed
+  int64_t poll_interval_ms = 2'000;    // requests, deadlines: how often they are looked at
+  int64_t lease_ttl_ms = 60'000;       // renewed every third of it
+  int64_t shutdown_grace_ms = 60'000;  // SIGTERM: how long running tasks may finish
+  int64_t kill_grace_ms = 10'000;      // stopping a task: SIGTERM, this long, then SIGKILL
+  int max_parallel_tasks = 2;          // task processes at once, every pipeline together
+};
+
 struct Config {
   std::string warehouse_engine = "sqlite";
   std::string warehouse_path = "var/silverwork.db";
@@ -72,6 +84,7 @@ struct Config {
   PostingsConfig postings;
   ProjectsConfig projects;
   AlertsConfig alerts;
+  SchedulerConfig scheduler;
   // Resolved secret; empty when none is configured.
   std::string service_key;
   // Where the config was read from (empty: defaults only).

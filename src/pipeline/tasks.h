@@ -36,6 +36,7 @@ namespace silverwork {
 enum class TaskKind {
   kCollectPostings,  // postings of a range of KST days, list and details
   kCollectProjects,  // every configured year's projects file
+  kDiscoverProjects, // a sensor: has a projects file appeared or changed?
   kBuild,            // the runner verbs, with a selection
   kRun,
   kTest,
@@ -45,8 +46,8 @@ enum class TaskKind {
   kDocs,    // manifest.json and lineage.dot
 };
 
-// "collect_postings", "collect_projects", "build", "run", "test", "seed",
-// "snapshot", "reload", "docs".
+// "collect_postings", "collect_projects", "discover_projects", "build",
+// "run", "test", "seed", "snapshot", "reload", "docs".
 std::string_view TaskKindName(TaskKind kind);
 // kInvalidInput listing the kinds when `name` is none of them.
 Result<TaskKind> TaskKindNamed(std::string_view name);
@@ -94,6 +95,10 @@ std::string TaskReportJson(const TaskReport& report);
 TaskReport CollectPostingsTask(const Config& config, Clock& clock, const CollectionWindow& window,
                                bool skip_details = false);
 TaskReport CollectProjectsTask(const Config& config, Clock& clock);
+// The projects sensor: OK with the figure "changed" = 1 when a projects file
+// is new or changed since the last collection, 0 when nothing changed (the
+// scheduler then skips the run: exit 4).
+TaskReport DiscoverProjectsTask(const Config& config, Clock& clock);
 // `verb` over the nodes `options` selects; failing nodes make the status an
 // error (the results say which).
 TaskReport TransformTask(const Config& config, Clock& clock, TransformVerb verb,
