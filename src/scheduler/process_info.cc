@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,6 +46,8 @@ bool WaitForExit(int pidfd, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
+int OpenPidfd(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
 std::string ThisHostName() {
   char name[256] = {};
   if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
@@ -86,7 +88,7 @@ Status StopForeignProcessGroup(pid_t leader, const std::string& process_start,
                                std::chrono::milliseconds grace) {
   // Open the pidfd first, then check the start: the pidfd pins the process
   // we checked, so a pid reused in between cannot be signalled by mistake.
-  const int pidfd = pidfd_open(leader, 0);
+  const int pidfd = OpenPidfd(leader);
   if (pidfd < 0) return Status::Ok();  // gone already
   Status status;
   if (SameProcessAlive(leader, process_start)) {

@@ -34,6 +34,10 @@ std::optional<std::string> ProcessStartOf(pid_t pid);
 // same process that start describes.
 bool SameProcessAlive(pid_t pid, const std::string& process_start);
 
+// A pidfd for `pid` (close-on-exec), or -1 with errno set. glibc 2.36's
+// <sys/pidfd.h> cannot be used from C++ (no extern "C"), hence the syscall.
+int OpenPidfd(pid_t pid);
+
 // Sends `signal` to the process group led by `leader`; ESRCH (no such group
 // any more) is not an error.
 Status SignalProcessGroup(pid_t leader, int signal);

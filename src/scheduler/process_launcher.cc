@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
-#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -173,8 +172,7 @@ Result<LaunchedTry> ProcessTaskLauncher::Launch(const TaskLaunch& launch) {
   close(log_fd);
   if (!spawned.ok()) return spawned.status();
   const pid_t pid = *spawned;
-  Child child{
-      .key = launch.key, .pid = pid, .pidfd = pidfd_open(pid, 0), .log_path = launch.log_path};
+  Child child{.key = launch.key, .pid = pid, .pidfd = OpenPidfd(pid), .log_path = launch.log_path};
   // The start is read before anything can reap the child, so it is its own.
   LaunchedTry launched{.pid = pid, .process_start = ProcessStartOf(pid).value_or("")};
   if (child.pidfd < 0) {

@@ -35,10 +35,11 @@ Status CannotRun(std::string message, std::string hint) {
   return Status(ErrorCode::kInvalidInput, std::move(message), std::move(hint));
 }
 
+// The try as the store has it.
 struct TryContext {
   RunRecord run;
   TryRecord attempt;
-  TaskSpec task;
+  TaskKind queued_kind = TaskKind::kBuild;  // the task's kind when the run was queued
 };
 
 Result<TryRecord> RunningTry(SchedulerStore& store, const ScheduledTry& which) {
@@ -58,9 +59,9 @@ Result<TryRecord> RunningTry(SchedulerStore& store, const ScheduledTry& which) {
       "`silverwork runs show RUN_ID` lists a run's tasks and tries");
 }
 
-// The run and try from the store, the task's definition from pipelines.yml.
-Result<TryContext> LoadContext(const Config& config, Warehouse& warehouse, Clock& clock,
-                               const ScheduledTry& which) {
+// The run and the try from the store: only a try the store shows running.
+Result<TryContext> LoadTry(const Config& config, Warehouse& warehouse, Clock& clock,
+                           const ScheduledTry& which) {
   SeededRandom random;
   SchedulerStore store(warehouse, clock, random);
   SW_ASSIGN_OR_RETURN(bool has_schema, store.HasSchema());
@@ -74,25 +75,31 @@ Result<TryContext> LoadContext(const Config& config, Warehouse& warehouse, Clock
                      "`silverwork runs list` shows the runs");
   TryContext context{.run = std::move(*run)};
   SW_ASSIGN_OR_RETURN(context.attempt, RunningTry(store, which));
-  TimeZoneDatabase zones;
-  SW_ASSIGN_OR_RETURN(PipelinesFile file, LoadPipelinesFile(PipelinesPathFor(config), zones));
-  const PipelineSpec* pipeline = file.Find(context.run.pipeline);
-  const TaskSpec* task = pipeline ? pipeline->FindTask(which.task) : nullptr;
-  if (task == nullptr)
-    return CannotRun(fmt::format("{} no longer defines task '{}' of pipeline '{}' (run {})",
-                                 file.path, which.task, context.run.pipeline, which.run_id),
-                     "put the task back, or leave the run failed; runs queued after the change "
-                     "use the new definition");
   SW_ASSIGN_OR_RETURN(std::vector<TaskInstanceRecord> instances,
                       store.ListTaskInstances(which.run_id));
   for (const TaskInstanceRecord& instance : instances)
-    if (instance.task == which.task && instance.kind != task->kind)
-      return CannotRun(fmt::format("task '{}' of run {} was queued as {} but {} now says {}",
-                                   which.task, which.run_id, TaskKindName(instance.kind), file.path,
-                                   TaskKindName(task->kind)),
-                       "a task's kind changed under a queued run; trigger a new run");
-  context.task = *task;
+    if (instance.task == which.task) context.queued_kind = instance.kind;
   return context;
+}
+
+// The task's definition in pipelines.yml, as the try runs it.
+Result<TaskSpec> TaskDefinition(const Config& config, const TryContext& context) {
+  TimeZoneDatabase zones;
+  SW_ASSIGN_OR_RETURN(PipelinesFile file, LoadPipelinesFile(PipelinesPathFor(config), zones));
+  const std::string& name = context.attempt.task;
+  const PipelineSpec* pipeline = file.Find(context.run.pipeline);
+  const TaskSpec* task = pipeline ? pipeline->FindTask(name) : nullptr;
+  if (task == nullptr)
+    return CannotRun(fmt::format("{} no longer defines task '{}' of pipeline '{}' (run {})",
+                                 file.path, name, context.run.pipeline, context.run.run_id),
+                     "put the task back, or leave the run failed; runs queued after the change "
+                     "use the new definition");
+  if (task->kind != context.queued_kind)
+    return CannotRun(fmt::format("task '{}' of run {} was queued as {} but {} now says {}", name,
+                                 context.run.run_id, TaskKindName(context.queued_kind), file.path,
+                                 TaskKindName(task->kind)),
+                     "a task's kind changed under a queued run; trigger a new run");
+  return *task;
 }
 
 int ExitCodeFor(const TaskReport& report) {
@@ -114,6 +121,28 @@ const char* ResultStatusFor(int exit_code) {
     default:
       return "failed";
   }
+}
+
+// A failed build says which nodes failed, not "(above)": the alert and
+// `runs show` have no "above".
+Status ExplainFailure(const TaskReport& report) {
+  const auto* results = std::get_if<transform::RunResults>(&report.details);
+  if (report.status.ok() || results == nullptr) return report.status;
+  std::vector<std::string> failures;
+  for (const transform::NodeResult& node : results->nodes) {
+    if (node.status != transform::NodeStatus::kError && node.status != transform::NodeStatus::kFail)
+      continue;
+    failures.push_back(fmt::format("{} {}: {}", node.unique_id,
+                                   transform::NodeStatusName(node.status),
+                                   node.message.substr(0, 300)));
+  }
+  if (failures.empty()) return report.status;
+  const size_t shown = std::min<size_t>(failures.size(), 3);
+  std::string message =
+      fmt::format("{} node{} failed: {}", failures.size(), failures.size() == 1 ? "" : "s",
+                  fmt::join(failures.begin(), failures.begin() + shown, "; "));
+  if (shown < failures.size()) message += fmt::format("; and {} more", failures.size() - shown);
+  return Status(report.status.code(), message, report.status.hint());
 }
 
 TaskResult ResultOf(int exit_code, const Status& error, const TaskReport* report) {
@@ -158,24 +187,26 @@ ScheduledTryOutcome RunScheduledTry(const Config& config, Clock& clock, const Sc
   auto warehouse =
       OpenWarehouse({.engine = config.warehouse_engine, .location = config.warehouse_path});
   Result<TryContext> context =
-      warehouse.ok() ? LoadContext(config, **warehouse, clock, which) : warehouse.status();
-  // The warehouse connection is not needed while the task runs (it opens its own).
+      warehouse.ok() ? LoadTry(config, **warehouse, clock, which) : warehouse.status();
+  // The connection is not needed while the task runs (it opens its own).
   if (warehouse.ok()) warehouse->reset();
   if (!context.ok()) {
     const bool definition = context.status().code() == ErrorCode::kInvalidInput;
     outcome.exit_code = definition ? kTaskExitUsage : kTaskExitFailure;
     outcome.result = ResultOf(outcome.exit_code, context.status(), nullptr);
-    return outcome;  // no recorded try: nowhere to write a result file
+    return outcome;  // no try of ours: nowhere to write a result file
   }
+  Result<TaskSpec> task = TaskDefinition(config, *context);
   Result<TaskRequest> request =
-      TaskRequestFor(context->task, context->run.window, context->run.interval);
+      task.ok() ? TaskRequestFor(*task, context->run.window, context->run.interval)
+                : Result<TaskRequest>(task.status());
   if (!request.ok()) {
     outcome.exit_code = kTaskExitUsage;
     outcome.result = ResultOf(outcome.exit_code, request.status(), nullptr);
   } else {
     outcome.report = RunTask(config, clock, *request);
     outcome.exit_code = ExitCodeFor(*outcome.report);
-    outcome.result = ResultOf(outcome.exit_code, outcome.report->status, &*outcome.report);
+    outcome.result = ResultOf(outcome.exit_code, ExplainFailure(*outcome.report), &*outcome.report);
   }
   Status written = WriteTaskResult(TaskResultPath(context->attempt.log_path), outcome.result);
   if (!written.ok()) spdlog::warn("{}", written.ToString());
