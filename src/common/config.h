@@ -45,9 +45,9 @@ struct ProjectsConfig {
   std::map<std::string, std::vector<std::string>> column_aliases;
 };
 
-// Where and how the scheduler sends alerts (docs/alerts.md). The webhook
-// URLs are secrets: they come from the environment or from a file the config
-// names, never from the config text.
+// Where and how the scheduler sends alerts (docs/scheduler.md, section
+// Alerts). The webhook URLs are secrets: they come from the environment or
+// from a file the config names, never from the config text.
 struct AlertsConfig {
   // The dashboard's address, for links to task logs; empty: no links.
   std::string base_url;
