@@ -78,9 +78,10 @@ std::vector<char*> PointersTo(std::vector<std::string>& strings) {
   return pointers;
 }
 
-// Forks and execs; the child's pid, or an error saying why it did not start.
-Result<pid_t> Spawn(const std::string& binary, std::vector<std::string> arguments,
-                    std::vector<std::string> environment, int log_fd) {
+// Forks and execs; the child's pid and start, or an error saying why it did
+// not start.
+Result<LaunchedTry> Spawn(const std::string& binary, std::vector<std::string> arguments,
+                          std::vector<std::string> environment, int log_fd) {
   std::vector<char*> argv = PointersTo(arguments);
   std::vector<char*> envp = PointersTo(environment);
   const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -104,6 +105,9 @@ Result<pid_t> Spawn(const std::string& binary, std::vector<std::string> argument
                   fmt::format("cannot fork a task process: {}", std::strerror(fork_error)),
                   "the machine is out of processes or memory; the try is retried");
   }
+  // Read while the child waits to exec: a short task could otherwise end
+  // before its start is read. Exec does not change it.
+  const std::string start = ProcessStartOf(pid).value_or("");
   // EOF: exec succeeded (the pipe closed on exec). An int: exec's errno.
   int exec_error = 0;
   ssize_t got = 0;
@@ -118,7 +122,7 @@ Result<pid_t> Spawn(const std::string& binary, std::vector<std::string> argument
                   "the scheduler runs its tasks with its own binary; reinstall it or restart "
                   "the scheduler from the installed path");
   }
-  return pid;
+  return LaunchedTry{.pid = pid, .process_start = start};
 }
 
 }  // namespace
@@ -171,10 +175,8 @@ Result<LaunchedTry> ProcessTaskLauncher::Launch(const TaskLaunch& launch) {
       Spawn(options_.binary.string(), ArgumentsFor(launch), EnvironmentFor(launch), log_fd);
   close(log_fd);
   if (!spawned.ok()) return spawned.status();
-  const pid_t pid = *spawned;
+  const auto pid = static_cast<pid_t>(spawned->pid);
   Child child{.key = launch.key, .pid = pid, .pidfd = OpenPidfd(pid), .log_path = launch.log_path};
-  // The start is read before anything can reap the child, so it is its own.
-  LaunchedTry launched{.pid = pid, .process_start = ProcessStartOf(pid).value_or("")};
   if (child.pidfd < 0) {
     // Without a pidfd the end would go unnoticed: do not run it at all.
     (void)SignalProcessGroup(pid, SIGKILL);
@@ -184,7 +186,7 @@ Result<LaunchedTry> ProcessTaskLauncher::Launch(const TaskLaunch& launch) {
                   "the scheduler needs Linux 5.3 or later (pidfd) and free file descriptors");
   }
   children_.emplace(launch.key, std::move(child));
-  return launched;
+  return std::move(spawned).value();
 }
 
 std::optional<TaskExit> ProcessTaskLauncher::Reap(Child& child) {
