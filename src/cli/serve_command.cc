@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/wiring.h"
+#include "pipeline/warehouse_options.h"
 #include "serve/server.h"
 #include "serve/static_assets.h"
 
@@ -27,9 +28,9 @@ struct ServeFlags {
 Status Serve(const Config& config, const ServeFlags& flags, Clock& clock) {
   serve::ServeOptions options;
   options.clock = &clock;
-  options.warehouse = {.engine = config.warehouse_engine,
-                       .location = flags.warehouse.empty() ? config.warehouse_path : flags.warehouse,
-                       .read_only = true};
+  options.warehouse = WarehouseOptionsFor(config);
+  if (!flags.warehouse.empty()) options.warehouse.location = flags.warehouse;
+  options.warehouse.read_only = true;
   options.host = flags.host;
   options.port = flags.port;
   options.threads = flags.threads;

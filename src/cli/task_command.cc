@@ -4,18 +4,21 @@
 //
 // Prints what the task did, then one line of JSON with its figures (see
 // TaskReportJson), and exits 0 when it succeeded, 3 when it stopped on the
-// daily quota with its progress saved, and 1 when it failed.
+// daily quota with its progress saved, 4 when a sensor (discover_projects)
+// found nothing new, and 1 when it failed: the exit codes the scheduler reads
+// (scheduler/task_state.h).
 //
 // silverwork task run --run R --task T --try N: one try of a scheduled
 // task, as the scheduler starts it (scheduler/scheduled_try.h): the task's
-// definition from pipelines.yml, its days from the run; the same output,
-// plus exit 4 when a sensor found nothing new and 2 when the try cannot run
-// as defined, and a result file next to the try's log.
+// definition from pipelines.yml, its days from the run; the same output and
+// exit codes, plus 2 when the try cannot run as defined, and a result file
+// next to the try's log.
 #include <cstdio>
 
 #include "cli/wiring.h"
 #include "pipeline/tasks.h"
 #include "scheduler/scheduled_try.h"
+#include "scheduler/task_state.h"
 
 namespace silverwork {
 namespace {
@@ -113,7 +116,8 @@ void AddTaskCommand(CLI::App& app, CliContext& context) {
     PrintTaskDetails(report);
     std::printf("%s\n", TaskReportJson(report).c_str());
     std::fflush(stdout);
-    context.exit_code = ExitCodeFor(report.status);
+    context.exit_code =
+        report.NothingNew() ? scheduler::kTaskExitNothingNew : ExitCodeFor(report.status);
   });
 }
 

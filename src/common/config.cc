@@ -1,11 +1,12 @@
 #include "common/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string_view>
-#include <toml++/toml.h>
 #include <utility>
 
 #include "common/log.h"
@@ -102,8 +103,9 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (out.rows_per_page < 1 || out.concurrency < 1 || out.max_attempts < 1 ||
       out.lookback_days < 0 || out.batch_size < 1 || out.timeout_ms < 1) {
-    return Invalid(origin, "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
-                           "timeout_ms must be positive and lookback_days not negative",
+    return Invalid(origin,
+                   "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
+                   "timeout_ms must be positive and lookback_days not negative",
                    "fix the values in the config file");
   }
   return Status::Ok();
@@ -112,6 +114,7 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
 Status ReadProjects(const toml::table& table, const std::string& origin, ProjectsConfig& out) {
   TableReader reader(table, "projects", origin);
   SW_RETURN_IF_ERROR(reader.String("base_url", out.base_url));
+  SW_RETURN_IF_ERROR(reader.String("openapi_url", out.openapi_url));
   SW_RETURN_IF_ERROR(reader.Int("per_page", out.per_page));
   SW_RETURN_IF_ERROR(reader.Int("concurrency", out.concurrency));
   SW_RETURN_IF_ERROR(reader.Double("calls_per_second", out.calls_per_second));
@@ -119,7 +122,7 @@ Status ReadProjects(const toml::table& table, const std::string& origin, Project
   SW_RETURN_IF_ERROR(reader.Int("timeout_ms", out.timeout_ms));
   SW_RETURN_IF_ERROR(reader.Int("max_attempts", out.max_attempts));
   if (const toml::table* files = reader.Table("files")) {
-    // Listing files replaces the built-in list: the config is the truth.
+    // Pins restrict collection to themselves (see ProjectsConfig::files).
     out.files.clear();
     for (const auto& [year_text, node] : *files) {
       int year = std::atoi(std::string(year_text.str()).c_str());
@@ -152,6 +155,19 @@ Status ReadProjects(const toml::table& table, const std::string& origin, Project
   if (out.per_page < 1 || out.concurrency < 1 || out.max_attempts < 1) {
     return Invalid(origin, "[projects] per_page, concurrency and max_attempts must be positive",
                    "fix the values in the config file");
+  }
+  return Status::Ok();
+}
+
+Status ReadHttp(const toml::table& table, const std::string& origin, HttpConfig& out) {
+  TableReader reader(table, "http", origin);
+  SW_RETURN_IF_ERROR(reader.String("ca_file", out.ca_file));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (!out.ca_file.empty() && !std::ifstream(out.ca_file)) {
+    return Status(ErrorCode::kNotFound,
+                  origin + ": cannot read [http] ca_file '" + out.ca_file + "'",
+                  "name a readable PEM file of CA certificates (relative paths start at the "
+                  "current directory), or remove the key to trust the system's CAs only");
   }
   return Status::Ok();
 }
@@ -288,13 +304,7 @@ Status ApplyAlertEnvironment(AlertsConfig& alerts) {
 
 Config DefaultConfig() {
   Config config;
-  config.projects.files = {
-      {2018, "86a1651f-3c36-4efe-85f8-d781d61b70d1"},
-      {2020, "4f2b83dd-93d0-4d82-b6eb-c1af32641817"},
-      {2022, "c2a15a01-c539-4698-a06d-daa5309264a4"},
-      {2023, "abd1cfb1-5ba2-491f-9729-84bba214f87d"},
-      {2024, "5a9fe759-5344-41ef-94c1-9de71e3e156f"},
-  };
+  config.projects.openapi_url = Config::kRealProjectsDocumentUrl;
   return config;
 }
 
@@ -325,7 +335,19 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     TableReader section(*warehouse, "warehouse", origin);
     SW_RETURN_IF_ERROR(section.String("engine", config.warehouse_engine));
     SW_RETURN_IF_ERROR(section.String("path", config.warehouse_path));
+    SW_RETURN_IF_ERROR(section.String("url", config.warehouse_url));
+    SW_RETURN_IF_ERROR(section.String("password_file", config.warehouse_password_file));
+    SW_RETURN_IF_ERROR(section.Int("statement_timeout_ms", config.warehouse_statement_timeout_ms));
+    if (warehouse->contains("password")) {
+      return Invalid(origin, "'warehouse.password' may not be written in the config",
+                     "put the password in PGPASSWORD, in ~/.pgpass, or in a file named by "
+                     "[warehouse] password_file (chmod 600)");
+    }
     SW_RETURN_IF_ERROR(section.RejectUnknown());
+    if (config.warehouse_statement_timeout_ms < 0) {
+      return Invalid(origin, "[warehouse] statement_timeout_ms must not be negative",
+                     "use 0 for no timeout");
+    }
   }
   if (const toml::table* lake = reader.Table("lake")) {
     TableReader section(*lake, "lake", origin);
@@ -341,6 +363,8 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     SW_RETURN_IF_ERROR(ReadAlerts(*alerts, origin, config.alerts));
   if (const toml::table* scheduler = reader.Table("scheduler"))
     SW_RETURN_IF_ERROR(ReadScheduler(*scheduler, origin, config.scheduler));
+  if (const toml::table* http = reader.Table("http"))
+    SW_RETURN_IF_ERROR(ReadHttp(*http, origin, config.http));
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (!service_key_file.empty()) {
     SW_ASSIGN_OR_RETURN(config.service_key,

@@ -4,7 +4,8 @@
 //
 // Secrets: the service key comes from DATA_GO_KR_SERVICE_KEY or from a file
 // named by `service_key_file` (never from argv, never inline in the config,
-// whose contents end up in bug reports).
+// whose contents end up in bug reports); likewise the PostgreSQL password
+// (PGPASSWORD, ~/.pgpass, or [warehouse] password_file, read by the engine).
 #pragma once
 
 #include <chrono>
@@ -20,26 +21,30 @@ namespace silverwork {
 struct PostingsConfig {
   std::string base_url;  // empty: the real portal when a key is set
   int64_t rows_per_page = 1000;
-  int concurrency = 10;              // detail calls in flight
-  double calls_per_second = 25;      // shared by all workers (0: unlimited)
-  int64_t calls_per_day = 10'000;    // per operation, the development key's quota (0: unlimited)
-  int lookback_days = 3;             // re-check this many days before the window
+  int concurrency = 10;            // detail calls in flight
+  double calls_per_second = 25;    // shared by all workers (0: unlimited)
+  int64_t calls_per_day = 10'000;  // per operation, the development key's quota (0: unlimited)
+  int lookback_days = 3;           // re-check this many days before the window
   int64_t timeout_ms = 10'000;
   int max_attempts = 5;
   int64_t backoff_base_ms = 500;
   int64_t backoff_max_ms = 30'000;
-  int64_t batch_size = 500;          // detail rows committed per transaction
+  int64_t batch_size = 500;  // detail rows committed per transaction
 };
 
 struct ProjectsConfig {
   std::string base_url;  // empty: the real odcloud API when a key is set
+  // The dataset's OpenAPI document, which lists its files (read without the
+  // key). Empty: don't read it; collect the pins only.
+  std::string openapi_url;  // set to Config::kRealProjectsDocumentUrl by DefaultConfig()
   int64_t per_page = 500;
   int concurrency = 4;
   double calls_per_second = 10;
   int64_t calls_per_day = 10'000;
   int64_t timeout_ms = 30'000;
   int max_attempts = 5;
-  // year -> file id. A new file is a config change.
+  // Pins, year -> file id: when any are set, only these files are collected,
+  // each under the year it is pinned to. Empty: every file the document lists.
   std::map<int, std::string> files;
   // canonical column -> extra Korean names, on top of the built-in aliases.
   std::map<std::string, std::vector<std::string>> column_aliases;
@@ -73,9 +78,21 @@ struct SchedulerConfig {
   int max_parallel_tasks = 2;          // task processes at once, every pipeline together
 };
 
+struct HttpConfig {
+  // A PEM file of CA certificates trusted for https besides the system's
+  // (a private CA, or a TLS-inspecting proxy's); empty: the system's only.
+  std::string ca_file;
+};
+
 struct Config {
   std::string warehouse_engine = "sqlite";
-  std::string warehouse_path = "var/silverwork.db";
+  std::string warehouse_path = "var/silverwork.db";  // engine = "sqlite"
+  // engine = "postgres": a libpq URL without a password (empty: PG* variables),
+  // the file holding the password (empty: PGPASSWORD or ~/.pgpass), and the
+  // server-side statement timeout (0: none).
+  std::string warehouse_url;
+  std::string warehouse_password_file;
+  int64_t warehouse_statement_timeout_ms = 0;
   std::string lake_path = "var/lake";
   bool lake_fsync = true;
   std::string project_dir = ".";  // the SQL project (models/, seeds/)
@@ -85,6 +102,7 @@ struct Config {
   ProjectsConfig projects;
   AlertsConfig alerts;
   SchedulerConfig scheduler;
+  HttpConfig http;
   // Resolved secret; empty when none is configured.
   std::string service_key;
   // Where the config was read from (empty: defaults only).
@@ -93,9 +111,12 @@ struct Config {
   // The real portal's base URLs.
   static constexpr const char* kRealPostingsBaseUrl = "http://apis.data.go.kr";
   static constexpr const char* kRealProjectsBaseUrl = "https://api.odcloud.kr";
+  // The projects dataset's OpenAPI document (another host than the data).
+  static constexpr const char* kRealProjectsDocumentUrl =
+      "https://infuser.odcloud.kr/oas/docs?namespace=15050148/v1";
 };
 
-// The built-in defaults, including the known projects files.
+// The built-in defaults: no pinned projects files (the document lists them).
 Config DefaultConfig();
 
 // Loads `path` over the defaults (an empty path: defaults only), then

@@ -2,9 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+
 #include "common/log.h"
+#include "http/http_client.h"
 #include "pipeline/collection_run.h"
 #include "pipeline/run_ledger.h"
+#include "pipeline/warehouse_options.h"
 
 namespace silverwork {
 namespace {
@@ -55,6 +59,17 @@ std::vector<TaskFigure> FiguresOf(const ProjectsCollectStats& stats) {
           {"pages", stats.pages},
           {"rows_loaded", stats.rows_loaded},
           {"rows_rejected", stats.rows_rejected}};
+}
+
+std::vector<TaskFigure> FiguresOf(const ProjectsDiscovery& discovery) {
+  std::map<ListingChange, int64_t> changes;
+  for (const ListingDiff& diff : discovery.listing) ++changes[diff.change];
+  return {{"files_listed", static_cast<int64_t>(discovery.document.files.size())},
+          {"new", changes[ListingChange::kNew]},
+          {"redated", changes[ListingChange::kRedated]},
+          {"relisted", changes[ListingChange::kRelisted]},
+          {"withdrawn", changes[ListingChange::kWithdrawn]},
+          {"changed", discovery.changed() ? 1 : 0}};
 }
 
 std::vector<TaskFigure> FiguresOf(const transform::RunResults& results) {
@@ -127,6 +142,11 @@ std::optional<int64_t> TaskReport::Figure(std::string_view name) const {
   return std::nullopt;
 }
 
+bool TaskReport::NothingNew() const {
+  const auto* discovery = std::get_if<ProjectsDiscovery>(&details);
+  return status.ok() && discovery != nullptr && !discovery->changed();
+}
+
 std::string TaskReportJson(const TaskReport& report) {
   nlohmann::ordered_json json;
   json["task"] = TaskKindName(report.kind);
@@ -163,15 +183,28 @@ TaskReport CollectProjectsTask(const Config& config, Clock& clock) {
 }
 
 TaskReport DiscoverProjectsTask(const Config& config, Clock& clock) {
-  (void)config;
   TaskTimer timer(TaskKind::kDiscoverProjects, clock);
-  // The one place the sensor is wired: the projects discovery (issue 13)
-  // provides ProjectFilesChanged(); until it is merged the task fails
-  // saying so. Replace this with a call to it and the figure "changed".
-  return timer.Report(Status(
-      ErrorCode::kUnsupported, "discover_projects is not available yet in this build",
-      "the projects discovery (issue 13) is not merged yet; until it is, pause the `projects` "
-      "pipeline (`silverwork pause projects`) and run `silverwork collect projects` by hand"));
+  if (config.projects.openapi_url.empty()) {
+    return timer.Report(Status(ErrorCode::kInvalidInput,
+                               "[projects] openapi_url is empty: nothing to discover",
+                               std::string("set it to the dataset's OpenAPI document, ") +
+                                   Config::kRealProjectsDocumentUrl));
+  }
+  auto warehouse = OpenWarehouse(WarehouseOptionsFor(config));
+  if (!warehouse.ok()) return timer.Report(warehouse.status());
+  ProjectsDiscoveryOptions options;
+  options.openapi_url = config.projects.openapi_url;
+  options.pins = config.projects.files;
+  options.caller.timeout = std::chrono::milliseconds(config.projects.timeout_ms);
+  options.caller.retry.max_attempts = config.projects.max_attempts;
+  options.caller.retry.base_delay = std::chrono::milliseconds(config.postings.backoff_base_ms);
+  options.caller.retry.max_delay = std::chrono::milliseconds(config.postings.backoff_max_ms);
+  auto discovery = DiscoverProjectFiles(options, **warehouse, clock,
+                                        [http = HttpClientOptions{.ca_file = config.http.ca_file}] {
+                                          return CreateHttpClient(http);
+                                        });
+  if (!discovery.ok()) return timer.Report(discovery.status());
+  return timer.Report(Status::Ok(), {}, std::move(discovery).value());
 }
 
 TaskReport TransformTask(const Config& config, Clock& clock, TransformVerb verb,
@@ -190,7 +223,7 @@ TaskReport TransformTask(const Config& config, Clock& clock, TransformVerb verb,
 TaskReport ReloadTask(const Config& config, Clock& clock) {
   TaskTimer timer(TaskKind::kReload, clock);
   auto warehouse =
-      OpenWarehouse({.engine = config.warehouse_engine, .location = config.warehouse_path});
+      OpenWarehouse(WarehouseOptionsFor(config));
   if (!warehouse.ok()) return timer.Report(warehouse.status());
   ReloadOptions options{.lake_root = config.lake_path,
                         .project_files = config.projects.files,

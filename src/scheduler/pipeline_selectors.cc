@@ -6,9 +6,9 @@
 
 #include "common/config.h"
 #include "scheduler/pipelines.h"
-#include "transform/manifest.h"
-#include "transform/project.h"
-#include "transform/selector.h"
+#include "transform/project/manifest.h"
+#include "transform/project/project_files.h"
+#include "transform/project/selector.h"
 
 namespace silverwork::scheduler {
 

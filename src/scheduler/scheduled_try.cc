@@ -105,9 +105,7 @@ Result<TaskSpec> TaskDefinition(const Config& config, const TryContext& context)
 int ExitCodeFor(const TaskReport& report) {
   if (report.status.IsQuotaExhausted()) return kTaskExitQuota;
   if (!report.status.ok()) return kTaskExitFailure;
-  const bool sensor = report.kind == silverwork::TaskKind::kDiscoverProjects;
-  if (sensor && report.Figure("changed").value_or(0) == 0) return kTaskExitNothingNew;
-  return kTaskExitSuccess;
+  return report.NothingNew() ? kTaskExitNothingNew : kTaskExitSuccess;
 }
 
 const char* ResultStatusFor(int exit_code) {

@@ -167,7 +167,9 @@ class SchedulerWorld {
         << "rows_per_page = 50\nconcurrency = 4\ncalls_per_second = 0\ncalls_per_day = 0\n"
         << "lookback_days = 1\nbatch_size = 10\nbackoff_base_ms = 5\nbackoff_max_ms = 50\n"
         << "timeout_ms = 60000\n"
-        << "[projects]\nbase_url = \"" << simulator_->base_url() << "\"\nper_page = 50\n"
+        << "[projects]\nbase_url = \"" << simulator_->base_url() << "\"\n"
+        << "openapi_url = \"" << simulator_->base_url() << kSimulatorProjectsDocumentPath
+        << "\"\nper_page = 50\n"
         << "calls_per_second = 0\ncalls_per_day = 0\n"
         << "[scheduler]\npipelines_file = \"" << Path("pipelines.yml") << "\"\n"
         << "logs_dir = \"" << Path("logs") << "\"\npoll_interval_ms = 100\n"

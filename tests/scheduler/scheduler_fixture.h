@@ -18,7 +18,7 @@
 #include "scheduler/scheduler.h"
 #include "scheduler_test_util.h"
 #include "scoped_temp_dir.h"
-#include "warehouse/sqlite_warehouse.h"
+#include "warehouse/sqlite/sqlite_warehouse.h"
 
 namespace silverwork::scheduler {
 
