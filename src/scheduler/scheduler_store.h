@@ -39,6 +39,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -148,6 +149,28 @@ struct TryFinish {
   RunRecord run;  // after the change
 };
 
+// Reports (SchedulerStore's report reads): runs per pipeline and state, the
+// timings of ended tries, deferrals.
+struct RunStateCount {
+  std::string pipeline;
+  RunState state = RunState::kQueued;
+  int64_t runs = 0;
+};
+
+struct TryTiming {
+  std::string pipeline;
+  std::string task;
+  TryState state = TryState::kSuccess;
+  TimePoint started_at;
+  TimePoint ended_at;
+};
+
+struct DeferralCount {
+  std::string pipeline;
+  int64_t deferred_tries = 0;  // tries that ended because the quota was spent, ever
+  int64_t deferred_now = 0;    // task instances waiting out the quota now
+};
+
 struct LeaseHolder {
   std::string holder_id;
   std::string host;
@@ -252,6 +275,17 @@ class SchedulerStore {
   Result<std::vector<TryRecord>> RunningTries();
   // Runs not finished although their deadline_at has passed.
   Result<std::vector<RunRecord>> RunsPastDeadline();
+
+  // ---- Reports (serve's API and /metrics; store_reports.cc) ----
+  // The task instances of the given runs, by run id then task position (the
+  // grid: a page of ListRuns, then its tasks in a few queries).
+  Result<std::vector<TaskInstanceRecord>> ListTaskInstancesOf(std::span<const std::string> run_ids);
+  // Runs per pipeline and state.
+  Result<std::vector<RunStateCount>> CountRunsByState();
+  // Every try that has ended, with its pipeline.
+  Result<std::vector<TryTiming>> EndedTryTimings();
+  // Deferrals per pipeline that has task instances.
+  Result<std::vector<DeferralCount>> CountDeferrals();
 
   // ---- Pipeline flags (scheduler only) ----
   Status SetPaused(std::string_view pipeline, bool paused);
