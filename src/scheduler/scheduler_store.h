@@ -149,8 +149,19 @@ struct TryFinish {
   RunRecord run;  // after the change
 };
 
-// Reports (SchedulerStore's report reads): runs per pipeline and state, the
-// timings of ended tries, deferrals.
+// Reports (SchedulerStore's report reads): tasks of many runs, runs per
+// pipeline and state, the timings of ended tries, deferrals.
+// A task instance as the grid shows it (ListTaskSummaries).
+struct TaskSummary {
+  std::string run_id;
+  std::string task;
+  int position = 0;
+  TaskState state = TaskState::kWaiting;
+  int try_number = 0;
+  std::optional<TimePoint> started_at;
+  std::optional<TimePoint> ended_at;
+};
+
 struct RunStateCount {
   std::string pipeline;
   RunState state = RunState::kQueued;
@@ -277,9 +288,11 @@ class SchedulerStore {
   Result<std::vector<RunRecord>> RunsPastDeadline();
 
   // ---- Reports (serve's API and /metrics; store_reports.cc) ----
-  // The task instances of the given runs, by run id then task position (the
-  // grid: a page of ListRuns, then its tasks in a few queries).
-  Result<std::vector<TaskInstanceRecord>> ListTaskInstancesOf(std::span<const std::string> run_ids);
+  // The state of every task of the given runs of `pipeline`, by run id then
+  // task position: the grid reads a page of ListRuns, then this, in one
+  // range query over the runs' ids whatever the page's size.
+  Result<std::vector<TaskSummary>> ListTaskSummaries(std::string_view pipeline,
+                                                     std::span<const std::string> run_ids);
   // Runs per pipeline and state.
   Result<std::vector<RunStateCount>> CountRunsByState();
   // Every try that has ended, with its pipeline.

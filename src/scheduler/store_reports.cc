@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "scheduler/scheduler_store.h"
 #include "scheduler/store_rows.h"
@@ -11,39 +12,36 @@ namespace silverwork::scheduler {
 
 using namespace store_rows;  // NOLINT(google-build-using-namespace): this file is the store
 
-namespace {
-
-// Run ids per IN list: far below every engine's limit on parameters.
-constexpr size_t kIdsPerQuery = 500;
-
-}  // namespace
-
-Result<std::vector<TaskInstanceRecord>> SchedulerStore::ListTaskInstancesOf(
-    std::span<const std::string> run_ids) {
-  std::vector<TaskInstanceRecord> instances;
-  for (size_t first = 0; first < run_ids.size(); first += kIdsPerQuery) {
-    const auto chunk = run_ids.subspan(first, std::min(kIdsPerQuery, run_ids.size() - first));
-    std::vector<Value> params;
-    params.reserve(chunk.size());
-    std::string placeholders;
-    for (const std::string& run_id : chunk) {
-      placeholders += placeholders.empty() ? "?" : ", ?";
-      params.push_back(Text(run_id));
-    }
-    SW_ASSIGN_OR_RETURN(
-        std::vector<TaskInstanceRecord> found,
-        QueryRecords<TaskInstanceRecord>(
-            warehouse_,
-            fmt::format("SELECT {} FROM {} WHERE run_id IN ({}) ORDER BY run_id, task_order",
-                        kTaskInstanceColumns, kTaskInstances, placeholders),
-            params, DecodeTaskInstance));
-    std::move(found.begin(), found.end(), std::back_inserter(instances));
-  }
-  std::stable_sort(instances.begin(), instances.end(),
-                   [](const TaskInstanceRecord& left, const TaskInstanceRecord& right) {
-                     return left.run_id < right.run_id;
-                   });
-  return instances;
+Result<std::vector<TaskSummary>> SchedulerStore::ListTaskSummaries(
+    std::string_view pipeline, std::span<const std::string> run_ids) {
+  std::vector<TaskSummary> summaries;
+  if (run_ids.empty()) return summaries;
+  // Run ids sort by creation, so a page of runs lies in one range of the
+  // primary key; runs of the range not on the page are skipped.
+  const auto [lowest, highest] = std::minmax_element(run_ids.begin(), run_ids.end());
+  const std::set<std::string_view> wanted(run_ids.begin(), run_ids.end());
+  const std::vector<Value> params{Text(*lowest), Text(*highest), Text(std::string(pipeline))};
+  Status status = warehouse_.Query(
+      fmt::format("SELECT run_id, task, task_order, state, try_number, started_at, ended_at "
+                  "FROM {} WHERE run_id >= ? AND run_id <= ? AND pipeline = ? "
+                  "ORDER BY run_id, task_order",
+                  kTaskInstances),
+      params, [&](const Row& row) -> Status {
+        const auto* run_id = std::get_if<std::string>(&row[0]);
+        if (run_id == nullptr || !wanted.contains(*run_id)) return Status::Ok();
+        TaskSummary summary;
+        summary.run_id = AsText(row[0]);
+        summary.task = AsText(row[1]);
+        summary.position = static_cast<int>(AsInteger(row[2]).value_or(0));
+        SW_ASSIGN_OR_RETURN(summary.state, ParseTaskState(AsText(row[3])));
+        summary.try_number = static_cast<int>(AsInteger(row[4]).value_or(0));
+        SW_ASSIGN_OR_RETURN(summary.started_at, AsOptionalTime(row[5]));
+        SW_ASSIGN_OR_RETURN(summary.ended_at, AsOptionalTime(row[6]));
+        summaries.push_back(std::move(summary));
+        return Status::Ok();
+      });
+  if (!status.ok()) return status;
+  return summaries;
 }
 
 Result<std::vector<RunStateCount>> SchedulerStore::CountRunsByState() {

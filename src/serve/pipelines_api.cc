@@ -252,30 +252,25 @@ void PipelinesApi::ServeGrid(const httplib::Request& req, httplib::Response& res
   const PipelineSpec* pipeline = FindPipeline(req, res, file);
   if (pipeline == nullptr) return;
   ParamReader params(req.params, {"limit", "offset"});
-  const int64_t limit = params.Integer("limit", 1, kMaxGridRuns).value_or(kDefaultPage);
-  const int64_t offset = params.Integer("offset", 0, kMaxOffset).value_or(0);
+  GridPage page;
+  page.limit = params.Integer("limit", 1, kMaxGridRuns).value_or(kDefaultPage);
+  page.offset = params.Integer("offset", 0, kMaxOffset).value_or(0);
   if (params.bad()) return SendBadParameter(res, *params.bad());
   WithStore(req, res, [&](Store& store, bool has_schema) -> Status {
-    std::vector<RunRecord> runs;
-    std::vector<TaskInstanceRecord> tasks;
     if (has_schema) {
-      SW_ASSIGN_OR_RETURN(runs, store.ListRuns({.pipeline = pipeline->name,
-                                                .limit = static_cast<int>(limit + 1),
-                                                .offset = static_cast<int>(offset)}));
+      SW_ASSIGN_OR_RETURN(page.runs, store.ListRuns({.pipeline = pipeline->name,
+                                                     .limit = static_cast<int>(page.limit + 1),
+                                                     .offset = static_cast<int>(page.offset)}));
     }
-    const bool has_more = static_cast<int64_t>(runs.size()) > limit;
-    if (has_more) runs.pop_back();
-    if (!runs.empty()) {
+    page.has_more = static_cast<int64_t>(page.runs.size()) > page.limit;
+    if (page.has_more) page.runs.pop_back();
+    if (!page.runs.empty()) {
       std::vector<std::string> run_ids;
-      run_ids.reserve(runs.size());
-      for (const RunRecord& run : runs) run_ids.push_back(run.run_id);
-      SW_ASSIGN_OR_RETURN(tasks, store.ListTaskInstancesOf(run_ids));
+      run_ids.reserve(page.runs.size());
+      for (const RunRecord& run : page.runs) run_ids.push_back(run.run_id);
+      SW_ASSIGN_OR_RETURN(page.tasks, store.ListTaskSummaries(pipeline->name, run_ids));
     }
-    json grid = GridJson(*pipeline, runs, tasks, clock_.Now());
-    grid["limit"] = limit;
-    grid["offset"] = offset;
-    grid["has_more"] = has_more;
-    SendJson(res, 200, {{"data", std::move(grid)}});
+    SendJsonText(res, 200, GridBody(*pipeline, page, clock_.Now()));
     return Status::Ok();
   });
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "serve/json_writer.h"
+
 namespace silverwork::serve {
 namespace {
 
@@ -18,12 +20,18 @@ json Time(const std::optional<TimePoint>& instant) {
 }
 json Text(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 
-// Seconds from start to end, or to now while it runs; null before it starts.
-json Duration(const std::optional<TimePoint>& start, const std::optional<TimePoint>& end,
-              TimePoint now) {
-  if (!start) return nullptr;
+// Seconds from start to end, or to now while it runs; nullopt before it starts.
+std::optional<double> Seconds(const std::optional<TimePoint>& start,
+                              const std::optional<TimePoint>& end, TimePoint now) {
+  if (!start) return std::nullopt;
   const TimePoint until = end.value_or(std::max(now, *start));
   return std::chrono::round<std::chrono::milliseconds>(until - *start).count() / 1000.0;
+}
+
+json Duration(const std::optional<TimePoint>& start, const std::optional<TimePoint>& end,
+              TimePoint now) {
+  const auto seconds = Seconds(start, end, now);
+  return seconds ? json(*seconds) : json(nullptr);
 }
 
 json TryJson(const TryRecord& attempt, TimePoint now) {
@@ -60,11 +68,11 @@ json TaskJson(const TaskInstanceRecord& task, json tries, TimePoint now) {
 
 // Row order of the grid: the pipeline's tasks, then others by first position.
 std::vector<std::string> GridRows(const PipelineSpec& pipeline,
-                                  const std::vector<TaskInstanceRecord>& tasks) {
+                                  const std::vector<TaskSummary>& tasks) {
   std::vector<std::string> rows;
   for (const TaskSpec& task : pipeline.tasks) rows.push_back(task.name);
   std::vector<std::pair<int, std::string>> others;
-  for (const TaskInstanceRecord& task : tasks) {
+  for (const TaskSummary& task : tasks) {
     if (std::find(rows.begin(), rows.end(), task.task) != rows.end()) continue;
     const auto known = std::find_if(others.begin(), others.end(),
                                     [&](const auto& other) { return other.second == task.task; });
@@ -74,6 +82,30 @@ std::vector<std::string> GridRows(const PipelineSpec& pipeline,
                    [](const auto& left, const auto& right) { return left.first < right.first; });
   for (auto& other : others) rows.push_back(std::move(other.second));
   return rows;
+}
+
+// A grid column: what the column header and its tooltip show.
+void WriteGridRun(JsonWriter& out, const RunRecord& run, TimePoint now) {
+  out.BeginObject()
+      .Key("run_id").String(run.run_id)
+      .Key("kind").String(RunKindName(run.kind))
+      .Key("state").String(RunStateName(run.state))
+      .Key("logical_time").String(FormatStoreTime(run.logical_time))
+      .Key("data_interval").BeginObject()
+      .Key("start").String(FormatStoreTime(run.interval.start))
+      .Key("end").String(FormatStoreTime(run.interval.end))
+      .EndObject()
+      .Key("days");
+  if (run.window) {
+    out.BeginObject()
+        .Key("from").String(run.window->first.Iso())
+        .Key("to").String(run.window->last.Iso())
+        .Key("count").Int(run.partition_count)
+        .EndObject();
+  } else {
+    out.Null();
+  }
+  out.Key("duration_s").OptionalDouble(Seconds(run.started_at, run.ended_at, now)).EndObject();
 }
 
 }  // namespace
@@ -170,36 +202,48 @@ json SchedulerJson(const std::optional<LeaseHolder>& holder, TimePoint now) {
           {"renewed_at", Time(holder->renewed_at)}};
 }
 
-json GridJson(const PipelineSpec& pipeline, const std::vector<RunRecord>& runs,
-              const std::vector<TaskInstanceRecord>& tasks, TimePoint now) {
-  const std::vector<std::string> rows = GridRows(pipeline, tasks);
-  std::map<std::string_view, size_t> column_of;
-  json columns = json::array();
-  for (size_t index = 0; index < runs.size(); ++index) {
-    const RunRecord& run = runs[runs.size() - 1 - index];  // oldest first
-    column_of.emplace(run.run_id, index);
-    columns.push_back(RunJson(run, now));
-  }
-  std::vector<json> cells(rows.size(), json::array());
-  for (json& row : cells)
-    for (size_t column = 0; column < runs.size(); ++column) row.push_back(nullptr);
-  for (const TaskInstanceRecord& task : tasks) {
+std::string GridBody(const PipelineSpec& pipeline, const GridPage& page, TimePoint now) {
+  const std::vector<std::string> rows = GridRows(pipeline, page.tasks);
+  const size_t columns = page.runs.size();
+  std::map<std::string_view, size_t> column_of;  // oldest first
+  for (size_t index = 0; index < columns; ++index)
+    column_of.emplace(page.runs[columns - 1 - index].run_id, index);
+  std::vector<std::vector<const TaskSummary*>> cells(rows.size(),
+                                                     std::vector<const TaskSummary*>(columns));
+  for (const TaskSummary& task : page.tasks) {
     const auto column = column_of.find(task.run_id);
     const auto row = std::find(rows.begin(), rows.end(), task.task);
-    if (column == column_of.end() || row == rows.end()) continue;
-    cells[static_cast<size_t>(row - rows.begin())][column->second] = {
-        {"state", TaskStateName(task.state)},
-        {"try_number", task.try_number},
-        {"duration_s", Duration(task.started_at, task.ended_at, now)}};
+    if (column != column_of.end() && row != rows.end())
+      cells[static_cast<size_t>(row - rows.begin())][column->second] = &task;
   }
-  json task_rows = json::array();
-  for (size_t index = 0; index < rows.size(); ++index) {
-    const TaskSpec* spec = pipeline.FindTask(rows[index]);
-    task_rows.push_back({{"task", rows[index]},
-                         {"in_pipeline", spec != nullptr},
-                         {"cells", std::move(cells[index])}});
+  JsonWriter out;
+  out.BeginObject().Key("data").BeginObject().Key("pipeline").String(pipeline.name);
+  out.Key("runs").BeginArray();
+  for (size_t index = columns; index-- > 0;) WriteGridRun(out, page.runs[index], now);
+  out.EndArray().Key("tasks").BeginArray();
+  for (size_t row = 0; row < rows.size(); ++row) {
+    out.BeginObject().Key("task").String(rows[row]);
+    out.Key("in_pipeline").Bool(pipeline.FindTask(rows[row]) != nullptr).Key("cells").BeginArray();
+    for (const TaskSummary* cell : cells[row]) {
+      if (cell == nullptr) {
+        out.Null();
+        continue;
+      }
+      out.BeginObject()
+          .Key("state").String(TaskStateName(cell->state))
+          .Key("try_number").Int(cell->try_number)
+          .Key("duration_s").OptionalDouble(Seconds(cell->started_at, cell->ended_at, now))
+          .EndObject();
+    }
+    out.EndArray().EndObject();
   }
-  return {{"pipeline", pipeline.name}, {"runs", std::move(columns)}, {"tasks", std::move(task_rows)}};
+  out.EndArray()
+      .Key("limit").Int(page.limit)
+      .Key("offset").Int(page.offset)
+      .Key("has_more").Bool(page.has_more)
+      .EndObject()
+      .EndObject();
+  return out.Take();
 }
 
 json PartitionsJson(const PipelineSpec& pipeline, DayRange range,

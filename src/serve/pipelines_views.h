@@ -46,12 +46,19 @@ nlohmann::json PipelineJson(const scheduler::PipelineSpec& pipeline, const Pipel
 // Whether a scheduler holds the lease now, and who.
 nlohmann::json SchedulerJson(const std::optional<scheduler::LeaseHolder>& holder, TimePoint now);
 
-// The grid: `runs` newest first (as ListRuns answers), `tasks` their task
-// instances. Columns are the runs oldest to newest (as drawn); rows are the
-// pipeline's tasks in pipelines.yml order, then tasks only older runs had.
-nlohmann::json GridJson(const scheduler::PipelineSpec& pipeline,
-                        const std::vector<scheduler::RunRecord>& runs,
-                        const std::vector<scheduler::TaskInstanceRecord>& tasks, TimePoint now);
+// A page of the grid, as GET …/grid answers it.
+struct GridPage {
+  std::vector<scheduler::RunRecord> runs;    // newest first, as ListRuns answers
+  std::vector<scheduler::TaskSummary> tasks;  // their task instances
+  int64_t limit = 0;
+  int64_t offset = 0;
+  bool has_more = false;
+};
+// The whole answer's text ({"data": …}), written directly: a page holds up
+// to a thousand runs. Columns are the runs oldest to newest (as drawn), each
+// with what a column shows; rows are the pipeline's tasks in pipelines.yml
+// order, then tasks only older runs had.
+std::string GridBody(const scheduler::PipelineSpec& pipeline, const GridPage& page, TimePoint now);
 
 // Every day of `range` with its status; a day without a row is "missing".
 nlohmann::json PartitionsJson(const scheduler::PipelineSpec& pipeline, scheduler::DayRange range,
