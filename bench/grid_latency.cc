@@ -21,7 +21,8 @@ using nlohmann::json;
 
 double Percentile(std::vector<double> samples, double p) {
   std::sort(samples.begin(), samples.end());
-  const size_t index = std::min(samples.size() - 1, static_cast<size_t>(p * double(samples.size())));
+  const size_t index =
+      std::min(samples.size() - 1, static_cast<size_t>(p * double(samples.size())));
   return samples[index];
 }
 
@@ -72,9 +73,11 @@ int main(int argc, char** argv) {
     const auto started = std::chrono::steady_clock::now();
     auto response = client.Get(path.c_str());
     const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     if (!response || response->status != 200) {
-      std::fprintf(stderr, "error: %s answered %d\n", path.c_str(), response ? response->status : -1);
+      std::fprintf(stderr, "error: %s answered %d\n", path.c_str(),
+                   response ? response->status : -1);
       return 1;
     }
     if (request == 0 || request == warmup) {

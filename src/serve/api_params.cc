@@ -7,8 +7,7 @@
 
 namespace silverwork::serve {
 
-ParamReader::ParamReader(const QueryParams& params,
-                         std::initializer_list<std::string_view> allowed)
+ParamReader::ParamReader(const QueryParams& params, std::initializer_list<std::string_view> allowed)
     : params_(params) {
   for (const auto& [name, value] : params_) {
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
@@ -40,7 +39,8 @@ std::optional<int64_t> ParamReader::Integer(std::string_view name, int64_t min, 
   if (value == nullptr) return std::nullopt;
   const auto number = ParseWholeNumber(*value);
   if (!number || *number < min || *number > max) {
-    Refuse(name, fmt::format("{} is not a whole number from {} to {}", QuoteValue(*value), min, max),
+    Refuse(name,
+           fmt::format("{} is not a whole number from {} to {}", QuoteValue(*value), min, max),
            fmt::format("give {} as digits only", name));
     return std::nullopt;
   }

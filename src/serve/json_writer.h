@@ -5,7 +5,9 @@
 // other characters are copied as they are, so callers write valid UTF-8).
 //
 //   JsonWriter out;
-//   out.BeginObject().Key("runs").BeginArray().String("a").EndArray().EndObject();
+//   out.BeginObject().StringField("pipeline", name).Key("runs").BeginArray();
+//   for (...) out.String(run_id);
+//   out.EndArray().EndObject();
 //   std::string text = out.Take();
 //
 // One writer per answer; not thread-safe.
@@ -32,6 +34,12 @@ class JsonWriter {
   JsonWriter& Double(double number);  // shortest text that reads back the same
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
+  // A key and its value.
+  JsonWriter& StringField(std::string_view key, std::string_view text) {
+    return Key(key).String(text);
+  }
+  JsonWriter& IntField(std::string_view key, int64_t number) { return Key(key).Int(number); }
+  JsonWriter& BoolField(std::string_view key, bool value) { return Key(key).Bool(value); }
   // "" as null, as the API writes absent text.
   JsonWriter& TextOrNull(std::string_view text) { return text.empty() ? Null() : String(text); }
   template <typename T>

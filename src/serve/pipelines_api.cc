@@ -47,9 +47,10 @@ std::optional<DayRange> CalendarRange(ParamReader& params, const PipelineSpec& p
     return std::nullopt;
   }
   if (first.DaysUntil(last) >= kMaxBackfillDays) {
-    params.Refuse("from", fmt::format("{} to {} is more than {} days", first.Iso(), last.Iso(),
-                                      kMaxBackfillDays),
-                  "ask for a shorter range");
+    params.Refuse(
+        "from",
+        fmt::format("{} to {} is more than {} days", first.Iso(), last.Iso(), kMaxBackfillDays),
+        "ask for a shorter range");
     return std::nullopt;
   }
   return DayRange{first, last};
@@ -76,8 +77,9 @@ PipelinesApi::PipelinesApi(PipelinesApiOptions options, WarehousePool& pool)
       token_(options_.api_token) {}
 
 std::vector<PipelinesApi::Route> PipelinesApi::Routes() {
-  const auto get = [this](std::string name, std::string pattern, std::string summary,
-                          void (PipelinesApi::*serve)(const httplib::Request&, httplib::Response&)) {
+  const auto get = [this](
+                       std::string name, std::string pattern, std::string summary,
+                       void (PipelinesApi::*serve)(const httplib::Request&, httplib::Response&)) {
     return Route{false, std::move(name), std::move(pattern), std::move(summary),
                  [this, serve](const httplib::Request& req, httplib::Response& res) {
                    (this->*serve)(req, res);
@@ -85,21 +87,22 @@ std::vector<PipelinesApi::Route> PipelinesApi::Routes() {
   };
   const auto post = [](std::string name, std::string pattern, std::string summary,
                        Handler handler) {
-    return Route{true, std::move(name), std::move(pattern), std::move(summary),
-                 std::move(handler)};
+    return Route{true, std::move(name), std::move(pattern), std::move(summary), std::move(handler)};
   };
   const std::string pipeline = fmt::format("/api/v1/pipelines/{}", kPipelineGroup);
   const std::string run = fmt::format("/api/v1/runs/{}", kIdGroup);
   return {
       get("/api/v1/pipelines", "/api/v1/pipelines",
-          "pipelines: schedule, next run, paused, last run and failure", &PipelinesApi::ServePipelines),
+          "pipelines: schedule, next run, paused, last run and failure",
+          &PipelinesApi::ServePipelines),
       get("/api/v1/pipelines/{pipeline}/runs", pipeline + "/runs", "a pipeline's runs, paged",
           &PipelinesApi::ServeRuns),
       get("/api/v1/pipelines/{pipeline}/grid", pipeline + "/grid",
           "task instances of recent runs, task by run", &PipelinesApi::ServeGrid),
       get("/api/v1/pipelines/{pipeline}/partitions", pipeline + "/partitions",
           "a partitioned pipeline's days and their status", &PipelinesApi::ServePartitions),
-      get("/api/v1/runs/{run_id}", run, "a run, its tasks and their tries", &PipelinesApi::ServeRun),
+      get("/api/v1/runs/{run_id}", run, "a run, its tasks and their tries",
+          &PipelinesApi::ServeRun),
       get("/api/v1/runs/{run_id}/tasks/{task}/logs/{try}",
           fmt::format("{}/tasks/{}/logs/{}", run, kTaskGroup, kTryGroup),
           "a try's log as text (tail, offset)", &PipelinesApi::ServeLog),
@@ -108,7 +111,8 @@ std::vector<PipelinesApi::Route> PipelinesApi::Routes() {
       get("/api/v1/operator", "/api/v1/operator", "whether writes are enabled and a token works",
           &PipelinesApi::ServeOperator),
       post("/api/v1/pipelines/{pipeline}/trigger", pipeline + "/trigger",
-           "queue a run (operator token)", [this](const auto& req, auto& res) { Trigger(req, res); }),
+           "queue a run (operator token)",
+           [this](const auto& req, auto& res) { Trigger(req, res); }),
       post("/api/v1/pipelines/{pipeline}/backfills", pipeline + "/backfills",
            "queue a backfill (operator token)",
            [this](const auto& req, auto& res) { Backfill(req, res); }),
@@ -128,8 +132,8 @@ void PipelinesApi::WithStore(const httplib::Request& req, httplib::Response& res
                              const std::function<Status(Store&, bool)>& read) {
   auto lease = pool_.Acquire();
   if (!lease.ok()) {
-    return SendFailure(req, res,
-                       AsServerFailure(lease.status().WithContext("cannot read the scheduler's state")));
+    return SendFailure(
+        req, res, AsServerFailure(lease.status().WithContext("cannot read the scheduler's state")));
   }
   SeededRandom unused_by_reads;
   Store store(**lease, clock_, unused_by_reads);
@@ -197,9 +201,9 @@ void PipelinesApi::ServePipelines(const httplib::Request& req, httplib::Response
         status.paused_override = found->second;
       if (has_schema) {
         SW_ASSIGN_OR_RETURN(auto last, store.ListRuns({.pipeline = pipeline.name, .limit = 1}));
-        SW_ASSIGN_OR_RETURN(auto failed, store.ListRuns({.pipeline = pipeline.name,
-                                                         .state = RunState::kFailed,
-                                                         .limit = 1}));
+        SW_ASSIGN_OR_RETURN(
+            auto failed,
+            store.ListRuns({.pipeline = pipeline.name, .state = RunState::kFailed, .limit = 1}));
         SW_ASSIGN_OR_RETURN(status.running_runs, store.CountRunningRuns(pipeline.name));
         if (!last.empty()) status.last_run = std::move(last.front());
         if (!failed.empty()) status.last_failure = std::move(failed.front());
@@ -283,9 +287,10 @@ void PipelinesApi::ServePartitions(const httplib::Request& req, httplib::Respons
   const auto range = CalendarRange(params, *pipeline, clock_.Now());
   if (params.bad()) return SendBadParameter(res, *params.bad());
   if (!pipeline->partitions) {
-    return SendJson(res, 200,
-                    {{"data", {{"pipeline", pipeline->name}, {"partitioned", false},
-                               {"days", json::array()}}}});
+    return SendJson(
+        res, 200,
+        {{"data",
+          {{"pipeline", pipeline->name}, {"partitioned", false}, {"days", json::array()}}}});
   }
   WithStore(req, res, [&](Store& store, bool has_schema) -> Status {
     std::vector<PartitionRecord> days;
@@ -339,10 +344,10 @@ void PipelinesApi::ServeLog(const httplib::Request& req, httplib::Response& res)
     }
     const bool task_known = !tries.empty();
     SendError(res, 404, "not_found",
-              !run          ? fmt::format("no run '{}'", run_id)
-              : task_known  ? fmt::format("task '{}' of run {} has no try {}", task, run_id,
-                                          *try_number)
-                            : fmt::format("run {} has no try of a task '{}'", run_id, task),
+              !run ? fmt::format("no run '{}'", run_id)
+              : task_known
+                  ? fmt::format("task '{}' of run {} has no try {}", task, run_id, *try_number)
+                  : fmt::format("run {} has no try of a task '{}'", run_id, task),
               fmt::format("GET /api/v1/runs/{} lists its tasks and their tries", run_id));
     return Status::Ok();
   });

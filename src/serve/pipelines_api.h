@@ -44,11 +44,11 @@
 namespace silverwork::serve {
 
 struct PipelinesApiOptions {
-  WarehouseOptions warehouse;      // the served warehouse (writes open it writable)
+  WarehouseOptions warehouse;  // the served warehouse (writes open it writable)
   WarehouseFactory open_warehouse;
   std::optional<std::filesystem::path> pipelines_file;  // none: no pipelines
-  std::string api_token;  // empty: writes are refused (403)
-  Clock* clock = nullptr; // REQUIRES: set, outlives the API
+  std::string api_token;                                // empty: writes are refused (403)
+  Clock* clock = nullptr;                               // REQUIRES: set, outlives the API
 };
 
 class PipelinesApi {
@@ -85,8 +85,9 @@ class PipelinesApi {
   bool LoadPipelines(const httplib::Request& req, httplib::Response& res,
                      std::shared_ptr<const scheduler::PipelinesFile>& file);
   // The pipeline named by the path's first group, or a 404 (null).
-  const scheduler::PipelineSpec* FindPipeline(const httplib::Request& req, httplib::Response& res,
-                                              std::shared_ptr<const scheduler::PipelinesFile>& file);
+  const scheduler::PipelineSpec* FindPipeline(
+      const httplib::Request& req, httplib::Response& res,
+      std::shared_ptr<const scheduler::PipelinesFile>& file);
 
   // Reads (pipelines_api.cc).
   void ServePipelines(const httplib::Request& req, httplib::Response& res);

@@ -86,26 +86,39 @@ std::vector<std::string> GridRows(const PipelineSpec& pipeline,
 
 // A grid column: what the column header and its tooltip show.
 void WriteGridRun(JsonWriter& out, const RunRecord& run, TimePoint now) {
-  out.BeginObject()
-      .Key("run_id").String(run.run_id)
-      .Key("kind").String(RunKindName(run.kind))
-      .Key("state").String(RunStateName(run.state))
-      .Key("logical_time").String(FormatStoreTime(run.logical_time))
-      .Key("data_interval").BeginObject()
-      .Key("start").String(FormatStoreTime(run.interval.start))
-      .Key("end").String(FormatStoreTime(run.interval.end))
-      .EndObject()
-      .Key("days");
+  out.BeginObject();
+  out.StringField("run_id", run.run_id);
+  out.StringField("kind", RunKindName(run.kind));
+  out.StringField("state", RunStateName(run.state));
+  out.StringField("logical_time", FormatStoreTime(run.logical_time));
+  out.Key("data_interval").BeginObject();
+  out.StringField("start", FormatStoreTime(run.interval.start));
+  out.StringField("end", FormatStoreTime(run.interval.end));
+  out.EndObject().Key("days");
   if (run.window) {
-    out.BeginObject()
-        .Key("from").String(run.window->first.Iso())
-        .Key("to").String(run.window->last.Iso())
-        .Key("count").Int(run.partition_count)
-        .EndObject();
+    out.BeginObject();
+    out.StringField("from", run.window->first.Iso());
+    out.StringField("to", run.window->last.Iso());
+    out.IntField("count", run.partition_count);
+    out.EndObject();
   } else {
     out.Null();
   }
-  out.Key("duration_s").OptionalDouble(Seconds(run.started_at, run.ended_at, now)).EndObject();
+  out.Key("duration_s").OptionalDouble(Seconds(run.started_at, run.ended_at, now));
+  out.EndObject();
+}
+
+// A square of the grid, or null where the run had no such task.
+void WriteGridCell(JsonWriter& out, const TaskSummary* cell, TimePoint now) {
+  if (cell == nullptr) {
+    out.Null();
+    return;
+  }
+  out.BeginObject();
+  out.StringField("state", TaskStateName(cell->state));
+  out.IntField("try_number", cell->try_number);
+  out.Key("duration_s").OptionalDouble(Seconds(cell->started_at, cell->ended_at, now));
+  out.EndObject();
 }
 
 }  // namespace
@@ -167,7 +180,8 @@ json RunDetailJson(const RunRecord& run, const std::vector<TaskInstanceRecord>& 
 json PipelineJson(const PipelineSpec& pipeline, const PipelineStatus& status, TimePoint now) {
   json tasks = json::array();
   for (const TaskSpec& task : pipeline.tasks)
-    tasks.push_back({{"task", task.name}, {"kind", TaskKindName(task.kind)}, {"upstream", task.after}});
+    tasks.push_back(
+        {{"task", task.name}, {"kind", TaskKindName(task.kind)}, {"upstream", task.after}});
   const auto next = pipeline.schedule.NextAfter(std::chrono::floor<std::chrono::seconds>(now),
                                                 *pipeline.timezone);
   json partitions = nullptr;
@@ -217,32 +231,24 @@ std::string GridBody(const PipelineSpec& pipeline, const GridPage& page, TimePoi
       cells[static_cast<size_t>(row - rows.begin())][column->second] = &task;
   }
   JsonWriter out;
-  out.BeginObject().Key("data").BeginObject().Key("pipeline").String(pipeline.name);
+  out.BeginObject().Key("data").BeginObject();
+  out.StringField("pipeline", pipeline.name);
   out.Key("runs").BeginArray();
   for (size_t index = columns; index-- > 0;) WriteGridRun(out, page.runs[index], now);
   out.EndArray().Key("tasks").BeginArray();
   for (size_t row = 0; row < rows.size(); ++row) {
-    out.BeginObject().Key("task").String(rows[row]);
-    out.Key("in_pipeline").Bool(pipeline.FindTask(rows[row]) != nullptr).Key("cells").BeginArray();
-    for (const TaskSummary* cell : cells[row]) {
-      if (cell == nullptr) {
-        out.Null();
-        continue;
-      }
-      out.BeginObject()
-          .Key("state").String(TaskStateName(cell->state))
-          .Key("try_number").Int(cell->try_number)
-          .Key("duration_s").OptionalDouble(Seconds(cell->started_at, cell->ended_at, now))
-          .EndObject();
-    }
+    out.BeginObject();
+    out.StringField("task", rows[row]);
+    out.BoolField("in_pipeline", pipeline.FindTask(rows[row]) != nullptr);
+    out.Key("cells").BeginArray();
+    for (const TaskSummary* cell : cells[row]) WriteGridCell(out, cell, now);
     out.EndArray().EndObject();
   }
-  out.EndArray()
-      .Key("limit").Int(page.limit)
-      .Key("offset").Int(page.offset)
-      .Key("has_more").Bool(page.has_more)
-      .EndObject()
-      .EndObject();
+  out.EndArray();
+  out.IntField("limit", page.limit);
+  out.IntField("offset", page.offset);
+  out.BoolField("has_more", page.has_more);
+  out.EndObject().EndObject();
   return out.Take();
 }
 
@@ -257,9 +263,10 @@ json PartitionsJson(const PipelineSpec& pipeline, DayRange range,
     const std::string status =
         found == by_day.end() ? "missing" : PartitionStatusName(found->second->status);
     ++counts[status];
-    list.push_back({{"day", day.Iso()},
-                    {"status", status},
-                    {"run_id", found == by_day.end() ? json(nullptr) : json(found->second->run_id)}});
+    list.push_back(
+        {{"day", day.Iso()},
+         {"status", status},
+         {"run_id", found == by_day.end() ? json(nullptr) : json(found->second->run_id)}});
   }
   return {{"pipeline", pipeline.name},
           {"partitioned", true},

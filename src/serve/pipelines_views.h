@@ -48,7 +48,7 @@ nlohmann::json SchedulerJson(const std::optional<scheduler::LeaseHolder>& holder
 
 // A page of the grid, as GET …/grid answers it.
 struct GridPage {
-  std::vector<scheduler::RunRecord> runs;    // newest first, as ListRuns answers
+  std::vector<scheduler::RunRecord> runs;     // newest first, as ListRuns answers
   std::vector<scheduler::TaskSummary> tasks;  // their task instances
   int64_t limit = 0;
   int64_t offset = 0;

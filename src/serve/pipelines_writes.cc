@@ -47,8 +47,7 @@ bool IsFailure(TaskState state) {
 
 }  // namespace
 
-Result<std::string> PipelinesApi::SubmitThroughWritableConnection(
-    const SchedulerRequest& request) {
+Result<std::string> PipelinesApi::SubmitThroughWritableConnection(const SchedulerRequest& request) {
   WarehouseOptions writable = options_.warehouse;
   writable.read_only = false;
   SW_ASSIGN_OR_RETURN(auto warehouse, options_.open_warehouse(writable));
@@ -119,13 +118,12 @@ void PipelinesApi::Backfill(const httplib::Request& req, httplib::Response& res)
   if (!params->bad() && !to) params->Refuse("to", "missing", "give the last day, YYYY-MM-DD");
   if (params->bad()) return SendBadParameter(res, *params->bad());
   if (*to < *from) {
-    return SendBadParameter(res, {"to", fmt::format("to {} is before from {}", to->Iso(),
-                                                    from->Iso()),
-                                  "give from <= to"});
+    return SendBadParameter(
+        res,
+        {"to", fmt::format("to {} is before from {}", to->Iso(), from->Iso()), "give from <= to"});
   }
-  SchedulerRequest request{.kind = RequestKind::kBackfill,
-                           .pipeline = pipeline->name,
-                           .range = DayRange{*from, *to}};
+  SchedulerRequest request{
+      .kind = RequestKind::kBackfill, .pipeline = pipeline->name, .range = DayRange{*from, *to}};
   request.reprocess = *ParseReprocessMode(reprocess.value_or("missing"));
   WithStore(req, res, [&](Store& store, bool has_schema) -> Status {
     PartitionMap days;
@@ -153,9 +151,9 @@ void PipelinesApi::SetPaused(const httplib::Request& req, httplib::Response& res
   auto params = ReadBody(req, res, {});
   if (!params) return;
   if (params->bad()) return SendBadParameter(res, *params->bad());
-  Submit(req, res,
-         {.kind = paused ? RequestKind::kPause : RequestKind::kUnpause,
-          .pipeline = pipeline->name});
+  Submit(
+      req, res,
+      {.kind = paused ? RequestKind::kPause : RequestKind::kUnpause, .pipeline = pipeline->name});
 }
 
 void PipelinesApi::Clear(const httplib::Request& req, httplib::Response& res) {
@@ -188,8 +186,8 @@ void PipelinesApi::Submit(const httplib::Request& req, httplib::Response& res,
   request.requested_by = kRequestedBy;
   auto submitted = SubmitThroughWritableConnection(request);
   if (!submitted.ok()) {
-    return SendFailure(req, res,
-                       AsServerFailure(submitted.status().WithContext("cannot record the request")));
+    return SendFailure(
+        req, res, AsServerFailure(submitted.status().WithContext("cannot record the request")));
   }
   json body = {{"request_id", *submitted},
                {"kind", RequestKindName(request.kind)},

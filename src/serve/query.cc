@@ -104,10 +104,10 @@ std::optional<BadParameter> ApplyOption(const OptionSpec& spec, std::string_view
     case OptionSpec::Kind::kInteger: {
       auto number = ParseWholeNumber(value);
       if (!number || *number < spec.min || *number > spec.max) {
-        return Bad(
-            spec.name,
-            fmt::format("{} is not a whole number from {} to {}", QuoteValue(value), spec.min, spec.max),
-            fmt::format("give {} as digits only", spec.name));
+        return Bad(spec.name,
+                   fmt::format("{} is not a whole number from {} to {}", QuoteValue(value),
+                               spec.min, spec.max),
+                   fmt::format("give {} as digits only", spec.name));
       }
       query.integer_options[std::string(spec.name)] = *number;
       return std::nullopt;

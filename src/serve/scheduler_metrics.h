@@ -19,8 +19,8 @@
 namespace silverwork::serve {
 
 // Upper bounds of the task duration histogram's buckets, in seconds.
-inline constexpr std::array<double, 11> kTaskDurationBuckets = {
-    1, 5, 15, 30, 60, 300, 900, 1800, 3600, 10800, 21600};
+inline constexpr std::array<double, 11> kTaskDurationBuckets = {1,   5,    15,   30,    60,   300,
+                                                                900, 1800, 3600, 10800, 21600};
 
 // "" for a warehouse the scheduler never ran on.
 Result<std::string> SchedulerFigures(Warehouse& warehouse, Clock& clock);

@@ -32,8 +32,8 @@ class OpenFile {
 };
 
 Status CannotRead(const std::filesystem::path& path, int error) {
-  return Status(ErrorCode::kIO, fmt::format("cannot read the log {}: {}", path.string(),
-                                            std::strerror(error)),
+  return Status(ErrorCode::kIO,
+                fmt::format("cannot read the log {}: {}", path.string(), std::strerror(error)),
                 "check that the file is readable by the user running `silverwork serve`");
 }
 
@@ -112,10 +112,10 @@ Result<LogChunk> ReadLogChunk(const std::filesystem::path& path, const LogWindow
   } else {
     chunk.offset = window.offset.value_or(0);
     if (chunk.offset > chunk.size)
-      return Status(ErrorCode::kInvalidInput,
-                    fmt::format("offset {} lies beyond the log's {} bytes", chunk.offset,
-                                chunk.size),
-                    "ask from an offset an earlier answer gave (X-Log-Next-Offset)");
+      return Status(
+          ErrorCode::kInvalidInput,
+          fmt::format("offset {} lies beyond the log's {} bytes", chunk.offset, chunk.size),
+          "ask from an offset an earlier answer gave (X-Log-Next-Offset)");
   }
   const int64_t length = std::min(chunk.size - chunk.offset, limit);
   SW_ASSIGN_OR_RETURN(chunk.text, ReadRange(file.get(), path, chunk.offset, length));

@@ -1,8 +1,8 @@
 // The operator token: only "Bearer <the token>" passes; the comparison's
 // time does not depend on how much of the token a guess gets right.
-#include <gtest/gtest.h>
-
 #include "serve/operator_token.h"
+
+#include <gtest/gtest.h>
 
 namespace silverwork::serve {
 namespace {

@@ -52,8 +52,8 @@ TEST_F(PipelinesApiTest, RunsComeNewestFirstAndPage) {
   std::vector<std::string> paged;
   bool has_more = true;
   for (int offset = 0; has_more; offset += 7) {
-    const json page = Data(fmt::format("/api/v1/pipelines/postings_daily/runs?limit=7&offset={}",
-                                       offset));
+    const json page =
+        Data(fmt::format("/api/v1/pipelines/postings_daily/runs?limit=7&offset={}", offset));
     ASSERT_LE(page["runs"].size(), 7u);
     for (const json& run : page["runs"]) paged.push_back(run["run_id"]);
     has_more = page["has_more"];
@@ -113,7 +113,8 @@ TEST_F(PipelinesApiTest, AFailedRunShowsEveryTryWithItsExitErrorAndHint) {
     EXPECT_NE(attempt["error"].get<std::string>().find("HTTP 503"), std::string::npos);
     EXPECT_NE(attempt["hint"].get<std::string>().find("retries"), std::string::npos);
     EXPECT_DOUBLE_EQ(attempt["duration_s"].get<double>(), 7 * 60.0);
-    EXPECT_EQ(attempt["log"], fmt::format("/api/v1/runs/{}/tasks/collect/logs/{}", run_id, index + 1));
+    EXPECT_EQ(attempt["log"],
+              fmt::format("/api/v1/runs/{}/tasks/collect/logs/{}", run_id, index + 1));
   }
   const json& build = run["tasks"][1];
   EXPECT_EQ(build["state"], "upstream_failed");
@@ -158,9 +159,9 @@ TEST_F(PipelinesApiTest, TheGridHoldsATaskRowPerTaskAndAColumnPerRunOldestFirst)
   for (const json& row : grid["tasks"]) {
     ASSERT_EQ(row["cells"].size(), columns.size());
     for (size_t column = 0; column < columns.size(); ++column) {
-      const auto stored = SqlRows(
-          "SELECT state, try_number FROM _sw_task_instances WHERE run_id = ? AND task = ?",
-          {Value(columns[column]), Value(row["task"].get<std::string>())});
+      const auto stored =
+          SqlRows("SELECT state, try_number FROM _sw_task_instances WHERE run_id = ? AND task = ?",
+                  {Value(columns[column]), Value(row["task"].get<std::string>())});
       ASSERT_EQ(stored.size(), 1u);
       EXPECT_EQ(row["cells"][column]["state"], stored[0][0]) << row["task"] << " " << column;
       EXPECT_EQ(std::to_string(row["cells"][column]["try_number"].get<int>()), stored[0][1]);
@@ -259,9 +260,10 @@ TEST_F(PipelinesApiTest, TheSchedulersFiguresAreInTheMetrics) {
   const std::string& text = response->body;
   for (const auto& row : SqlRows("SELECT pipeline, state, COUNT(*) FROM _sw_sched_runs "
                                  "GROUP BY pipeline, state")) {
-    EXPECT_NE(text.find(fmt::format("silverwork_scheduler_runs{{pipeline=\"{}\",state=\"{}\"}} {}\n",
-                                    row[0], row[1], row[2])),
-              std::string::npos)
+    EXPECT_NE(
+        text.find(fmt::format("silverwork_scheduler_runs{{pipeline=\"{}\",state=\"{}\"}} {}\n",
+                              row[0], row[1], row[2])),
+        std::string::npos)
         << row[0] << " " << row[1];
   }
   const int64_t ended = SqlCount(

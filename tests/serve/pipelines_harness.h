@@ -61,8 +61,8 @@ class PipelinesApiTest : public ServerTest {
     StartServer(PipelinesOptions(kOperatorToken));
   }
 
-  ServeOptions PipelinesOptions(std::string token,
-                                const fs::path& warehouse = PipelinesFixture::Get().warehouse_path()) {
+  ServeOptions PipelinesOptions(
+      std::string token, const fs::path& warehouse = PipelinesFixture::Get().warehouse_path()) {
     ServeOptions options = TestOptions(warehouse);
     options.pipelines_file = PipelinesFixture::PipelinesFile();
     options.api_token = std::move(token);
@@ -127,9 +127,7 @@ class PipelinesApiTest : public ServerTest {
   }
 
   // The KST day that ended last at the fake clock's noon.
-  static Date LastDay() {
-    return Date::KoreaDay(FixtureNoon()).AddDays(-1);
-  }
+  static Date LastDay() { return Date::KoreaDay(FixtureNoon()).AddDays(-1); }
 };
 
 }  // namespace silverwork::serve::testing

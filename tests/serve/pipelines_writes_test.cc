@@ -30,8 +30,8 @@ TEST_F(PipelinesWritesTest, WithoutAConfiguredTokenEveryWriteIs403SayingHowToEna
   const std::string run = DailyRunEnding(20);
   for (const std::string& path : std::vector<std::string>{
            "/api/v1/pipelines/postings_daily/trigger", "/api/v1/pipelines/postings_daily/backfills",
-        "/api/v1/pipelines/postings_daily/pause", "/api/v1/pipelines/postings_daily/unpause",
-        "/api/v1/runs/" + run + "/clear"}) {
+           "/api/v1/pipelines/postings_daily/pause", "/api/v1/pipelines/postings_daily/unpause",
+           "/api/v1/runs/" + run + "/clear"}) {
     const json body = PostJson(path, "", 403, "any-token-at-all-123456");
     EXPECT_EQ(body["error"]["code"], "writes_disabled") << path;
     EXPECT_NE(body["error"]["hint"].get<std::string>().find("SILVERWORK_API_TOKEN"),
@@ -84,8 +84,8 @@ TEST_F(PipelinesWritesTest, TheOperatorEndpointSaysWhetherATokenWorks) {
 
 TEST_F(PipelinesWritesTest, ATriggerIsOneRequestRowAndItsAnswerCanBePolled) {
   const std::string day = LastDay().AddDays(-2).Iso();
-  auto response = Post("/api/v1/pipelines/postings_daily/trigger",
-                       fmt::format(R"({{"date": "{}"}})", day));
+  auto response =
+      Post("/api/v1/pipelines/postings_daily/trigger", fmt::format(R"({{"date": "{}"}})", day));
   ASSERT_TRUE(response);
   ASSERT_EQ(response->status, 202) << response->body;
   const json data = json::parse(response->body)["data"];
@@ -94,8 +94,8 @@ TEST_F(PipelinesWritesTest, ATriggerIsOneRequestRowAndItsAnswerCanBePolled) {
   EXPECT_EQ(data["days"]["from"], day);
   EXPECT_EQ(response->get_header_value("Location"), "/api/v1/requests/" + id);
   EXPECT_EQ(data["poll"], "/api/v1/requests/" + id);
-  EXPECT_EQ(Stored(id), (std::vector<std::string>{"trigger", "postings_daily", "", day, "", "",
-                                                  "", "api", "pending"}));
+  EXPECT_EQ(Stored(id), (std::vector<std::string>{"trigger", "postings_daily", "", day, "", "", "",
+                                                  "api", "pending"}));
 
   const json polled = Data("/api/v1/requests/" + id);
   EXPECT_EQ(polled["state"], "pending");
@@ -106,7 +106,8 @@ TEST_F(PipelinesWritesTest, ATriggerIsOneRequestRowAndItsAnswerCanBePolled) {
   ASSERT_TRUE(warehouse.ok());
   scheduler::SeededRandom random(1);
   scheduler::SchedulerStore store(**warehouse, clock_, random);
-  ASSERT_TRUE(store.AnswerRequest(id, scheduler::RequestState::kDone, "queued run R", "", {"R"}).ok());
+  ASSERT_TRUE(
+      store.AnswerRequest(id, scheduler::RequestState::kDone, "queued run R", "", {"R"}).ok());
   const json answered = Data("/api/v1/requests/" + id);
   EXPECT_EQ(answered["state"], "done");
   EXPECT_EQ(answered["message"], "queued run R");
@@ -134,8 +135,9 @@ TEST_F(PipelinesWritesTest, ABackfillSaysHowManyDaysItWouldQueue) {
   const Date last = LastDay();
   // last-50..last-40: five missing days (last-50..last-46), the rest backfilled already.
   const std::string from = last.AddDays(-50).Iso(), to = last.AddDays(-40).Iso();
-  const json missing = PostJson("/api/v1/pipelines/postings_daily/backfills",
-                                fmt::format(R"({{"from": "{}", "to": "{}"}})", from, to), 202)["data"];
+  const json missing =
+      PostJson("/api/v1/pipelines/postings_daily/backfills",
+               fmt::format(R"({{"from": "{}", "to": "{}"}})", from, to), 202)["data"];
   EXPECT_EQ(missing["days_to_queue"], 5);
   EXPECT_EQ(Stored(missing["request_id"]),
             (std::vector<std::string>{"backfill", "postings_daily", "", "", from, to, "missing",

@@ -56,7 +56,7 @@ inline ScriptedTry Succeeds(seconds duration, std::vector<std::string> lines) {
 }
 
 inline ScriptedTry Fails(seconds duration, int exit_code, std::string error, std::string hint,
-                  std::vector<std::string> lines) {
+                         std::vector<std::string> lines) {
   lines.push_back(fmt::format("error: {}", error));
   lines.push_back(fmt::format("  to fix: {}", hint));
   return {duration, exit_code, std::move(error), std::move(hint), std::move(lines)};
@@ -65,24 +65,24 @@ inline ScriptedTry Fails(seconds duration, int exit_code, std::string error, std
 inline std::vector<std::string> CollectLines(const RunRecord& run) {
   const std::string window =
       run.window ? fmt::format("{}..{}", run.window->first.Iso(), run.window->last.Iso()) : "today";
-  return {fmt::format("silverwork task run collect_postings --days {} (run {})", window, run.run_id),
-          "postings list: paging from the newest posting",
-          "postings list: page 1 of 12 (1000 rows)",
-          "postings list: page 6 of 12 (1000 rows)",
-          "postings list: page 12 of 12 (412 rows); passed the window's first day",
-          "details: 1,204 postings new or changed, 10 calls in flight",
-          "details: 600 of 1,204",
-          "details: 1,204 of 1,204; lake: 14 files, 9.8 MB"};
+  return {
+      fmt::format("silverwork task run collect_postings --days {} (run {})", window, run.run_id),
+      "postings list: paging from the newest posting",
+      "postings list: page 1 of 12 (1000 rows)",
+      "postings list: page 6 of 12 (1000 rows)",
+      "postings list: page 12 of 12 (412 rows); passed the window's first day",
+      "details: 1,204 postings new or changed, 10 calls in flight",
+      "details: 600 of 1,204",
+      "details: 1,204 of 1,204; lake: 14 files, 9.8 MB"};
 }
 
 inline std::vector<std::string> BuildLines() {
-  return {"silverwork task run build -s source:raw.raw_postings+",
-          "seeds: 4 unchanged", "models: 11 of 18 selected, 7 unchanged",
-          "data tests: 42 passed", "build finished"};
+  return {"silverwork task run build -s source:raw.raw_postings+", "seeds: 4 unchanged",
+          "models: 11 of 18 selected, 7 unchanged", "data tests: 42 passed", "build finished"};
 }
 
-inline ScriptedTry PostingsDaily(const RunRecord& run, const TaskInstanceRecord& task, int try_number,
-                          Date last) {
+inline ScriptedTry PostingsDaily(const RunRecord& run, const TaskInstanceRecord& task,
+                                 int try_number, Date last) {
   const int64_t before_last = run.window ? run.window->last.DaysUntil(last) : 0;
   const auto lines = CollectLines(run);
   if (task.task == "build") {
@@ -102,7 +102,7 @@ inline ScriptedTry PostingsDaily(const RunRecord& run, const TaskInstanceRecord&
 }
 
 inline ScriptedTry OtherPipelines(const RunRecord& run, const TaskInstanceRecord& task,
-                           std::chrono::system_clock::time_point now) {
+                                  std::chrono::system_clock::time_point now) {
   const auto age = std::chrono::duration_cast<hours>(now - run.logical_time);
   if (run.pipeline == "postings_today") {
     if (task.task == "build") return Succeeds(minutes(2), BuildLines());
@@ -135,8 +135,7 @@ inline ScriptedTry OtherPipelines(const RunRecord& run, const TaskInstanceRecord
 
 // Fills `warehouse` (which also holds the marts) with the state above, as
 // of `now`, for the pipelines of `pipelines_file`.
-inline Status FillSchedulerState(Warehouse& warehouse,
-                                 const std::filesystem::path& pipelines_file,
+inline Status FillSchedulerState(Warehouse& warehouse, const std::filesystem::path& pipelines_file,
                                  const std::filesystem::path& logs_dir,
                                  std::chrono::system_clock::time_point now) {
   using namespace scheduler_detail;  // NOLINT(google-build-using-namespace)
@@ -174,10 +173,12 @@ inline Status FillSchedulerState(Warehouse& warehouse,
   SW_RETURN_IF_ERROR(simulation.RunUntil(fire_of(25) + hours(3)));
   const scheduler::DayRange backfill{last.AddDays(-45), last.AddDays(-36)};
   SW_ASSIGN_OR_RETURN(auto partitions, simulation.store().PartitionMapOf("postings_daily"));
-  SW_ASSIGN_OR_RETURN(auto plan, scheduler::PlanBackfill(
-                                     *daily, backfill, scheduler::ReprocessMode::kMissing,
-                                     partitions, std::chrono::floor<seconds>(simulation.clock().Now())));
-  for (const scheduler::RunPlan& run : plan.runs) SW_RETURN_IF_ERROR(simulation.Queue(run).status());
+  SW_ASSIGN_OR_RETURN(
+      auto plan,
+      scheduler::PlanBackfill(*daily, backfill, scheduler::ReprocessMode::kMissing, partitions,
+                              std::chrono::floor<seconds>(simulation.clock().Now())));
+  for (const scheduler::RunPlan& run : plan.runs)
+    SW_RETURN_IF_ERROR(simulation.Queue(run).status());
   SW_RETURN_IF_ERROR(simulation.StartReadyTasks());
   return simulation.RunUntil(now);
 }

@@ -46,13 +46,12 @@ struct ScriptedTry {
   std::vector<std::string> log_lines;  // spread over the try's duration
 };
 
-using TryScript = std::function<ScriptedTry(const scheduler::RunRecord& run,
-                                            const scheduler::TaskInstanceRecord& task,
-                                            int try_number)>;
+using TryScript = std::function<ScriptedTry(
+    const scheduler::RunRecord& run, const scheduler::TaskInstanceRecord& task, int try_number)>;
 
 struct SimulationOptions {
-  SimTime now;                        // the state is as of this instant
-  std::filesystem::path logs_dir;     // try logs go under it
+  SimTime now;                            // the state is as of this instant
+  std::filesystem::path logs_dir;         // try logs go under it
   std::map<std::string, SimTime> starts;  // pipeline -> first instant it is scheduled
   // Pipeline -> [from, to): fire times in it are missed (the scheduler was down).
   std::map<std::string, std::pair<SimTime, SimTime>> downtimes;
@@ -120,8 +119,8 @@ class SchedulerSimulation {
       if (run->state != scheduler::RunState::kRunning && pipeline != nullptr &&
           running >= pipeline->max_active_runs)
         continue;
-      SW_ASSIGN_OR_RETURN(auto attempt,
-                          store_.StartTry(task.run_id, task.task, "fixture-host", options_.logs_dir));
+      SW_ASSIGN_OR_RETURN(
+          auto attempt, store_.StartTry(task.run_id, task.task, "fixture-host", options_.logs_dir));
       SW_ASSIGN_OR_RETURN(auto started, store_.GetRun(task.run_id));
       ScriptedTry scripted = script_(*started, task, attempt.try_number);
       SW_RETURN_IF_ERROR(WriteLog(attempt, scripted));
@@ -172,12 +171,12 @@ class SchedulerSimulation {
     }
     for (const RunningTry& running : due) {
       const ScriptedTry& scripted = running.scripted;
-      SW_RETURN_IF_ERROR(store_
-                             .FinishTry(running.attempt.run_id, running.attempt.task,
-                                        running.attempt.try_number,
-                                        scheduler::TryOutcome::Exited(
-                                            scripted.exit_code, scripted.error, scripted.hint))
-                             .status());
+      SW_RETURN_IF_ERROR(
+          store_
+              .FinishTry(
+                  running.attempt.run_id, running.attempt.task, running.attempt.try_number,
+                  scheduler::TryOutcome::Exited(scripted.exit_code, scripted.error, scripted.hint))
+              .status());
     }
     return Status::Ok();
   }
@@ -206,8 +205,8 @@ class SchedulerSimulation {
       }
       const scheduler::PipelineSpec& pipeline = *pipelines_.Find(name);
       const auto down = options_.downtimes.find(name);
-      const bool missed =
-          down != options_.downtimes.end() && fire >= down->second.first && fire < down->second.second;
+      const bool missed = down != options_.downtimes.end() && fire >= down->second.first &&
+                          fire < down->second.second;
       if (!missed) {
         SW_ASSIGN_OR_RETURN(auto history,
                             store_.ScheduleHistoryOf(name, pipeline.partitions.has_value()));
@@ -233,8 +232,9 @@ class SchedulerSimulation {
     std::ofstream log(attempt.log_path, std::ios::trunc);
     const auto& lines = scripted.log_lines;
     for (size_t index = 0; index < lines.size(); ++index) {
-      const SimTime at = attempt.started_at + scripted.duration * static_cast<int64_t>(index) /
-                                                   static_cast<int64_t>(std::max<size_t>(1, lines.size()));
+      const SimTime at =
+          attempt.started_at + scripted.duration * static_cast<int64_t>(index) /
+                                   static_cast<int64_t>(std::max<size_t>(1, lines.size()));
       if (at > options_.now) break;
       log << fmt::format("{} {}\n", scheduler::FormatStoreTime(at), lines[index]);
     }

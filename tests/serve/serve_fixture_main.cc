@@ -38,9 +38,9 @@ std::chrono::system_clock::time_point FixtureNow(const serve_fixture::FixtureOpt
 
 Status FillScheduler(const std::filesystem::path& out, const std::string& project_dir,
                      const serve_fixture::FixtureOptions& options, const SchedulerFlags& flags) {
-  const std::filesystem::path pipelines =
-      flags.pipelines.empty() ? std::filesystem::path(project_dir) / "pipelines.yml"
-                              : std::filesystem::path(flags.pipelines);
+  const std::filesystem::path pipelines = flags.pipelines.empty()
+                                              ? std::filesystem::path(project_dir) / "pipelines.yml"
+                                              : std::filesystem::path(flags.pipelines);
   const std::filesystem::path logs = std::filesystem::absolute(out).parent_path() / "fixture-logs";
   SW_ASSIGN_OR_RETURN(auto warehouse,
                       OpenWarehouse({.engine = "sqlite", .location = out.string()}));

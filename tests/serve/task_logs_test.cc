@@ -2,12 +2,13 @@
 // lines, from an offset, the byte limit, UTF-8 boundaries), and the log
 // endpoint on the scheduler fixture's tries: the file as written, tail and
 // offset, following a running try as its log grows, and 400/404s.
+#include "serve/task_logs.h"
+
 #include <fmt/format.h>
 
 #include <fstream>
 
 #include "serve/pipelines_harness.h"
-#include "serve/task_logs.h"
 
 namespace silverwork::serve::testing {
 namespace {
@@ -136,11 +137,11 @@ TEST_F(TaskLogEndpointTest, ServesTheTrysLogAsText) {
 }
 
 TEST_F(TaskLogEndpointTest, ARunningTrysLogCanBeFollowedFromTheNextOffset) {
-  const auto running = SqlRows(
-      "SELECT run_id, task, try_number FROM _sw_task_tries WHERE state = 'running'");
+  const auto running =
+      SqlRows("SELECT run_id, task, try_number FROM _sw_task_tries WHERE state = 'running'");
   ASSERT_EQ(running.size(), 1u);
-  const std::string path = fmt::format("/api/v1/runs/{}/tasks/{}/logs/{}", running[0][0],
-                                       running[0][1], running[0][2]);
+  const std::string path =
+      fmt::format("/api/v1/runs/{}/tasks/{}/logs/{}", running[0][0], running[0][1], running[0][2]);
   const fs::path file = LogPath(running[0][0], running[0][1], std::stoi(running[0][2]));
   const std::string before = ReadFile(file);
   auto first = GetLog(path + "?tail=3");
