@@ -290,8 +290,9 @@ TEST_F(PipelinesApiTest, WithoutSchedulerStateReadsAnswerEmpty) {
   EXPECT_EQ(data["pipelines"][0]["last_run"], nullptr);
   EXPECT_TRUE(Data("/api/v1/pipelines/postings_daily/runs")["runs"].empty());
   EXPECT_TRUE(Data("/api/v1/pipelines/postings_daily/grid")["runs"].empty());
-  for (const json& day : Data("/api/v1/pipelines/postings_daily/partitions")["days"])
-    EXPECT_EQ(day["status"], "missing");
+  const json partitions = Data("/api/v1/pipelines/postings_daily/partitions");
+  ASSERT_FALSE(partitions["days"].empty());
+  for (const json& day : partitions["days"]) EXPECT_EQ(day["status"], "missing");
   GetJson("/api/v1/runs/" + DailyRunEnding(1), 404);
   auto metrics = client_->Get("/metrics");
   ASSERT_TRUE(metrics);
