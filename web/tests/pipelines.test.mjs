@@ -156,6 +156,7 @@ test('a failed run shows every try with its error and hint, and each try\'s log'
     assert.equal(row[5], String(attempt.exit_code));
     assert.ok(row[6].startsWith(attempt.error), row[6]);
   });
+  assert.equal(await page.$eval('.log-viewer', (node) => node.offsetParent === null), true, 'no log viewer until a log is opened');
   await page.click(`[data-log="${tries[1][1].log}"]`);
   await page.waitForFunction(() => document.querySelector('.log-viewer').dataset.state === 'ready');
   const text = await (await fetch(`${BASE}${tries[1][1].log}`)).text();
