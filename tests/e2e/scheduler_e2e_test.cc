@@ -1,8 +1,9 @@
 // `silverwork scheduler` and its verbs through the binary, against the
 // simulator on loopback, with SILVERWORK_NOW for the days: catch-up after
 // three days down, quota deferral across midnight against `silverwork
-// simulate --quota`, the CLI verbs with and without a running scheduler, a
-// second scheduler refused, and every kind of bad pipelines.yml.
+// simulate --quota`, the projects sensor skipping a run, the CLI verbs with
+// and without a running scheduler, a second scheduler refused, and every
+// kind of bad pipelines.yml.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -67,6 +68,40 @@ TEST(SchedulerBinary, ThreeDaysDownAreCaughtUpByOneCollection) {
                         "'collect postings' ORDER BY run_id DESC LIMIT 1"),
             "2025-07-01..2025-07-03");
   EXPECT_EQ(world.Query("SELECT COUNT(*) FROM _sw_task_tries"), "4") << "no try repeated";
+}
+
+// The projects sensor as the scheduler runs it (`task run --run --task
+// --try`, DiscoverProjectsTask): the first run finds the simulator's files
+// new and collects them; the next finds nothing changed, exits 4, and the
+// run is skipped without collecting.
+TEST(SchedulerBinary, TheProjectsSensorCollectsOnlyWhenAFileChanged) {
+  constexpr char kProjectsPipelines[] =
+      "pipelines:\n"
+      "  projects:\n"
+      "    schedule: \"0 */6 * * *\"\n"
+      "    catchup: false\n"
+      "    tasks:\n"
+      "      discover: {kind: discover_projects, retries: 0}\n"
+      "      collect: {kind: collect_projects, after: discover, retries: 0}\n";
+  SchedulerWorld world({.pipelines = kProjectsPipelines});
+  const std::string runs = "SELECT group_concat(state, ' ') FROM (SELECT state FROM "
+                           "_sw_sched_runs ORDER BY queued_at)";
+  const std::string collections =
+      "SELECT COUNT(*) FROM _sw_runs WHERE command = 'collect projects'";
+  world.SetNow("2025-07-01T00:00:30Z");
+  ASSERT_EQ(world.Run({"scheduler", "--once"}), 0) << world.err();
+  EXPECT_EQ(world.Query(runs), "success");
+  EXPECT_EQ(world.Query(collections), "1");
+  EXPECT_NE(world.Query("SELECT COUNT(*) FROM raw_projects"), "0");
+
+  world.SetNow("2025-07-01T06:00:30Z");
+  ASSERT_EQ(world.Run({"scheduler", "--once"}), 0) << world.err();
+  EXPECT_EQ(world.Query(runs), "success skipped");
+  EXPECT_EQ(world.Query(collections), "1") << "nothing changed: nothing collected";
+  EXPECT_EQ(world.Query("SELECT group_concat(task || '=' || state, ' ') FROM (SELECT task, state "
+                        "FROM _sw_task_instances WHERE run_id = (SELECT MAX(run_id) FROM "
+                        "_sw_sched_runs) ORDER BY task_order)"),
+            "discover=skipped collect=skipped");
 }
 
 TEST(SchedulerBinary, AQuotaStopWaitsForMidnightInKoreaThenResumes) {
