@@ -257,6 +257,35 @@ Status ReadAlerts(const toml::table& table, const std::string& origin, AlertsCon
   return Status::Ok();
 }
 
+Status ReadScheduler(const toml::table& table, const std::string& origin, SchedulerConfig& out) {
+  TableReader reader(table, "scheduler", origin);
+  SW_RETURN_IF_ERROR(reader.String("pipelines_file", out.pipelines_file));
+  SW_RETURN_IF_ERROR(reader.String("logs_dir", out.logs_dir));
+  SW_RETURN_IF_ERROR(reader.Int("log_retention_days", out.log_retention_days));
+  SW_RETURN_IF_ERROR(reader.Int("poll_interval_ms", out.poll_interval_ms));
+  SW_RETURN_IF_ERROR(reader.Int("lease_ttl_ms", out.lease_ttl_ms));
+  SW_RETURN_IF_ERROR(reader.Int("shutdown_grace_ms", out.shutdown_grace_ms));
+  SW_RETURN_IF_ERROR(reader.Int("kill_grace_ms", out.kill_grace_ms));
+  SW_RETURN_IF_ERROR(reader.Int("max_parallel_tasks", out.max_parallel_tasks));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (out.logs_dir.empty() || out.log_retention_days < 1 || out.poll_interval_ms < 10 ||
+      out.shutdown_grace_ms < 0 || out.kill_grace_ms < 0 || out.max_parallel_tasks < 1 ||
+      out.max_parallel_tasks > 64) {
+    return Invalid(origin,
+                   "[scheduler] logs_dir must be set, log_retention_days at least 1, "
+                   "poll_interval_ms at least 10, the grace periods not negative and "
+                   "max_parallel_tasks 1..64",
+                   "fix the values in the config file");
+  }
+  if (out.lease_ttl_ms < 3 * out.poll_interval_ms || out.lease_ttl_ms < 3'000) {
+    return Invalid(origin,
+                   "[scheduler] lease_ttl_ms must be at least 3000 and three times "
+                   "poll_interval_ms (the lease is renewed between polls)",
+                   "raise lease_ttl_ms or lower poll_interval_ms");
+  }
+  return Status::Ok();
+}
+
 // SILVERWORK_SLACK_WEBHOOK_URL and SILVERWORK_ALERT_WEBHOOK_URL, over the files.
 Status ApplyAlertEnvironment(AlertsConfig& alerts) {
   for (auto [variable, url] : {std::pair{"SILVERWORK_SLACK_WEBHOOK_URL", &alerts.slack_webhook_url},
@@ -269,6 +298,48 @@ Status ApplyAlertEnvironment(AlertsConfig& alerts) {
   RegisterSecret(alerts.slack_webhook_url);
   RegisterSecret(alerts.webhook_url);
   return Status::Ok();
+}
+
+// Operator tokens shorter than this are refused: the token is all that
+// stands between the network and the write endpoints.
+constexpr size_t kMinApiTokenLength = 16;
+
+// `from` says where the token came from; the token never appears in a message.
+Status CheckApiToken(const std::string& token, const std::string& from) {
+  if (token.size() >= kMinApiTokenLength &&
+      token.find_first_of(" \t\r\n") == std::string::npos)
+    return Status::Ok();
+  return Status(ErrorCode::kInvalidInput,
+                from + " does not hold a usable API token: it needs at least " +
+                    std::to_string(kMinApiTokenLength) + " characters and no spaces",
+                "generate one with `openssl rand -hex 32` and put it there, on one line");
+}
+
+Status ReadServe(const toml::table& table, const std::string& origin, ServeConfig& out) {
+  if (table.contains("api_token")) {
+    return Invalid(origin, "'serve.api_token' may not be written in the config: it is a secret",
+                   "put it in SILVERWORK_API_TOKEN or in a file named by serve.api_token_file "
+                   "(chmod 600)");
+  }
+  TableReader reader(table, "serve", origin);
+  std::string path;
+  SW_RETURN_IF_ERROR(reader.String("api_token_file", path));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (path.empty()) return Status::Ok();
+  SW_ASSIGN_OR_RETURN(std::string line,
+                      ReadSecretFile(path, "serve.api_token_file", "the API token"));
+  out.api_token = TrimWhitespace(std::move(line));
+  RegisterSecret(out.api_token);
+  return CheckApiToken(out.api_token, "the file named by serve.api_token_file");
+}
+
+// SILVERWORK_API_TOKEN, over the file.
+Status ApplyServeEnvironment(ServeConfig& serve) {
+  const char* value = std::getenv("SILVERWORK_API_TOKEN");
+  if (value == nullptr || *value == '\0') return Status::Ok();
+  serve.api_token = TrimWhitespace(value);
+  RegisterSecret(serve.api_token);
+  return CheckApiToken(serve.api_token, "SILVERWORK_API_TOKEN");
 }
 
 }  // namespace
@@ -332,8 +403,12 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     SW_RETURN_IF_ERROR(ReadProjects(*projects, origin, config.projects));
   if (const toml::table* alerts = reader.Table("alerts"))
     SW_RETURN_IF_ERROR(ReadAlerts(*alerts, origin, config.alerts));
+  if (const toml::table* scheduler = reader.Table("scheduler"))
+    SW_RETURN_IF_ERROR(ReadScheduler(*scheduler, origin, config.scheduler));
   if (const toml::table* http = reader.Table("http"))
     SW_RETURN_IF_ERROR(ReadHttp(*http, origin, config.http));
+  if (const toml::table* serve = reader.Table("serve"))
+    SW_RETURN_IF_ERROR(ReadServe(*serve, origin, config.serve));
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (!service_key_file.empty()) {
     SW_ASSIGN_OR_RETURN(config.service_key,
@@ -361,6 +436,7 @@ Result<Config> LoadConfig(const std::string& path) {
     config.warehouse_path = warehouse;
   if (const char* lake = std::getenv("SILVERWORK_LAKE"); lake && *lake) config.lake_path = lake;
   SW_RETURN_IF_ERROR(ApplyAlertEnvironment(config.alerts));
+  SW_RETURN_IF_ERROR(ApplyServeEnvironment(config.serve));
   return config;
 }
 

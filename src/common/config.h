@@ -50,9 +50,9 @@ struct ProjectsConfig {
   std::map<std::string, std::vector<std::string>> column_aliases;
 };
 
-// Where and how the scheduler sends alerts (docs/alerts.md). The webhook
-// URLs are secrets: they come from the environment or from a file the config
-// names, never from the config text.
+// Where and how the scheduler sends alerts (docs/scheduler.md, section
+// Alerts). The webhook URLs are secrets: they come from the environment or
+// from a file the config names, never from the config text.
 struct AlertsConfig {
   // The dashboard's address, for links to task logs; empty: no links.
   std::string base_url;
@@ -66,10 +66,30 @@ struct AlertsConfig {
   int64_t backoff_max_ms = 900'000;
 };
 
+// How `silverwork scheduler` runs (docs/scheduler.md, "Running it").
+struct SchedulerConfig {
+  std::string pipelines_file;          // empty: <project_dir>/pipelines.yml
+  std::string logs_dir = "var/logs";   // var/logs/<pipeline>/<run_id>/<task>/<try>.log
+  int log_retention_days = 30;         // older try logs are removed
+  int64_t poll_interval_ms = 2'000;    // requests, deadlines: how often they are looked at
+  int64_t lease_ttl_ms = 60'000;       // renewed every third of it
+  int64_t shutdown_grace_ms = 60'000;  // SIGTERM: how long running tasks may finish
+  int64_t kill_grace_ms = 10'000;      // stopping a task: SIGTERM, this long, then SIGKILL
+  int max_parallel_tasks = 2;          // task processes at once, every pipeline together
+};
+
 struct HttpConfig {
   // A PEM file of CA certificates trusted for https besides the system's
   // (a private CA, or a TLS-inspecting proxy's); empty: the system's only.
   std::string ca_file;
+};
+
+// `silverwork serve`'s operator token: writes to the API (trigger, clear,
+// backfill, pause) need it as a bearer token. A secret, like the service key.
+struct ServeConfig {
+  // Resolved secret; empty: writes are refused (403). SILVERWORK_API_TOKEN
+  // or the first line of [serve] api_token_file; at least 16 characters.
+  std::string api_token;
 };
 
 struct Config {
@@ -89,7 +109,9 @@ struct Config {
   PostingsConfig postings;
   ProjectsConfig projects;
   AlertsConfig alerts;
+  SchedulerConfig scheduler;
   HttpConfig http;
+  ServeConfig serve;
   // Resolved secret; empty when none is configured.
   std::string service_key;
   // Where the config was read from (empty: defaults only).
@@ -108,9 +130,11 @@ Config DefaultConfig();
 
 // Loads `path` over the defaults (an empty path: defaults only), then
 // applies the environment (DATA_GO_KR_SERVICE_KEY, SILVERWORK_WAREHOUSE,
-// SILVERWORK_LAKE, SILVERWORK_SLACK_WEBHOOK_URL, SILVERWORK_ALERT_WEBHOOK_URL).
+// SILVERWORK_LAKE, SILVERWORK_SLACK_WEBHOOK_URL, SILVERWORK_ALERT_WEBHOOK_URL,
+// SILVERWORK_API_TOKEN).
 // Relative paths in the file resolve against the current directory. Webhook
-// URLs are registered as secrets (common/log.h) as soon as they are read.
+// URLs and the API token are registered as secrets (common/log.h) as soon as
+// they are read.
 Result<Config> LoadConfig(const std::string& path);
 
 // Parses TOML text over `base` (exposed for tests).

@@ -25,7 +25,10 @@
 //
 // Atomicity: QueueRun (the run, its task instances and its partitions),
 // StartTry, FinishTry (the try, the instance, the tasks after it, the run and
-// its partitions) and ClearRun each commit in one transaction. A day that is
+// its partitions) and ClearRun each commit in one transaction. Called while
+// the caller holds a transaction open on the same warehouse, each becomes a
+// savepoint inside it instead: the scheduler commits a request's runs with
+// its answer, and a finished try with the alerts it raises, all or nothing. A day that is
 // queued, running or deferred in one run is never queued by another: QueueRun
 // claims each day with a conditional UPDATE (or an INSERT guarded by the
 // primary key) and rolls everything back when any day is taken.
@@ -39,6 +42,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,6 +117,10 @@ struct TryRecord {
   std::string log_path;
   std::string error;
   std::string hint;
+  // Identifies the process beyond its pid (which the system reuses): the
+  // boot and the start time, as ProcessStartOf() reads them; empty when
+  // unknown.
+  std::string process_start;
 };
 
 struct PartitionRecord {
@@ -146,6 +154,39 @@ struct TryFinish {
   TaskTransition transition;
   RunState run_state_before = RunState::kQueued;
   RunRecord run;  // after the change
+};
+
+// Reports (SchedulerStore's report reads): tasks of many runs, runs per
+// pipeline and state, the timings of ended tries, deferrals.
+// A task instance as the grid shows it (ListTaskSummaries).
+struct TaskSummary {
+  std::string run_id;
+  std::string task;
+  int position = 0;
+  TaskState state = TaskState::kWaiting;
+  int try_number = 0;
+  std::optional<TimePoint> started_at;
+  std::optional<TimePoint> ended_at;
+};
+
+struct RunStateCount {
+  std::string pipeline;
+  RunState state = RunState::kQueued;
+  int64_t runs = 0;
+};
+
+struct TryTiming {
+  std::string pipeline;
+  std::string task;
+  TryState state = TryState::kSuccess;
+  TimePoint started_at;
+  TimePoint ended_at;
+};
+
+struct DeferralCount {
+  std::string pipeline;
+  int64_t deferred_tries = 0;  // tries that ended because the quota was spent, ever
+  int64_t deferred_now = 0;    // task instances waiting out the quota now
 };
 
 struct LeaseHolder {
@@ -219,8 +260,9 @@ class SchedulerStore {
   // the task is not ready (someone else started it).
   Result<TryRecord> StartTry(std::string_view run_id, std::string_view task,
                              const std::string& host, const std::filesystem::path& logs_root);
-  // The child's pid, once it is spawned.
-  Status RecordTryPid(std::string_view run_id, std::string_view task, int try_number, int64_t pid);
+  // The child's pid and start (TryRecord::process_start), once it is spawned.
+  Status RecordTryPid(std::string_view run_id, std::string_view task, int try_number, int64_t pid,
+                      const std::string& process_start = {});
   // Ends a running try by its outcome (DecideAfterTry), moves the tasks
   // after it along, and updates the run and its days.
   Result<TryFinish> FinishTry(std::string_view run_id, std::string_view task, int try_number,
@@ -252,6 +294,30 @@ class SchedulerStore {
   Result<std::vector<TryRecord>> RunningTries();
   // Runs not finished although their deadline_at has passed.
   Result<std::vector<RunRecord>> RunsPastDeadline();
+  // Failed runs of the pipeline that ended after its last successful run
+  // other than `except_run_id` (the run that just succeeded): the
+  // "recovered" alert's count.
+  Result<int> FailedRunsSinceLastSuccess(std::string_view pipeline, std::string_view except_run_id);
+  // Tries that ended in [since, before) — all before `before` without
+  // `since`: those whose logs have aged out.
+  Result<std::vector<TryRecord>> TriesEndedBetween(std::optional<TimePoint> since,
+                                                   TimePoint before);
+  // Task instances deferred since `before` or earlier (the "deferred for
+  // over a day" alert).
+  Result<std::vector<TaskInstanceRecord>> TasksDeferredSince(TimePoint before);
+
+  // ---- Reports (serve's API and /metrics; store_reports.cc) ----
+  // The state of every task of the given runs of `pipeline`, by run id then
+  // task position: the grid reads a page of ListRuns, then this, in one
+  // range query over the runs' ids whatever the page's size.
+  Result<std::vector<TaskSummary>> ListTaskSummaries(std::string_view pipeline,
+                                                     std::span<const std::string> run_ids);
+  // Runs per pipeline and state.
+  Result<std::vector<RunStateCount>> CountRunsByState();
+  // Every try that has ended, with its pipeline.
+  Result<std::vector<TryTiming>> EndedTryTimings();
+  // Deferrals per pipeline that has task instances.
+  Result<std::vector<DeferralCount>> CountDeferrals();
 
   // ---- Pipeline flags (scheduler only) ----
   Status SetPaused(std::string_view pipeline, bool paused);
