@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "transform/project/project_files.h"
@@ -244,6 +245,59 @@ TEST_F(JaffleShopTest, CompiledSqlShowsTheMacrosAndContextExpanded) {
   const std::string payments = testing::ReadFile(dir_.path() / "target" / "compiled" / "models" /
                                                  "staging" / "stg_payments.sql");
   EXPECT_NE(payments.find("round(1.0 * amount / 100, 2) as amount"), std::string::npos) << payments;
+}
+
+TEST_F(JaffleShopTest, CompileRendersNodesAndAnalysesWithoutRunningThem) {
+  auto written = project_->Compile(Options());
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  ASSERT_EQ(written->size(), 23u);  // 5 models, 16 generic tests, 1 singular test, 1 analysis
+  EXPECT_EQ(written->back(), "compiled/analyses/payment_method_share.sql");
+  EXPECT_EQ(Rows(*warehouse_, "select count(*) from sqlite_master"), (Strings{"0"}))
+      << "compile runs nothing";
+  const std::string analysis = testing::ReadFile(dir_.path() / "target" / "compiled" /
+                                                 "analyses" / "payment_method_share.sql");
+  EXPECT_NE(analysis.find("sum(gift_card_amount) / sum(amount) as gift_card_share\n"),
+            std::string::npos)
+      << analysis;
+  EXPECT_NE(analysis.find("from \"orders\""), std::string::npos) << analysis;
+}
+
+TEST_F(JaffleShopTest, DocsWritesACatalogInDbtsShape) {
+  ASSERT_TRUE(project_->Build(Options()).ok());
+  Status status = project_->Docs(Options());
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  const auto catalog = nlohmann::json::parse(
+      testing::ReadFile(dir_.path() / "target" / "catalog.json"));
+  EXPECT_EQ(catalog["metadata"]["dbt_schema_version"],
+            "https://schemas.getdbt.com/dbt/catalog/v1.json");
+  EXPECT_EQ(catalog["metadata"]["dbt_version"], "1.8.0");
+  EXPECT_EQ(catalog["metadata"]["generated_at"], "2024-06-01T00:00:00Z");
+  EXPECT_TRUE(catalog["errors"].is_null());
+  EXPECT_EQ(catalog["sources"], nlohmann::json::object());
+  // 3 seeds and 5 models; tests have no relation.
+  EXPECT_EQ(catalog["nodes"].size(), 8u);
+  const auto& customers = catalog["nodes"]["model.jaffle_shop.customers"];
+  EXPECT_EQ(customers["metadata"],
+            nlohmann::json({{"type", "table"},
+                            {"schema", "main"},
+                            {"name", "customers"},
+                            {"database", nullptr},
+                            {"comment",
+                             "This table has basic information about a customer, as well as some "
+                             "derived facts based on a customer's orders"},
+                            {"owner", nullptr}}));
+  EXPECT_EQ(customers["columns"]["customer_id"],
+            nlohmann::json({{"type", "integer"},
+                            {"index", 1},
+                            {"name", "customer_id"},
+                            {"comment", "This is a unique identifier for a customer"}}));
+  EXPECT_EQ(customers["columns"]["last_name"]["comment"], "");
+  EXPECT_EQ(customers["columns"].size(), 7u);
+  EXPECT_EQ(customers["stats"]["row_count"]["value"], 3);
+  EXPECT_EQ(customers["stats"]["has_stats"]["value"], true);
+  EXPECT_EQ(catalog["nodes"]["model.jaffle_shop.stg_payments"]["metadata"]["type"], "view");
+  EXPECT_EQ(catalog["nodes"]["model.jaffle_shop.stg_payments"]["stats"]["row_count"]["value"], 7);
+  EXPECT_EQ(catalog["nodes"]["seed.jaffle_shop.raw_orders"]["stats"]["row_count"]["value"], 5);
 }
 
 }  // namespace

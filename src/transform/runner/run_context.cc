@@ -54,15 +54,7 @@ Result<std::string> RunContext::CompileTest(const Node& node, std::string_view i
 }
 
 void RunContext::WriteCompiled(const Node& node, const std::string& sql, NodeResult& result) const {
-  fs::path relative = fs::path("compiled");
-  if (node.kind == ResourceKind::kModel ||
-      (node.kind == ResourceKind::kTest && !node.generic_test)) {
-    relative /= node.path;
-  } else {
-    // Snapshot files may hold several snapshots; generic tests live in a
-    // properties file: one file per node under the defining file's name.
-    relative /= fs::path(node.path) / (node.name + ".sql");
-  }
+  const fs::path relative = CompiledPath(node);
   Status status = WriteTextFile(artifacts_dir_ / relative, sql + "\n");
   if (status.ok()) {
     result.compiled_path = relative.generic_string();
