@@ -168,8 +168,10 @@ Result<std::vector<std::string>> TransformProject::Compile(const RunOptions& opt
   const Manifest& manifest = *resolved.manifest;
   SW_ASSIGN_OR_RETURN(std::vector<bool> selected,
                       SelectNodes(manifest, options.select, options.exclude));
+  Clock& clock = options.clock ? *options.clock : DefaultClock();
   Compiler compiler(manifest, options.warehouse->traits(), resolved.vars,
-                    DbtContextValues{.threads = options.threads, .invocation_id = options.run_id});
+                    ContextValuesFor(*files_, options.threads, options.run_id,
+                                     FormatUtcTimestamp(clock.Now())));
   const fs::path artifacts = ArtifactsDir(*files_, options);
   std::vector<std::string> written;
   auto write = [&](const Node& node, const std::string& sql) -> Status {

@@ -61,13 +61,29 @@ TEST(DbtProjectTest, EveryDbtKeyIsAcceptedAndTheUnusedOnesAreListed) {
   auto loaded = LoadProjectFiles(dir.path());
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(loaded->ignored_keys,
-            (Strings{"profile", "clean-targets", "packages-install-path", "log-path", "docs-paths",
+            (Strings{"clean-targets", "packages-install-path", "log-path", "docs-paths",
                      "asset-paths", "query-comment", "quoting", "on-run-start", "on-run-end",
                      "dispatch", "flags"}));
   EXPECT_EQ(loaded->target_path, "build_out");
   EXPECT_EQ(LoadError({{"dbt_project.yml", "name: shop\nanalysis-path: [a]\n"}}),
             "dbt_project.yml:2: unknown key 'analysis-path' in dbt_project.yml; did you mean "
             "'analysis-paths'?");
+}
+
+TEST(DbtProjectTest, ProfilesYmlGivesTheTargetNameAndSchemaOnly) {
+  TempDir dir;
+  WriteProject(dir.path(),
+               {{"dbt_project.yml", "name: shop\nprofile: jaffle\n"},
+                {"profiles.yml",
+                 "jaffle:\n  target: prod\n  outputs:\n    prod:\n      type: postgres\n"
+                 "      schema: analytics\n      password: \"{{ env_var('NOT_READ') }}\"\n"
+                 "    dev:\n      schema: scratch\n"}});
+  auto loaded = LoadProjectFiles(dir.path());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->target_name, "prod");
+  EXPECT_EQ(loaded->target_schema, "analytics");
+  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: shop\n"}, {"profiles.yml", "other:\n  target: x\n"}}),
+            "profiles.yml:1: profiles.yml has no profile 'shop'");
 }
 
 TEST(DbtProjectTest, RequireDbtVersionIsCheckedAgainstTheFollowedVersion) {
@@ -136,6 +152,7 @@ std::string BuildSummary(const std::map<std::string, std::string>& files, std::s
 TEST(DbtContextTest, TargetEnvVarBuiltinsExceptionsAndDispatch) {
   std::string sql;
   EXPECT_EQ(BuildSummary({{"dbt_project.yml", "name: shop\n"},
+                          {"profiles.yml", "shop:\n  target: prod\n"},
                           {"macros/q.sql",
                            "{% macro quoted(x) %}{{ return(adapter.dispatch('quoted')(x)) }}{% endmacro %}\n"
                            "{% macro sqlite__quoted(x) %}'lite:{{ x }}'{% endmacro %}\n"
@@ -148,7 +165,7 @@ TEST(DbtContextTest, TargetEnvVarBuiltinsExceptionsAndDispatch) {
                            "{{ target.threads }} as n, id from {{ builtins.ref('a') }}"}},
                          &sql),
             "ok");
-  EXPECT_EQ(sql, "-- depends_on: \"a\"\nselect 'lite:dev' as t, 'dflt' as e, 1 as n, id from \"a\"\n");
+  EXPECT_EQ(sql, "-- depends_on: \"a\"\nselect 'lite:prod' as t, 'dflt' as e, 1 as n, id from \"a\"\n");
 }
 
 TEST(DbtContextTest, ErrorsOfTheContextNameTheModel) {

@@ -63,13 +63,22 @@ Result<TemplateValue> Log(const CallArguments& args) {
 
 }  // namespace
 
+DbtContextValues ContextValuesFor(const ProjectFiles& files, int threads,
+                                  std::string invocation_id, std::string run_started_at) {
+  DbtContextValues values{.threads = threads,
+                          .invocation_id = std::move(invocation_id),
+                          .run_started_at = std::move(run_started_at)};
+  if (!files.target_name.empty()) values.target_name = files.target_name;
+  if (!files.target_schema.empty()) values.target_schema = files.target_schema;
+  return values;
+}
+
 DbtContext::DbtContext(DbtContextValues values, const MacroRegistry* macros)
     : values_(std::move(values)), macros_(macros) {
   target_ = TemplateValue::FromDict({{"name", values_.target_name},
                                      {"schema", values_.target_schema},
                                      {"type", values_.target_type},
-                                     {"threads", values_.threads},
-                                     {"profile_name", "silverwork"}});
+                                     {"threads", values_.threads}});
   env_var_ = MakeFunction("env_var", EnvVar);
   log_ = MakeFunction("log", Log);
   exceptions_ = MakeNamespace("exceptions", [](std::string_view name) -> std::optional<TemplateValue> {

@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "transform/project/project_files.h"
 #include "transform/template/macros.h"
 #include "transform/template/value.h"
 
@@ -36,6 +37,11 @@ struct DbtContextValues {
   std::string invocation_id;
   std::string run_started_at;  // ISO 8601, UTC
 };
+
+// The values of one invocation: the target from `files` (profiles.yml)
+// where it names one, the rest as given.
+DbtContextValues ContextValuesFor(const ProjectFiles& files, int threads,
+                                  std::string invocation_id, std::string run_started_at);
 
 class DbtContext {
  public:

@@ -54,7 +54,7 @@ std::optional<bool> Admits(std::string constraint, const Version& version) {
 
 std::span<const std::string> IgnoredProjectKeys() {
   static const std::vector<std::string> kIgnored{
-      "profile",   "clean-targets", "packages-install-path", "docs-paths",   "asset-paths",
+      "clean-targets", "packages-install-path", "docs-paths",   "asset-paths",
       "log-path",  "query-comment", "quoting",               "on-run-start", "on-run-end",
       "dispatch",  "sources",       "metrics",               "semantic-models",
       "saved-queries", "exposures", "flags",                 "dbt-cloud",    "restrict-access"};
@@ -121,6 +121,29 @@ Result<std::vector<LocalPackage>> ReadLocalPackages(const fs::path& root) {
     }
   }
   return packages;
+}
+
+Result<ProfileTarget> ReadProfileTarget(const fs::path& root, const std::string& profile) {
+  ProfileTarget target;
+  std::error_code error;
+  if (!fs::exists(root / "profiles.yml", error)) return target;
+  YamlReader yaml{"profiles.yml"};
+  SW_ASSIGN_OR_RETURN(YAML::Node file, ReadYamlFile(root / "profiles.yml", yaml.path()));
+  const YAML::Node entry = file[profile];
+  if (!entry || !entry.IsMap())
+    return yaml.Error(file, fmt::format("profiles.yml has no profile '{}'", profile),
+                      "name the project's profile (dbt_project.yml 'profile:', else its name) "
+                      "or remove profiles.yml: silverwork takes the warehouse from its config");
+  if (entry["target"]) {
+    SW_ASSIGN_OR_RETURN(target.name, yaml.String(entry["target"], "target"));
+  }
+  const YAML::Node output = entry["outputs"] && !target.name.empty()
+                                ? entry["outputs"][target.name]
+                                : YAML::Node();
+  if (output && output.IsMap() && output["schema"]) {
+    SW_ASSIGN_OR_RETURN(target.schema, yaml.String(output["schema"], "schema"));
+  }
+  return target;
 }
 
 }  // namespace silverwork::transform

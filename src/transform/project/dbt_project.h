@@ -18,7 +18,7 @@
 
 namespace silverwork::transform {
 
-// dbt_project.yml keys that mean nothing here (profile, clean-targets, ...).
+// dbt_project.yml keys that mean nothing here (clean-targets, log-path, ...).
 std::span<const std::string> IgnoredProjectKeys();
 
 // Whether the version constraint(s) of `require-dbt-version` (a string such
@@ -37,5 +37,16 @@ struct LocalPackage {
 // when neither exists. A package that needs a download (package:, git:,
 // tarball:) is an error saying to copy it in and list it as local:.
 Result<std::vector<LocalPackage>> ReadLocalPackages(const std::filesystem::path& root);
+
+// The target of `profile` in `<root>/profiles.yml`: its name and its
+// output's schema (either empty when not written). Nothing when the file
+// does not exist; an error when it lacks the profile. Reads nothing else
+// (connection settings and secrets stay unread).
+struct ProfileTarget {
+  std::string name;
+  std::string schema;
+};
+Result<ProfileTarget> ReadProfileTarget(const std::filesystem::path& root,
+                                        const std::string& profile);
 
 }  // namespace silverwork::transform

@@ -7,7 +7,9 @@
 // Template), the macros under macro-paths and those of local packages
 // (packages.yml `local:` entries) into a MacroRegistry, every seed .csv (by
 // path; rows are read when the seed is loaded) and every properties .yml
-// under those paths (sources:, models:, seeds:, snapshots:). Every key of
+// under those paths (sources:, models:, seeds:, snapshots:); of a
+// profiles.yml beside the project file, only the target's name and schema
+// (never a connection setting or secret). Every key of
 // dbt's dbt_project.yml reference is accepted; those that mean nothing here
 // are listed in `ignored_keys` for the caller to report once. Unknown keys
 // are rejected with the file, line and the closest known key, because a typo
@@ -146,6 +148,11 @@ struct ProjectFiles {
   std::vector<std::string> ignored_keys;
   // target-path, relative to the root; empty when the file does not set it.
   std::string target_path;
+  // From profiles.yml beside the project file, when there is one (the
+  // warehouse itself comes from silverwork's config): the profile's target
+  // and that output's schema; empty when not given.
+  std::string target_name;
+  std::string target_schema;
   // The macros of the project (macro-paths) and of its local packages;
   // shared, so copies of the files share one registry.
   std::shared_ptr<const MacroRegistry> macros;

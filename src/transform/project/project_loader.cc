@@ -131,7 +131,7 @@ class ProjectLoader {
       std::vector<std::string> keys{
           "name",           "version",        "config-version", "model-paths",  "seed-paths",
           "test-paths",     "snapshot-paths", "macro-paths",    "analysis-paths", "target-path",
-          "require-dbt-version", "vars",      "models",         "seeds",        "snapshots",
+          "require-dbt-version", "profile",   "vars",      "models",         "seeds",        "snapshots",
           "tests",          "data_tests"};
       std::span<const std::string> ignored = IgnoredProjectKeys();
       keys.insert(keys.end(), ignored.begin(), ignored.end());
@@ -153,6 +153,11 @@ class ProjectLoader {
       return yaml.Error(root["name"], fmt::format("project name '{}' must be letters, digits and _",
                                                   files_.name));
     SW_RETURN_IF_ERROR(yaml.OptionalString(root, "target-path", files_.target_path));
+    std::string profile = files_.name;
+    SW_RETURN_IF_ERROR(yaml.OptionalString(root, "profile", profile));
+    SW_ASSIGN_OR_RETURN(ProfileTarget target, ReadProfileTarget(files_.root, profile));
+    files_.target_name = std::move(target.name);
+    files_.target_schema = std::move(target.schema);
     SW_RETURN_IF_ERROR(ReadResourcePaths(yaml, root));
     SW_RETURN_IF_ERROR(ReadVars(yaml, root));
     return ReadFolderConfigs(yaml, root);

@@ -34,9 +34,7 @@ RunContext::RunContext(const ProjectFiles& files, const Manifest& manifest, cons
       started_at_(FormatUtcTimestamp(clock.Now())),
       run_id_(options.run_id.empty() ? RunIdFor(clock.Now()) : options.run_id),
       compiler_(manifest, traits, vars,
-                DbtContextValues{.threads = options.threads,
-                                 .invocation_id = run_id_,
-                                 .run_started_at = started_at_}) {}
+                ContextValuesFor(files, options.threads, run_id_, started_at_)) {}
 
 void RunContext::UseBuildState(BuildState state) {
   changes_ = std::make_unique<ChangeTracker>(*this, std::move(state));
