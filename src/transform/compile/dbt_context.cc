@@ -121,7 +121,9 @@ DbtContext::DbtContext(DbtContextValues values, const MacroRegistry* macros)
 
 std::optional<TemplateValue> DbtContext::LookUp(std::string_view name,
                                                 std::string_view package) const {
-  if (name == "target") return target_;
+  // A copy: a render that changes its target ({% do target.update(...) %})
+  // must not change the next node's.
+  if (name == "target") return target_.DeepCopy();
   if (name == "env_var") return env_var_;
   if (name == "log") return log_;
   if (name == "exceptions") return exceptions_;
