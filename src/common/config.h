@@ -24,6 +24,10 @@ struct PostingsConfig {
   double calls_per_second = 25;      // shared by all workers (0: unlimited)
   int64_t calls_per_day = 10'000;    // per operation, the development key's quota (0: unlimited)
   int lookback_days = 3;             // re-check this many days before the window
+  // The list reaches back to the oldest posting the warehouse holds as open,
+  // but never more than this many days before today (a posting the portal
+  // dropped while open must not make every run page further back).
+  int max_reach_back_days = 90;
   int64_t timeout_ms = 10'000;
   int max_attempts = 5;
   int64_t backoff_base_ms = 500;

@@ -114,6 +114,7 @@ CollectOutcome CollectionRun::CollectPostings(const CollectionWindow& window, bo
   options.from = window.from;
   options.to = window.to;
   options.lookback_days = postings.lookback_days;
+  options.max_reach_back_days = postings.max_reach_back_days;
   options.rows_per_page = postings.rows_per_page;
   options.concurrency = postings.concurrency;
   options.batch_size = postings.batch_size;

@@ -37,7 +37,12 @@ std::vector<TaskFigure> FiguresOf(std::monostate) { return {}; }
 
 std::vector<TaskFigure> FiguresOf(const PostingsTaskDetails& details) {
   const PostingsCollectStats& stats = details.stats;
+  // How many days before the window's start the list had to reach (the
+  // lookback, or further back to the oldest posting held open).
+  int64_t reach_back_days =
+      stats.reach_back == Date() ? 0 : stats.reach_back.DaysUntil(details.window.from);
   return {{"window_days", details.window.days()},
+          {"reach_back_days", reach_back_days},
           {"calls", stats.calls},
           {"list_pages", stats.list_pages},
           {"postings_listed", stats.postings_listed},

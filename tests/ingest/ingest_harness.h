@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ingest/lake_sink.h"
@@ -81,7 +82,7 @@ class IngestHarness {
     lake = std::move(writer).value();
     sink = std::make_unique<LakeSink>(*lake);
     environment = std::make_unique<CollectorEnvironment>(CollectorEnvironment{
-        *warehouse, *lake, *sink, *key, clock, [] { return CreateHttpClient(); }, run_id});
+        *warehouse, *lake, *sink, *key, *run_clock, [] { return CreateHttpClient(); }, run_id});
     return *environment;
   }
   void CloseRun() {
@@ -145,8 +146,23 @@ class IngestHarness {
   // straight from the simulator's list.
   std::set<std::string> TruthJobIds(Date from, Date to) const {
     std::set<std::string> ids;
-    auto http = CreateHttpClient();
     const std::string low = from.Compact(), high = to.Compact();
+    for (const ListedPosting& posting : TruthList(from)) {
+      if (posting.start >= low && posting.start <= high) ids.insert(posting.job_id);
+    }
+    return ids;
+  }
+
+  // One list item as the portal shows it now.
+  struct ListedPosting {
+    std::string job_id, start, end, deadline;  // jobId, frDd, toDd, deadline
+  };
+  // The simulator's list, newest first, down to the first page holding a
+  // posting that started before `oldest` (all of it when unset).
+  std::vector<ListedPosting> TruthList(std::optional<Date> oldest = std::nullopt) const {
+    std::vector<ListedPosting> listed;
+    auto http = CreateHttpClient();
+    const std::string low = oldest ? oldest->Compact() : std::string();
     for (int64_t page = 1;; ++page) {
       std::string url = simulator->base_url() +
                         "/B552474/SenuriService/getJobList?pageNo=" + std::to_string(page) +
@@ -155,15 +171,15 @@ class IngestHarness {
       if (!response.ok()) throw std::runtime_error(response.status().ToString());
       auto parsed = ParseSenuriXml(response->body, response->status, "truth");
       if (!parsed.ok()) throw std::runtime_error(parsed.status().ToString());
-      std::string oldest = "99999999";
+      bool passed = false;
       for (const auto& item : parsed->items) {
-        const std::string& start = *FindField(item, "frDd");
-        if (start >= low && start <= high) ids.insert(*FindField(item, "jobId"));
-        oldest = std::min(oldest, start);
+        listed.push_back({*FindField(item, "jobId"), *FindField(item, "frDd"),
+                          *FindField(item, "toDd"), *FindField(item, "deadline")});
+        passed = passed || listed.back().start < low;
       }
-      if (parsed->items.empty() || oldest < low) break;
+      if (parsed->items.empty() || passed) break;
     }
-    return ids;
+    return listed;
   }
 
   std::set<std::string> LoadedJobIds(Date from, Date to, bool with_details) const {
@@ -179,9 +195,9 @@ class IngestHarness {
     return ids;
   }
 
-  // Every row of a table, sorted, without load-time columns: two tables
-  // with equal digests hold the same data.
-  std::string TableDigest(const std::string& table) const {
+  // Every row of a table (those `where` selects), sorted, without load-time
+  // columns: two tables with equal digests hold the same data.
+  std::string TableDigest(const std::string& table, const std::string& where = "") const {
     auto columns = warehouse->DescribeTable(table);
     if (!columns.ok()) throw std::runtime_error(columns.status().ToString());
     std::string select;
@@ -191,7 +207,8 @@ class IngestHarness {
       select += (select.empty() ? "" : ", ") + std::string("\"") + column.name + "\"";
     }
     std::string digest;
-    auto status = warehouse->Query("SELECT " + select + " FROM " + table + " ORDER BY 1, 2, 3", {},
+    std::string filter = where.empty() ? "" : " WHERE " + where;
+    auto status = warehouse->Query("SELECT " + select + " FROM " + table + filter + " ORDER BY 1, 2, 3", {},
                                    [&](const Row& row) {
                                      for (const auto& value : row) {
                                        digest += IsNull(value) ? "∅" : ValueToString(value);
@@ -215,6 +232,8 @@ class IngestHarness {
   // advancing in real time, so that waits and timeouts stay real but a test
   // never straddles Korean midnight.
   ShiftedClock clock{KoreaNoon(kToday), DefaultClock()};
+  // The clock runs see; a test may point it at a FakeClock of its own.
+  Clock* run_clock = &clock;
   SimulatorOptions options_;
   std::unique_ptr<Simulator> simulator;
   std::unique_ptr<ServiceKey> key;
