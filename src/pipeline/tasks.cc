@@ -63,8 +63,12 @@ std::vector<TaskFigure> FiguresOf(const ProjectsCollectStats& stats) {
 
 std::vector<TaskFigure> FiguresOf(const transform::RunResults& results) {
   using transform::NodeStatus;
-  int64_t up_to_date = 0;
-  for (const auto& node : results.nodes) up_to_date += node.up_to_date ? 1 : 0;
+  int64_t up_to_date = 0, stale_sources = 0;
+  for (const auto& node : results.nodes) {
+    up_to_date += node.up_to_date ? 1 : 0;
+    bool stale = node.status == NodeStatus::kWarn || node.status == NodeStatus::kError;
+    stale_sources += node.resource_type == "source" && stale ? 1 : 0;
+  }
   return {{"nodes", static_cast<int64_t>(results.nodes.size())},
           {"success", results.Count(NodeStatus::kSuccess)},
           {"error", results.Count(NodeStatus::kError)},
@@ -72,7 +76,8 @@ std::vector<TaskFigure> FiguresOf(const transform::RunResults& results) {
           {"pass", results.Count(NodeStatus::kPass)},
           {"fail", results.Count(NodeStatus::kFail)},
           {"warn", results.Count(NodeStatus::kWarn)},
-          {"up_to_date", up_to_date}};
+          {"up_to_date", up_to_date},
+          {"stale_sources", stale_sources}};
 }
 
 std::vector<TaskFigure> FiguresOf(const ReloadStats& stats) {
@@ -131,6 +136,17 @@ std::optional<int64_t> TaskReport::Figure(std::string_view name) const {
   return std::nullopt;
 }
 
+std::vector<FreshnessCheck> FreshnessChecks(const TaskReport& report) {
+  std::vector<FreshnessCheck> checks;
+  const auto* results = std::get_if<transform::RunResults>(&report.details);
+  if (results == nullptr) return checks;
+  for (const auto& node : results->nodes) {
+    if (node.resource_type != "source") continue;
+    checks.push_back({node.unique_id, transform::NodeStatusName(node.status), node.message});
+  }
+  return checks;
+}
+
 std::string TaskReportJson(const TaskReport& report) {
   nlohmann::ordered_json json;
   json["task"] = TaskKindName(report.kind);
@@ -138,6 +154,15 @@ std::string TaskReportJson(const TaskReport& report) {
   json["run_id"] = report.run_id;
   json["figures"] = nlohmann::ordered_json::object();
   for (const auto& figure : report.figures) json["figures"][figure.name] = figure.value;
+  std::vector<FreshnessCheck> checks = FreshnessChecks(report);
+  if (!checks.empty()) {
+    json["freshness"] = nlohmann::ordered_json::array();
+    for (const auto& check : checks) {
+      json["freshness"].push_back({{"source", check.source},
+                                   {"status", check.status},
+                                   {"message", RedactSecrets(check.message)}});
+    }
+  }
   if (!report.status.ok()) {
     json["error"] = {{"code", ErrorCodeName(report.status.code())},
                      {"message", RedactSecrets(report.status.message())},
