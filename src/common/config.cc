@@ -93,6 +93,7 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
   SW_RETURN_IF_ERROR(reader.Int("concurrency", out.concurrency));
   SW_RETURN_IF_ERROR(reader.Double("calls_per_second", out.calls_per_second));
   SW_RETURN_IF_ERROR(reader.Int("calls_per_day", out.calls_per_day));
+  SW_RETURN_IF_ERROR(reader.Int("reserved_calls_per_day", out.reserved_calls_per_day));
   SW_RETURN_IF_ERROR(reader.Int("lookback_days", out.lookback_days));
   SW_RETURN_IF_ERROR(reader.Int("max_reach_back_days", out.max_reach_back_days));
   SW_RETURN_IF_ERROR(reader.Int("timeout_ms", out.timeout_ms));
@@ -108,6 +109,15 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
                            "timeout_ms must be positive, lookback_days and max_reach_back_days "
                            "not negative",
                    "fix the values in the config file");
+  }
+  if (out.reserved_calls_per_day < 0 ||
+      (out.calls_per_day > 0 && out.reserved_calls_per_day >= out.calls_per_day)) {
+    return Invalid(origin,
+                   "[postings] reserved_calls_per_day (" +
+                       std::to_string(out.reserved_calls_per_day) +
+                       ") must be at least 0 and below calls_per_day (" +
+                       std::to_string(out.calls_per_day) + ")",
+                   "keep it near what a day of hourly collections spends, e.g. 1000");
   }
   return Status::Ok();
 }

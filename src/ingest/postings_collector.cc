@@ -113,6 +113,16 @@ Result<Date> PostingsCollector::ReachBack() {
   return *held_open;
 }
 
+RateBudgetOptions PostingsCollector::BudgetOptions() const {
+  RateBudgetOptions budget = options_.budget;
+  const bool backfill = options_.to < Date::KoreaDay(env_.clock.Now()).AddDays(-1);
+  if (backfill && budget.calls_per_day > 0 && options_.reserved_calls_per_day > 0) {
+    budget.calls_per_day =
+        std::max<int64_t>(1, budget.calls_per_day - options_.reserved_calls_per_day);
+  }
+  return budget;
+}
+
 CollectOutcome PostingsCollector::Run() {
   CollectOutcome outcome;
   auto finish = [&](Status status) {
@@ -129,7 +139,8 @@ CollectOutcome PostingsCollector::Run() {
   Status ensured = EnsureRawTables(env_.warehouse);
   if (!ensured.ok()) return finish(ensured);
 
-  RateBudget budget(options_.budget, env_.clock);
+  const RateBudgetOptions budget_options = BudgetOptions();
+  RateBudget budget(budget_options, env_.clock);
   Status loaded = LoadBudgetUsage(env_.warehouse, budget,
                                   {SenuriClient::kListOperation, SenuriClient::kDetailOperation});
   if (!loaded.ok()) return finish(loaded);
@@ -159,6 +170,14 @@ CollectOutcome PostingsCollector::Run() {
   count_calls();
   Status counted = CountWindow();
   if (status.ok()) status = counted;
+  if (status.IsQuotaExhausted() && budget_options.calls_per_day != options_.budget.calls_per_day) {
+    status =
+        Status(status.code(), status.message(),
+               "this backfill left the last " + std::to_string(options_.reserved_calls_per_day) +
+                   " calls of the day to today's collections ([postings] "
+                   "reserved_calls_per_day); " +
+                   status.hint());
+  }
   if (status.ok() && stats_.details_failed > 0) {
     status = Status(
         ErrorCode::kRemote,

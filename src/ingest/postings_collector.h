@@ -39,6 +39,10 @@ struct PostingsCollectorOptions {
   Date to;
   int lookback_days = 3;
   int max_reach_back_days = 90;  // see the file comment
+  // A backfill (a window ending before yesterday) stops this many calls per
+  // operation short of budget.calls_per_day, leaving them to the collections
+  // of today and yesterday.
+  int64_t reserved_calls_per_day = 0;
   int64_t rows_per_page = 1000;
   int concurrency = 10;
   int list_concurrency = 2;  // list pages in flight
@@ -85,6 +89,8 @@ class PostingsCollector {
   // Resumes the window's checkpoint if an earlier run left one, and fixes
   // the run's reach.
   Status LoadCheckpoint(Checkpoint& checkpoint);
+  // The run's budget: a backfill's daily one is smaller by the reserve.
+  RateBudgetOptions BudgetOptions() const;
   Status ListPhase(RateBudget& budget, Checkpoint& checkpoint);
   Status CountWindow();
   std::unique_ptr<SenuriClient> NewClient(RateBudget& budget);

@@ -169,6 +169,27 @@ TEST(CollectPostings, LocalDailyBudgetStopsBeforeTheServerDoes) {
   EXPECT_EQ(harness.simulator->Stats().detail_calls, 60);
 }
 
+TEST(CollectPostings, ABackfillLeavesTheReservedCallsToTodaysCollections) {
+  IngestHarness harness;
+  PostingsCollectorOptions backfill = harness.Postings(kFrom, kToday.AddDays(-5));
+  backfill.budget.calls_per_day = 200;
+  backfill.reserved_calls_per_day = 170;
+  CollectOutcome stopped = harness.CollectPostings("20250630T000000Z-0001", backfill);
+  ASSERT_TRUE(stopped.status.IsQuotaExhausted()) << stopped.status.ToString();
+  EXPECT_EQ(harness.simulator->Stats().detail_calls, 30);
+  EXPECT_NE(stopped.status.hint().find("reserved_calls_per_day"), std::string::npos);
+
+  // Today's collection may spend the reserve: it finishes its window.
+  PostingsCollectorOptions today = harness.Postings(kToday, kToday);
+  today.budget = backfill.budget;
+  today.reserved_calls_per_day = backfill.reserved_calls_per_day;
+  CollectOutcome finished = harness.CollectPostings("20250630T000001Z-0002", today);
+  ASSERT_TRUE(finished.status.ok()) << finished.status.ToString();
+  EXPECT_GT(harness.simulator->Stats().detail_calls, 30);
+  EXPECT_LE(harness.simulator->Stats().detail_calls, 200);
+  EXPECT_EQ(harness.LoadedJobIds(kToday, kToday, true), harness.TruthJobIds(kToday, kToday));
+}
+
 struct FaultCase {
   const char* name;
   void (*apply)(SimulatorFaultOptions&);
