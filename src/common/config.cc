@@ -105,9 +105,10 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
   if (out.rows_per_page < 1 || out.concurrency < 1 || out.max_attempts < 1 ||
       out.lookback_days < 0 || out.max_reach_back_days < 0 || out.batch_size < 1 ||
       out.timeout_ms < 1) {
-    return Invalid(origin, "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
-                           "timeout_ms must be positive, lookback_days and max_reach_back_days "
-                           "not negative",
+    return Invalid(origin,
+                   "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
+                   "timeout_ms must be positive, lookback_days and max_reach_back_days "
+                   "not negative",
                    "fix the values in the config file");
   }
   if (out.reserved_calls_per_day < 0 ||

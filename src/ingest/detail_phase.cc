@@ -58,8 +58,7 @@ class DetailPhase::PostingsNeedingDetail {
   Status LoadChunk() {
     chunk_.clear();
     position_ = 0;
-    std::vector<Value> params{reach_, high_, window_low_, cursor_start_, cursor_start_,
-                              cursor_id_};
+    std::vector<Value> params{reach_, high_, window_low_, cursor_start_, cursor_start_, cursor_id_};
     SW_RETURN_IF_ERROR(warehouse_.Query(
         std::string("SELECT jobId, frDd FROM raw_postings WHERE ") + kNeedsDetail +
             " AND (frDd < ? OR (frDd = ? AND jobId < ?)) ORDER BY frDd DESC, jobId DESC LIMIT " +

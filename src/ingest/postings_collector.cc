@@ -95,9 +95,10 @@ Result<std::optional<Date>> PostingsCollector::OldestHeldOpen() {
   if (IsNull(value)) return std::optional<Date>();
   auto day = Date::Parse(ValueToString(value));
   if (!day.ok()) {
-    spdlog::warn("a posting held open starts on '{}', not a day; the list reaches back to the "
-                 "window only",
-                 ValueToString(value));
+    spdlog::warn(
+        "a posting held open starts on '{}', not a day; the list reaches back to the "
+        "window only",
+        ValueToString(value));
     return std::optional<Date>();
   }
   return std::optional<Date>(*day);
@@ -107,9 +108,10 @@ Result<Date> PostingsCollector::ReachBack() {
   const Date window_reach = options_.from.AddDays(-options_.lookback_days);
   SW_ASSIGN_OR_RETURN(std::optional<Date> held_open, OldestHeldOpen());
   if (!held_open || *held_open >= window_reach) return window_reach;
-  spdlog::info("the list reaches back to {}, the oldest posting still held open ({} days before "
-               "the window)",
-               held_open->Iso(), held_open->DaysUntil(options_.from));
+  spdlog::info(
+      "the list reaches back to {}, the oldest posting still held open ({} days before "
+      "the window)",
+      held_open->Iso(), held_open->DaysUntil(options_.from));
   return *held_open;
 }
 
@@ -162,8 +164,9 @@ CollectOutcome PostingsCollector::Run() {
   stats_.list_seconds = seconds_since(list_start);
   auto detail_start = env_.clock.Monotonic();
   if (status.ok() && !options_.skip_details) {
-    status = DetailPhase(options_, *checkpoint.reach_back, env_, loader_, budget,
-                         [&] { return NewClient(budget); }, stats_)
+    status = DetailPhase(
+                 options_, *checkpoint.reach_back, env_, loader_, budget,
+                 [&] { return NewClient(budget); }, stats_)
                  .Run();
   }
   stats_.detail_seconds = seconds_since(detail_start);

@@ -346,15 +346,14 @@ std::shared_ptr<const PostingsCalendar> PostingsModel::Cached(
   return cached_;
 }
 
-std::chrono::system_clock::time_point PostingsModel::PublishedAt(Date day,
-                                                                 int64_t sequence) const {
+std::chrono::system_clock::time_point PostingsModel::PublishedAt(Date day, int64_t sequence) const {
   // Slot `sequence` of the day's n postings is the sequence-th of n equal
   // slices of 08:00..20:00; the posting appears at a point drawn within it.
   constexpr int64_t kFirstSecond = 8 * 3600, kSpanSeconds = 12 * 3600;
   int64_t postings = std::max<int64_t>(1, PostingsOn(seed_, postings_per_day_, day));
-  double within = UnitFromBits(
-      Hash({seed_, kPublishSalt, static_cast<uint64_t>(day.DaysSinceEpoch()),
-            static_cast<uint64_t>(sequence)}));
+  double within =
+      UnitFromBits(Hash({seed_, kPublishSalt, static_cast<uint64_t>(day.DaysSinceEpoch()),
+                         static_cast<uint64_t>(sequence)}));
   auto offset = static_cast<int64_t>(static_cast<double>(kSpanSeconds) *
                                      (static_cast<double>(sequence) + within) /
                                      static_cast<double>(postings));

@@ -99,8 +99,7 @@ struct PostingsTiming {
 
 class PostingsModel {
  public:
-  PostingsModel(uint64_t seed, double postings_per_day, Date first_day,
-                PostingsTiming timing = {});
+  PostingsModel(uint64_t seed, double postings_per_day, Date first_day, PostingsTiming timing = {});
 
   // The calendar up to `today` with all of today's postings, cached for the
   // last (today, postings) asked for.

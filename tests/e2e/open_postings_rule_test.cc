@@ -23,13 +23,20 @@ struct RawPosting {
 
 // All start on 2025-03-01 and were last loaded at kNewestLoad.
 const std::vector<RawPosting> kPostings = {
-    {"A", "20250310", "접수중", kNewestLoad},  // open: toDd ahead
-    {"B", "20250305", "접수중", kNewestLoad},  // open: its last day, ends 03-05T15:00Z
-    {"C", "20250304", "접수중", kNewestLoad},  // closed: listed 접수중 after 03-04T15:00Z
-    {"D", "20250304", "접수중", "2025-03-04T14:59:59Z"},  // open as last seen: 23:59:59 KST
-    {"E", "20250320", "마감", kNewestLoad},     // closed early: 마감 before its toDd
-    {"F", "2025031", "접수중", kNewestLoad},    // open: a toDd that is no day closes nothing
-    {"G", "20250304", "접수중", nullptr},       // closed: seen (loaded) after its toDd ended
+    // Open: its toDd is ahead.
+    {"A", "20250310", "접수중", kNewestLoad},
+    // Open: its last day, which ends at 03-05T15:00Z.
+    {"B", "20250305", "접수중", kNewestLoad},
+    // Closed: listed 접수중 after its toDd ended (03-04T15:00Z).
+    {"C", "20250304", "접수중", kNewestLoad},
+    // Open as last seen: at 23:59:59 in Korea on its last day.
+    {"D", "20250304", "접수중", "2025-03-04T14:59:59Z"},
+    // Closed early: 마감 before its toDd.
+    {"E", "20250320", "마감", kNewestLoad},
+    // Open: a toDd that is no day closes nothing.
+    {"F", "2025031", "접수중", kNewestLoad},
+    // Closed: loaded (no list time recorded) after its toDd ended.
+    {"G", "20250304", "접수중", nullptr},
 };
 
 class OpenPostingsRule : public ::testing::Test {
@@ -37,8 +44,8 @@ class OpenPostingsRule : public ::testing::Test {
   void SetUp() override {
     ASSERT_FALSE(HasFailure());
     for (const RawPosting& posting : kPostings) {
-      Value listed = posting.list_loaded_at == nullptr ? Value{}
-                                                       : Value{std::string(posting.list_loaded_at)};
+      Value listed =
+          posting.list_loaded_at == nullptr ? Value{} : Value{std::string(posting.list_loaded_at)};
       project_.Execute(
           "INSERT INTO raw_postings(jobId, frDd, toDd, deadline, emplymShp, _list_loaded_at, "
           "_loaded_at, _run_id) VALUES (?, '20250301', ?, ?, 'CM0105', ?, ?, 'hand')",
@@ -81,9 +88,10 @@ TEST_F(OpenPostingsRule, ListingItAgainClosesItInAnIncrementalBuild) {
   // C as 마감 (it caught up); nothing else is loaded.
   project_.Execute("UPDATE raw_postings SET _list_loaded_at = ?, _loaded_at = ? WHERE jobId = 'D'",
                    {std::string("2025-03-05T01:30:00Z"), std::string("2025-03-05T01:30:00Z")});
-  project_.Execute("UPDATE raw_postings SET deadline = '마감', _list_loaded_at = ?, "
-                   "_loaded_at = ? WHERE jobId = 'C'",
-                   {std::string("2025-03-05T01:30:00Z"), std::string("2025-03-05T01:30:00Z")});
+  project_.Execute(
+      "UPDATE raw_postings SET deadline = '마감', _list_loaded_at = ?, "
+      "_loaded_at = ? WHERE jobId = 'C'",
+      {std::string("2025-03-05T01:30:00Z"), std::string("2025-03-05T01:30:00Z")});
   BuildAt("2025-03-05T02:00:00Z");
   EXPECT_EQ(project_.Rows("SELECT job_id, is_open FROM fct_job_postings WHERE job_id IN ('C', "
                           "'D') ORDER BY job_id"),

@@ -208,15 +208,16 @@ class IngestHarness {
     }
     std::string digest;
     std::string filter = where.empty() ? "" : " WHERE " + where;
-    auto status = warehouse->Query("SELECT " + select + " FROM " + table + filter + " ORDER BY 1, 2, 3", {},
-                                   [&](const Row& row) {
-                                     for (const auto& value : row) {
-                                       digest += IsNull(value) ? "∅" : ValueToString(value);
-                                       digest += '|';
-                                     }
-                                     digest += '\n';
-                                     return Status::Ok();
-                                   });
+    auto status =
+        warehouse->Query("SELECT " + select + " FROM " + table + filter + " ORDER BY 1, 2, 3", {},
+                         [&](const Row& row) {
+                           for (const auto& value : row) {
+                             digest += IsNull(value) ? "∅" : ValueToString(value);
+                             digest += '|';
+                           }
+                           digest += '\n';
+                           return Status::Ok();
+                         });
     if (!status.ok()) throw std::runtime_error(status.ToString());
     return digest;
   }

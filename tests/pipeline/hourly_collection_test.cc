@@ -174,8 +174,8 @@ TEST_F(HourlyCollectionTest, ADayOfHourlyRunsFitsTheQuotaPlanAndMissesNothing) {
   ASSERT_GT(first_seen.size(), 150u);
   for (const auto& [job_id, seen] : first_seen) {
     std::vector<Value> id{job_id};
-    auto created = harness_.warehouse->QueryAll("SELECT createDy FROM raw_postings WHERE jobId = ?",
-                                                id);
+    auto created =
+        harness_.warehouse->QueryAll("SELECT createDy FROM raw_postings WHERE jobId = ?", id);
     ASSERT_TRUE(created.ok());
     auto published = ParseIsoInstant(ValueToString(created->rows.at(0).at(0)));
     ASSERT_TRUE(published.ok()) << job_id;
@@ -184,7 +184,8 @@ TEST_F(HourlyCollectionTest, ADayOfHourlyRunsFitsTheQuotaPlanAndMissesNothing) {
   }
   // And no status is stale: nothing held open is left 접수중 past its toDd.
   EXPECT_EQ(harness_.Count("SELECT COUNT(*) FROM raw_postings WHERE deadline = '접수중' AND "
-                           "toDd < '" + kDay.Compact() + "'"),
+                           "toDd < '" +
+                           kDay.Compact() + "'"),
             0);
 }
 

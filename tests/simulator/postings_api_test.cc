@@ -234,8 +234,8 @@ TEST_F(PostingsApiTest, OnlyAFewHundredPostingsAreOpen) {
 TEST(PostingsApiOverTheDay, TheListGrowsAsTheClockPassesEachPublication) {
   const Date today = Date::FromYmd(2025, 6, 30);  // a Monday: a full working day
   auto korea = [&](int hour, int minute) {
-    return std::chrono::system_clock::time_point(today.sys_days()) +
-           std::chrono::hours(hour - 9) + std::chrono::minutes(minute);
+    return std::chrono::system_clock::time_point(today.sys_days()) + std::chrono::hours(hour - 9) +
+           std::chrono::minutes(minute);
   };
   FakeClock clock(korea(7, 0));
   SimulatorOptions options = SmallWorld();
@@ -271,8 +271,8 @@ TEST(PostingsApiOverTheDay, TheListGrowsAsTheClockPassesEachPublication) {
   EXPECT_LT(simulator->TotalPostings(), by_ten + 30);
   // The next one to be published does not exist yet, not even its detail.
   // (Ids are <family:5><yymmdd><sequence:5>; try both families.)
-  std::string next = newest.substr(5, 6) +
-                     fmt::format("{:05}", simulator->TotalPostings() - before_today);
+  std::string next =
+      newest.substr(5, 6) + fmt::format("{:05}", simulator->TotalPostings() - before_today);
   for (std::string family : {"K1516", "KJKO0"}) {
     EXPECT_EQ(ResultCodeOf(FetchXml(DetailUrl(*simulator, family + next))), "03") << family;
   }
