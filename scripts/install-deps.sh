@@ -11,7 +11,7 @@ packages=(
   libcurl4-openssl-dev libpugixml-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libcpp-httplib-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libyaml-cpp-dev libzstd-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
-  sqlite3 curl tzdata
+  sqlite3 curl jq tzdata
 )
 if [ "${1:-}" = "--browser" ]; then
   packages+=(chromium fonts-noto-cjk)
