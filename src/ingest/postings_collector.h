@@ -19,7 +19,9 @@
 // pages of 1,000 (docs/collection.md).
 // A spent quota (code 22, or the local daily budget) stops the run cleanly:
 // everything fetched is committed, the checkpoint says where to resume, and
-// the next run of the same window continues from there.
+// the next run of the same window continues from there. A backfill (a window
+// ending before yesterday) counts its budget as spent `reserved_calls_per_day`
+// calls early, so the collections of today always have calls left.
 //
 // Not thread-safe: Run() from one thread; it manages its own workers.
 #pragma once
