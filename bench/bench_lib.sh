@@ -23,6 +23,7 @@ BENCH_DIR=""
 SIMULATOR_PID=""
 SIMULATOR_URL=""
 SIMULATOR_KEY=""
+BENCH_CA_FILE=""
 
 bench_die() {
   echo "bench: $*" >&2
@@ -94,6 +95,25 @@ bench_wait_quiet() {
   done
 }
 
+# bench_make_tls: a throwaway CA and a certificate for 127.0.0.1 it signs, made
+# with the openssl command in $BENCH_DIR/tls. Sets BENCH_CA_FILE (which
+# bench_write_config and bench_total_postings then trust) and puts the
+# simulate flags that serve https with them in TLS_FLAGS (an array).
+bench_make_tls() {
+  local dir="$BENCH_DIR/tls"
+  mkdir -p "$dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj /CN=silverwork-bench-ca -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null ||
+    bench_die "openssl could not make a CA (Debian package 'openssl')"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj /CN=127.0.0.1 -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+    -addext "subjectAltName=IP:127.0.0.1" -addext "basicConstraints=critical,CA:FALSE" \
+    -keyout "$dir/server.key" -out "$dir/server.pem" 2>/dev/null ||
+    bench_die "openssl could not make the server certificate"
+  BENCH_CA_FILE="$dir/ca.pem"
+  TLS_FLAGS=(--tls-cert "$dir/server.pem" --tls-key "$dir/server.key")
+}
+
 # bench_start_simulator FROM TODAY POSTINGS_PER_DAY [extra simulate flags...]
 # Starts the simulator with the public demo key (a real key in the caller's
 # environment is never handed to it) on a port the kernel picks, and waits up
@@ -124,7 +144,7 @@ bench_start_simulator() {
   done
   SIMULATOR_URL="$(sed -n 's/^simulator listening on //p' "$BENCH_DIR/simulator.out")"
   SIMULATOR_KEY="$(sed -n 's/^  service key: the built-in demo key //p' "$BENCH_DIR/simulator.out")"
-  [[ "$SIMULATOR_URL" == http://127.0.0.1:* && -n "$SIMULATOR_KEY" ]] ||
+  [[ "$SIMULATOR_URL" == http*://127.0.0.1:* && -n "$SIMULATOR_KEY" ]] ||
     bench_die "the simulator did not start within 20 s"
 }
 
@@ -152,15 +172,16 @@ bench_stop_simulator() {
 
 # The simulator's totalCount: how many postings the collection will see.
 bench_total_postings() {
-  curl -sS --max-time 60 -G "$SIMULATOR_URL/B552474/SenuriService/getJobList" \
+  curl -sS --max-time 60 ${BENCH_CA_FILE:+--cacert "$BENCH_CA_FILE"} \
+    -G "$SIMULATOR_URL/B552474/SenuriService/getJobList" \
     --data-urlencode "serviceKey=$SIMULATOR_KEY" -d pageNo=1 -d numOfRows=1 |
     sed -n 's:.*<totalCount>\([0-9]*\)</totalCount>.*:\1:p'
 }
 
 # bench_write_config ROWS_PER_PAGE CONCURRENCY BATCH_SIZE FSYNC LOOKBACK_DAYS TIMEOUT_MS [TOP]
 # Writes $BENCH_DIR/silverwork.toml: no rate limits (the simulator has none),
-# lake and warehouse inside $BENCH_DIR; TOP: top-level keys to put first
-# (e.g. project_dir).
+# lake and warehouse inside $BENCH_DIR, and [http] ca_file after bench_make_tls;
+# TOP: top-level keys to put first (e.g. project_dir).
 bench_write_config() {
   cat >"$BENCH_DIR/silverwork.toml" <<EOF
 ${7:-}
@@ -185,7 +206,11 @@ max_attempts = 3
 
 [projects]
 base_url = "$SIMULATOR_URL"
+openapi_url = "$SIMULATOR_URL/oas/docs?namespace=15050148/v1"
 EOF
+  if [[ -n "$BENCH_CA_FILE" ]]; then
+    printf '\n[http]\nca_file = "%s"\n' "$BENCH_CA_FILE" >>"$BENCH_DIR/silverwork.toml"
+  fi
 }
 
 # bench_collect FROM TO TIME_LIMIT_SECONDS

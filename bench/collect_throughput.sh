@@ -15,6 +15,8 @@
 #   --concurrency C     getJobInfo calls in flight [8]
 #   --batch-size B      details committed per transaction [2000]
 #   --fsync true|false  make the lake durable before each commit [true]
+#   --tls               serve and collect over https (a throwaway CA made with
+#                       the openssl command), as production reaches the portal
 #   --time-limit S      kill the collector after S seconds [3600]
 #   --wait-quiet S      first wait up to S seconds for other work to stop [180]
 #   --keep              keep the temporary lake, warehouse and logs
@@ -35,6 +37,7 @@ rows_per_page=5000
 concurrency=8
 batch_size=2000
 fsync=true
+tls=false
 time_limit=3600
 wait_quiet=180
 while [[ $# -gt 0 ]]; do
@@ -46,6 +49,7 @@ while [[ $# -gt 0 ]]; do
     --concurrency) concurrency="$2"; shift 2 ;;
     --batch-size) batch_size="$2"; shift 2 ;;
     --fsync) fsync="$2"; shift 2 ;;
+    --tls) tls=true; shift ;;
     --time-limit) time_limit="$2"; shift 2 ;;
     --wait-quiet) wait_quiet="$2"; shift 2 ;;
     --keep) BENCH_KEEP=1; shift ;;
@@ -59,11 +63,14 @@ from="$(bench_add_days "$today" "-$((days - 1))")"
 per_day="$(awk -v n="$postings" -v d="$days" 'BEGIN {printf "%.4f", n / d}')"
 
 bench_machine
+load_before="$(cut -d' ' -f1 /proc/loadavg)"
 echo "window: $from .. $today ($days days, $per_day postings/day asked)"
 echo "config: rows_per_page=$rows_per_page concurrency=$concurrency batch_size=$batch_size" \
-     "lake fsync=$fsync, no rate limit"
+     "lake fsync=$fsync, tls=$tls, no rate limit"
 
-bench_start_simulator "$from" "$today" "$per_day"
+TLS_FLAGS=()
+if [[ "$tls" == true ]]; then bench_make_tls; fi
+bench_start_simulator "$from" "$today" "$per_day" "${TLS_FLAGS[@]}"
 total="$(bench_total_postings)"
 echo "simulator: $SIMULATOR_URL serves $total postings (pid $SIMULATOR_PID)"
 
@@ -95,11 +102,13 @@ if [[ "$TIMED_OUT_CALLS" -gt 0 ]]; then
   echo "warning: $TIMED_OUT_CALLS calls hit the 30 s timeout and were retried; the times above" \
        "include those stalls (see docs/benchmarks.md, simulator hand-off race)"
 fi
+load_after="$(cut -d' ' -f1 /proc/loadavg)"
 echo "after: load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "RESULT postings=$POSTINGS_IN_WINDOW details=$DETAILS_LOADED failed=$DETAILS_FAILED" \
      "wall_s=$COLLECT_WALL list_s=$LIST_SECONDS detail_s=$DETAIL_SECONDS per_s=$rate" \
      "rss_mb=$rss_mb user_s=$COLLECT_USER sys_s=$COLLECT_SYS simulator_cpu_s=$SIMULATOR_CPU" \
      "other_cpu_s=$OTHER_CPU cpu_us_per_posting=$cpu_us" \
      "concurrency=$concurrency rows_per_page=$rows_per_page batch_size=$batch_size fsync=$fsync" \
+     "tls=$tls load_before=$load_before load_after=$load_after" \
      "timed_out_calls=$TIMED_OUT_CALLS status=$COLLECT_STATUS"
 exit "$COLLECT_STATUS"

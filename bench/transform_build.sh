@@ -17,6 +17,10 @@
 #   REUSE_FIXTURE=1     keep the generated raw tables in BENCH_DIR and start
 #                       later runs from a copy of them (the fixture takes
 #                       longer to generate than the build takes to run)
+#
+# Exits 1 when either build fails or reports a node NOT OK. The fixture's
+# load times and both builds' clocks (SILVERWORK_NOW) are fixed instants, so
+# source freshness, and with it the verdict, is the same on any day.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 postings=${1:-1000000}
@@ -31,17 +35,23 @@ if [ ! -x "$build/silverwork" ] || [ ! -x "$build/bench/make_raw_fixture" ]; the
 fi
 load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
 
-# The history was collected daily (each posting stamped as loaded on its
-# start day, projects a week ago); the new day is loaded now, so the daily
-# build's look-back window re-reads a few days, as it would in production.
+# The history was collected daily up to $today (each posting stamped as
+# loaded at 01:00 UTC on its start day), the projects four days before the
+# full build (fresh enough to warn, not to fail, and beyond the daily build's
+# three-day look-back); the new day is loaded just before the daily build, so
+# its look-back window re-reads a few days, as it would in production.
+today=2026-11-24
+projects_loaded_at=2026-11-21T01:00:00Z
+full_build_at=2026-11-25T01:00:00Z
+new_day_loaded_at=2026-11-26T01:00:00Z
+daily_build_at=2026-11-26T01:05:00Z
 fixture="$dir/fixture-$postings-$projects_per_year.db"
 if [ "${REUSE_FIXTURE:-0}" = 1 ] && [ -f "$fixture" ]; then
   rm -rf "$dir/artifacts" "$dir"/warehouse.db*
 else
   rm -rf "$dir" && mkdir -p "$dir"
-  week_ago=$(date -u -d '7 days ago' +%Y-%m-%dT%H:%M:%SZ)
-  "$build/bench/make_raw_fixture" --warehouse "$fixture" --postings "$postings" \
-    --projects-per-year "$projects_per_year" --loaded-at "$week_ago" --loaded-daily
+  "$build/bench/make_raw_fixture" --warehouse "$fixture" --postings "$postings" --today "$today" \
+    --projects-per-year "$projects_per_year" --loaded-at "$projects_loaded_at" --loaded-daily
 fi
 cp "$fixture" "$dir/warehouse.db"
 if [ -f "$fixture-wal" ]; then cp "$fixture-wal" "$dir/warehouse.db-wal"; fi
@@ -75,23 +85,30 @@ print("  slowest: " + ", ".join(f"{n['unique_id'].split('.')[-1]} {n['execution_
 failed = [n["unique_id"] for n in results["results"] if n["status"] in ("error", "fail", "skipped")]
 if failed:
     print("  NOT OK: " + ", ".join(failed))
+    sys.exit(1)
 PY
 }
+verdict=0
 
 echo "before the full build: $(load)"
+# Builds as of the instant $1 (silverwork logs a line saying so).
 build_once() {
-  SILVERWORK_CONFIG="$dir/silverwork.toml" CI=true /usr/bin/time -f "  process: %e s elapsed, %U s user + %S s system CPU" \
-    "$build/silverwork" --log-level warn build ${THREADS:+--threads "$THREADS"} >/dev/null || true
+  SILVERWORK_NOW="$1" SILVERWORK_CONFIG="$dir/silverwork.toml" CI=true \
+    /usr/bin/time -f "  process: %e s elapsed, %U s user + %S s system CPU" \
+    "$build/silverwork" --log-level warn build ${THREADS:+--threads "$THREADS"} >/dev/null ||
+    verdict=1
 }
-build_once
-report "full build ($postings postings)"
+build_once "$full_build_at"
+report "full build ($postings postings)" || verdict=1
 echo "  after: $(load)"
 cp "$dir/artifacts/run_results.json" "$dir/run_results.full.json"
 
-"$build/bench/make_raw_fixture" --warehouse "$dir/warehouse.db" --postings "$postings" --append-days 1
+"$build/bench/make_raw_fixture" --warehouse "$dir/warehouse.db" --postings "$postings" \
+  --today "$today" --append-days 1 --loaded-at "$new_day_loaded_at"
 echo "before the daily build: $(load)"
-build_once
-report "daily incremental build (one new day)"
+build_once "$daily_build_at"
+report "daily incremental build (one new day)" || verdict=1
 echo "  after: $(load)"
 cp "$dir/artifacts/run_results.json" "$dir/run_results.daily.json"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+exit "$verdict"

@@ -8,10 +8,12 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
-  libcurl4-openssl-dev libpugixml-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
+  libssl-dev libpugixml-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libcpp-httplib-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libyaml-cpp-dev libzstd-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
-  sqlite3 curl jq tzdata
+  sqlite3 curl openssl jq tzdata
+  # The server the PostgreSQL tests start and stop (scripts/postgres-test-server.sh).
+  postgresql
 )
 if [ "${1:-}" = "--browser" ]; then
   packages+=(chromium fonts-noto-cjk)

@@ -3,6 +3,7 @@
 
 #include "cli/wiring.h"
 #include "pipeline/run_ledger.h"
+#include "pipeline/warehouse_options.h"
 
 namespace silverwork {
 namespace {
@@ -52,12 +53,19 @@ void AddCollectCommands(CLI::App& app, CliContext& context) {
     context.exit_code = ExitCodeFor(report.status);
   });
 
-  CLI::App* projects =
-      collect->add_subcommand("projects", "노인일자리사업 projects: every configured year's file");
-  projects->callback([&context] {
+  auto discover_only = std::make_shared<bool>(false);
+  CLI::App* projects = collect->add_subcommand(
+      "projects", "노인일자리사업 projects: every file the dataset's OpenAPI document lists");
+  projects->add_flag("--discover-only", *discover_only,
+                     "print the files the document lists and what changed since the last "
+                     "collection; collect nothing");
+  projects->callback([&context, discover_only] {
     auto config = StartCommand(context);
     if (!config) return;
-    TaskReport report = CollectProjectsTask(*config, *context.clock);
+    // --discover-only exits 0 whether or not something changed: the verdict
+    // is printed (`task run discover_projects` is the sensor, exiting 4).
+    TaskReport report = *discover_only ? DiscoverProjectsTask(*config, *context.clock)
+                                       : CollectProjectsTask(*config, *context.clock);
     PrintTaskDetails(report);
     context.exit_code = ExitCodeFor(report.status);
   });
@@ -75,8 +83,7 @@ void AddReloadCommand(CLI::App& app, CliContext& context) {
       return;
     }
     PrintTaskDetails(report);
-    auto warehouse = OpenWarehouse({.engine = config->warehouse_engine,
-                                    .location = config->warehouse_path});
+    auto warehouse = OpenWarehouse(WarehouseOptionsFor(*config));
     Status printed =
         warehouse.ok() ? PrintWarehouseSummary(**warehouse, stdout) : warehouse.status();
     context.exit_code = ExitCodeFor(printed);
@@ -88,8 +95,7 @@ void AddStatusCommand(CLI::App& app, CliContext& context) {
   status->callback([&context] {
     auto config = StartCommand(context);
     if (!config) return;
-    auto warehouse = OpenWarehouse({.engine = config->warehouse_engine,
-                                    .location = config->warehouse_path});
+    auto warehouse = OpenWarehouse(WarehouseOptionsFor(*config));
     if (!warehouse.ok()) {
       context.exit_code = ReportFailure(warehouse.status());
       return;

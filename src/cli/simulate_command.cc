@@ -1,10 +1,12 @@
 // silverwork simulate: serves the offline data.go.kr stand-in until SIGINT
-// or SIGTERM, so collectors, demos and CI can run without the real service.
+// or SIGTERM, so collectors, demos and CI can run without the real service;
+// over https with --tls-cert and --tls-key.
 #include <pthread.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@ struct SimulateFlags {
   int port = 8089;
   uint64_t seed = SimulatorDataOptions{}.seed;
   std::string from, today;
+  std::string tls_certificate_file, tls_key_file;
   double postings_per_day = SimulatorDataOptions{}.postings_per_day;
   std::vector<int> deadline_days = {SimulatorDataOptions{}.deadline_min_days,
                                     SimulatorDataOptions{}.deadline_max_days};
@@ -29,7 +32,51 @@ struct SimulateFlags {
   int64_t projects_per_year = SimulatorDataOptions{}.projects_per_year;
   int64_t latency_ms = 0, latency_jitter_ms = 0, hang_ms = 30'000;
   SimulatorFaultOptions faults;
+  // Projects files changing over simulated time (YYYY-MM-DD; empty: never).
+  std::string publish_projects_file_on, revise_projects_file_on, withdraw_projects_file_on;
 };
+
+void AddProjectsFileFlags(CLI::App& command, SimulateFlags& flags) {
+  command.add_option("--publish-projects-file-on", flags.publish_projects_file_on,
+                     std::string("from this simulated day the OpenAPI document lists a new "
+                                 "projects file of that year (id ") +
+                         kSimulatorLateProjectsFileId + ")");
+  command.add_option("--revise-projects-file-on", flags.revise_projects_file_on,
+                     "from this simulated day the newest projects file has other rows and a new "
+                     "summary date");
+  command.add_option(
+      "--withdraw-projects-file-on", flags.withdraw_projects_file_on,
+      "from this simulated day the oldest projects file is gone (HTTP 404, code -4)");
+  command
+      .add_option("--projects-document-fault", flags.faults.document_fault,
+                  "the OpenAPI document answers: unavailable (503), not-json, no-files")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, ProjectsDocumentFault>{
+              {"none", ProjectsDocumentFault::kNone},
+              {"unavailable", ProjectsDocumentFault::kUnavailable},
+              {"not-json", ProjectsDocumentFault::kNotJson},
+              {"no-files", ProjectsDocumentFault::kNoFiles}},
+          CLI::ignore_case));
+}
+
+// The projects file events the flags ask for, on the known files.
+Result<ProjectsFileEvents> BuildProjectsFileEvents(const SimulateFlags& flags) {
+  ProjectsFileEvents events;
+  const auto known = KnownProjectFiles();
+  if (!flags.publish_projects_file_on.empty()) {
+    SW_ASSIGN_OR_RETURN(Date day, Date::Parse(flags.publish_projects_file_on));
+    events.published = ProjectsFileEvents::Published{day.year(), kSimulatorLateProjectsFileId, day};
+  }
+  if (!flags.revise_projects_file_on.empty()) {
+    SW_ASSIGN_OR_RETURN(Date day, Date::Parse(flags.revise_projects_file_on));
+    events.revised = ProjectsFileEvents::Revised{known.back().second, day};
+  }
+  if (!flags.withdraw_projects_file_on.empty()) {
+    SW_ASSIGN_OR_RETURN(Date day, Date::Parse(flags.withdraw_projects_file_on));
+    events.withdrawn = ProjectsFileEvents::Withdrawn{known.front().second, day};
+  }
+  return events;
+}
 
 void AddFaultFlags(CLI::App& command, SimulateFlags& flags) {
   SimulatorFaultOptions& faults = flags.faults;
@@ -63,6 +110,8 @@ Result<SimulatorOptions> BuildOptions(const SimulateFlags& flags) {
   SimulatorOptions options;
   options.host = flags.host;
   options.port = flags.port;
+  options.tls_certificate_file = flags.tls_certificate_file;
+  options.tls_key_file = flags.tls_key_file;
   options.data.seed = flags.seed;
   options.data.postings_per_day = flags.postings_per_day;
   options.data.deadline_min_days = flags.deadline_days.at(0);
@@ -76,6 +125,7 @@ Result<SimulatorOptions> BuildOptions(const SimulateFlags& flags) {
     SW_ASSIGN_OR_RETURN(Date today, Date::Parse(flags.today));
     options.data.today = today;
   }
+  SW_ASSIGN_OR_RETURN(options.data.projects_events, BuildProjectsFileEvents(flags));
   options.faults = flags.faults;
   options.faults.latency = std::chrono::milliseconds(flags.latency_ms);
   options.faults.latency_jitter = std::chrono::milliseconds(flags.latency_jitter_ms);
@@ -102,6 +152,8 @@ Status Serve(const SimulatorOptions& options, bool demo_key) {
               kSimulatorPostingsPath);
   std::printf("  projects: %s%s/uddi:<file-id>\n", simulator->base_url().c_str(),
               kSimulatorProjectsPath);
+  std::printf("  projects files listed in: %s%s (set [projects] openapi_url to it)\n",
+              simulator->base_url().c_str(), kSimulatorProjectsDocumentPath);
   if (demo_key) {
     // The demo key is public; printing it lets a client be pointed here.
     std::printf("  service key: the built-in demo key %s\n", kSimulatorDemoKey);
@@ -130,6 +182,16 @@ void AddSimulateCommand(CLI::App& app, CliContext& context) {
   command->add_option("--host", flags->host, "address to listen on");
   command->add_option("--port", flags->port, "port to listen on (0: any free port)")
       ->check(CLI::Range(0, 65535));
+  CLI::Option* certificate =
+      command
+          ->add_option("--tls-cert", flags->tls_certificate_file,
+                       "serve https with this certificate (chain), a PEM file")
+          ->check(CLI::ExistingFile);
+  CLI::Option* key =
+      command->add_option("--tls-key", flags->tls_key_file, "the certificate's private key (PEM)")
+          ->check(CLI::ExistingFile);
+  certificate->needs(key);
+  key->needs(certificate);
   command->add_option("--seed", flags->seed, "seed of the synthetic data and fault draws");
   command->add_option("--from", flags->from, "first posting day (YYYY-MM-DD; default 2018-01-01)");
   command->add_option("--today", flags->today, "simulated today (YYYY-MM-DD; default: KST today)");
@@ -145,6 +207,7 @@ void AddSimulateCommand(CLI::App& app, CliContext& context) {
   command->add_option("--projects-per-year", flags->projects_per_year)
       ->check(CLI::Range(int64_t{0}, int64_t{10'000'000}));
   AddFaultFlags(*command, *flags);
+  AddProjectsFileFlags(*command, *flags);
 
   command->callback([&context, flags] {
     auto options = BuildOptions(*flags);

@@ -4,11 +4,14 @@
 //
 // Prints what the task did, then one line of JSON with its figures (see
 // TaskReportJson), and exits 0 when it succeeded, 3 when it stopped on the
-// daily quota with its progress saved, and 1 when it failed.
+// daily quota with its progress saved, 4 when a sensor (discover_projects)
+// found nothing new, and 1 when it failed: the exit codes the scheduler reads
+// (scheduler/task_state.h).
 #include <cstdio>
 
 #include "cli/wiring.h"
 #include "pipeline/tasks.h"
+#include "scheduler/task_state.h"
 
 namespace silverwork {
 namespace {
@@ -48,8 +51,8 @@ void AddTaskCommand(CLI::App& app, CliContext& context) {
   CLI::App* run = task->add_subcommand("run", "run one task and report its figures as JSON");
   auto flags = std::make_shared<TaskFlags>();
   run->add_option("kind", flags->kind,
-                  "collect_postings, collect_projects, build, run, test, seed, snapshot, reload "
-                  "or docs")
+                  "collect_postings, collect_projects, discover_projects, build, run, test, seed, "
+                  "snapshot, reload or docs")
       ->required();
   run->add_option("--from", flags->from, "collect_postings: first KST day (YYYY-MM-DD)");
   run->add_option("--to", flags->to, "collect_postings: last KST day (YYYY-MM-DD)");
@@ -68,7 +71,8 @@ void AddTaskCommand(CLI::App& app, CliContext& context) {
     PrintTaskDetails(report);
     std::printf("%s\n", TaskReportJson(report).c_str());
     std::fflush(stdout);
-    context.exit_code = ExitCodeFor(report.status);
+    context.exit_code =
+        report.NothingNew() ? scheduler::kTaskExitNothingNew : ExitCodeFor(report.status);
   });
 }
 

@@ -119,6 +119,7 @@ void PrintProjectsOutcome(const ProjectsCollectStats& stats) {
   if (stats.rows_rejected > 0)
     std::printf("; %lld rows without a key skipped", static_cast<long long>(stats.rows_rejected));
   std::printf("\n");
+  for (const std::string& line : stats.ReportLines()) std::printf("  %s\n", line.c_str());
   for (const auto& [file_id, names] : stats.unknown_columns) {
     std::printf("  unknown columns in %s:", file_id.c_str());
     for (const auto& name : names) std::printf(" %s", name.c_str());
@@ -140,6 +141,8 @@ void PrintTaskDetails(const TaskReport& report) {
     PrintPostingsOutcome(postings->window, postings->stats);
   if (const auto* projects = std::get_if<ProjectsCollectStats>(&report.details))
     PrintProjectsOutcome(*projects);
+  if (const auto* discovery = std::get_if<ProjectsDiscovery>(&report.details))
+    for (const std::string& line : discovery->Lines()) std::printf("%s\n", line.c_str());
   if (const auto* results = std::get_if<transform::RunResults>(&report.details))
     std::printf("%s\n", results->Summary().c_str());
   if (const auto* reload = std::get_if<ReloadStats>(&report.details)) PrintReloadOutcome(*reload);

@@ -25,6 +25,7 @@ namespace silverwork {
 // Loads the config named by --config / SILVERWORK_CONFIG / ./silverwork.toml.
 Result<Config> LoadCliConfig(const CliContext& context);
 
+
 // Sets up logging from the context (level, optional file from config).
 void SetUpLogging(const CliContext& context, const Config& config);
 

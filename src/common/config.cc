@@ -1,11 +1,12 @@
 #include "common/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string_view>
-#include <toml++/toml.h>
 #include <utility>
 
 #include "common/log.h"
@@ -126,6 +127,7 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
 Status ReadProjects(const toml::table& table, const std::string& origin, ProjectsConfig& out) {
   TableReader reader(table, "projects", origin);
   SW_RETURN_IF_ERROR(reader.String("base_url", out.base_url));
+  SW_RETURN_IF_ERROR(reader.String("openapi_url", out.openapi_url));
   SW_RETURN_IF_ERROR(reader.Int("per_page", out.per_page));
   SW_RETURN_IF_ERROR(reader.Int("concurrency", out.concurrency));
   SW_RETURN_IF_ERROR(reader.Double("calls_per_second", out.calls_per_second));
@@ -133,7 +135,7 @@ Status ReadProjects(const toml::table& table, const std::string& origin, Project
   SW_RETURN_IF_ERROR(reader.Int("timeout_ms", out.timeout_ms));
   SW_RETURN_IF_ERROR(reader.Int("max_attempts", out.max_attempts));
   if (const toml::table* files = reader.Table("files")) {
-    // Listing files replaces the built-in list: the config is the truth.
+    // Pins restrict collection to themselves (see ProjectsConfig::files).
     out.files.clear();
     for (const auto& [year_text, node] : *files) {
       int year = std::atoi(std::string(year_text.str()).c_str());
@@ -166,6 +168,19 @@ Status ReadProjects(const toml::table& table, const std::string& origin, Project
   if (out.per_page < 1 || out.concurrency < 1 || out.max_attempts < 1) {
     return Invalid(origin, "[projects] per_page, concurrency and max_attempts must be positive",
                    "fix the values in the config file");
+  }
+  return Status::Ok();
+}
+
+Status ReadHttp(const toml::table& table, const std::string& origin, HttpConfig& out) {
+  TableReader reader(table, "http", origin);
+  SW_RETURN_IF_ERROR(reader.String("ca_file", out.ca_file));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (!out.ca_file.empty() && !std::ifstream(out.ca_file)) {
+    return Status(ErrorCode::kNotFound,
+                  origin + ": cannot read [http] ca_file '" + out.ca_file + "'",
+                  "name a readable PEM file of CA certificates (relative paths start at the "
+                  "current directory), or remove the key to trust the system's CAs only");
   }
   return Status::Ok();
 }
@@ -269,17 +284,53 @@ Status ApplyAlertEnvironment(AlertsConfig& alerts) {
   return Status::Ok();
 }
 
+// Operator tokens shorter than this are refused: the token is all that
+// stands between the network and the write endpoints.
+constexpr size_t kMinApiTokenLength = 16;
+
+// `from` says where the token came from; the token never appears in a message.
+Status CheckApiToken(const std::string& token, const std::string& from) {
+  if (token.size() >= kMinApiTokenLength &&
+      token.find_first_of(" \t\r\n") == std::string::npos)
+    return Status::Ok();
+  return Status(ErrorCode::kInvalidInput,
+                from + " does not hold a usable API token: it needs at least " +
+                    std::to_string(kMinApiTokenLength) + " characters and no spaces",
+                "generate one with `openssl rand -hex 32` and put it there, on one line");
+}
+
+Status ReadServe(const toml::table& table, const std::string& origin, ServeConfig& out) {
+  if (table.contains("api_token")) {
+    return Invalid(origin, "'serve.api_token' may not be written in the config: it is a secret",
+                   "put it in SILVERWORK_API_TOKEN or in a file named by serve.api_token_file "
+                   "(chmod 600)");
+  }
+  TableReader reader(table, "serve", origin);
+  std::string path;
+  SW_RETURN_IF_ERROR(reader.String("api_token_file", path));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (path.empty()) return Status::Ok();
+  SW_ASSIGN_OR_RETURN(std::string line,
+                      ReadSecretFile(path, "serve.api_token_file", "the API token"));
+  out.api_token = TrimWhitespace(std::move(line));
+  RegisterSecret(out.api_token);
+  return CheckApiToken(out.api_token, "the file named by serve.api_token_file");
+}
+
+// SILVERWORK_API_TOKEN, over the file.
+Status ApplyServeEnvironment(ServeConfig& serve) {
+  const char* value = std::getenv("SILVERWORK_API_TOKEN");
+  if (value == nullptr || *value == '\0') return Status::Ok();
+  serve.api_token = TrimWhitespace(value);
+  RegisterSecret(serve.api_token);
+  return CheckApiToken(serve.api_token, "SILVERWORK_API_TOKEN");
+}
+
 }  // namespace
 
 Config DefaultConfig() {
   Config config;
-  config.projects.files = {
-      {2018, "86a1651f-3c36-4efe-85f8-d781d61b70d1"},
-      {2020, "4f2b83dd-93d0-4d82-b6eb-c1af32641817"},
-      {2022, "c2a15a01-c539-4698-a06d-daa5309264a4"},
-      {2023, "abd1cfb1-5ba2-491f-9729-84bba214f87d"},
-      {2024, "5a9fe759-5344-41ef-94c1-9de71e3e156f"},
-  };
+  config.projects.openapi_url = Config::kRealProjectsDocumentUrl;
   return config;
 }
 
@@ -310,7 +361,19 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     TableReader section(*warehouse, "warehouse", origin);
     SW_RETURN_IF_ERROR(section.String("engine", config.warehouse_engine));
     SW_RETURN_IF_ERROR(section.String("path", config.warehouse_path));
+    SW_RETURN_IF_ERROR(section.String("url", config.warehouse_url));
+    SW_RETURN_IF_ERROR(section.String("password_file", config.warehouse_password_file));
+    SW_RETURN_IF_ERROR(section.Int("statement_timeout_ms", config.warehouse_statement_timeout_ms));
+    if (warehouse->contains("password")) {
+      return Invalid(origin, "'warehouse.password' may not be written in the config",
+                     "put the password in PGPASSWORD, in ~/.pgpass, or in a file named by "
+                     "[warehouse] password_file (chmod 600)");
+    }
     SW_RETURN_IF_ERROR(section.RejectUnknown());
+    if (config.warehouse_statement_timeout_ms < 0) {
+      return Invalid(origin, "[warehouse] statement_timeout_ms must not be negative",
+                     "use 0 for no timeout");
+    }
   }
   if (const toml::table* lake = reader.Table("lake")) {
     TableReader section(*lake, "lake", origin);
@@ -324,6 +387,10 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     SW_RETURN_IF_ERROR(ReadProjects(*projects, origin, config.projects));
   if (const toml::table* alerts = reader.Table("alerts"))
     SW_RETURN_IF_ERROR(ReadAlerts(*alerts, origin, config.alerts));
+  if (const toml::table* http = reader.Table("http"))
+    SW_RETURN_IF_ERROR(ReadHttp(*http, origin, config.http));
+  if (const toml::table* serve = reader.Table("serve"))
+    SW_RETURN_IF_ERROR(ReadServe(*serve, origin, config.serve));
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (!service_key_file.empty()) {
     SW_ASSIGN_OR_RETURN(config.service_key,
@@ -351,6 +418,7 @@ Result<Config> LoadConfig(const std::string& path) {
     config.warehouse_path = warehouse;
   if (const char* lake = std::getenv("SILVERWORK_LAKE"); lake && *lake) config.lake_path = lake;
   SW_RETURN_IF_ERROR(ApplyAlertEnvironment(config.alerts));
+  SW_RETURN_IF_ERROR(ApplyServeEnvironment(config.serve));
   return config;
 }
 

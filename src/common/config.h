@@ -4,7 +4,8 @@
 //
 // Secrets: the service key comes from DATA_GO_KR_SERVICE_KEY or from a file
 // named by `service_key_file` (never from argv, never inline in the config,
-// whose contents end up in bug reports).
+// whose contents end up in bug reports); likewise the PostgreSQL password
+// (PGPASSWORD, ~/.pgpass, or [warehouse] password_file, read by the engine).
 #pragma once
 
 #include <chrono>
@@ -36,18 +37,22 @@ struct PostingsConfig {
   int max_attempts = 5;
   int64_t backoff_base_ms = 500;
   int64_t backoff_max_ms = 30'000;
-  int64_t batch_size = 500;          // detail rows committed per transaction
+  int64_t batch_size = 500;  // detail rows committed per transaction
 };
 
 struct ProjectsConfig {
   std::string base_url;  // empty: the real odcloud API when a key is set
+  // The dataset's OpenAPI document, which lists its files (read without the
+  // key). Empty: don't read it; collect the pins only.
+  std::string openapi_url;  // set to Config::kRealProjectsDocumentUrl by DefaultConfig()
   int64_t per_page = 500;
   int concurrency = 4;
   double calls_per_second = 10;
   int64_t calls_per_day = 10'000;
   int64_t timeout_ms = 30'000;
   int max_attempts = 5;
-  // year -> file id. A new file is a config change.
+  // Pins, year -> file id: when any are set, only these files are collected,
+  // each under the year it is pinned to. Empty: every file the document lists.
   std::map<int, std::string> files;
   // canonical column -> extra Korean names, on top of the built-in aliases.
   std::map<std::string, std::vector<std::string>> column_aliases;
@@ -69,9 +74,29 @@ struct AlertsConfig {
   int64_t backoff_max_ms = 900'000;
 };
 
+struct HttpConfig {
+  // A PEM file of CA certificates trusted for https besides the system's
+  // (a private CA, or a TLS-inspecting proxy's); empty: the system's only.
+  std::string ca_file;
+};
+
+// `silverwork serve`'s operator token: writes to the API (trigger, clear,
+// backfill, pause) need it as a bearer token. A secret, like the service key.
+struct ServeConfig {
+  // Resolved secret; empty: writes are refused (403). SILVERWORK_API_TOKEN
+  // or the first line of [serve] api_token_file; at least 16 characters.
+  std::string api_token;
+};
+
 struct Config {
   std::string warehouse_engine = "sqlite";
-  std::string warehouse_path = "var/silverwork.db";
+  std::string warehouse_path = "var/silverwork.db";  // engine = "sqlite"
+  // engine = "postgres": a libpq URL without a password (empty: PG* variables),
+  // the file holding the password (empty: PGPASSWORD or ~/.pgpass), and the
+  // server-side statement timeout (0: none).
+  std::string warehouse_url;
+  std::string warehouse_password_file;
+  int64_t warehouse_statement_timeout_ms = 0;
   std::string lake_path = "var/lake";
   bool lake_fsync = true;
   std::string project_dir = ".";  // the SQL project (models/, seeds/)
@@ -80,6 +105,8 @@ struct Config {
   PostingsConfig postings;
   ProjectsConfig projects;
   AlertsConfig alerts;
+  HttpConfig http;
+  ServeConfig serve;
   // Resolved secret; empty when none is configured.
   std::string service_key;
   // Where the config was read from (empty: defaults only).
@@ -88,16 +115,21 @@ struct Config {
   // The real portal's base URLs.
   static constexpr const char* kRealPostingsBaseUrl = "http://apis.data.go.kr";
   static constexpr const char* kRealProjectsBaseUrl = "https://api.odcloud.kr";
+  // The projects dataset's OpenAPI document (another host than the data).
+  static constexpr const char* kRealProjectsDocumentUrl =
+      "https://infuser.odcloud.kr/oas/docs?namespace=15050148/v1";
 };
 
-// The built-in defaults, including the known projects files.
+// The built-in defaults: no pinned projects files (the document lists them).
 Config DefaultConfig();
 
 // Loads `path` over the defaults (an empty path: defaults only), then
 // applies the environment (DATA_GO_KR_SERVICE_KEY, SILVERWORK_WAREHOUSE,
-// SILVERWORK_LAKE, SILVERWORK_SLACK_WEBHOOK_URL, SILVERWORK_ALERT_WEBHOOK_URL).
+// SILVERWORK_LAKE, SILVERWORK_SLACK_WEBHOOK_URL, SILVERWORK_ALERT_WEBHOOK_URL,
+// SILVERWORK_API_TOKEN).
 // Relative paths in the file resolve against the current directory. Webhook
-// URLs are registered as secrets (common/log.h) as soon as they are read.
+// URLs and the API token are registered as secrets (common/log.h) as soon as
+// they are read.
 Result<Config> LoadConfig(const std::string& path);
 
 // Parses TOML text over `base` (exposed for tests).

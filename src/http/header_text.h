@@ -1,6 +1,6 @@
 // Small text helpers for HTTP/1.1 message heads (header names compare
-// case-insensitively; values carry optional whitespace), shared by the
-// client (socket_http_client.cc) and the simulator's server.
+// case-insensitively; values carry optional whitespace), used by the
+// simulator's server (the client is cpp-httplib's).
 #pragma once
 
 #include <algorithm>

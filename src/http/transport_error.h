@@ -1,5 +1,5 @@
-// The Status every HttpClient returns for a transport failure, so that the
-// libcurl and the direct-socket paths read the same to callers and logs.
+// The Status an HttpClient returns for a transport failure, so that every
+// failure reads alike to callers, logs and the scripts that grep them.
 // Internal to sw_http.
 #pragma once
 
@@ -10,10 +10,10 @@
 
 namespace silverwork {
 
-// kNetwork: "<method> <url_for_errors> failed: <why>". `why` uses libcurl's
+// kNetwork: "<METHOD> <url_for_errors> failed: <why>". `why` uses libcurl's
 // wording ("Timeout was reached", ...), which scripts grep for.
-inline Status TransportError(std::string_view url_for_errors, std::string_view why, bool timed_out,
-                             std::string_view method = "GET") {
+inline Status TransportError(std::string_view method, std::string_view url_for_errors,
+                             std::string_view why, bool timed_out) {
   return Status(
       ErrorCode::kNetwork,
       std::string(method) + " " + std::string(url_for_errors) + " failed: " + std::string(why),

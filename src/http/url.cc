@@ -1,4 +1,10 @@
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <string>
+
 #include "http/http_client.h"
+#include "http/url_parts.h"
 
 namespace silverwork {
 
@@ -50,6 +56,93 @@ std::string PercentDecode(std::string_view text, bool plus_as_space) {
     out.push_back(ch);
   }
   return out;
+}
+
+}  // namespace silverwork
+
+namespace silverwork {
+namespace {
+
+bool IsAsciiDigits(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+std::string LowerCase(std::string_view text) {
+  std::string lower(text);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return lower;
+}
+
+// "http://" or "https://" at the start of `url`, in any case.
+std::optional<bool> HttpsScheme(std::string_view url) {
+  size_t colon = url.find("://");
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string scheme = LowerCase(url.substr(0, colon));
+  if (scheme == "http") return false;
+  if (scheme == "https") return true;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string UrlParts::Origin() const {
+  std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return (https ? "https://" : "http://") + shown_host + ":" + std::to_string(port);
+}
+
+std::optional<UrlParts> SplitHttpUrl(std::string_view url) {
+  std::optional<bool> https = HttpsScheme(url);
+  if (!https) return std::nullopt;
+  for (char ch : url) {
+    auto byte = static_cast<unsigned char>(ch);
+    if (byte <= 0x20 || byte >= 0x7f) return std::nullopt;
+  }
+  std::string_view rest = url.substr(url.find("://") + 3);
+  rest = rest.substr(0, rest.find('#'));
+  size_t authority_end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, authority_end);
+  std::string_view target =
+      authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
+  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+
+  UrlParts parts;
+  parts.https = *https;
+  std::string_view host, port;
+  if (authority.front() == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return std::nullopt;
+    if (!after.empty()) port = after.substr(1);
+  } else {
+    size_t colon = authority.rfind(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+  }
+  if (host.empty() || !IsAsciiDigits(port) || port.size() > 5) return std::nullopt;
+  parts.host = LowerCase(host);
+  parts.port = port.empty() ? (parts.https ? 443 : 80) : std::stoi(std::string(port));
+  if (parts.port < 1 || parts.port > 65535) return std::nullopt;
+  if (target.empty()) {
+    parts.target = "/";
+  } else if (target.front() == '?') {
+    parts.target = "/" + std::string(target);
+  } else {
+    parts.target = std::string(target);
+  }
+  return parts;
+}
+
+std::string ResolveLocation(const UrlParts& base, std::string_view location) {
+  if (HttpsScheme(location)) return std::string(location);
+  if (location.starts_with("//")) {
+    return (base.https ? "https:" : "http:") + std::string(location);
+  }
+  if (location.starts_with("/")) return base.Origin() + std::string(location);
+  // Relative to the base path's directory (its query dropped).
+  std::string_view path = std::string_view(base.target).substr(0, base.target.find('?'));
+  return base.Origin() + std::string(path.substr(0, path.rfind('/') + 1)) + std::string(location);
 }
 
 }  // namespace silverwork

@@ -25,6 +25,10 @@ constexpr std::array<std::string_view, 9> kPostingBookkeeping = {
     "_list_hash",     "_list_run_id",      "_list_loaded_at", "_detail_status", "_detail_list_hash",
     "_detail_run_id", "_detail_loaded_at", "_run_id",         "_loaded_at"};
 
+// Bookkeeping columns of raw_projects, in table order (see ProjectsLoader).
+constexpr std::array<std::string_view, 6> kProjectBookkeeping = {
+    "_file_id", "_file_year", "_extra", "_run_id", "_loaded_at", "_file_pass"};
+
 bool IsListField(std::string_view name) {
   for (size_t index = 0; index + 1 < kPostingListFields.size(); ++index)
     if (kPostingListFields[index] == name) return true;
@@ -53,8 +57,8 @@ TableSpec RawProjectsSpec() {
   TableSpec spec{std::string(kRawProjectsTable), {}, {"projNo", "projYear", "projPlanChangeNo"}};
   for (const auto& name : ProjectColumnMap::CanonicalColumns())
     spec.columns.push_back({name, ColumnType::kText});
-  for (const char* name : {"_file_id", "_file_year", "_extra", "_run_id", "_loaded_at"})
-    spec.columns.push_back({name, ColumnType::kText});
+  for (std::string_view name : kProjectBookkeeping)
+    spec.columns.push_back({std::string(name), ColumnType::kText});
   return spec;
 }
 
@@ -115,26 +119,26 @@ Status EnsureRawTables(Warehouse& warehouse) {
       "CREATE INDEX IF NOT EXISTS raw_postings_frdd ON raw_postings(frDd, jobId);"
       "CREATE INDEX IF NOT EXISTS raw_postings_status ON raw_postings(deadline, toDd, frDd);"
       "CREATE INDEX IF NOT EXISTS raw_postings_loaded_at ON raw_postings(_loaded_at);"
-      "CREATE INDEX IF NOT EXISTS raw_projects_loaded_at ON raw_projects(_loaded_at)");
+      "CREATE INDEX IF NOT EXISTS raw_projects_loaded_at ON raw_projects(_loaded_at);"
+      // A file's rows are replaced, counted and hashed by file id.
+      "CREATE INDEX IF NOT EXISTS raw_projects_file ON raw_projects(_file_id)");
+}
+
+std::string ContentHash::Hex() const {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(state_));
+  return text;
 }
 
 std::string ListItemHash(const Fields& item) {
-  uint64_t hash = 1469598103934665603ULL;  // FNV-1a, 64 bit
-  auto mix = [&hash](std::string_view bytes) {
-    for (unsigned char byte : bytes) {
-      hash ^= byte;
-      hash *= 1099511628211ULL;
-    }
-  };
+  ContentHash hash;
   for (const auto& field : item) {
-    mix(field.name);
-    mix("\x1f");
-    mix(field.value);
-    mix("\x1e");
+    hash.Mix(field.name);
+    hash.Mix("\x1f");
+    hash.Mix(field.value);
+    hash.Mix("\x1e");
   }
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-  return text;
+  return hash.Hex();
 }
 
 Result<int64_t> PostingsLoader::LoadListPage(const EnvelopePage& page, const LoadStamp& stamp) {
@@ -282,12 +286,12 @@ const std::vector<std::string>& ProjectColumnMap::CanonicalColumns() {
   return columns;
 }
 
-Result<int64_t> ProjectsLoader::LoadPage(const EnvelopePage& page, int file_year,
-                                         std::string_view file_id, const LoadStamp& stamp) {
+Result<int64_t> ProjectsLoader::LoadPage(const EnvelopePage& page, std::optional<int> file_year,
+                                         std::string_view file_id, const LoadStamp& stamp,
+                                         std::string_view file_pass) {
   static const std::vector<std::string> columns = [] {
     std::vector<std::string> names = ProjectColumnMap::CanonicalColumns();
-    for (const char* name : {"_file_id", "_file_year", "_extra", "_run_id", "_loaded_at"})
-      names.emplace_back(name);
+    for (std::string_view name : kProjectBookkeeping) names.emplace_back(name);
     return names;
   }();
   static const std::vector<std::string> key = {"projNo", "projYear", "projPlanChangeNo"};
@@ -321,10 +325,11 @@ Result<int64_t> ProjectsLoader::LoadPage(const EnvelopePage& page, int file_year
     }
     size_t next = canonical_columns.size();
     row[next++] = std::string(file_id);
-    row[next++] = std::to_string(file_year);
+    row[next++] = file_year ? Value{std::to_string(*file_year)} : Value{};
     row[next++] = extra.empty() ? Value{} : Value{extra.dump()};
     row[next++] = stamp.run_id;
     row[next++] = stamp.loaded_at;
+    row[next++] = file_pass.empty() ? Value{} : Value{std::string(file_pass)};
     rows.push_back(std::move(row));
   }
   SW_RETURN_IF_ERROR(warehouse_.Upsert(kRawProjectsTable, columns, key, rows));

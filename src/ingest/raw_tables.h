@@ -8,6 +8,7 @@
 
 #include <array>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -34,6 +35,23 @@ struct LoadStamp {
 
 // Creates (or widens) the raw tables and their indexes.
 Status EnsureRawTables(Warehouse& warehouse);
+
+// A stable 64-bit content hash (FNV-1a) fed piece by piece; the same bytes
+// give the same hash on every machine and engine.
+class ContentHash {
+ public:
+  // Inline: list items are hashed on the postings collector's hot path.
+  void Mix(std::string_view bytes) {
+    for (unsigned char byte : bytes) {
+      state_ ^= byte;
+      state_ *= 1099511628211ULL;
+    }
+  }
+  std::string Hex() const;  // 16 lower-case hex digits
+
+ private:
+  uint64_t state_ = 1469598103934665603ULL;
+};
 
 // A stable hash of a list item's fields: when it changes, the posting's
 // detail is fetched again.
@@ -89,8 +107,13 @@ class ProjectsLoader {
   // Upserts the rows of one page of one file. Unknown columns are kept in
   // `_extra` (JSON) and added to unknown_columns(). Rows lacking a key
   // column (projNo, projYear, projPlanChangeNo) are skipped and counted.
-  Result<int64_t> LoadPage(const EnvelopePage& page, int file_year, std::string_view file_id,
-                           const LoadStamp& stamp);
+  // `file_year` (NULL when unknown) fills `_file_year`; `file_pass` (NULL
+  // when empty) names the collection of the file that loaded the rows, so
+  // that a completed collection can replace the file's older rows (see
+  // ingest/project_files.h).
+  Result<int64_t> LoadPage(const EnvelopePage& page, std::optional<int> file_year,
+                           std::string_view file_id, const LoadStamp& stamp,
+                           std::string_view file_pass = {});
 
   // Unknown Korean column names seen so far, per file id.
   const std::map<std::string, std::set<std::string>>& unknown_columns() const {

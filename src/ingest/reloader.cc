@@ -1,11 +1,10 @@
 #include "ingest/reloader.h"
 
-#include <spdlog/spdlog.h>
-
 #include <optional>
 
 #include "common/log.h"
 #include "http/http_client.h"
+#include "ingest/projects_replay.h"
 #include "sources/datagokr_client.h"
 
 namespace silverwork {
@@ -28,28 +27,23 @@ std::string QueryParameter(std::string_view request, std::string_view name) {
   return {};
 }
 
-std::string ProjectsFileId(std::string_view request) {
-  size_t start = request.find(ProjectsClient::kDatasetPath);
-  if (start == std::string_view::npos) return {};
-  start += ProjectsClient::kDatasetPath.size();
-  size_t end = request.find('?', start);
-  return PercentDecode(request.substr(start, end - start));
-}
-
 constexpr size_t kDetailBatch = 1000;
 
 // Replays lake records, in the order received, through the collectors'
 // parsers and loaders. Details are loaded in batches, but never past a record
-// of another kind or another run, so the received order is kept.
+// of another kind or another run, so the received order is kept. Projects
+// documents and pages go to ProjectsReplay, which rebuilds the file registry
+// and the replaced-file semantics as the collector applied them.
 class LakeReplay {
  public:
   LakeReplay(const ReloadOptions& options, Warehouse& warehouse)
       : loaded_at_(options.loaded_at),
         columns_(options.column_aliases),
         postings_(warehouse),
-        projects_(warehouse, columns_) {
-    for (const auto& [year, file_id] : options.project_files) year_of_file_[file_id] = year;
-  }
+        projects_(warehouse, columns_, options.project_files, options.loaded_at) {}
+
+  // Empties the projects file registry. REQUIRES: inside the transaction.
+  Status Begin() { return projects_.Begin(); }
 
   Status Apply(const LakeRecord& record) {
     ++stats_.records;
@@ -57,7 +51,7 @@ class LakeReplay {
     // Keep the received order: pending details load before anything else.
     SW_RETURN_IF_ERROR(FlushDetails());
     if (record.dataset == kPostingsListDataset) return ApplyListPage(record);
-    return ApplyProjectsPage(record);
+    return projects_.Replay(record);
   }
 
   Status FlushDetails() {
@@ -69,15 +63,18 @@ class LakeReplay {
     return Status::Ok();
   }
 
-  const ReloadStats& stats() const { return stats_; }
+  ReloadStats stats() const {
+    ReloadStats stats = stats_;
+    stats.project_pages = projects_.pages();
+    stats.skipped_errors += projects_.skipped_errors();
+    return stats;
+  }
 
  private:
-  // The page in a record, or nullopt (counted) when the service answered
-  // with an error, which the collector then retried.
-  std::optional<EnvelopePage> PageOf(const LakeRecord& record, bool odcloud) {
-    Result<EnvelopePage> page =
-        odcloud ? ParseOdcloudJson(record.body, record.http_status, record.request)
-                : ParseSenuriXml(record.body, record.http_status, record.request);
+  // The postings page (list or detail) in a record, or nullopt (counted)
+  // when the service answered with an error, which the collector then retried.
+  std::optional<EnvelopePage> PageOf(const LakeRecord& record) {
+    Result<EnvelopePage> page = ParseSenuriXml(record.body, record.http_status, record.request);
     if (!page.ok()) {
       ++stats_.skipped_errors;
       return std::nullopt;
@@ -86,7 +83,7 @@ class LakeReplay {
   }
 
   Status ApplyDetail(const LakeRecord& record) {
-    std::optional<EnvelopePage> page = PageOf(record, /*odcloud=*/false);
+    std::optional<EnvelopePage> page = PageOf(record);
     if (!page) return Status::Ok();
     if (record.run_id != details_run_id_) SW_RETURN_IF_ERROR(FlushDetails());
     details_run_id_ = record.run_id;
@@ -95,33 +92,16 @@ class LakeReplay {
   }
 
   Status ApplyListPage(const LakeRecord& record) {
-    std::optional<EnvelopePage> page = PageOf(record, /*odcloud=*/false);
+    std::optional<EnvelopePage> page = PageOf(record);
     if (!page) return Status::Ok();
     ++stats_.list_pages;
     return postings_.LoadListPage(*page, LoadStamp{record.run_id, loaded_at_}).status();
   }
 
-  Status ApplyProjectsPage(const LakeRecord& record) {
-    std::optional<EnvelopePage> page = PageOf(record, /*odcloud=*/true);
-    if (!page) return Status::Ok();
-    std::string file_id = ProjectsFileId(record.request);
-    auto year = year_of_file_.find(file_id);
-    if (year == year_of_file_.end()) {
-      spdlog::warn("lake has projects file {} which the config does not list; its year is "
-                   "left empty", file_id);
-    }
-    ++stats_.project_pages;
-    return projects_
-        .LoadPage(*page, year == year_of_file_.end() ? 0 : year->second, file_id,
-                  LoadStamp{record.run_id, loaded_at_})
-        .status();
-  }
-
   const std::string loaded_at_;
-  std::map<std::string, int> year_of_file_;
   ProjectColumnMap columns_;
   PostingsLoader postings_;
-  ProjectsLoader projects_;
+  ProjectsReplay projects_;
   std::vector<DetailResult> details_;
   std::string details_run_id_;
   ReloadStats stats_;
@@ -136,12 +116,14 @@ Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& ware
   SW_RETURN_IF_ERROR(warehouse.Execute("DELETE FROM raw_postings; DELETE FROM raw_projects"));
 
   LakeReplay replay(options, warehouse);
+  SW_RETURN_IF_ERROR(replay.Begin());
   Progress progress("reload", 0);
   LakeStats lake_stats;
   SW_RETURN_IF_ERROR(LakeReader(options.lake_root)
                          .ForEach({std::string(kPostingsListDataset),
                                    std::string(kPostingsDetailDataset),
-                                   std::string(kProjectsDataset)},
+                                   std::string(kProjectsDataset),
+                                   std::string(kProjectsDocumentDataset)},
                                   [&](const LakeRecord& record) {
                                     progress.Add(1);
                                     return replay.Apply(record);

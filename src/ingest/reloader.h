@@ -28,7 +28,7 @@ struct ReloadStats {
 
 struct ReloadOptions {
   std::string lake_root;
-  std::map<int, std::string> project_files;  // to name each file's year
+  std::map<int, std::string> project_files;  // pins: they name their files' years
   std::map<std::string, std::vector<std::string>> column_aliases;
   std::string loaded_at;  // the reload's own time stamp
 };

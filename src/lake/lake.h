@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "lake/file_system.h"
 
 namespace silverwork {
 
@@ -52,6 +53,9 @@ struct LakeWriterOptions {
   int zstd_level = -1;
   // fsync part files and manifests in Sync(); off only for throwaway lakes.
   bool fsync = true;
+  // Where files are created, written and synced. Not owned; must outlive the
+  // writer. Null: DefaultFileSystem(), the operating system's.
+  FileSystem* file_system = nullptr;
 };
 
 // Appends records for one run. Thread-safe: workers may Append concurrently.

@@ -2,16 +2,11 @@
 // the expensive part); seq assignment, the frame write and the manifest line
 // happen under it, so a partition's frames and lines are in seq order and a
 // manifest line is never written before its frame.
-#include <errno.h>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zstd.h>
 
 #include <cctype>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -21,6 +16,7 @@
 #include <vector>
 
 #include "common/date.h"
+#include "lake/file_system.h"
 #include "lake/lake.h"
 #include "lake/lake_format.h"
 
@@ -29,33 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using lake_format::FrameLocation;
-
-Status IoError(std::string_view action, const std::string& path, int error_number) {
-  return Status(ErrorCode::kIO,
-                fmt::format("cannot {} {}: {}", action, path, std::strerror(error_number)),
-                "check free disk space and the permissions of the lake directory");
-}
-
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t written = ::write(fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return IoError("write", path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(written));
-  }
-  return Status::Ok();
-}
-
-Status SyncDirectory(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("open directory", path, errno);
-  const int rc = ::fsync(fd);
-  const int error_number = errno;
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : IoError("fsync", path, error_number);
-}
 
 bool ContainsServiceKey(std::string_view request) {
   static constexpr std::string_view kNeedle = "servicekey";
@@ -83,6 +52,19 @@ Result<std::string> FetchDay(const std::string& fetched_at) {
   return std::string(day);
 }
 
+// The directories whose entries change when `path` is created with its
+// missing parents: the parent of each level that does not exist yet. Those
+// must be synced for the new files below them to survive a power cut.
+std::vector<std::string> ParentsOfMissingLevels(const fs::path& path) {
+  std::vector<std::string> parents;
+  std::error_code error;
+  for (fs::path level = path; level.has_relative_path() && !fs::exists(level, error);
+       level = level.parent_path()) {
+    parents.push_back(level.has_parent_path() ? level.parent_path().string() : ".");
+  }
+  return parents;
+}
+
 // One part file and its manifest, open for appending. Appends collect in
 // memory and reach the files in large writes (Flush, or when a buffer
 // fills): one write(2) per response for the frame and one for its line were
@@ -95,24 +77,17 @@ class PartFile {
  public:
   static constexpr size_t kFlushBytes = 256 << 10;
 
-  static Result<std::unique_ptr<PartFile>> Create(const std::string& directory,
+  static Result<std::unique_ptr<PartFile>> Create(FileSystem& files, const std::string& directory,
                                                   int64_t part_number) {
     const std::string stem = directory + "/" + lake_format::PartStem(part_number);
-    std::unique_ptr<PartFile> part(new PartFile(stem + std::string(lake_format::kFrameSuffix),
-                                                stem + std::string(lake_format::kManifestSuffix)));
-    constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC;
-    part->frame_fd_ = ::open(part->frame_path_.c_str(), kFlags, 0644);
-    if (part->frame_fd_ < 0) return IoError("create", part->frame_path_, errno);
-    part->manifest_fd_ = ::open(part->manifest_path_.c_str(), kFlags, 0644);
-    if (part->manifest_fd_ < 0) return IoError("create", part->manifest_path_, errno);
-    return part;
+    SW_ASSIGN_OR_RETURN(auto frames,
+                        files.CreateAppendableFile(stem + std::string(lake_format::kFrameSuffix)));
+    SW_ASSIGN_OR_RETURN(
+        auto manifest, files.CreateAppendableFile(stem + std::string(lake_format::kManifestSuffix)));
+    return std::unique_ptr<PartFile>(new PartFile(std::move(frames), std::move(manifest)));
   }
 
-  ~PartFile() {
-    (void)Flush();
-    if (frame_fd_ >= 0) ::close(frame_fd_);
-    if (manifest_fd_ >= 0) ::close(manifest_fd_);
-  }
+  ~PartFile() { (void)Flush(); }
   PartFile(const PartFile&) = delete;
   PartFile& operator=(const PartFile&) = delete;
 
@@ -132,32 +107,26 @@ class PartFile {
   // Hands everything buffered to the kernel. REQUIRES: the writer's mutex.
   Status Flush() {
     if (!frames_.empty()) {
-      SW_RETURN_IF_ERROR(WriteAll(frame_fd_, frames_, frame_path_));
+      SW_RETURN_IF_ERROR(frame_file_->Append(frames_));
       frames_.clear();
     }
     if (!lines_.empty()) {
-      SW_RETURN_IF_ERROR(WriteAll(manifest_fd_, lines_, manifest_path_));
+      SW_RETURN_IF_ERROR(manifest_file_->Append(lines_));
       lines_.clear();
     }
     return Status::Ok();
   }
 
   // REQUIRES: Flush() since the last Append (fsync sees only written data).
-  Status SyncFrames() const { return SyncFd(frame_fd_, frame_path_); }
-  Status SyncManifest() const { return SyncFd(manifest_fd_, manifest_path_); }
+  Status SyncFrames() const { return frame_file_->SyncData(); }
+  Status SyncManifest() const { return manifest_file_->SyncData(); }
 
  private:
-  PartFile(std::string frame_path, std::string manifest_path)
-      : frame_path_(std::move(frame_path)), manifest_path_(std::move(manifest_path)) {}
+  PartFile(std::unique_ptr<AppendableFile> frame_file, std::unique_ptr<AppendableFile> manifest_file)
+      : frame_file_(std::move(frame_file)), manifest_file_(std::move(manifest_file)) {}
 
-  static Status SyncFd(int fd, const std::string& path) {
-    return ::fdatasync(fd) == 0 ? Status::Ok() : IoError("fdatasync", path, errno);
-  }
-
-  std::string frame_path_;
-  std::string manifest_path_;
-  int frame_fd_ = -1;
-  int manifest_fd_ = -1;
+  const std::unique_ptr<AppendableFile> frame_file_;
+  const std::unique_ptr<AppendableFile> manifest_file_;
   int64_t size_ = 0;
   std::string frames_;  // appended, not yet written
   std::string lines_;
@@ -184,7 +153,12 @@ struct CompressionScratch {
 
 class FileLakeWriter final : public LakeWriter {
  public:
-  explicit FileLakeWriter(const LakeWriterOptions& options) : options_(options) {}
+  // `new_directories`: directories Open() changed by creating the root.
+  FileLakeWriter(const LakeWriterOptions& options, FileSystem& files,
+                 const std::vector<std::string>& new_directories)
+      : options_(options),
+        files_(files),
+        directories_to_sync_(new_directories.begin(), new_directories.end()) {}
   ~FileLakeWriter() override {
     Status status = Close();
     if (!status.ok()) spdlog::warn("closing lake run {}: {}", options_.run_id, status.ToString());
@@ -202,6 +176,7 @@ class FileLakeWriter final : public LakeWriter {
   Status Fail(Status status);  // REQUIRES: mutex_ held
 
   const LakeWriterOptions options_;
+  FileSystem& files_;
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, Partition> partitions_;  // (dataset, day)
   std::set<std::string> directories_to_sync_;  // entries created since the last Sync()
@@ -273,14 +248,12 @@ Result<PartFile*> FileLakeWriter::PartFor(const std::string& dataset, const std:
         fs::path(options_.root) / lake_format::PartitionPath(dataset, day, options_.run_id);
     partition.directory = directory.string();
     // Any of run=, dt= and the dataset directory may be new: sync their parents.
-    directories_to_sync_.insert(directory.parent_path().string());
-    directories_to_sync_.insert(directory.parent_path().parent_path().string());
-    directories_to_sync_.insert(options_.root);
-    std::error_code error;
-    fs::create_directories(directory, error);
-    if (error) {
+    for (std::string& parent : ParentsOfMissingLevels(directory))
+      directories_to_sync_.insert(std::move(parent));
+    if (Status created_directory = files_.CreateDirectories(partition.directory);
+        !created_directory.ok()) {
       partitions_.erase(entry);
-      return IoError("create directory", directory.string(), error.value());
+      return created_directory;
     }
   }
   PartFile* current = partition.current.get();
@@ -295,7 +268,7 @@ Result<PartFile*> FileLakeWriter::PartFor(const std::string& dataset, const std:
     partition.current.reset();
   }
   if (partition.current == nullptr) {
-    auto part = PartFile::Create(partition.directory, partition.next_part_number);
+    auto part = PartFile::Create(files_, partition.directory, partition.next_part_number);
     if (!part.ok()) return Fail(part.status());
     ++partition.next_part_number;
     partition.current = std::move(part).value();
@@ -332,7 +305,7 @@ Status FileLakeWriter::Sync() {
     if (status.ok()) status = part->SyncManifest();
   }
   for (const std::string& directory : directories) {
-    if (status.ok()) status = SyncDirectory(directory);
+    if (status.ok()) status = files_.SyncDirectory(directory);
   }
   if (!status.ok()) {
     std::lock_guard lock(mutex_);
@@ -388,16 +361,16 @@ Result<std::unique_ptr<LakeWriter>> LakeWriter::Open(const LakeWriterOptions& op
                   fmt::format("zstd level {} is outside {}..{}", options.zstd_level,
                               ZSTD_minCLevel(), ZSTD_maxCLevel()));
   }
-  std::error_code error;
-  fs::create_directories(options.root, error);
-  if (error) return IoError("create lake directory", options.root, error.value());
+  FileSystem& files = options.file_system != nullptr ? *options.file_system : DefaultFileSystem();
+  const std::vector<std::string> new_directories = ParentsOfMissingLevels(options.root);
+  SW_RETURN_IF_ERROR(files.CreateDirectories(options.root));
   SW_ASSIGN_OR_RETURN(bool exists, RunExists(options.root, options.run_id));
   if (exists) {
     return Status(ErrorCode::kInvalidInput,
                   fmt::format("lake {} already holds run {}", options.root, options.run_id),
                   "every run needs a new run id; parts of a run are never appended to twice");
   }
-  return std::unique_ptr<LakeWriter>(new FileLakeWriter(options));
+  return std::unique_ptr<LakeWriter>(new FileLakeWriter(options, files, new_directories));
 }
 
 }  // namespace silverwork

@@ -8,6 +8,7 @@
 #include "ingest/lake_sink.h"
 #include "ingest/raw_tables.h"
 #include "pipeline/run_id.h"
+#include "pipeline/warehouse_options.h"
 
 namespace silverwork {
 namespace {
@@ -64,6 +65,7 @@ Status CollectionRun::ResolveEndpoints(bool allow_simulator) {
     key = options.service_key;
     config_.postings.base_url = simulator_->base_url();
     config_.projects.base_url = simulator_->base_url();
+    config_.projects.openapi_url = simulator_->base_url() + kSimulatorProjectsDocumentPath;
     // The built-in simulator has no quota: don't wait on the real one's.
     config_.postings.calls_per_second = 0;
     config_.postings.calls_per_day = 0;
@@ -87,19 +89,22 @@ Status CollectionRun::OpenStores() {
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(config_.warehouse_path).parent_path(),
                                       ignored);
-  SW_ASSIGN_OR_RETURN(warehouse_, OpenWarehouse({.engine = config_.warehouse_engine,
-                                                 .location = config_.warehouse_path}));
+  SW_ASSIGN_OR_RETURN(warehouse_, OpenWarehouse(WarehouseOptionsFor(config_)));
   SW_RETURN_IF_ERROR(EnsureRawTables(*warehouse_));
   ledger_ = std::make_unique<RunLedger>(*warehouse_, clock_);
   SW_RETURN_IF_ERROR(ledger_->EnsureTable());
   SW_ASSIGN_OR_RETURN(std::string newest, NewestKnownRun(config_.lake_path, *ledger_));
   SW_ASSIGN_OR_RETURN(run_id_, RunIdGenerator(clock_).Next(newest));
-  SW_ASSIGN_OR_RETURN(lake_, LakeWriter::Open({.root = config_.lake_path,
-                                               .run_id = run_id_,
-                                               .fsync = config_.lake_fsync}));
+  SW_ASSIGN_OR_RETURN(
+      lake_, LakeWriter::Open(
+                 {.root = config_.lake_path, .run_id = run_id_, .fsync = config_.lake_fsync}));
   sink_ = std::make_unique<LakeSink>(*lake_);
-  environment_ = std::make_unique<CollectorEnvironment>(CollectorEnvironment{
-      *warehouse_, *lake_, *sink_, *key_, clock_, [] { return CreateHttpClient(); }, run_id_});
+  environment_ = std::make_unique<CollectorEnvironment>(
+      CollectorEnvironment{*warehouse_, *lake_, *sink_, *key_, clock_,
+                           [http = HttpClientOptions{.ca_file = config_.http.ca_file}] {
+                             return CreateHttpClient(http);
+                           },
+                           run_id_});
   return Status::Ok();
 }
 
@@ -134,6 +139,7 @@ CollectOutcome CollectionRun::CollectPostings(const CollectionWindow& window, bo
 ProjectsOutcome CollectionRun::CollectProjects() {
   const ProjectsConfig& projects = config_.projects;
   ProjectsCollectorOptions options;
+  options.openapi_url = projects.openapi_url;
   options.files = projects.files;
   options.column_aliases = projects.column_aliases;
   options.per_page = projects.per_page;
@@ -149,14 +155,13 @@ ProjectsOutcome CollectionRun::CollectProjects() {
 }
 
 RunFigures CollectionRun::Figures() const {
-  return RunFigures{
-      .window_from = window_ ? std::optional<Date>(window_->from) : std::nullopt,
-      .window_to = window_ ? std::optional<Date>(window_->to) : std::nullopt,
-      .list_pages = postings_stats_.list_pages,
-      .postings_listed = postings_stats_.postings_listed,
-      .details_loaded = postings_stats_.details_loaded,
-      .projects_loaded = projects_stats_.rows_loaded,
-      .calls = postings_stats_.calls + projects_stats_.calls};
+  return RunFigures{.window_from = window_ ? std::optional<Date>(window_->from) : std::nullopt,
+                    .window_to = window_ ? std::optional<Date>(window_->to) : std::nullopt,
+                    .list_pages = postings_stats_.list_pages,
+                    .postings_listed = postings_stats_.postings_listed,
+                    .details_loaded = postings_stats_.details_loaded,
+                    .projects_loaded = projects_stats_.rows_loaded,
+                    .calls = postings_stats_.calls + projects_stats_.calls};
 }
 
 Status CollectionRun::Finish(const Status& status) {

@@ -2,9 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+
 #include "common/log.h"
+#include "http/http_client.h"
 #include "pipeline/collection_run.h"
 #include "pipeline/run_ledger.h"
+#include "pipeline/warehouse_options.h"
 
 namespace silverwork {
 namespace {
@@ -18,6 +22,7 @@ struct KindEntry {
 constexpr KindEntry kKinds[] = {
     {TaskKind::kCollectPostings, "collect_postings", std::nullopt},
     {TaskKind::kCollectProjects, "collect_projects", std::nullopt},
+    {TaskKind::kDiscoverProjects, "discover_projects", std::nullopt},
     {TaskKind::kBuild, "build", TransformVerb::kBuild},
     {TaskKind::kRun, "run", TransformVerb::kRun},
     {TaskKind::kTest, "test", TransformVerb::kTest},
@@ -59,6 +64,17 @@ std::vector<TaskFigure> FiguresOf(const ProjectsCollectStats& stats) {
           {"pages", stats.pages},
           {"rows_loaded", stats.rows_loaded},
           {"rows_rejected", stats.rows_rejected}};
+}
+
+std::vector<TaskFigure> FiguresOf(const ProjectsDiscovery& discovery) {
+  std::map<ListingChange, int64_t> changes;
+  for (const ListingDiff& diff : discovery.listing) ++changes[diff.change];
+  return {{"files_listed", static_cast<int64_t>(discovery.document.files.size())},
+          {"new", changes[ListingChange::kNew]},
+          {"redated", changes[ListingChange::kRedated]},
+          {"relisted", changes[ListingChange::kRelisted]},
+          {"withdrawn", changes[ListingChange::kWithdrawn]},
+          {"changed", discovery.changed() ? 1 : 0}};
 }
 
 std::vector<TaskFigure> FiguresOf(const transform::RunResults& results) {
@@ -147,6 +163,11 @@ std::vector<FreshnessCheck> FreshnessChecks(const TaskReport& report) {
   return checks;
 }
 
+bool TaskReport::NothingNew() const {
+  const auto* discovery = std::get_if<ProjectsDiscovery>(&details);
+  return status.ok() && discovery != nullptr && !discovery->changed();
+}
+
 std::string TaskReportJson(const TaskReport& report) {
   nlohmann::ordered_json json;
   json["task"] = TaskKindName(report.kind);
@@ -191,6 +212,31 @@ TaskReport CollectProjectsTask(const Config& config, Clock& clock) {
   return timer.Report(FirstFailure(outcome.status, finished), (*run)->run_id(), outcome.stats);
 }
 
+TaskReport DiscoverProjectsTask(const Config& config, Clock& clock) {
+  TaskTimer timer(TaskKind::kDiscoverProjects, clock);
+  if (config.projects.openapi_url.empty()) {
+    return timer.Report(Status(ErrorCode::kInvalidInput,
+                               "[projects] openapi_url is empty: nothing to discover",
+                               std::string("set it to the dataset's OpenAPI document, ") +
+                                   Config::kRealProjectsDocumentUrl));
+  }
+  auto warehouse = OpenWarehouse(WarehouseOptionsFor(config));
+  if (!warehouse.ok()) return timer.Report(warehouse.status());
+  ProjectsDiscoveryOptions options;
+  options.openapi_url = config.projects.openapi_url;
+  options.pins = config.projects.files;
+  options.caller.timeout = std::chrono::milliseconds(config.projects.timeout_ms);
+  options.caller.retry.max_attempts = config.projects.max_attempts;
+  options.caller.retry.base_delay = std::chrono::milliseconds(config.postings.backoff_base_ms);
+  options.caller.retry.max_delay = std::chrono::milliseconds(config.postings.backoff_max_ms);
+  auto discovery = DiscoverProjectFiles(options, **warehouse, clock,
+                                        [http = HttpClientOptions{.ca_file = config.http.ca_file}] {
+                                          return CreateHttpClient(http);
+                                        });
+  if (!discovery.ok()) return timer.Report(discovery.status());
+  return timer.Report(Status::Ok(), {}, std::move(discovery).value());
+}
+
 TaskReport TransformTask(const Config& config, Clock& clock, TransformVerb verb,
                          transform::RunOptions options) {
   TaskKind kind = TaskKind::kBuild;
@@ -207,7 +253,7 @@ TaskReport TransformTask(const Config& config, Clock& clock, TransformVerb verb,
 TaskReport ReloadTask(const Config& config, Clock& clock) {
   TaskTimer timer(TaskKind::kReload, clock);
   auto warehouse =
-      OpenWarehouse({.engine = config.warehouse_engine, .location = config.warehouse_path});
+      OpenWarehouse(WarehouseOptionsFor(config));
   if (!warehouse.ok()) return timer.Report(warehouse.status());
   ReloadOptions options{.lake_root = config.lake_path,
                         .project_files = config.projects.files,
@@ -242,6 +288,7 @@ TaskReport RunTask(const Config& config, Clock& clock, const TaskRequest& reques
     case TaskKind::kCollectPostings:
       return CollectPostingsTask(config, clock, *request.window, request.skip_details);
     case TaskKind::kCollectProjects: return CollectProjectsTask(config, clock);
+    case TaskKind::kDiscoverProjects: return DiscoverProjectsTask(config, clock);
     case TaskKind::kReload: return ReloadTask(config, clock);
     case TaskKind::kDocs: return DocsTask(config, clock, request.transform);
     default: break;

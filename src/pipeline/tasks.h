@@ -3,7 +3,9 @@
 // The CLI's commands and the scheduler both call these. The scheduler runs
 // each task as a child process of the same binary (`silverwork task run KIND
 // ...`, see cli/task_command.cc), which calls RunTask() and exits 0 when the
-// task succeeded, 3 when it stopped on the daily quota and 1 otherwise.
+// task succeeded, 3 when it stopped on the daily quota, 4 when a sensor
+// (discover_projects) found nothing new (TaskReport::NothingNew()) and 1
+// otherwise.
 //
 // Every entry point takes the Config, a Clock and the kind's parameters, and
 // returns a TaskReport: how it ended, the id of the run it made, its figures
@@ -26,6 +28,7 @@
 #include "common/status.h"
 #include "ingest/postings_collector.h"
 #include "ingest/projects_collector.h"
+#include "ingest/projects_discovery.h"
 #include "ingest/reloader.h"
 #include "pipeline/collection_window.h"
 #include "pipeline/transform_run.h"
@@ -34,9 +37,10 @@
 namespace silverwork {
 
 enum class TaskKind {
-  kCollectPostings,  // postings of a range of KST days, list and details
-  kCollectProjects,  // every configured year's projects file
-  kBuild,            // the runner verbs, with a selection
+  kCollectPostings,   // postings of a range of KST days, list and details
+  kCollectProjects,   // every projects file the OpenAPI document lists (or the pins)
+  kDiscoverProjects,  // a sensor: has a projects file changed since the last collection?
+  kBuild,             // the runner verbs, with a selection
   kRun,
   kTest,
   kSeed,
@@ -45,8 +49,8 @@ enum class TaskKind {
   kDocs,    // manifest.json and lineage.dot
 };
 
-// "collect_postings", "collect_projects", "build", "run", "test", "seed",
-// "snapshot", "reload", "docs".
+// "collect_postings", "collect_projects", "discover_projects", "build",
+// "run", "test", "seed", "snapshot", "reload", "docs".
 std::string_view TaskKindName(TaskKind kind);
 // kInvalidInput listing the kinds when `name` is none of them.
 Result<TaskKind> TaskKindNamed(std::string_view name);
@@ -76,14 +80,19 @@ struct TaskReport {
   // Per kind, in a fixed order; "elapsed_ms" always comes last.
   std::vector<TaskFigure> figures;
   // The kind's own results for printing: PostingsTaskDetails for
-  // collect_postings, ProjectsCollectStats for collect_projects, RunResults
-  // for the runner verbs, ReloadStats for reload; monostate when the task
-  // failed before doing anything (and always for docs).
-  std::variant<std::monostate, PostingsTaskDetails, ProjectsCollectStats, transform::RunResults,
-               ReloadStats>
+  // collect_postings, ProjectsCollectStats for collect_projects,
+  // ProjectsDiscovery for discover_projects, RunResults for the runner verbs,
+  // ReloadStats for reload; monostate when the task failed before doing
+  // anything (and always for docs).
+  std::variant<std::monostate, PostingsTaskDetails, ProjectsCollectStats, ProjectsDiscovery,
+               transform::RunResults, ReloadStats>
       details;
 
   std::optional<int64_t> Figure(std::string_view name) const;
+  // True when a sensor succeeded and found nothing to act on (discover_projects:
+  // no projects file changed since the last collection); the scheduler then
+  // skips the rest of the run (`task run` exits 4).
+  bool NothingNew() const;
 };
 
 // A source freshness check that a build or test task made (a node of
@@ -108,6 +117,12 @@ std::string TaskReportJson(const TaskReport& report);
 TaskReport CollectPostingsTask(const Config& config, Clock& clock, const CollectionWindow& window,
                                bool skip_details = false);
 TaskReport CollectProjectsTask(const Config& config, Clock& clock);
+// Reads [projects] openapi_url (without the service key) and compares it with
+// the registry the last collection left in the warehouse; collects, lands
+// and writes nothing. OK with a ProjectsDiscovery whether or not something
+// changed: NothingNew() and the figure "changed" (0 or 1) say which. A
+// document that cannot be read, or an empty openapi_url, fails the task.
+TaskReport DiscoverProjectsTask(const Config& config, Clock& clock);
 // `verb` over the nodes `options` selects; failing nodes make the status an
 // error (the results say which).
 TaskReport TransformTask(const Config& config, Clock& clock, TransformVerb verb,

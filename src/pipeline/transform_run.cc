@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "pipeline/warehouse_options.h"
+
 namespace silverwork {
 namespace {
 
@@ -49,8 +51,7 @@ int DefaultTransformThreads() {
 Result<transform::RunResults> RunTransform(const Config& config, Clock& clock, TransformVerb verb,
                                            transform::RunOptions options) {
   SW_ASSIGN_OR_RETURN(auto project, transform::TransformProject::Load(config.project_dir));
-  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse({.engine = config.warehouse_engine,
-                                                     .location = config.warehouse_path}));
+  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse(WarehouseOptionsFor(config)));
   options = WithDefaults(config, std::move(options));
   options.warehouse = warehouse.get();
   options.clock = &clock;

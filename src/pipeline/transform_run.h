@@ -16,7 +16,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/status.h"
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 
 namespace silverwork {
 

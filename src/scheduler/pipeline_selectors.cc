@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "scheduler/pipelines.h"
-#include "transform/manifest.h"
-#include "transform/selector.h"
+#include "transform/project/manifest.h"
+#include "transform/project/selector.h"
 
 namespace silverwork::scheduler {
 

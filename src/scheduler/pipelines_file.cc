@@ -12,7 +12,7 @@
 
 #include "scheduler/duration.h"
 #include "scheduler/pipelines.h"
-#include "transform/suggest.h"
+#include "transform/project/suggest.h"
 
 namespace silverwork::scheduler {
 namespace {

@@ -1,11 +1,8 @@
 #include "serve/warehouse_pool.h"
 
+#include "warehouse/session_settings.h"
+
 namespace silverwork::serve {
-namespace {
-
-constexpr std::string_view kSqliteCacheSize = "PRAGMA cache_size = -512";  // KiB
-
-}  // namespace
 
 WarehousePool::WarehousePool(WarehouseOptions options, WarehouseFactory open)
     : options_([&] {
@@ -30,12 +27,9 @@ Result<WarehousePool::Lease> WarehousePool::Acquire() {
     }
   }
   SW_ASSIGN_OR_RETURN(auto warehouse, open_(options_));
-  if (options_.engine == "sqlite") {
-    // A request reads a few pages by rowid or scans the table once, which
-    // SQLite's 2 MB default page cache does not speed up; with a connection
-    // per worker thread it would add up to 64 MB of the server's memory.
-    SW_RETURN_IF_ERROR(warehouse->Execute(kSqliteCacheSize));
-  }
+  // Each request reads little; the engine's settings for that keep the
+  // connections' memory small (SQLite: a 512 KiB page cache each).
+  SW_RETURN_IF_ERROR(ApplySessionSettings(*warehouse, Workload::kSmallReads));
   return Lease(this, std::move(warehouse), generation);
 }
 

@@ -1,8 +1,9 @@
 // WarehousePool: read-only warehouse connections for the server's worker
 // threads. A Warehouse is not thread-safe, so each request borrows one
 // connection for as long as it runs and gives it back; connections are
-// opened on demand and reused, each with a 512 KiB SQLite page cache so that
-// 32 of them stay small. Thread-safe.
+// opened on demand and reused, each tuned for small reads (the engine's
+// Workload::kSmallReads settings; SQLite: a 512 KiB page cache) so that 32
+// of them stay small. Thread-safe.
 #pragma once
 
 #include <memory>

@@ -34,9 +34,8 @@ struct HtmlStatus {
   std::string_view title;
 };
 constexpr HtmlStatus kHtmlStatuses[] = {
-    {500, "500 Internal Server Error"},
-    {502, "502 Bad Gateway"},
-    {503, "503 Service Temporarily Unavailable"},
+    {404, "404 Not Found"},        {500, "500 Internal Server Error"},
+    {502, "502 Bad Gateway"},      {503, "503 Service Temporarily Unavailable"},
     {504, "504 Gateway Time-out"},
 };
 
@@ -137,6 +136,11 @@ std::string JsonError(std::string_view code, int64_t response_time_ms) {
       {"resultCode", entry.code},
       {"resultMsg", entry.name},
   };
+  return error.dump();
+}
+
+std::string OdcloudError(int code, std::string_view message) {
+  nlohmann::ordered_json error = {{"code", code}, {"msg", message}};
   return error.dump();
 }
 

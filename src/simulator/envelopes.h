@@ -48,7 +48,12 @@ std::string XmlHeaderError(std::string_view code);
 std::string GatewayError(std::string_view code);
 // {"responseTime":...,"resultCode":"10","resultMsg":"..."}
 std::string JsonError(std::string_view code, int64_t response_time_ms);
-// The HTML page a web server shows for a 5xx status.
+// odcloud's own error shape, {"code":-4,"msg":"..."}: with HTTP 404 it is
+// what a file id the portal does not publish answers.
+std::string OdcloudError(int code, std::string_view message);
+// The message odcloud sends with code -4.
+inline constexpr std::string_view kOdcloudUnregisteredMessage = "등록되지 않은 인증키 입니다.";
+// The HTML page a web server shows for a 404 or 5xx status.
 std::string HtmlErrorPage(int status);
 
 }  // namespace silverwork::simulator

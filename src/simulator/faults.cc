@@ -116,4 +116,8 @@ std::string FaultInjector::Admit(Operation operation, Date today) {
   return {};
 }
 
+ProjectsDocumentFault FaultInjector::DocumentFault() {
+  return CurrentEpoch()->options.document_fault;
+}
+
 }  // namespace silverwork::simulator

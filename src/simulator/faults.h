@@ -54,6 +54,8 @@ class FaultInjector {
   // the per-second limit, "22" when `operation`'s quota for `today` is spent,
   // else empty. Calls refused here do not count against the quota.
   std::string Admit(Operation operation, Date today);
+  // What the OpenAPI document route answers in the current epoch.
+  ProjectsDocumentFault DocumentFault();
 
  private:
   struct Epoch {

@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +31,11 @@ struct StatusLine {
 };
 constexpr StatusLine kStatusLines[] = {
     {200, "OK"},
+    {301, "Moved Permanently"},
+    {302, "Found"},
+    {303, "See Other"},
+    {307, "Temporary Redirect"},
+    {308, "Permanent Redirect"},
     {400, "Bad Request"},
     {401, "Unauthorized"},
     {403, "Forbidden"},
@@ -149,36 +153,6 @@ HttpReply PlainReply(int status, std::string body) {
   return reply;
 }
 
-// Writes all of `parts`; false if the peer went away.
-bool SendAll(int fd, std::array<iovec, 2> parts) {
-  size_t first = 0;
-  while (first < parts.size()) {
-    msghdr message{};
-    message.msg_iov = parts.data() + first;
-    message.msg_iovlen = parts.size() - first;
-    ssize_t sent = ::sendmsg(fd, &message, MSG_NOSIGNAL);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    auto remaining = static_cast<size_t>(sent);
-    while (first < parts.size() && remaining >= parts[first].iov_len) {
-      remaining -= parts[first].iov_len;
-      ++first;
-    }
-    if (first < parts.size()) {
-      parts[first].iov_base = static_cast<char*>(parts[first].iov_base) + remaining;
-      parts[first].iov_len -= remaining;
-    }
-  }
-  return true;
-}
-
-void CloseWithReset(int fd) {
-  linger abort_on_close{.l_onoff = 1, .l_linger = 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
-}
-
 Result<int> BindListener(const HttpServerOptions& options, int& bound_port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -244,13 +218,28 @@ std::optional<std::string_view> HttpRequest::RawParam(std::string_view name) con
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
                                                       Handler handler) {
+  std::unique_ptr<TlsServerContext> tls;
+  if (options.tls_certificate_file.empty() != options.tls_key_file.empty()) {
+    return Status(ErrorCode::kInvalidInput, "https needs both a certificate and its key",
+                  "pass --tls-cert and --tls-key together");
+  }
+  if (!options.tls_certificate_file.empty()) {
+    SW_ASSIGN_OR_RETURN(tls,
+                        TlsServerContext::Load(options.tls_certificate_file, options.tls_key_file));
+  }
   int port = 0;
   SW_ASSIGN_OR_RETURN(int listen_fd, BindListener(options, port));
-  return std::unique_ptr<HttpServer>(new HttpServer(options, std::move(handler), listen_fd, port));
+  return std::unique_ptr<HttpServer>(
+      new HttpServer(options, std::move(handler), std::move(tls), listen_fd, port));
 }
 
-HttpServer::HttpServer(const HttpServerOptions& options, Handler handler, int listen_fd, int port)
-    : options_(options), handler_(std::move(handler)), listen_fd_(listen_fd), port_(port) {
+HttpServer::HttpServer(const HttpServerOptions& options, Handler handler,
+                       std::unique_ptr<TlsServerContext> tls, int listen_fd, int port)
+    : options_(options),
+      handler_(std::move(handler)),
+      tls_(std::move(tls)),
+      listen_fd_(listen_fd),
+      port_(port) {
   accept_thread_ = std::thread([this] { AcceptLoop(); });
 }
 
@@ -295,6 +284,7 @@ void HttpServer::AcceptLoop() {
       continue;
     }
     queued_.push_back(fd);
+    ++connections_accepted_;
     // An idle worker may not have woken for an earlier connection yet, so
     // compare against the whole queue: counting only `idle_workers_ == 0`
     // left a second connection waiting for a keep-alive one to time out.
@@ -328,9 +318,24 @@ void HttpServer::WorkerLoop() {
   while (true) {
     int fd = NextConnection();
     if (fd < 0) return;
-    ServeConnection(fd);
+    int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    auto idle_ms = options_.idle_timeout.count();
+    timeval idle{.tv_sec = idle_ms / 1000, .tv_usec = (idle_ms % 1000) * 1000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
+    {
+      ServerConnection connection(fd, tls_.get());
+      ServeConnection(connection);
+    }
     FinishConnection(fd);
   }
+}
+
+bool HttpServer::WaitOutDelay(std::chrono::milliseconds delay) {
+  if (options_.delay_clock == nullptr) return WaitUnlessStopped(delay);
+  if (delay > 0ms) options_.delay_clock->SleepFor(delay);
+  std::lock_guard lock(mutex_);
+  return !stopping_;
 }
 
 bool HttpServer::WaitUnlessStopped(std::chrono::milliseconds duration) {
@@ -339,63 +344,58 @@ bool HttpServer::WaitUnlessStopped(std::chrono::milliseconds duration) {
   return !wakeup_.wait_for(lock, duration, [this] { return stopping_; });
 }
 
-void HttpServer::ServeConnection(int fd) {
-  int on = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-  auto idle_ms = options_.idle_timeout.count();
-  timeval idle{.tv_sec = idle_ms / 1000, .tv_usec = (idle_ms % 1000) * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
-
+void HttpServer::ServeConnection(ServerConnection& connection) {
+  if (!connection.Open()) return;
   std::string buffer;
   std::array<char, 16 * 1024> chunk;
+  // Appends what arrives to `buffer`; false once the connection is done
+  // (closed, idle timeout, Stop()).
+  auto receive = [&] {
+    size_t received = connection.Receive(chunk.data(), chunk.size());
+    buffer.append(chunk.data(), received);
+    return received > 0;
+  };
   size_t scanned = 0;  // bytes of `buffer` known not to hold the header end
   while (true) {
     size_t head_end = buffer.find(kHeaderEnd, scanned);
     if (head_end == std::string::npos) {
       if (buffer.size() > options_.max_header_bytes) {
-        SendReply(fd, PlainReply(431, "request headers too large\n"), false);
+        SendReply(connection, PlainReply(431, "request headers too large\n"), false);
         return;
       }
       scanned = buffer.size() >= kHeaderEnd.size() ? buffer.size() - kHeaderEnd.size() + 1 : 0;
-      ssize_t received = ::recv(fd, chunk.data(), chunk.size(), 0);
-      if (received < 0 && errno == EINTR) continue;
-      if (received <= 0) return;  // closed, idle timeout, or Stop()
-      buffer.append(chunk.data(), static_cast<size_t>(received));
+      if (!receive()) return;
       continue;
     }
 
     std::optional<RequestHead> head =
         ParseRequestHead(std::string_view(buffer).substr(0, head_end));
     if (!head) {
-      SendReply(fd, PlainReply(400, "malformed request\n"), false);
+      SendReply(connection, PlainReply(400, "malformed request\n"), false);
       return;
     }
     if (head->method != "GET") {
-      HttpReply reply = PlainReply(405, "only GET is supported\n");
-      SendReply(fd, reply, false);
+      SendReply(connection, PlainReply(405, "only GET is supported\n"), false);
       return;
     }
     // A GET body is meaningless; skip it so the next request parses.
     size_t consumed = head_end + kHeaderEnd.size() + head->content_length;
     while (buffer.size() < consumed) {
-      ssize_t received = ::recv(fd, chunk.data(), chunk.size(), 0);
-      if (received < 0 && errno == EINTR) continue;
-      if (received <= 0) return;
-      buffer.append(chunk.data(), static_cast<size_t>(received));
+      if (!receive()) return;
     }
     bool keep_alive = head->keep_alive;
     HttpReply reply = handler_(MakeRequest(*head));
     buffer.erase(0, consumed);
     scanned = 0;
-    if (!WaitUnlessStopped(reply.delay)) return;
-    if (!SendReply(fd, reply, keep_alive) || !keep_alive) return;
+    if (!WaitOutDelay(reply.delay)) return;
+    if (!SendReply(connection, reply, keep_alive) || !keep_alive) return;
   }
 }
 
-bool HttpServer::SendReply(int fd, const HttpReply& reply, bool keep_alive) {
+bool HttpServer::SendReply(ServerConnection& connection, const HttpReply& reply, bool keep_alive) {
   switch (reply.fault) {
     case ConnectionFault::kReset:
-      CloseWithReset(fd);
+      connection.ResetOnClose();
       return false;
     case ConnectionFault::kHang:
       WaitUnlessStopped(reply.hang);
@@ -410,14 +410,12 @@ bool HttpServer::SendReply(int fd, const HttpReply& reply, bool keep_alive) {
   size_t sent = truncate ? reply.body.size() / 2 : reply.body.size();
   std::string head = fmt::format(
       "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n"
-      "Server: silverwork-simulator\r\n\r\n",
+      "Server: silverwork-simulator\r\n",
       reply.status, ReasonPhrase(reply.status), reply.content_type, promised,
       keep_alive && !truncate ? "keep-alive" : "close");
-  std::array<iovec, 2> parts = {
-      iovec{head.data(), head.size()},
-      iovec{const_cast<char*>(reply.body.data()), sent},
-  };
-  return SendAll(fd, parts) && !truncate;
+  for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
+  head += "\r\n";
+  return connection.Send(head, std::string_view(reply.body).substr(0, sent)) && !truncate;
 }
 
 }  // namespace silverwork::simulator

@@ -3,17 +3,23 @@
 // Not a general-purpose server: it answers GET only, and exists (instead of
 // cpp-httplib) because the simulator must control the socket to inject
 // transport faults: resetting a connection, promising more bytes than it
-// sends, or never answering. One accept thread hands connections to at most
-// `worker_threads` worker threads (a connection keeps its worker while it is
-// kept alive; further connections wait in a queue). Each request is passed to
-// the handler, which returns an HttpReply saying what to send, or which fault
-// to perform instead.
+// sends, or never answering. It speaks plain http, or https when given a
+// certificate and key (OpenSSL; every fault works the same over TLS). One
+// accept thread hands connections to at most `worker_threads` worker threads
+// (a connection keeps its worker while it is kept alive; further connections
+// wait in a queue). Each request is passed to the handler, which returns an
+// HttpReply saying what to send, or which fault to perform instead.
+//
+// Time: a reply's delay passes on `delay_clock` when one is given (a
+// FakeClock in tests: the delay advances it and costs no real time), else in
+// real time; a hang always lasts in real time. Both are cut short by Stop().
 //
 // Thread-safety: the handler is called concurrently from worker threads.
 // Stop() may be called from any thread (but not from the handler); it is
 // idempotent and the destructor calls it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -29,7 +35,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
+#include "simulator/server_connection.h"
 
 namespace silverwork::simulator {
 
@@ -59,7 +67,9 @@ struct HttpReply {
   int status = 200;
   std::string content_type;
   std::string body;
-  // Waited before anything else happens (cut short by Stop).
+  // Further header fields ("Location", ...), sent as given.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Waited before anything else happens (see "Time" above).
   std::chrono::milliseconds delay{0};
   ConnectionFault fault = ConnectionFault::kNone;
   std::chrono::milliseconds hang{0};
@@ -71,6 +81,11 @@ struct HttpServerOptions {
   int worker_threads = 64;
   std::chrono::milliseconds idle_timeout{30'000};
   size_t max_header_bytes = 64 * 1024;
+  // https when both are set: PEM files of the certificate (chain) and its key.
+  std::string tls_certificate_file, tls_key_file;
+  // Where replies' delays pass; null: real time. Not owned; must outlive the
+  // server.
+  Clock* delay_clock = nullptr;
 };
 
 class HttpServer {
@@ -85,19 +100,25 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   int port() const { return port_; }
+  bool https() const { return tls_ != nullptr; }
+  // Connections accepted so far (tests check keep-alive with it).
+  int64_t connections_accepted() const { return connections_accepted_.load(); }
   // Stops accepting, cuts every connection (and any delay or hang in
   // progress), joins all threads. Idempotent.
   void Stop();
 
  private:
-  HttpServer(const HttpServerOptions& options, Handler handler, int listen_fd, int port);
+  HttpServer(const HttpServerOptions& options, Handler handler,
+             std::unique_ptr<TlsServerContext> tls, int listen_fd, int port);
 
   void AcceptLoop();
   void WorkerLoop();
-  void ServeConnection(int fd);
-  // Performs one reply on `fd`; false when the connection must be closed.
-  bool SendReply(int fd, const HttpReply& reply, bool keep_alive);
-  // Sleeps up to `duration`; false when Stop() cut the wait short.
+  void ServeConnection(ServerConnection& connection);
+  // Performs one reply; false when the connection must be closed.
+  bool SendReply(ServerConnection& connection, const HttpReply& reply, bool keep_alive);
+  // Waits out a reply's delay (see "Time"); false when Stop() cut it short.
+  bool WaitOutDelay(std::chrono::milliseconds delay);
+  // Sleeps up to `duration` of real time; false when Stop() cut it short.
   bool WaitUnlessStopped(std::chrono::milliseconds duration);
   // Takes the next queued connection and registers it as active; -1 on stop.
   int NextConnection();
@@ -105,6 +126,7 @@ class HttpServer {
 
   const HttpServerOptions options_;
   const Handler handler_;
+  const std::unique_ptr<TlsServerContext> tls_;  // null: plain http
   const int listen_fd_;
   const int port_;
 
@@ -118,6 +140,7 @@ class HttpServer {
   std::deque<int> queued_;  // accepted, waiting for a worker
   std::set<int> active_;    // owned by a worker; shut down by Stop()
   int idle_workers_ = 0;
+  std::atomic<int64_t> connections_accepted_{0};
   std::vector<std::thread> workers_;
   std::thread accept_thread_;
 };

@@ -16,6 +16,12 @@ namespace {
 
 constexpr uint64_t kFileSalt = 0xf11e'5ca1e;
 constexpr uint64_t kRowSalt = 0x9203'ec75;
+constexpr uint64_t kRevisionSalt = 0x4e71'5ed;
+constexpr double kRevisedRowShare = 0.97;  // a revision drops a few rows
+
+constexpr std::string_view kDocumentHost = "api.odcloud.kr";
+constexpr std::string_view kDocumentBasePath = "/api/15050148/v1";
+constexpr std::string_view kDatasetTitle = "한국노인인력개발원_노인일자리사업 통합정보";
 
 // What a column holds; each year's file names these differently.
 enum class Field {
@@ -305,8 +311,9 @@ struct ProjectRow {
 
 class RowMaker {
  public:
-  RowMaker(uint64_t seed, int year, const Edition& edition)
-      : seed_(seed), year_(year), edition_(edition) {}
+  // A revised file (`revision` > 0) draws every row anew.
+  RowMaker(uint64_t seed, int year, const Edition& edition, int revision)
+      : seed_(seed), year_(year), edition_(edition), revision_(revision) {}
 
   // Some projects appear again with the next plan change number: an odd row
   // may repeat the project of the row before it.
@@ -323,7 +330,9 @@ class RowMaker {
 
  private:
   uint64_t RowSeed(int64_t row) const {
-    return Hash({seed_, kRowSalt, static_cast<uint64_t>(year_), static_cast<uint64_t>(row)});
+    uint64_t seed =
+        Hash({seed_, kRowSalt, static_cast<uint64_t>(year_), static_cast<uint64_t>(row)});
+    return revision_ == 0 ? seed : Hash({seed, kRevisionSalt, static_cast<uint64_t>(revision_)});
   }
 
   ProjectRow MakeFresh(int64_t row) const {
@@ -363,6 +372,7 @@ class RowMaker {
   uint64_t seed_;
   int year_;
   const Edition& edition_;
+  int revision_;
 };
 
 // Writes one field as the file of `year` writes it.
@@ -450,14 +460,25 @@ class RowWriter {
 
 }  // namespace
 
+std::string ProjectsFileSummary(Date day) {
+  return std::string(kDatasetTitle) + "_" + day.Compact();
+}
+
 ProjectsCatalog::ProjectsCatalog(uint64_t seed, int64_t rows_per_year,
-                                 const std::vector<std::pair<int, std::string>>& files)
-    : seed_(seed) {
-  for (const auto& [year, file_id] : files) {
+                                 const std::vector<std::pair<int, std::string>>& files,
+                                 const ProjectsFileEvents& events)
+    : seed_(seed), events_(events) {
+  auto add = [&](int year, const std::string& file_id, std::optional<Date> listed_from) {
     // Files differ in size from year to year (spec: 8,653 in 2018 to ~11,500).
     double scale = 0.9 + 0.15 * UnitFromBits(Hash({seed, kFileSalt, static_cast<uint64_t>(year)}));
     auto rows = static_cast<int64_t>(std::llround(static_cast<double>(rows_per_year) * scale));
-    files_.push_back({year, file_id, rows});
+    const Edition& edition = EditionFor(year);
+    Date published = year == edition.year ? edition.published : Date::FromYmd(year, 12, 31);
+    files_.push_back({year, file_id, rows, listed_from.value_or(published), listed_from});
+  };
+  for (const auto& [year, file_id] : files) add(year, file_id, std::nullopt);
+  if (events.published) {
+    add(events.published->year, events.published->file_id, events.published->published_on);
   }
 }
 
@@ -468,13 +489,35 @@ const ProjectsFile* ProjectsCatalog::FindFile(std::string_view file_id) const {
   return nullptr;
 }
 
+std::optional<ServedProjectsFile> ProjectsCatalog::ServedOn(std::string_view file_id,
+                                                            Date today) const {
+  const ProjectsFile* file = FindFile(file_id);
+  if (file == nullptr || (file->listed_from && today < *file->listed_from)) return std::nullopt;
+  const auto& withdrawn = events_.withdrawn;
+  if (withdrawn && withdrawn->file_id == file_id && today >= withdrawn->on) return std::nullopt;
+  ServedProjectsFile served{file, 0, file->rows, file->published_on};
+  const auto& revised = events_.revised;
+  if (revised && revised->file_id == file_id && today >= revised->on) {
+    served.revision = 1;
+    served.rows = static_cast<int64_t>(static_cast<double>(file->rows) * kRevisedRowShare);
+    if (!revised->keep_summary_date) served.summary_date = revised->on;
+  }
+  return served;
+}
+
 std::string ProjectsCatalog::PageJson(const ProjectsFile& file, int64_t page,
                                       int64_t per_page) const {
+  return PageJson(ServedProjectsFile{&file, 0, file.rows, file.published_on}, page, per_page);
+}
+
+std::string ProjectsCatalog::PageJson(const ServedProjectsFile& served, int64_t page,
+                                      int64_t per_page) const {
+  const ProjectsFile& file = *served.file;
   const Edition& edition = EditionFor(file.year);
-  RowMaker maker(seed_, file.year, edition);
+  RowMaker maker(seed_, file.year, edition, served.revision);
   RowWriter writer(file.year, edition);
   int64_t first = (page - 1) * per_page;
-  int64_t end = std::min(file.rows, first + per_page);
+  int64_t end = std::min(served.rows, first + per_page);
   nlohmann::ordered_json data = nlohmann::ordered_json::array();
   for (int64_t row_index = first; row_index < end; ++row_index) {
     ProjectRow row = maker.Make(row_index);
@@ -487,12 +530,50 @@ std::string ProjectsCatalog::PageJson(const ProjectsFile& file, int64_t page,
   nlohmann::ordered_json envelope = {
       {"page", page},
       {"perPage", per_page},
-      {"totalCount", file.rows},
+      {"totalCount", served.rows},
       {"currentCount", data.size()},
-      {"matchCount", file.rows},
+      {"matchCount", served.rows},
       {"data", std::move(data)},
   };
   return envelope.dump();
+}
+
+std::string ProjectsCatalog::OpenApiDocument(Date today, bool list_files) const {
+  // The shape of the portal's document, trimmed to what a client reads.
+  const nlohmann::ordered_json parameters = nlohmann::ordered_json::parse(R"json([
+    {"name": "page", "in": "query", "description": "page index", "required": false,
+     "default": 1, "type": "integer", "format": "int64"},
+    {"name": "perPage", "in": "query", "description": "page size", "required": false,
+     "default": 10, "type": "integer", "format": "int64"},
+    {"name": "returnType", "in": "query", "description": "응답타입 (JSON, XML)",
+     "required": false, "type": "string"}])json");
+  nlohmann::ordered_json paths = nlohmann::ordered_json::object();
+  if (!list_files) paths["/healthcheck"] = {{"get", {{"summary", "서비스 상태"}}}};
+  for (const ProjectsFile& file : files_) {
+    std::optional<ServedProjectsFile> served = ServedOn(file.file_id, today);
+    if (!served || !list_files) continue;
+    paths["/uddi:" + file.file_id] = {
+        {"get",
+         {{"tags", {"API 목록"}},
+          {"summary", ProjectsFileSummary(served->summary_date)},
+          {"parameters", parameters},
+          {"responses", {{"200", {{"description", "성공적으로 수행 됨"}}}}},
+          {"security",
+           {{{"ApiKeyAuth", nlohmann::ordered_json::array()}},
+            {{"ApiKeyAuth2", nlohmann::ordered_json::array()}}}}}}};
+  }
+  nlohmann::ordered_json document = {
+      {"swagger", "2.0"},
+      {"info", {{"title", kDatasetTitle}, {"version", "1.0.0"}}},
+      {"host", kDocumentHost},
+      {"basePath", kDocumentBasePath},
+      {"schemes", {"https", "http"}},
+      {"paths", std::move(paths)},
+      {"securityDefinitions",
+       {{"ApiKeyAuth", {{"type", "apiKey"}, {"name", "Authorization"}, {"in", "header"}}},
+        {"ApiKeyAuth2", {{"type", "apiKey"}, {"name", "serviceKey"}, {"in", "query"}}}}},
+  };
+  return document.dump();
 }
 
 }  // namespace silverwork::simulator

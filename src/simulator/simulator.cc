@@ -37,6 +37,8 @@ using simulator::Operation;
 constexpr int64_t kTodayUnset = std::numeric_limits<int64_t>::min();
 constexpr int64_t kDefaultPerPage = 10;  // the projects API's default page size
 constexpr size_t kMaxNumberDigits = 9;   // keeps page arithmetic far from overflow
+constexpr std::string_view kDocumentPath = "/oas/docs";
+constexpr std::string_view kDocumentNamespace = "15050148/v1";
 
 HttpReply MakeReply(int status, std::string_view content_type, std::string body) {
   HttpReply reply;
@@ -72,10 +74,10 @@ CountParam ParseCount(const std::string* text, std::optional<int64_t> default_va
   return {value, {}};
 }
 
-std::string BaseUrl(const std::string& host, int port) {
+std::string BaseUrl(bool https, const std::string& host, int port) {
   std::string shown = host.empty() || host == "0.0.0.0" ? "127.0.0.1" : host;
   if (shown.find(':') != std::string::npos) shown = "[" + shown + "]";
-  return fmt::format("http://{}:{}", shown, port);
+  return fmt::format("{}://{}:{}", https ? "https" : "http", shown, port);
 }
 
 // Breaks a body so that no XML or JSON parser accepts it: either cut in the
@@ -107,7 +109,9 @@ class SimulatorImpl final : public Simulator {
   Status Listen();
 
   int port() const override { return server_->port(); }
-  std::string base_url() const override { return BaseUrl(options_.host, port()); }
+  std::string base_url() const override {
+    return BaseUrl(server_->https(), options_.host, port());
+  }
   void Stop() override;
   void Wait() override;
   void SetFaults(const SimulatorFaultOptions& faults) override { faults_.Set(faults); }
@@ -129,6 +133,9 @@ class SimulatorImpl final : public Simulator {
   HttpReply ServeList(const HttpRequest& request, std::string_view tail, Date today);
   HttpReply ServeDetail(const HttpRequest& request, std::string_view tail, Date today);
   HttpReply ServeProjects(const HttpRequest& request, std::string_view tail, Date today);
+  // The OpenAPI document: another host than the gateway, so no key, quota
+  // or gateway faults; only its own document_fault.
+  HttpReply ServeDocument(const HttpRequest& request);
 
   const SimulatorOptions options_;
   Clock& clock_;
@@ -141,7 +148,7 @@ class SimulatorImpl final : public Simulator {
   std::unique_ptr<simulator::HttpServer> server_;
 
   std::atomic<int64_t> requests_{0}, list_calls_{0}, detail_calls_{0}, projects_calls_{0},
-      faults_injected_{0};
+      document_calls_{0}, document_calls_with_key_{0}, faults_injected_{0};
 
   std::mutex stop_mutex_;
   std::condition_variable stopped_signal_;
@@ -159,7 +166,8 @@ SimulatorImpl::SimulatorImpl(const SimulatorOptions& options)
                  .publish_over_day = options.data.publish_over_day}),
       projects_(
           options.data.seed, options.data.projects_per_year,
-          options.data.project_files.empty() ? KnownProjectFiles() : options.data.project_files),
+          options.data.project_files.empty() ? KnownProjectFiles() : options.data.project_files,
+          options.data.projects_events),
       faults_(options.data.seed, clock_, options.faults),
       today_days_(options.data.today ? options.data.today->DaysSinceEpoch() : kTodayUnset) {}
 
@@ -182,6 +190,9 @@ Status SimulatorImpl::Listen() {
   server_options.port = options_.port;
   server_options.worker_threads = options_.worker_threads;
   server_options.idle_timeout = options_.idle_timeout;
+  server_options.tls_certificate_file = options_.tls_certificate_file;
+  server_options.tls_key_file = options_.tls_key_file;
+  server_options.delay_clock = options_.clock;
   SW_ASSIGN_OR_RETURN(
       server_, simulator::HttpServer::Start(
                    server_options, [this](const HttpRequest& request) { return Handle(request); }));
@@ -206,6 +217,8 @@ SimulatorStats SimulatorImpl::Stats() const {
   stats.list_calls = list_calls_.load();
   stats.detail_calls = detail_calls_.load();
   stats.projects_calls = projects_calls_.load();
+  stats.document_calls = document_calls_.load();
+  stats.document_calls_with_key = document_calls_with_key_.load();
   stats.faults_injected = faults_injected_.load();
   return stats;
 }
@@ -236,6 +249,7 @@ void SimulatorImpl::CountCall(Operation operation) {
 
 HttpReply SimulatorImpl::Handle(const HttpRequest& request) {
   ++requests_;
+  if (request.path == kDocumentPath) return ServeDocument(request);
   for (const Route& route : Routes()) {
     bool matches = route.prefix ? request.path.starts_with(route.path) : request.path == route.path;
     if (!matches) continue;
@@ -358,10 +372,12 @@ HttpReply SimulatorImpl::ServeDetail(const HttpRequest& request, std::string_vie
 }
 
 HttpReply SimulatorImpl::ServeProjects(const HttpRequest& request, std::string_view file_id,
-                                       Date /*today*/) {
-  const simulator::ProjectsFile* file = projects_.FindFile(file_id);
-  if (file == nullptr) {
-    return MakeReply(404, simulator::kJsonContentType, simulator::JsonError("12", 0));
+                                       Date today) {
+  std::optional<simulator::ServedProjectsFile> file = projects_.ServedOn(file_id, today);
+  if (!file) {
+    // What odcloud answers for a file it does not publish (any more).
+    return MakeReply(404, simulator::kJsonContentType,
+                     simulator::OdcloudError(-4, simulator::kOdcloudUnregisteredMessage));
   }
   CountParam page = ParseCount(request.Param("page"), 1);
   CountParam per_page = ParseCount(request.Param("perPage"), kDefaultPerPage);
@@ -372,6 +388,31 @@ HttpReply SimulatorImpl::ServeProjects(const HttpRequest& request, std::string_v
   }
   int64_t rows = std::min(per_page.value, options_.data.max_rows_per_page);
   return MakeReply(200, simulator::kJsonContentType, projects_.PageJson(*file, page.value, rows));
+}
+
+HttpReply SimulatorImpl::ServeDocument(const HttpRequest& request) {
+  ++document_calls_;
+  if (request.Param("serviceKey") != nullptr) ++document_calls_with_key_;
+  const std::string* name_space = request.Param("namespace");
+  if (name_space == nullptr || *name_space != kDocumentNamespace) {
+    return MakeReply(404, simulator::kHtmlContentType, simulator::HtmlErrorPage(404));
+  }
+  switch (faults_.DocumentFault()) {
+    case ProjectsDocumentFault::kUnavailable:
+      ++faults_injected_;
+      return MakeReply(503, simulator::kHtmlContentType, simulator::HtmlErrorPage(503));
+    case ProjectsDocumentFault::kNotJson:
+      ++faults_injected_;
+      return MakeReply(200, simulator::kHtmlContentType,
+                       "<html><body><h1>서비스 점검 중입니다</h1></body></html>");
+    case ProjectsDocumentFault::kNoFiles:
+      ++faults_injected_;
+      return MakeReply(200, simulator::kJsonContentType,
+                       projects_.OpenApiDocument(Today(), /*list_files=*/false));
+    case ProjectsDocumentFault::kNone:
+      break;
+  }
+  return MakeReply(200, simulator::kJsonContentType, projects_.OpenApiDocument(Today()));
 }
 
 Status ValidateOptions(const SimulatorOptions& options) {

@@ -1,9 +1,11 @@
 // Simulator: an offline, faithful stand-in for the data.go.kr services.
 //
-// Serves, on 127.0.0.1 by default:
+// Serves, on 127.0.0.1 by default, over http or (given a certificate) https:
 //   GET /B552474/SenuriService/getJobList   100세누리 postings list (XML)
 //   GET /B552474/SenuriService/getJobInfo   one posting's detail (XML)
 //   GET /api/15050148/v1/uddi:<file-id>     one year's projects file (JSON)
+//   GET /oas/docs?namespace=15050148/v1     the projects dataset's OpenAPI
+//                                           document, listing its files (no key)
 // with the real envelopes, result codes and quirks described in
 // shared/spec/datagokr-apis.md, deterministic synthetic data generated from a
 // seed (nothing is stored: any posting or project row is computed on demand,
@@ -37,6 +39,45 @@ inline constexpr char kSimulatorDemoKey[] =
 // /getJobInfo) and the projects API (append /uddi:<file-id>).
 inline constexpr char kSimulatorPostingsPath[] = "/B552474/SenuriService";
 inline constexpr char kSimulatorProjectsPath[] = "/api/15050148/v1";
+// The projects dataset's OpenAPI document, path and query (append to base_url()).
+inline constexpr char kSimulatorProjectsDocumentPath[] = "/oas/docs?namespace=15050148/v1";
+
+// How the projects files change over simulated time (each off by default),
+// so that discovery can be exercised offline. Days are the simulated today.
+struct ProjectsFileEvents {
+  // A file published later: listed in the document, and served, from
+  // `published_on` on; its summary carries that date.
+  struct Published {
+    int year = 0;
+    std::string file_id;
+    Date published_on;
+  };
+  // A file revised on `on`: from then its rows are drawn anew (other plan
+  // changes, 3% fewer rows) and, unless `keep_summary_date`, its summary
+  // carries `on`.
+  struct Revised {
+    std::string file_id;
+    Date on;
+    bool keep_summary_date = false;
+  };
+  // A file withdrawn on `on`: from then the document no longer lists it and
+  // its pages answer HTTP 404 with code -4, as the portal does.
+  struct Withdrawn {
+    std::string file_id;
+    Date on;
+  };
+  std::optional<Published> published;
+  std::optional<Revised> revised;
+  std::optional<Withdrawn> withdrawn;
+};
+
+// What the OpenAPI document route answers instead of the document.
+enum class ProjectsDocumentFault {
+  kNone,
+  kUnavailable,  // HTTP 503 with an HTML page
+  kNotJson,      // HTTP 200 with an HTML page
+  kNoFiles,      // a Swagger document whose paths hold no /uddi: file
+};
 
 struct SimulatorDataOptions {
   uint64_t seed = 20181;
@@ -60,6 +101,7 @@ struct SimulatorDataOptions {
   int64_t projects_per_year = 11500;
   // Projects files served: year -> file id (uuid). Defaults to the known ids.
   std::vector<std::pair<int, std::string>> project_files;
+  ProjectsFileEvents projects_events;
   // Largest numOfRows/perPage honoured; larger requests are capped.
   int64_t max_rows_per_page = 10000;
 };
@@ -89,6 +131,9 @@ struct SimulatorFaultOptions {
           reset_first_n = 0, hang_first_n = 0;
   // Simulate a retired endpoint: every call answers code 12.
   bool endpoint_gone = false;
+  // The OpenAPI document lives on another host than the gateway, so the
+  // faults above never touch it; this one does.
+  ProjectsDocumentFault document_fault = ProjectsDocumentFault::kNone;
 };
 
 struct SimulatorOptions {
@@ -102,8 +147,13 @@ struct SimulatorOptions {
   int worker_threads = 64;
   // A keep-alive connection idle this long is closed, freeing its worker.
   std::chrono::milliseconds idle_timeout{30'000};
-  // Reads "today" (when data.today is unset) and the per-second window.
-  // Not owned; null means DefaultClock(). Must outlive the simulator.
+  // Serve https with this certificate (chain) and private key, PEM files;
+  // empty: plain http.
+  std::string tls_certificate_file, tls_key_file;
+  // Reads "today" (when data.today is unset) and the per-second window, and
+  // is where injected latency passes (a FakeClock: latency advances it and
+  // costs no real time). Not owned; must outlive the simulator. Null: the
+  // real clock, with latency waited in real time and cut short by Stop().
   Clock* clock = nullptr;
   SimulatorDataOptions data;
   SimulatorFaultOptions faults;
@@ -114,6 +164,8 @@ struct SimulatorStats {
   int64_t list_calls = 0;
   int64_t detail_calls = 0;
   int64_t projects_calls = 0;
+  int64_t document_calls = 0;           // OpenAPI document requests
+  int64_t document_calls_with_key = 0;  // ... that sent a serviceKey (they never should)
   int64_t faults_injected = 0;
 };
 
@@ -124,7 +176,7 @@ class Simulator {
   virtual ~Simulator() = default;
 
   virtual int port() const = 0;
-  // "http://127.0.0.1:<port>"
+  // "http://127.0.0.1:<port>", or "https://..." when serving https.
   virtual std::string base_url() const = 0;
   // Stops accepting, closes connections, joins threads. Idempotent.
   virtual void Stop() = 0;
@@ -145,5 +197,8 @@ class Simulator {
 // The file ids the real portal publishes (see the spec). The later file's
 // year is unverified; the simulator serves it as 2024.
 std::vector<std::pair<int, std::string>> KnownProjectFiles();
+
+// The id of the file `silverwork simulate --publish-projects-file-on` adds.
+inline constexpr char kSimulatorLateProjectsFileId[] = "0d5e8b1c-7f3a-4c2e-9b6d-51a0e4c7f2b9";
 
 }  // namespace silverwork

@@ -49,10 +49,29 @@ std::chrono::milliseconds ApiCaller::BackoffDelay(int attempt, const Status& fai
 
 Result<ApiResponse> ApiCaller::Call(std::string_view operation, std::string_view dataset,
                                     const std::string& path_and_query, EnvelopeParser parser) {
+  EnvelopePage page;
+  auto keep_page = [&page, parser](std::string_view body, int http_status,
+                                   std::string_view shown) -> Status {
+    Result<EnvelopePage> parsed = parser(body, http_status, shown);
+    if (!parsed.ok()) return parsed.status();
+    page = std::move(parsed).value();
+    return Status::Ok();
+  };
+  SW_ASSIGN_OR_RETURN(ApiResponse response,
+                      Exchange(operation, dataset, path_and_query, keep_page));
+  response.page = std::move(page);
+  return response;
+}
+
+Result<ApiResponse> ApiCaller::Exchange(std::string_view operation, std::string_view dataset,
+                                        const std::string& path_and_query,
+                                        const AnswerCheck& check) {
   const std::string operation_name(operation);
   std::string url = options_.base_url + path_and_query;
-  url += (path_and_query.find('?') == std::string::npos ? "?" : "&");
-  url += "serviceKey=" + key_.ForUrl();
+  if (options_.send_service_key) {
+    url += (path_and_query.find('?') == std::string::npos ? "?" : "&");
+    url += "serviceKey=" + key_.ForUrl();
+  }
   const std::string shown = options_.base_url + path_and_query;
 
   Status last_failure;
@@ -66,17 +85,15 @@ Result<ApiResponse> ApiCaller::Call(std::string_view operation, std::string_view
         SW_RETURN_IF_ERROR(
             sink_->OnResponse(dataset, path_and_query, http->status, fetched_at, http->body));
       }
-      Result<EnvelopePage> page = parser(http->body, http->status, shown);
-      if (page.ok()) {
+      failure = check(http->body, http->status, shown);
+      if (failure.ok()) {
         ApiResponse response;
         response.request = path_and_query;
         response.http_status = http->status;
         response.fetched_at = std::move(fetched_at);
-        response.page = std::move(page).value();
         response.attempts = attempt;
         return response;
       }
-      failure = page.status();
     } else {
       failure = http.status();
     }
@@ -117,6 +134,14 @@ Result<ApiResponse> ProjectsClient::Page(std::string_view file_id, int64_t page,
                      "?page=" + std::to_string(page) + "&perPage=" + std::to_string(per_page) +
                      "&returnType=JSON";
   return caller_->Call(kOperation, kProjectsDataset, path, &ParseOdcloudJson);
+}
+
+std::string ProjectsClient::FileIdOf(std::string_view request) {
+  size_t start = request.find(kDatasetPath);
+  if (start == std::string_view::npos) return {};
+  start += kDatasetPath.size();
+  size_t end = request.find('?', start);
+  return PercentDecode(request.substr(start, end - start));  // npos - start: to the end
 }
 
 }  // namespace silverwork

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -67,6 +68,9 @@ struct RetryPolicy {
 
 struct ApiCallerOptions {
   std::string base_url;  // scheme://host[:port], no trailing slash needed
+  // False for hosts outside the data.go.kr gateway that need no key (the
+  // projects dataset's OpenAPI document): the key is then never sent.
+  bool send_service_key = true;
   std::chrono::milliseconds timeout = HttpClient::kDefaultTimeout;
   RetryPolicy retry;
   uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
@@ -83,6 +87,11 @@ struct ApiResponse {
 // Parses a body into an EnvelopePage (ParseSenuriXml or ParseOdcloudJson).
 using EnvelopeParser = Result<EnvelopePage> (*)(std::string_view, int, std::string_view);
 
+// Judges one HTTP answer (body, HTTP status, the URL to name in messages):
+// OK when the call succeeded (the check keeps what it parsed), otherwise the
+// failure, retried when IsRetryable().
+using AnswerCheck = std::function<Status(std::string_view, int, std::string_view)>;
+
 class ApiCaller {
  public:
   ApiCaller(ApiCallerOptions options, const ServiceKey& key, RateBudget& budget,
@@ -94,6 +103,11 @@ class ApiCaller {
   // `operation` names the quota bucket, `dataset` the lake dataset.
   Result<ApiResponse> Call(std::string_view operation, std::string_view dataset,
                            const std::string& path_and_query, EnvelopeParser parser);
+
+  // Call() for answers that are not envelopes: `check` decides success and
+  // keeps the parsed answer. The returned response has an empty `page`.
+  Result<ApiResponse> Exchange(std::string_view operation, std::string_view dataset,
+                               const std::string& path_and_query, const AnswerCheck& check);
 
  private:
   std::chrono::milliseconds BackoffDelay(int attempt, const Status& failure);
@@ -131,6 +145,10 @@ class ProjectsClient {
   explicit ProjectsClient(std::unique_ptr<ApiCaller> caller) : caller_(std::move(caller)) {}
 
   Result<ApiResponse> Page(std::string_view file_id, int64_t page, int64_t per_page);
+
+  // The file id a Page() request (path?query, as landed) asked for; empty
+  // when `request` is not one.
+  static std::string FileIdOf(std::string_view request);
 
  private:
   std::unique_ptr<ApiCaller> caller_;

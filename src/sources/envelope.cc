@@ -14,6 +14,11 @@ struct ResultCodeRule {
   std::string_view hint;
 };
 
+constexpr std::string_view kUnpublishedFileHint =
+    "the portal does not publish this file (any more): the dataset's OpenAPI document "
+    "([projects] openapi_url) lists the files it does; remove or replace the pin in "
+    "[projects.files]";
+
 constexpr std::string_view kKeyHint =
     "set DATA_GO_KR_SERVICE_KEY (or service_key_file in the config) to the key shown on "
     "data.go.kr under 마이페이지 > 개발계정; either the encoded or the decoded form works";
@@ -82,7 +87,7 @@ Status CorruptBody(std::string_view request, int http_status, std::string_view w
   if (http_status == 404) {
     return Status(ErrorCode::kNotFound, std::string(request) + " answered HTTP 404",
                   "the dataset or file id does not exist: check base_url and [projects.files] "
-                  "in the config against the dataset page on data.go.kr");
+                  "in the config against the dataset's OpenAPI document ([projects] openapi_url)");
   }
   if (http_status == 401 || http_status == 403) {
     return Status(ErrorCode::kAuth,
@@ -229,6 +234,14 @@ Result<EnvelopePage> ParseOdcloudJson(std::string_view body, int http_status,
     // odcloud's own error shape: {"code":-4,"msg":"등록되지 않은 인증키 입니다."}
     std::string code = JsonScalarText(document["code"]);
     std::string message = JsonScalarText(document["msg"]);
+    if (http_status == 404) {
+      // odcloud answers a file id it does not publish with 404 and the same
+      // code -4 ("unregistered key") a bad key earns: the 404 tells them apart.
+      return Status(
+          ErrorCode::kNotFound,
+          std::string(request) + " answered HTTP 404 with code " + code + " (" + message + ")",
+          std::string(kUnpublishedFileHint));
+    }
     ErrorCode category = (code == "-4" || code == "-401") ? ErrorCode::kAuth : ErrorCode::kRemote;
     return Status(category, std::string(request) + " failed with code " + code + " (" + message + ")",
                   category == ErrorCode::kAuth ? std::string(kKeyHint)

@@ -12,7 +12,9 @@
 //  - the odcloud JSON page {"page","perPage","totalCount","currentCount",
 //    "matchCount","data":[…]};
 //  - the JSON error {"responseTime","resultCode","resultMsg"} and the odcloud
-//    {"code":-4,"msg":…} variant; and XML errors from a JSON API.
+//    {"code":-4,"msg":…} variant (with HTTP 404 it means the portal does not
+//    publish that file: kNotFound, not a key problem); and XML errors from a
+//    JSON API.
 #pragma once
 
 #include <cstdint>

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "warehouse/sqlite_warehouse.h"
+#include "warehouse/engine_traits.h"
 
 namespace silverwork {
 namespace {
@@ -21,15 +21,6 @@ std::string Quoted(std::string_view text, char quote) {
     out += ch;
   }
   out += quote;
-  return out;
-}
-
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
   return out;
 }
 
@@ -53,6 +44,10 @@ std::string Dialect::QuoteString(std::string_view text) const { return Quoted(te
 std::string Dialect::RenameTable(std::string_view from, std::string_view to) const {
   return fmt::format("ALTER TABLE {} RENAME TO {}", QuoteIdentifier(from), QuoteIdentifier(to));
 }
+
+std::string_view Warehouse::engine() const { return traits().engine(); }
+
+const Dialect& Warehouse::dialect() const { return traits().dialect(); }
 
 Result<std::unique_ptr<Warehouse>> Warehouse::OpenPeer() {
   return Status(ErrorCode::kUnsupported,
@@ -120,53 +115,6 @@ Status Warehouse::DeleteState(std::string_view key) {
                          sql.QuoteIdentifier("key")),
              params)
       .status();
-}
-
-const WarehouseRegistry& WarehouseRegistry::Default() {
-  // Built once, immutable afterwards: a table, not mutable global state.
-  static const WarehouseRegistry registry = [] {
-    WarehouseRegistry built;
-    built.Register("sqlite",
-                   [](const WarehouseOptions& options) -> Result<std::unique_ptr<Warehouse>> {
-                     SW_ASSIGN_OR_RETURN(std::unique_ptr<SqliteWarehouse> warehouse,
-                                         SqliteWarehouse::Open(options));
-                     return std::unique_ptr<Warehouse>(std::move(warehouse));
-                   });
-    built.Register("postgres", [](const WarehouseOptions&) -> Result<std::unique_ptr<Warehouse>> {
-      return Status(ErrorCode::kUnsupported, "the PostgreSQL engine is not built yet",
-                    "use engine = \"sqlite\" in the [warehouse] section");
-    });
-    return built;
-  }();
-  return registry;
-}
-
-void WarehouseRegistry::Register(std::string engine, WarehouseFactory factory) {
-  for (auto& [name, existing] : factories_) {
-    if (name == engine) {
-      existing = std::move(factory);
-      return;
-    }
-  }
-  factories_.emplace_back(std::move(engine), std::move(factory));
-}
-
-Result<std::unique_ptr<Warehouse>> WarehouseRegistry::Open(const WarehouseOptions& options) const {
-  for (const auto& [name, factory] : factories_) {
-    if (name == options.engine) return factory(options);
-  }
-  const std::string known = JoinNames(Engines());
-  return Status(
-      ErrorCode::kInvalidInput,
-      fmt::format("unknown warehouse engine \"{}\" (known engines: {})", options.engine, known),
-      fmt::format("set engine in the [warehouse] section to one of: {}", known));
-}
-
-std::vector<std::string> WarehouseRegistry::Engines() const {
-  std::vector<std::string> names;
-  names.reserve(factories_.size());
-  for (const auto& entry : factories_) names.push_back(entry.first);
-  return names;
 }
 
 }  // namespace silverwork

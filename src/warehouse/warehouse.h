@@ -1,9 +1,11 @@
 // Warehouse: the SQL engine silverwork loads into and builds models in.
 //
 // One Warehouse object is one connection to one engine (embedded SQLite by
-// default; PostgreSQL is planned). Everything above this interface — loaders,
+// default, or a PostgreSQL server). Everything above this interface — loaders,
 // the model runner, the API server — speaks only this interface plus the
-// engine's Dialect, so a second engine is a new implementation, not a rewrite.
+// engine's EngineTraits (engine_traits.h: its SQL spellings and what else
+// differs between engines), so a second engine is a new folder beside
+// sqlite/ and a registration in registry.cc, not a rewrite.
 //
 // Thread-safety: a Warehouse is NOT thread-safe. Open one per thread (SQLite
 // allows many readers alongside one writer in WAL mode).
@@ -83,13 +85,19 @@ class BackgroundWork {
 // and that status is returned from Query().
 using RowCallback = std::function<Status(const Row&)>;
 
+class EngineTraits;
+
 class Warehouse {
  public:
   virtual ~Warehouse() = default;
 
-  // "sqlite", "postgres", ...
-  virtual std::string_view engine() const = 0;
-  virtual const Dialect& dialect() const = 0;
+  // What differs between engines: spellings, catalog queries, settings, ...
+  // (engine_traits.h). The same object for every connection of an engine.
+  virtual const EngineTraits& traits() const = 0;
+  // Shorthands for traits().engine() ("sqlite", "postgres", ...: for
+  // messages, never for decisions) and traits().dialect().
+  std::string_view engine() const;
+  const Dialect& dialect() const;
 
   // Runs one or more statements separated by ';' that return no rows.
   virtual Status Execute(std::string_view sql) = 0;
@@ -119,8 +127,9 @@ class Warehouse {
 
   // For each row (values in `columns` order): insert it, or, when a row with
   // the same `key_columns` values exists, update only the listed non-key
-  // columns (columns not listed keep their values). REQUIRES: key_columns
-  // is a subset of columns and matches the table's primary key.
+  // columns (columns not listed keep their values); with no key_columns, a
+  // plain insert. Atomic per call. REQUIRES: key_columns is a subset of
+  // columns and matches the table's primary key.
   virtual Status Upsert(std::string_view table, std::span<const std::string> columns,
                         std::span<const std::string> key_columns, std::span<const Row> rows) = 0;
 
@@ -129,17 +138,19 @@ class Warehouse {
   virtual Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) = 0;
 
   // Another connection to the same warehouse (same engine, location and
-  // mode), for work on another thread; it takes this connection's write-
-  // ahead-log checkpoint setting. kUnsupported when the engine cannot share
-  // the database between connections (SQLite in memory).
+  // mode), for work on another thread; maintenance this connection moved
+  // into the background (MaintainInBackground) stays there for the peer
+  // too. kUnsupported when the engine cannot share the database between
+  // connections (SQLite in memory).
   virtual Result<std::unique_ptr<Warehouse>> OpenPeer();
 
   // For bulk builds: until the returned handle is destroyed, the engine's
-  // write-ahead-log checkpoints (copying committed pages into the database
-  // file and syncing it) run on another connection and thread instead of
-  // stalling this connection's commits. Null when the engine has no such
-  // thing (or the database is in memory or read-only). Same durability.
-  virtual std::unique_ptr<BackgroundWork> CheckpointInBackground() { return nullptr; }
+  // routine maintenance that would otherwise stall this connection's
+  // commits runs on another connection and thread (SQLite: copying the
+  // write-ahead log into the database file and syncing it). Same
+  // durability. Null when the engine has nothing to move (or the database
+  // is in memory or read-only).
+  virtual std::unique_ptr<BackgroundWork> MaintainInBackground() { return nullptr; }
 
   // Small key/value store for collection state (checkpoints, bookmarks),
   // kept in the warehouse so that it commits in the same transaction as the
@@ -177,13 +188,21 @@ class Transaction {
 
 struct WarehouseOptions {
   std::string engine = "sqlite";
-  // SQLite: the database file path. PostgreSQL: a connection string.
+  // SQLite: the database file path. PostgreSQL: a connection string (a
+  // postgresql:// URL or key=value pairs, never with a password in it);
+  // empty leaves it to libpq's PG* variables.
   std::string location;
   bool read_only = false;
+  // PostgreSQL: a file whose first line is the password; empty leaves it to
+  // PGPASSWORD or ~/.pgpass.
+  std::string password_file;
+  // PostgreSQL: the server cancels any statement running longer (0: never).
+  int64_t statement_timeout_ms = 0;
 };
 
-// Factory for the engines compiled in. An engine known by name but not built
-// answers "built without <engine> support" (kUnsupported).
+// Factory for the engines compiled in (registry.cc registers each). An
+// engine known by name but not built answers "built without <engine>
+// support" (kUnsupported).
 using WarehouseFactory = std::function<Result<std::unique_ptr<Warehouse>>(const WarehouseOptions&)>;
 
 class WarehouseRegistry {

@@ -45,10 +45,11 @@ TEST(Status, UserMessageSaysWhatWhyAndWhatToDo) {
   EXPECT_TRUE(Status::Ok().ok());
 }
 
-TEST(Config, DefaultsKnowTheProjectFiles) {
+TEST(Config, DefaultsDiscoverTheProjectFilesFromTheirDocument) {
   Config config = DefaultConfig();
-  EXPECT_EQ(config.projects.files.at(2018), "86a1651f-3c36-4efe-85f8-d781d61b70d1");
-  EXPECT_EQ(config.projects.files.size(), 5u);
+  EXPECT_TRUE(config.projects.files.empty()) << "no pins: the document lists the files";
+  EXPECT_EQ(config.projects.openapi_url,
+            "https://infuser.odcloud.kr/oas/docs?namespace=15050148/v1");
   EXPECT_EQ(config.warehouse_engine, "sqlite");
 }
 
@@ -69,6 +70,7 @@ max_reach_back_days = 60
 reserved_calls_per_day = 500
 [projects]
 per_page = 100
+openapi_url = "http://127.0.0.1:8089/oas/docs?namespace=15050148/v1"
 [projects.files]
 2025 = "new-file-id"
 [projects.column_aliases]
@@ -84,6 +86,7 @@ admProvNm = ["관할 시도"]
   EXPECT_EQ(config->postings.reserved_calls_per_day, 500);
   EXPECT_EQ(config->projects.files.size(), 1u);
   EXPECT_EQ(config->projects.files.at(2025), "new-file-id");
+  EXPECT_EQ(config->projects.openapi_url, "http://127.0.0.1:8089/oas/docs?namespace=15050148/v1");
   EXPECT_EQ(config->projects.column_aliases.at("admProvNm").at(0), "관할 시도");
 }
 
@@ -115,6 +118,30 @@ TEST(Config, RefusesAnInlineServiceKey) {
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.status().message().find("secret\""), std::string::npos);
   EXPECT_NE(config.status().hint().find("DATA_GO_KR_SERVICE_KEY"), std::string::npos);
+}
+
+TEST(Config, ReadsThePostgresWarehouseAndRefusesAnInlinePassword) {
+  auto config = ParseConfigText(R"(
+[warehouse]
+engine = "postgres"
+url = "postgresql://silverwork@db.internal:5432/silverwork"
+password_file = "/etc/silverwork/pgpassword"
+statement_timeout_ms = 60000
+)",
+                                "t", DefaultConfig());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->warehouse_engine, "postgres");
+  EXPECT_EQ(config->warehouse_url, "postgresql://silverwork@db.internal:5432/silverwork");
+  EXPECT_EQ(config->warehouse_password_file, "/etc/silverwork/pgpassword");
+  EXPECT_EQ(config->warehouse_statement_timeout_ms, 60000);
+
+  auto inline_password =
+      ParseConfigText("[warehouse]\npassword = \"hunter2-secret\"\n", "t", DefaultConfig());
+  ASSERT_FALSE(inline_password.ok());
+  EXPECT_EQ(inline_password.status().ToString().find("hunter2-secret"), std::string::npos);
+  EXPECT_NE(inline_password.status().hint().find("password_file"), std::string::npos);
+  EXPECT_FALSE(
+      ParseConfigText("[warehouse]\nstatement_timeout_ms = -1\n", "t", DefaultConfig()).ok());
 }
 
 }  // namespace

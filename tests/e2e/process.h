@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -22,9 +24,11 @@ namespace silverwork::testing {
 class ChildProcess {
  public:
   // Starts `args` (args[0] is the program) with extra environment variables,
-  // stdout and stderr to the given files.
+  // stdout and stderr to the given files, in `working_directory` (empty: this
+  // process's).
   ChildProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-               const std::string& stdout_path, const std::string& stderr_path) {
+               const std::string& stdout_path, const std::string& stderr_path,
+               const std::string& working_directory = "") {
     std::vector<std::string> environment;
     for (char** entry = environ; *entry != nullptr; ++entry) {
       std::string text(*entry);
@@ -43,12 +47,14 @@ class ChildProcess {
     posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (!working_directory.empty())
+      posix_spawn_file_actions_addchdir_np(&actions, working_directory.c_str());
     int error = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (error != 0) throw std::runtime_error("posix_spawn failed: " + std::to_string(error));
   }
   ~ChildProcess() {
-    if (pid_ > 0 && !exited_) {
+    if (pid_ > 0 && !exit_code_) {
       kill(pid_, SIGKILL);
       Wait();
     }
@@ -60,24 +66,36 @@ class ChildProcess {
   void Kill(int signal_number = SIGKILL) { kill(pid_, signal_number); }
   // Returns the exit code, or 128+signal when killed.
   int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    exited_ = true;
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return -1;
+    if (!exit_code_) Reap(0);
+    return *exit_code_;
   }
-  // The command line the kernel shows for the process (ps, /proc).
-  std::string CommandLine() const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/cmdline");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+  // The exit code (as Wait()) if the process has ended, without waiting.
+  std::optional<int> Exited() {
+    if (!exit_code_) Reap(WNOHANG);
+    return exit_code_;
+  }
+  // Waits until `ready()` holds, checking it every millisecond (a counter or
+  // a file the process writes: no deadline, the wait ends on the event).
+  // False when the process ends first.
+  bool WaitWhileRunning(const std::function<bool()>& ready) {
+    while (!ready()) {
+      if (Exited()) return ready();
+      usleep(1000);
+    }
+    return true;
   }
 
  private:
+  void Reap(int options) {
+    int status = 0;
+    if (waitpid(pid_, &status, options) != pid_) return;
+    if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status)) exit_code_ = 128 + WTERMSIG(status);
+    else exit_code_ = -1;
+  }
+
   pid_t pid_ = -1;
-  bool exited_ = false;
+  std::optional<int> exit_code_;
 };
 
 inline std::string ReadFile(const std::string& path) {

@@ -12,7 +12,7 @@
 
 #include "../ingest/ingest_harness.h"
 #include "ingest/raw_tables.h"
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 
 namespace silverwork::testing {
 

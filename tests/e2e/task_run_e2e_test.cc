@@ -25,6 +25,8 @@ class TaskBinary {
         << "rows_per_page = 100\nconcurrency = 4\ncalls_per_second = 0\ncalls_per_day = 0\n"
         << "lookback_days = 1\nbatch_size = 20\nbackoff_base_ms = 5\nbackoff_max_ms = 50\n"
         << "[projects]\nbase_url = \"" << simulator_->base_url() << "\"\nper_page = 50\n"
+        << "openapi_url = \"" << simulator_->base_url() << kSimulatorProjectsDocumentPath
+        << "\"\n"
         << "calls_per_second = 0\ncalls_per_day = 0\n";
   }
 

@@ -1,9 +1,7 @@
-// HttpClient::Post and HttpResponse::headers, for the default client (which
-// hands POSTs to libcurl) and the libcurl client, against a loopback receiver.
+// HttpClient::Post and HttpResponse::headers, against a loopback receiver.
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -17,17 +15,12 @@ using namespace std::chrono_literals;
 using testing::LoopbackReceiver;
 using testing::ScriptedAnswer;
 
-struct ClientKind {
-  const char* name;
-  std::function<std::unique_ptr<HttpClient>()> create;
-};
-
-class HttpPostTest : public ::testing::TestWithParam<ClientKind> {
+class HttpPostTest : public ::testing::Test {
  protected:
-  std::unique_ptr<HttpClient> client_ = GetParam().create();
+  std::unique_ptr<HttpClient> client_ = CreateHttpClient();
 };
 
-TEST_P(HttpPostTest, SendsTheBodyAndContentTypeAndReadsTheAnswersHeaders) {
+TEST_F(HttpPostTest, SendsTheBodyAndContentTypeAndReadsTheAnswersHeaders) {
   LoopbackReceiver receiver(LoopbackReceiver::Sequence(
       {{.status = 429, .body = "rate_limited", .headers = {{"Retry-After", "7"}}}}));
   const std::string body = R"({"text":"작업 실패 & <b>"})";
@@ -49,7 +42,7 @@ TEST_P(HttpPostTest, SendsTheBodyAndContentTypeAndReadsTheAnswersHeaders) {
   EXPECT_EQ(requests[0].body, body);
 }
 
-TEST_P(HttpPostTest, AnEmptyBodyIsSentAsEmpty) {
+TEST_F(HttpPostTest, AnEmptyBodyIsSentAsEmpty) {
   LoopbackReceiver receiver;
   auto response = client_->Post(receiver.Url("/"), "(shown)", "text/plain", "", 5s);
   ASSERT_TRUE(response.ok()) << response.status().ToString();
@@ -58,7 +51,7 @@ TEST_P(HttpPostTest, AnEmptyBodyIsSentAsEmpty) {
   EXPECT_EQ(receiver.requests()[0].body, "");
 }
 
-TEST_P(HttpPostTest, ARedirectIsAnsweredNotFollowed) {
+TEST_F(HttpPostTest, ARedirectIsAnsweredNotFollowed) {
   LoopbackReceiver receiver(LoopbackReceiver::Sequence(
       {{.status = 302, .body = "", .headers = {{"Location", "/elsewhere"}}}}));
   auto response = client_->Post(receiver.Url("/hook"), "(shown)", "application/json", "{}", 5s);
@@ -68,7 +61,7 @@ TEST_P(HttpPostTest, ARedirectIsAnsweredNotFollowed) {
   EXPECT_EQ(receiver.requests().size(), 1u);
 }
 
-TEST_P(HttpPostTest, AGetAfterAPostIsAPlainGetWithHeaders) {
+TEST_F(HttpPostTest, AGetAfterAPostIsAPlainGetWithHeaders) {
   LoopbackReceiver receiver(LoopbackReceiver::Sequence(
       {{.body = "first"}, {.body = "second", .headers = {{"X-N", "2"}}}}));
   ASSERT_TRUE(client_->Post(receiver.Url("/a"), "(shown)", "application/json", "{}", 5s).ok());
@@ -84,7 +77,7 @@ TEST_P(HttpPostTest, AGetAfterAPostIsAPlainGetWithHeaders) {
   EXPECT_EQ(requests[1].body, "");
 }
 
-TEST_P(HttpPostTest, ARefusedConnectionNamesOnlyTheShownUrl) {
+TEST_F(HttpPostTest, ARefusedConnectionNamesOnlyTheShownUrl) {
   const std::string url =
       "http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort()) + "/secret-token";
   auto response = client_->Post(url, "example/…", "application/json", "{}", 2s);
@@ -95,10 +88,6 @@ TEST_P(HttpPostTest, ARefusedConnectionNamesOnlyTheShownUrl) {
   EXPECT_EQ(response.status().ToString().find("secret-token"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Clients, HttpPostTest,
-                         ::testing::Values(ClientKind{"default", &CreateHttpClient},
-                                           ClientKind{"libcurl", &CreateLibcurlHttpClient}),
-                         [](const auto& instance) { return std::string(instance.param.name); });
 
 }  // namespace
 }  // namespace silverwork

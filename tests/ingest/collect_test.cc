@@ -8,17 +8,6 @@ namespace {
 
 const Date kFrom = kToday.AddDays(-9);
 
-int64_t ProjectsTotal(IngestHarness& harness, const std::string& file_id) {
-  auto http = CreateHttpClient();
-  auto response = http->Get(harness.simulator->base_url() + "/api/15050148/v1/uddi:" + file_id +
-                                "?page=1&perPage=1&serviceKey=" + harness.key->ForUrl(),
-                            "truth", std::chrono::milliseconds(5000));
-  EXPECT_TRUE(response.ok());
-  auto page = ParseOdcloudJson(response->body, response->status, "truth");
-  EXPECT_TRUE(page.ok()) << page.status().ToString();
-  return page.ok() ? page->total_count : -1;
-}
-
 TEST(CollectPostings, LoadsExactlyThePostingsOfTheWindowWithDetails) {
   IngestHarness harness;
   CollectOutcome outcome =
@@ -296,7 +285,7 @@ TEST(CollectProjects, LoadsEveryYearWithCanonicalColumns) {
   auto per_year = CountProjectsPerYear(*harness.warehouse);
   ASSERT_TRUE(per_year.ok());
   for (const auto& [year, file_id] : KnownProjectFiles()) {
-    EXPECT_EQ(per_year->at(year), ProjectsTotal(harness, file_id)) << year;
+    EXPECT_EQ(per_year->at(year), harness.ProjectFileRows(file_id)) << year;
     EXPECT_EQ(outcome.stats.rows_per_year.at(year), per_year->at(year)) << year;
   }
   // The drifting spellings all land in the canonical columns.
@@ -372,7 +361,7 @@ TEST(CollectProjects, QuotaStopsAndTheNextRunResumesAtTheNextPage) {
   harness.simulator->SetFaults({});
   auto per_year = CountProjectsPerYear(*harness.warehouse);
   for (const auto& [year, file_id] : KnownProjectFiles())
-    EXPECT_EQ(per_year->at(year), ProjectsTotal(harness, file_id)) << year;
+    EXPECT_EQ(per_year->at(year), harness.ProjectFileRows(file_id)) << year;
 }
 
 }  // namespace

@@ -8,12 +8,15 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <stdexcept>
 #include <string>
 
 #include "ingest/lake_sink.h"
 #include "ingest/postings_collector.h"
 #include "ingest/projects_collector.h"
 #include "ingest/raw_tables.h"
+#include "simulator/postings.h"
 #include "simulator/simulator.h"
 #include "warehouse/warehouse.h"
 
@@ -36,6 +39,26 @@ inline SimulatorOptions SmallWorldOptions() {
   options.data.postings_per_day = 40;
   options.data.projects_per_year = 120;
   return options;
+}
+
+// Job ids of the postings whose frDd is in [from, to], from the simulator's
+// generator itself (not from its API, and not through the collector's
+// parsers): what a collection of that window must load. A posting never
+// changes its start day, so any simulated today on or after `to` agrees.
+inline std::set<std::string> GeneratedJobIds(const SimulatorDataOptions& data, Date from, Date to) {
+  simulator::PostingsModel model(data.seed, data.postings_per_day, data.first_day);
+  auto calendar = model.CalendarFor(to);
+  std::set<std::string> ids;
+  for (Date day = from; day <= to; day = day.AddDays(1)) {
+    for (int64_t sequence = 0;; ++sequence) {
+      std::optional<int64_t> index = calendar->IndexOf(day, sequence);
+      if (!index) break;
+      simulator::Posting posting = model.MakePosting(*calendar, *index);
+      if (posting.start_day != day) throw std::logic_error("the calendar placed a posting wrongly");
+      ids.insert(posting.job_id);
+    }
+  }
+  return ids;
 }
 
 class TempDir {
@@ -77,7 +100,10 @@ class IngestHarness {
   // Opens a lake writer and environment for a new run.
   CollectorEnvironment& NewRun(std::string run_id) {
     CloseRun();
-    auto writer = LakeWriter::Open({.root = LakePath(), .run_id = run_id, .fsync = false});
+    auto writer = LakeWriter::Open({.root = LakePath(),
+                                    .run_id = run_id,
+                                    .fsync = lake_fsync,
+                                    .file_system = lake_file_system});
     if (!writer.ok()) throw std::runtime_error(writer.status().ToString());
     lake = std::move(writer).value();
     sink = std::make_unique<LakeSink>(*lake);
@@ -142,15 +168,9 @@ class IngestHarness {
     return outcome;
   }
 
-  // Ground truth: job ids of the postings whose frDd is in [from, to],
-  // straight from the simulator's list.
+  // Ground truth: job ids of the postings whose frDd is in [from, to].
   std::set<std::string> TruthJobIds(Date from, Date to) const {
-    std::set<std::string> ids;
-    const std::string low = from.Compact(), high = to.Compact();
-    for (const ListedPosting& posting : TruthList(from)) {
-      if (posting.start >= low && posting.start <= high) ids.insert(posting.job_id);
-    }
-    return ids;
+    return GeneratedJobIds(options_.data, from, to);
   }
 
   // One list item as the portal shows it now.
@@ -222,6 +242,18 @@ class IngestHarness {
     return digest;
   }
 
+  // A projects file's row count as the simulator serves it now (totalCount).
+  int64_t ProjectFileRows(const std::string& file_id) const {
+    auto response =
+        CreateHttpClient()->Get(simulator->base_url() + "/api/15050148/v1/uddi:" + file_id +
+                                    "?page=1&perPage=1&serviceKey=" + key->ForUrl(),
+                                "truth", std::chrono::milliseconds(5000));
+    EXPECT_TRUE(response.ok());
+    auto page = ParseOdcloudJson(response->body, response->status, "truth");
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->total_count : -1;
+  }
+
   int64_t Count(const std::string& sql) const {
     auto result = warehouse->QueryAll(sql);
     if (!result.ok()) throw std::runtime_error(result.status().ToString());
@@ -239,6 +271,10 @@ class IngestHarness {
   std::unique_ptr<Simulator> simulator;
   std::unique_ptr<ServiceKey> key;
   std::unique_ptr<Warehouse> warehouse;
+  // How runs open their lake: throwaway (no fsync) on the real files unless
+  // a test watches durability.
+  bool lake_fsync = false;
+  FileSystem* lake_file_system = nullptr;
   std::unique_ptr<LakeWriter> lake;
   std::unique_ptr<ResponseSink> sink;
   std::unique_ptr<CollectorEnvironment> environment;

@@ -1,7 +1,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 
 #include "lake/lake.h"
@@ -203,7 +202,6 @@ TEST(LakeReaderTest, StreamsAHundredThousandRecords) {
   const std::string root = dir.path().string();
   constexpr int kRecords = 100'000;
   const char* datasets[] = {"postings_list", "postings_detail", "projects"};
-  const auto started = std::chrono::steady_clock::now();
   {
     auto writer = OpenWriter(root, kEarly, /*part_bytes=*/256 << 10);
     for (int index = 0; index < kRecords; ++index) {
@@ -215,7 +213,6 @@ TEST(LakeReaderTest, StreamsAHundredThousandRecords) {
       ASSERT_TRUE(seq.ok()) << seq.status().ToString();
     }
   }
-  const auto written = std::chrono::steady_clock::now();
   int64_t expected_seq = 1;
   LakeStats stats;
   Status status = LakeReader(root).ForEach(
@@ -231,14 +228,9 @@ TEST(LakeReaderTest, StreamsAHundredThousandRecords) {
         return Status::Ok();
       },
       &stats);
-  const auto read = std::chrono::steady_clock::now();
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(stats.records, kRecords);
   EXPECT_EQ(expected_seq, kRecords + 1);
-  using Ms = std::chrono::milliseconds;
-  std::printf("[ info     ] 100k records: write %lld ms, read %lld ms\n",
-              static_cast<long long>(std::chrono::duration_cast<Ms>(written - started).count()),
-              static_cast<long long>(std::chrono::duration_cast<Ms>(read - written).count()));
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ inline std::chrono::system_clock::time_point KoreaTime(Date day, int hour, int m
 }
 
 // Collects from `base_url` with `key` into `folder` (warehouse.db, lake/,
-// artifacts/), small pages, no rate limits, short retry delays.
+// artifacts/), small pages, no rate limits, short retry delays; the projects
+// files are pinned and the simulator's OpenAPI document lists them.
 inline Config SimulatorConfig(const std::string& folder, const std::string& base_url,
                               const std::string& key) {
   Config config = DefaultConfig();
@@ -39,6 +40,7 @@ inline Config SimulatorConfig(const std::string& folder, const std::string& base
   config.postings.backoff_max_ms = 20;
   config.postings.timeout_ms = 3000;
   config.projects.base_url = base_url;
+  config.projects.openapi_url = base_url + kSimulatorProjectsDocumentPath;
   config.projects.per_page = 50;
   config.projects.calls_per_second = 0;
   config.projects.calls_per_day = 0;

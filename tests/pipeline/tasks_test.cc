@@ -154,11 +154,44 @@ TEST_F(TaskTest, CollectProjectsThenReloadRebuildsTheSameRows) {
   ASSERT_TRUE(reload.status.ok()) << reload.status.ToString();
   EXPECT_EQ(harness_.Count("SELECT COUNT(*) FROM raw_projects"), rows);
   EXPECT_EQ(FigureOf(reload, "project_pages"), FigureOf(projects, "pages"));
-  EXPECT_EQ(FigureOf(reload, "records"), FigureOf(projects, "calls"));
+  EXPECT_EQ(FigureOf(reload, "records"), FigureOf(projects, "calls") + 1)
+      << "every page the collection fetched, and the OpenAPI document (no gateway call)";
   EXPECT_EQ(harness_.Count("SELECT COUNT(*) FROM raw_projects WHERE _loaded_at = "
                            "'2025-06-30T03:00:00Z'"),
             rows)
       << "the reload stamps rows with the clock's time";
+}
+
+TEST_F(TaskTest, DiscoverProjectsSaysWhetherAFileChangedAndCollectsNothing) {
+  Config config = MakeConfig();
+  const auto files = static_cast<int64_t>(KnownProjectFiles().size());
+  TaskReport before = DiscoverProjectsTask(config, clock_);
+  ASSERT_TRUE(before.status.ok()) << before.status.ToString();
+  EXPECT_EQ(before.kind, TaskKind::kDiscoverProjects);
+  EXPECT_EQ(before.run_id, "") << "discovery is no collection run";
+  EXPECT_FALSE(before.NothingNew()) << "never collected: every file is new";
+  EXPECT_EQ(FigureOf(before, "files_listed"), files);
+  EXPECT_EQ(FigureOf(before, "new"), files);
+  EXPECT_EQ(FigureOf(before, "changed"), 1);
+  ASSERT_TRUE(std::holds_alternative<ProjectsDiscovery>(before.details));
+  SimulatorStats served = harness_.simulator->Stats();
+  EXPECT_EQ(served.projects_calls, 0) << "no file is read";
+  EXPECT_EQ(served.document_calls, 1);
+  EXPECT_EQ(served.document_calls_with_key, 0);
+
+  ASSERT_TRUE(CollectProjectsTask(config, clock_).status.ok());
+  TaskReport after = DiscoverProjectsTask(config, clock_);
+  ASSERT_TRUE(after.status.ok()) << after.status.ToString();
+  EXPECT_TRUE(after.NothingNew());
+  EXPECT_EQ(FigureOf(after, "files_listed"), files);
+  EXPECT_EQ(FigureOf(after, "new"), 0);
+  EXPECT_EQ(FigureOf(after, "changed"), 0);
+
+  config.projects.openapi_url.clear();
+  TaskReport nowhere = DiscoverProjectsTask(config, clock_);
+  EXPECT_EQ(nowhere.status.code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(nowhere.status.hint().find(Config::kRealProjectsDocumentUrl), std::string::npos);
+  EXPECT_FALSE(nowhere.NothingNew()) << "a sensor that failed found nothing, not nothing new";
 }
 
 // A three-node SQL project: a seed, a model on it, and a test of the model.
@@ -273,9 +306,10 @@ TEST(TransformTask, StaleSourcesWarnOrFailAndTheJsonLineSaysWhich) {
 }
 
 TEST(Tasks, KindsAreNamedAndParametersChecked) {
-  for (TaskKind kind : {TaskKind::kCollectPostings, TaskKind::kCollectProjects, TaskKind::kBuild,
-                        TaskKind::kRun, TaskKind::kTest, TaskKind::kSeed, TaskKind::kSnapshot,
-                        TaskKind::kReload, TaskKind::kDocs}) {
+  for (TaskKind kind : {TaskKind::kCollectPostings, TaskKind::kCollectProjects,
+                        TaskKind::kDiscoverProjects, TaskKind::kBuild, TaskKind::kRun,
+                        TaskKind::kTest, TaskKind::kSeed, TaskKind::kSnapshot, TaskKind::kReload,
+                        TaskKind::kDocs}) {
     auto named = TaskKindNamed(TaskKindName(kind));
     ASSERT_TRUE(named.ok()) << TaskKindName(kind);
     EXPECT_EQ(*named, kind);

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "scheduler_test_util.h"
-#include "transform/manifest.h"
-#include "transform/project.h"
+#include "transform/project/manifest.h"
+#include "transform/project/project_files.h"
 
 namespace silverwork::scheduler {
 namespace {

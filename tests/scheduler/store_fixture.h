@@ -14,7 +14,7 @@
 #include "scheduler/scheduler_store.h"
 #include "scheduler_test_util.h"
 #include "scoped_temp_dir.h"
-#include "warehouse/sqlite_warehouse.h"
+#include "warehouse/sqlite/sqlite_warehouse.h"
 
 namespace silverwork::scheduler {
 

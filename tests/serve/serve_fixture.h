@@ -19,7 +19,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::serve_fixture {

@@ -116,7 +116,8 @@ TEST_F(ProjectsApiTest, UnknownFileAndBadParameters) {
   auto unknown = Fetch(ProjectsUrl(*simulator_, "00000000-0000-0000-0000-000000000000", 1, 10));
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(unknown->status, 404);
-  EXPECT_TRUE(nlohmann::json::parse(unknown->body).contains("resultCode"));
+  // odcloud's own shape, with the code a bad key earns too.
+  EXPECT_EQ(nlohmann::json::parse(unknown->body).at("code"), -4);
 
   auto bad_page = Fetch(simulator_->base_url() + kSimulatorProjectsPath +
                         "/uddi:" + FileIdFor(2022) + "?page=zero&serviceKey=" + EncodedDemoKey());

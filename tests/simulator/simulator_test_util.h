@@ -1,5 +1,6 @@
 // Helpers shared by the simulator tests: start a small simulator on a free
-// loopback port and fetch from it with the real libcurl client.
+// loopback port, over http or https, and fetch from it with the real client
+// (which trusts the test CA).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,11 +11,13 @@
 #include <string>
 
 #include "http/http_client.h"
+#include "http/loopback.h"
 #include "simulator/simulator.h"
 
 namespace silverwork::testing {
 
-inline constexpr std::chrono::milliseconds kTestTimeout{5000};
+// Generous: calls expected to succeed must, on however busy a machine.
+inline constexpr std::chrono::milliseconds kTestTimeout{60'000};
 
 // A small, fixed world: two years of postings, small project files.
 inline SimulatorOptions SmallWorld() {
@@ -25,6 +28,16 @@ inline SimulatorOptions SmallWorld() {
   options.data.today = Date::FromYmd(2025, 6, 30);
   options.data.postings_per_day = 112;
   options.data.projects_per_year = 300;
+  return options;
+}
+
+// SmallWorld served over `scheme`.
+inline SimulatorOptions SmallWorld(Scheme scheme) {
+  SimulatorOptions options = SmallWorld();
+  if (scheme == Scheme::kHttps) {
+    options.tls_certificate_file = SharedTestTls().server.certificate_file;
+    options.tls_key_file = SharedTestTls().server.key_file;
+  }
   return options;
 }
 
@@ -56,7 +69,7 @@ inline std::string ProjectsUrl(const Simulator& simulator, const std::string& fi
 
 inline Result<HttpResponse> Fetch(const std::string& url,
                                   std::chrono::milliseconds timeout = kTestTimeout) {
-  return CreateHttpClient()->Get(url, "(test url)", timeout);
+  return LoopbackClient()->Get(url, "(test url)", timeout);
 }
 
 // Fetches and parses XML; fails the test on transport or parse errors.

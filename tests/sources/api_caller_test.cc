@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <deque>
-#include <mutex>
 
 #include "common/log.h"
+#include "scripted_http.h"
 #include "sources/datagokr_client.h"
 
 namespace silverwork {
@@ -19,46 +19,13 @@ std::string CodePage(const std::string& code) {
          "</header></response>";
 }
 
-// Answers from a script and records the URLs it was asked for.
-class ScriptedHttpClient final : public HttpClient {
- public:
-  explicit ScriptedHttpClient(std::deque<Result<HttpResponse>> script) : script_(std::move(script)) {}
-  Result<HttpResponse> Get(const std::string& url, std::string_view,
-                           std::chrono::milliseconds) override {
-    urls.push_back(url);
-    if (script_.empty()) return HttpResponse{200, "text/xml", kOkPage};
-    auto next = std::move(script_.front());
-    script_.pop_front();
-    return next;
-  }
-  Result<HttpResponse> Post(const std::string&, std::string_view, std::string_view,
-                            std::string_view, std::chrono::milliseconds) override {
-    return Status(ErrorCode::kUnsupported, "the data.go.kr clients only GET");
-  }
-  std::vector<std::string> urls;
-
- private:
-  std::deque<Result<HttpResponse>> script_;
-};
-
-class RecordingSink final : public ResponseSink {
- public:
-  Status OnResponse(std::string_view dataset, std::string_view request, int,
-                    std::string_view, std::string_view body) override {
-    std::lock_guard lock(mutex);
-    records.push_back(std::string(dataset) + " " + std::string(request) + " " + std::string(body));
-    return Status::Ok();
-  }
-  std::mutex mutex;
-  std::vector<std::string> records;
-};
-
 struct Harness {
   explicit Harness(std::deque<Result<HttpResponse>> script, RateBudgetOptions budget_options = {})
       : clock(std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000))),
         key("abc+def/ghi=="),
         budget(budget_options, clock) {
-    auto client = std::make_unique<ScriptedHttpClient>(std::move(script));
+    auto client = std::make_unique<ScriptedHttpClient>(std::move(script),
+                                                       HttpResponse{200, "text/xml", kOkPage});
     http = client.get();
     ApiCallerOptions options;
     options.base_url = "http://127.0.0.1:9";

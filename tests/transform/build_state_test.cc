@@ -2,12 +2,12 @@
 // unchanged since their last build are not run again, tests whose inputs are
 // unchanged since they passed are not run again, and tests on a model merged
 // in this run look only at the merged rows, yet still catch every failure.
-#include "transform/build_state.h"
+#include "transform/runner/build_state.h"
 
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 #include "transform_test_util.h"
 
 namespace silverwork::transform {

@@ -1,6 +1,6 @@
 // Generic and singular data tests, the audit table, severities, skipping
 // downstream, and source freshness.
-#include "transform/data_tests.h"
+#include "transform/data_tests/data_tests.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,8 @@
 #include <set>
 
 #include "common/clock.h"
-#include "transform/runner.h"
+#include "transform/data_tests/freshness.h"
+#include "transform/transform_project.h"
 #include "transform_test_util.h"
 
 namespace silverwork::transform {

@@ -1,10 +1,10 @@
 // Loading projects and building the graph: configs, properties, errors.
-#include "transform/manifest.h"
+#include "transform/project/manifest.h"
 
 #include <gtest/gtest.h>
 
-#include "transform/project.h"
-#include "transform/runner.h"
+#include "transform/project/project_files.h"
+#include "transform/transform_project.h"
 #include "transform_test_util.h"
 
 namespace silverwork::transform {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "transform/materializations.h"
-#include "transform/runner.h"
+#include "transform/materializations/materializer.h"
+#include "transform/transform_project.h"
 #include "transform_test_util.h"
 
 namespace silverwork::transform {
@@ -26,8 +26,7 @@ class SpyWarehouse final : public Warehouse {
   explicit SpyWarehouse(Warehouse& inner) : inner_(inner) {}
   std::function<void(std::string_view)> after_statement = [](std::string_view) {};
 
-  std::string_view engine() const override { return inner_.engine(); }
-  const Dialect& dialect() const override { return inner_.dialect(); }
+  const EngineTraits& traits() const override { return inner_.traits(); }
   Status Execute(std::string_view sql) override { return Then(inner_.Execute(sql), sql); }
   Result<int64_t> ExecuteWithParams(std::string_view sql, std::span<const Value> params) override {
     auto result = inner_.ExecuteWithParams(sql, params);
@@ -126,10 +125,9 @@ TEST_F(MaterializationTest, ViewAndTable) {
 // table of the connection and copied in, with the same columns, types and
 // rows as a direct build, nothing left behind, and errors as before.
 TEST_F(MaterializationTest, StagedBuildsMatchDirectOnes) {
-  const EngineAdapter& adapter = **EngineAdapter::ForEngine("sqlite");
-  ASSERT_TRUE(adapter.stages_selects());
-  Materializer direct(*warehouse_, adapter);
-  Materializer staged(*warehouse_, adapter, /*stage_selects=*/true);
+  ASSERT_TRUE(warehouse_->traits().stages_selects());
+  Materializer direct(*warehouse_);
+  Materializer staged(*warehouse_, /*stage_selects=*/true);
   const std::string sql =
       "SELECT id, upper(region) AS region, amount * 1.5 AS scaled, cast(amount AS text) AS "
       "label FROM events";

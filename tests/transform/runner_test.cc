@@ -1,11 +1,10 @@
 // End to end on the fixture project: build, artifacts, vars, docs, overhead.
-#include "transform/runner.h"
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "transform/transform_project.h"
 #include "transform_test_util.h"
 
 namespace silverwork::transform {

@@ -1,8 +1,8 @@
-#include "transform/seed.h"
+#include "transform/materializations/seed.h"
 
 #include <gtest/gtest.h>
 
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 #include "transform_test_util.h"
 
 namespace silverwork::transform {

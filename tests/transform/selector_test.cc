@@ -1,8 +1,8 @@
-#include "transform/selector.h"
+#include "transform/project/selector.h"
 
 #include <gtest/gtest.h>
 
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 #include "transform_test_util.h"
 
 namespace silverwork::transform {

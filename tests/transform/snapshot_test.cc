@@ -1,9 +1,9 @@
-#include "transform/snapshot.h"
+#include "transform/materializations/snapshot.h"
 
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
-#include "transform/runner.h"
+#include "transform/transform_project.h"
 #include "transform_test_util.h"
 
 namespace silverwork::transform {

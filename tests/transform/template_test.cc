@@ -1,10 +1,10 @@
-#include "transform/template.h"
+#include "transform/template/template.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "transform/manifest.h"
+#include "transform/project/manifest.h"
 
 namespace silverwork::transform {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "scoped_temp_dir.h"
-#include "warehouse/sqlite_warehouse.h"
+#include "warehouse/sqlite/sqlite_warehouse.h"
 
 namespace silverwork {
 namespace {

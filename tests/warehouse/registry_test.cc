@@ -21,12 +21,21 @@ TEST(WarehouseRegistryTest, OpensSqlite) {
   EXPECT_EQ((*warehouse)->engine(), "sqlite");
 }
 
+#ifdef SILVERWORK_HAVE_POSTGRES
+TEST(WarehouseRegistryTest, PostgresIsBuiltIn) {
+  // The engine itself answers: a connection string it cannot read.
+  auto warehouse = OpenWarehouse({.engine = "postgres", .location = "not a connection string"});
+  EXPECT_EQ(warehouse.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_THAT(warehouse.status().message(), HasSubstr("connection string"));
+}
+#else
 TEST(WarehouseRegistryTest, PostgresIsKnownButNotBuilt) {
   auto warehouse = OpenWarehouse({.engine = "postgres", .location = "postgresql://localhost/x"});
   EXPECT_EQ(warehouse.status().code(), ErrorCode::kUnsupported);
-  EXPECT_THAT(warehouse.status().message(), HasSubstr("PostgreSQL engine is not built yet"));
+  EXPECT_THAT(warehouse.status().message(), HasSubstr("built without PostgreSQL support"));
   EXPECT_THAT(warehouse.status().hint(), HasSubstr("engine = \"sqlite\""));
 }
+#endif
 
 TEST(WarehouseRegistryTest, UnknownEngineListsTheKnownOnes) {
   auto warehouse = OpenWarehouse({.engine = "duckdb", .location = "x"});

@@ -1,19 +1,18 @@
 // Collection state (GetState/PutState/DeleteState) and its transaction
-// semantics: state commits and rolls back together with the data.
+// semantics: state commits and rolls back together with the data, on every
+// engine.
 #include <gtest/gtest.h>
 
-#include "scoped_temp_dir.h"
-#include "warehouse/sqlite_warehouse.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork {
 namespace {
 
-class StateTest : public ::testing::Test {
+class StateTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto opened = SqliteWarehouse::Open({.location = dir_.File("w.db")});
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    warehouse_ = std::move(opened).value();
+    warehouse_ = place_.Open();
+    ASSERT_NE(warehouse_, nullptr);
   }
 
   std::optional<std::string> Get(std::string_view key) {
@@ -22,17 +21,20 @@ class StateTest : public ::testing::Test {
     return value.ok() ? *value : std::nullopt;
   }
 
-  ScopedTempDir dir_;
-  std::unique_ptr<SqliteWarehouse> warehouse_;
+  WarehouseUnderTest place_{GetParam()};
+  std::unique_ptr<Warehouse> warehouse_;
 };
 
-TEST_F(StateTest, MissingKeyIsEmptyAndCreatesNothing) {
+INSTANTIATE_TEST_SUITE_P(Engines, StateTest, ::testing::ValuesIn(EnginesUnderTest()),
+                         EngineTestName);
+
+TEST_P(StateTest, MissingKeyIsEmptyAndCreatesNothing) {
   EXPECT_EQ(Get("checkpoint"), std::nullopt);
   EXPECT_TRUE(warehouse_->DeleteState("checkpoint").ok());
   EXPECT_FALSE(*warehouse_->TableExists("_sw_state"));
 }
 
-TEST_F(StateTest, PutGetOverwriteDelete) {
+TEST_P(StateTest, PutGetOverwriteDelete) {
   ASSERT_TRUE(warehouse_->PutState("postings.page", "17").ok());
   ASSERT_TRUE(warehouse_->PutState("projects.day", "2026-11-25").ok());
   EXPECT_EQ(Get("postings.page"), "17");
@@ -50,7 +52,7 @@ TEST_F(StateTest, PutGetOverwriteDelete) {
   EXPECT_EQ(std::get<std::string>(stamp->rows[0][0]).back(), 'Z');
 }
 
-TEST_F(StateTest, StateRollsBackWithTheData) {
+TEST_P(StateTest, StateRollsBackWithTheData) {
   ASSERT_TRUE(
       warehouse_
           ->EnsureTable(
@@ -81,7 +83,7 @@ TEST_F(StateTest, StateRollsBackWithTheData) {
   EXPECT_EQ(warehouse_->QueryAll("SELECT count(*) FROM raw")->rows[0][0], Value(int64_t{1}));
 }
 
-TEST_F(StateTest, StateTableCreatedInsideARolledBackTransactionIsRecreated) {
+TEST_P(StateTest, StateTableCreatedInsideARolledBackTransactionIsRecreated) {
   ASSERT_TRUE(warehouse_->Begin().ok());
   ASSERT_TRUE(warehouse_->PutState("k", "v").ok());
   ASSERT_TRUE(warehouse_->Rollback().ok());
@@ -90,14 +92,14 @@ TEST_F(StateTest, StateTableCreatedInsideARolledBackTransactionIsRecreated) {
   EXPECT_EQ(Get("k"), "w");
 }
 
-TEST_F(StateTest, ReadOnlyWarehouseReadsState) {
+TEST_P(StateTest, ReadOnlyWarehouseReadsState) {
   ASSERT_TRUE(warehouse_->PutState("k", "v").ok());
-  auto reader = SqliteWarehouse::Open({.location = dir_.File("w.db"), .read_only = true});
-  ASSERT_TRUE(reader.ok());
-  auto value = (*reader)->GetState("k");
+  std::unique_ptr<Warehouse> reader = place_.Open(/*read_only=*/true);
+  ASSERT_NE(reader, nullptr);
+  auto value = reader->GetState("k");
   ASSERT_TRUE(value.ok()) << value.status().ToString();
   EXPECT_EQ(*value, "v");
-  EXPECT_FALSE((*reader)->PutState("k", "w").ok());
+  EXPECT_FALSE(reader->PutState("k", "w").ok());
 }
 
 }  // namespace

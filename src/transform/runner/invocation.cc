@@ -1,0 +1,121 @@
+#include "transform/runner/invocation.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "common/log.h"
+#include "transform/data_tests/data_tests.h"
+#include "transform/project/artifacts.h"
+#include "transform/runner/node_runners.h"
+#include "transform/runner/scheduler.h"
+
+namespace silverwork::transform {
+namespace {
+
+bool HasFreshness(const Node& node) {
+  return node.kind == ResourceKind::kSource && node.source_table->freshness &&
+         (node.source_table->freshness->warn_after || node.source_table->freshness->error_after);
+}
+
+void LogResult(const NodeResult& result) {
+  if (result.status == NodeStatus::kError || result.status == NodeStatus::kFail) {
+    spdlog::info("{} {}: {}", NodeStatusName(result.status), result.unique_id, result.message);
+  } else {
+    spdlog::debug("{} {}: {}", NodeStatusName(result.status), result.unique_id, result.message);
+  }
+}
+
+}  // namespace
+
+bool CommandSpec::Includes(const Node& node) const {
+  switch (node.kind) {
+    case ResourceKind::kModel:
+      return models && !IsEphemeral(node);
+    case ResourceKind::kSeed:
+      return seeds;
+    case ResourceKind::kSnapshot:
+      return snapshots;
+    case ResourceKind::kTest:
+      return tests;
+    case ResourceKind::kSource:
+      return tests && HasFreshness(node);
+  }
+  return false;
+}
+
+Invocation::Invocation(const CommandSpec& command, const ProjectFiles& files,
+                       const Manifest& manifest, const VarMap& vars, const RunOptions& options,
+                       Clock& clock, std::span<Worker* const> workers,
+                       std::filesystem::path artifacts_dir)
+    : command_(command),
+      manifest_(manifest),
+      options_(options),
+      workers_(workers.begin(), workers.end()),
+      context_(files, manifest, vars, options, clock, workers.front()->warehouse.traits(),
+               std::move(artifacts_dir)) {}
+
+Result<RunResults> Invocation::Run(const std::vector<bool>& selected) {
+  RunResults results;
+  results.command = command_.name;
+  results.run_id = context_.run_id();
+  results.generated_at = context_.started_at();
+  std::vector<bool> runs(manifest_.nodes().size(), false);
+  int64_t count = 0;
+  for (int index : manifest_.order()) {
+    if (selected[static_cast<size_t>(index)] && command_.Includes(manifest_.node(index))) {
+      runs[static_cast<size_t>(index)] = true;
+      ++count;
+    }
+  }
+  SW_RETURN_IF_ERROR(PrepareWarehouse(runs));
+  std::optional<Progress> progress;
+  if (options_.show_progress)
+    progress.emplace(fmt::format("silverwork {}", results.command), count);
+  Scheduler scheduler(manifest_, workers_, options_.fail_fast,
+                      [this] { return context_.SecondsSinceStart(); });
+  results.nodes = scheduler.Run(
+      runs, [this](int index, Worker& worker) { return RunNode(context_, index, worker); },
+      [&progress](const NodeResult& result) {
+        LogResult(result);
+        if (progress) progress->Add();
+      });
+  if (progress) progress->Finish();
+  Finish(results);
+  return results;
+}
+
+Status Invocation::PrepareWarehouse(const std::vector<bool>& runs) {
+  Worker& main = *workers_.front();
+  bool has_tests = false;
+  for (const Node& node : manifest_.nodes())
+    if (runs[static_cast<size_t>(node.index)] &&
+        (node.kind == ResourceKind::kTest || node.kind == ResourceKind::kSource))
+      has_tests = true;
+  if (has_tests) SW_RETURN_IF_ERROR(EnsureAuditTable(main.warehouse));
+  if (options_.use_state && !options_.full_refresh) {
+    auto state = BuildState::Load(main.warehouse);
+    if (!state.ok())
+      return Status(state.status().code(),
+                    "cannot read the build state: " + state.status().message(),
+                    "check the warehouse is writable, or run with --no-state");
+    context_.UseBuildState(std::move(state).value());
+  }
+  return Status::Ok();
+}
+
+void Invocation::Finish(RunResults& results) {
+  if (ChangeTracker* changes = context_.changes()) changes->DropIncrements(*workers_.front());
+  results.elapsed_seconds = context_.SecondsSinceStart();
+  for (Worker* worker : workers_)
+    results.engine_seconds +=
+        std::chrono::duration<double>(worker->warehouse.engine_time()).count();
+  // The work is done and its results are returned either way; a missing
+  // artifact is worth a loud log line, not losing the results.
+  Status written =
+      WriteTextFile(context_.artifacts_dir() / "run_results.json", ToJson(results).dump(2) + "\n");
+  if (!written.ok()) spdlog::error("run_results.json not written: {}", written.ToString());
+}
+
+}  // namespace silverwork::transform

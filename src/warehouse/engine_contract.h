@@ -1,0 +1,67 @@
+// What every warehouse engine does the same way: checking the arguments of
+// EnsureTable and Upsert, the statements EnsureTable runs, the ON CONFLICT
+// clause of an upsert, atomic steps inside or outside a caller's
+// transaction, and how SQL is quoted in error messages. Engines call these
+// so that the Warehouse contract is checked, and worded, once.
+//
+// Thread-safety: stateless functions; the ones taking a Warehouse use it as
+// its own rules say (one thread at a time).
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "warehouse/warehouse.h"
+
+namespace silverwork {
+
+// The SQL as it should appear in a message: whitespace collapsed, at most
+// 200 bytes, never cut inside a UTF-8 sequence.
+std::string AbbreviateSql(std::string_view sql);
+
+// "a", "b", ... quoted by the dialect.
+std::string QuotedNames(std::span<const std::string> names, const Dialect& dialect);
+
+// Column names compare without regard to ASCII case: SQLite folds them, and
+// EnsureTable never adds a PostgreSQL column that differs from one it has
+// only in case.
+bool SameColumnName(std::string_view a, std::string_view b);
+
+// kInvalidInput unless the spec has a name, a column, and a primary key
+// made of its own columns.
+Status CheckTableSpec(const TableSpec& spec);
+
+// kInvalidInput unless `columns` is not empty, contains every key column,
+// and every row has one value per column.
+Status CheckUpsertArguments(std::string_view table, std::span<const std::string> columns,
+                            std::span<const std::string> key_columns, std::span<const Row> rows);
+
+// kNotFound for DescribeTable of a table or view that does not exist.
+Status NoSuchTableError(std::string_view name);
+
+// kInternal errors for the misuse of transactions: Begin() while one is
+// open, Commit() when none is.
+Status NestedBeginError();
+Status CommitWithoutBeginError();
+
+// The body of EnsureTable for engines whose CREATE TABLE IF NOT EXISTS and
+// ALTER TABLE ADD COLUMN are standard: checks the spec, then creates the
+// table or adds what it lacks, atomically (RunAtomically).
+Status EnsureTableWithStandardSql(Warehouse& warehouse, const TableSpec& spec);
+
+// " ON CONFLICT(k, ...) DO UPDATE SET c = excluded.c, ..." for the non-key
+// columns, " ON CONFLICT(k, ...) DO NOTHING" when every column is a key, ""
+// without keys. Spelled the same in SQLite and PostgreSQL.
+std::string OnConflictClause(std::span<const std::string> columns,
+                             std::span<const std::string> key_columns, const Dialect& dialect);
+
+// Runs `body` so that it applies entirely or not at all: in its own
+// transaction when none is open, else inside a savepoint of the caller's
+// transaction, which a failure rolls back to (earlier work in the caller's
+// transaction stays).
+Status RunAtomically(Warehouse& warehouse, const std::function<Status()>& body);
+
+}  // namespace silverwork

@@ -1,0 +1,141 @@
+// EngineTraits: everything the layers above the warehouse need to know
+// about one SQL engine, in one object — its SQL spellings (Dialect), how it
+// spells each adapter macro, how its catalog answers "what is this
+// relation" and "which unique indexes does this table have", how a table
+// swap and a staged build are spelled, which settings tune a connection for
+// a kind of work, and which functions of its own it provides.
+//
+// The goal this serves: adding an engine is a new folder
+// src/warehouse/<engine>/ — its Warehouse implementation and its traits —
+// plus one registration in warehouse/registry.cc (and, for an engine on an
+// optional library, its rule in src/CMakeLists.txt, as postgres/ has), with
+// no edit in transform, serve or ingest. Nothing above the warehouse layer compares
+// engine names: it asks a connection for its traits (Warehouse::traits())
+// and uses what they say. SQL the traits hold uses positional `?`
+// parameters like every statement given to a Warehouse; engines translate
+// them. (Not yet true of serve's own queries, which read SQLite's rowid and
+// json_each, nor of its reloader, which watches SQLite's -wal file; see
+// docs/architecture.md.)
+//
+// An engine's traits are built once from a table of spellings and never
+// change; thread-safe.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "warehouse/warehouse.h"
+
+namespace silverwork {
+
+// What a connection is about to do, for the settings that suit it.
+enum class Workload {
+  // Building and indexing big tables, several connections side by side
+  // (the model runner, for the length of a command).
+  kBulkBuild,
+  // Many connections each reading a few pages per request (the API server).
+  kSmallReads,
+};
+
+// A SQL function an engine provides beyond its standard ones.
+struct EngineFunction {
+  std::string_view name;
+  int arity;
+  std::string_view summary;
+};
+
+class EngineTraits {
+ public:
+  // How the engine spells one adapter macro (adapter_macros.h): $1..$9
+  // stand for the arguments; an empty pattern means the Dialect's
+  // CurrentTimestamp().
+  struct MacroSpelling {
+    std::string_view macro;
+    std::string_view pattern;
+  };
+  // A connection setting and the value a workload wants.
+  struct SessionSetting {
+    std::string_view name;
+    std::string_view value;
+  };
+  // The table an engine's traits are built from; `$1`, `$2` stand for the
+  // arguments named beside each pattern.
+  struct Spellings {
+    std::string_view engine;
+    std::span<const MacroSpelling> macros;
+    // One statement taking a relation name as its only parameter, returning
+    // one row, 'table' or 'view', or no row when nothing has that name.
+    std::string_view relation_kind_sql;
+    // One statement taking a table name as its only parameter, returning
+    // (index name, column name) for every column of the table's unique,
+    // non-partial indexes on plain columns (primary keys included).
+    std::string_view unique_index_columns_sql;
+    // True when $1 and $2 differ, two NULLs being equal.
+    std::string_view differs_pattern;
+    // Run inside a table swap's transaction before the old relation is
+    // dropped and after the new table is renamed into place (may be empty).
+    std::string_view before_swap_sql;
+    std::string_view after_swap_sql;
+    // Empty when the engine lets writers build different tables side by
+    // side. Otherwise: how a SELECT ($2) is computed into a table private
+    // to the connection ($1, quoted) without the write lock, how SQL then
+    // names that table ($1), and how a table ($1, quoted) is created and
+    // filled from it ($2, as named).
+    std::string_view stage_select_pattern;
+    std::string_view staged_relation_pattern;
+    std::string_view copy_from_stage_pattern;
+    std::span<const SessionSetting> bulk_build_settings;
+    std::span<const SessionSetting> small_reads_settings;
+    std::string_view read_setting_pattern;   // $1: the name; one row, one column
+    std::string_view write_setting_pattern;  // $1: the name, $2: the value
+    std::span<const EngineFunction> functions;
+  };
+
+  // REQUIRES: `spellings`' views and spans and `dialect` outlive the traits.
+  EngineTraits(const Spellings& spellings, const Dialect& dialect)
+      : spellings_(spellings), dialect_(dialect) {}
+  EngineTraits(const EngineTraits&) = delete;
+  EngineTraits& operator=(const EngineTraits&) = delete;
+
+  // "sqlite", "postgres", ...: for messages, never for decisions.
+  std::string_view engine() const { return spellings_.engine; }
+  const Dialect& dialect() const { return dialect_; }
+  // Functions every connection of the engine has beyond its standard ones.
+  std::span<const EngineFunction> functions() const { return spellings_.functions; }
+
+  // Expands adapter macro `macro` with already-rendered SQL fragments.
+  // kUnsupported when the engine has no spelling for it.
+  // REQUIRES: FindAdapterMacro(macro) != nullptr and the arity matches.
+  Result<std::string> ExpandMacro(std::string_view macro, std::span<const std::string> args) const;
+
+  // See Spellings.
+  std::string_view relation_kind_sql() const { return spellings_.relation_kind_sql; }
+  std::string_view unique_index_columns_sql() const { return spellings_.unique_index_columns_sql; }
+  // SQL that is true when `a` and `b` differ, treating two NULLs as equal.
+  std::string Differs(std::string_view a, std::string_view b) const;
+  std::string_view before_swap_sql() const { return spellings_.before_swap_sql; }
+  std::string_view after_swap_sql() const { return spellings_.after_swap_sql; }
+
+  // Whether builds on several connections compute their SELECTs into
+  // connection-private tables first (the engine has one writer at a time).
+  bool stages_selects() const { return !spellings_.stage_select_pattern.empty(); }
+  // REQUIRES for the three: stages_selects().
+  std::string StageSelectSql(std::string_view quoted_name, std::string_view select_sql) const;
+  std::string StagedRelationSql(std::string_view quoted_name) const;
+  std::string CopyFromStageSql(std::string_view quoted_table, std::string_view staged) const;
+
+  // The settings that suit `workload` (possibly none).
+  std::span<const SessionSetting> SessionSettings(Workload workload) const;
+  // The statement returning a setting's value (one row, one column), and
+  // the one setting it.
+  std::string ReadSettingSql(std::string_view name) const;
+  std::string WriteSettingSql(std::string_view name, std::string_view value) const;
+
+ private:
+  const Spellings spellings_;
+  const Dialect& dialect_;
+};
+
+}  // namespace silverwork

@@ -1,0 +1,138 @@
+// The server restarts in the middle of a load: the load's transaction is
+// rolled back, the error says so, and a rerun from the checkpoint finishes
+// with exact tables. The test restarts a server of its own (the shared one
+// serves other tests at the same time), started by the same script.
+#ifdef SILVERWORK_HAVE_POSTGRES
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "postgres_test_server.h"
+#include "scoped_temp_dir.h"
+
+namespace silverwork {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kScript = SILVERWORK_SOURCE_DIR "/scripts/postgres-test-server.sh";
+
+// A throwaway server for one test, stopped and removed at its end.
+class PrivatePostgresServer {
+ public:
+  PrivatePostgresServer() {
+    started_ = Run("start");
+    if (started_) info_ = PostgresTestServerIn(dir_.path().string());
+  }
+  ~PrivatePostgresServer() { (void)Run("stop"); }
+  PrivatePostgresServer(const PrivatePostgresServer&) = delete;
+  PrivatePostgresServer& operator=(const PrivatePostgresServer&) = delete;
+
+  bool started() const { return started_; }
+  WarehouseOptions Options() const {
+    return {.engine = "postgres", .location = info_.url, .password_file = info_.password_file};
+  }
+  bool Restart() { return Run("restart"); }
+
+ private:
+  bool Run(const std::string& action) {
+    const std::string log = dir_.File(action + ".log");
+    const std::string command =
+        kScript + " " + action + " " + dir_.path().string() + " >" + log + " 2>&1";
+    if (std::system(command.c_str()) == 0) return true;
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    ADD_FAILURE() << "postgres-test-server.sh " << action << " failed: " << text.str();
+    return false;
+  }
+
+  ScopedTempDir dir_;
+  bool started_ = false;
+  PostgresTestServer info_;
+};
+
+const TableSpec kRaw = {.name = "raw_items",
+                        .columns = {{.name = "itemId", .type = ColumnType::kInteger},
+                                    {.name = "batch", .type = ColumnType::kInteger}},
+                        .primary_key = {"itemId"}};
+const std::vector<std::string> kColumns = {"itemId", "batch"};
+const std::vector<std::string> kKey = {"itemId"};
+constexpr int64_t kRowsPerBatch = 500;
+
+std::vector<Row> BatchRows(int64_t batch, int64_t first, int64_t count) {
+  std::vector<Row> rows;
+  for (int64_t id = first; id < first + count; ++id) rows.push_back({id, batch});
+  return rows;
+}
+
+// Loads whole batches from the checkpoint up to `last` (exclusive), each in
+// one transaction with its checkpoint.
+Status LoadFromCheckpoint(Warehouse& warehouse, int64_t last) {
+  SW_ASSIGN_OR_RETURN(std::optional<std::string> next, warehouse.GetState("next_batch"));
+  for (int64_t batch = next ? std::stoll(*next) : 0; batch < last; ++batch) {
+    Transaction transaction(warehouse);
+    SW_RETURN_IF_ERROR(transaction.Begin());
+    SW_RETURN_IF_ERROR(warehouse.Upsert(kRaw.name, kColumns, kKey,
+                                        BatchRows(batch, batch * kRowsPerBatch, kRowsPerBatch)));
+    SW_RETURN_IF_ERROR(warehouse.PutState("next_batch", std::to_string(batch + 1)));
+    SW_RETURN_IF_ERROR(transaction.Commit());
+  }
+  return Status::Ok();
+}
+
+TEST(PostgresRestartTest, ARestartMidLoadRollsBackAndTheRerunCompletesExactly) {
+  PrivatePostgresServer server;
+  ASSERT_TRUE(server.started());
+  auto opened = OpenWarehouse(server.Options());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Warehouse& warehouse = **opened;
+  ASSERT_TRUE(warehouse.EnsureTable(kRaw).ok());
+  ASSERT_TRUE(LoadFromCheckpoint(warehouse, 3).ok());
+
+  // Batch 3 is half written when the server restarts.
+  {
+    Transaction transaction(warehouse);
+    ASSERT_TRUE(transaction.Begin().ok());
+    ASSERT_TRUE(
+        warehouse
+            .Upsert(kRaw.name, kColumns, kKey, BatchRows(3, 3 * kRowsPerBatch, kRowsPerBatch / 2))
+            .ok());
+    ASSERT_TRUE(server.Restart());
+    Status lost =
+        warehouse.Upsert(kRaw.name, kColumns, kKey,
+                         BatchRows(3, 3 * kRowsPerBatch + kRowsPerBatch / 2, kRowsPerBatch / 2));
+    EXPECT_EQ(lost.code(), ErrorCode::kNetwork);
+    EXPECT_THAT(lost.message(), HasSubstr("lost the connection to PostgreSQL at 127.0.0.1:"));
+    EXPECT_THAT(lost.message(), HasSubstr("rolled back the open transaction"));
+    EXPECT_THAT(lost.hint(), HasSubstr("run the command again"));
+    EXPECT_EQ(warehouse.PutState("next_batch", "4").code(), ErrorCode::kNetwork);
+    EXPECT_EQ(transaction.Commit().code(), ErrorCode::kNetwork);
+  }  // the Transaction rolls back: nothing to do on the server, and no error
+  EXPECT_FALSE(warehouse.InTransaction());
+
+  // The same connection object reconnects and the rerun resumes at batch 3.
+  ASSERT_TRUE(LoadFromCheckpoint(warehouse, 6).ok());
+  auto fresh = OpenWarehouse(server.Options());
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  auto counts = (*fresh)->QueryAll(
+      "SELECT count(*), count(DISTINCT \"itemId\"), max(\"itemId\"), min(batch), max(batch) "
+      "FROM raw_items");
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(counts->rows[0], (Row{6 * kRowsPerBatch, 6 * kRowsPerBatch, 6 * kRowsPerBatch - 1,
+                                  int64_t{0}, int64_t{5}}));
+  auto checkpoint = (*fresh)->GetState("next_batch");
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(*checkpoint, "6");
+}
+
+}  // namespace
+}  // namespace silverwork
+
+#endif  // SILVERWORK_HAVE_POSTGRES
