@@ -28,7 +28,7 @@
 # runs all day and picks up each build; a posting is visible once
 # /api/v1/postings lists it, at the run's instant plus the real time taken
 # until then. The scheduler loop drives the same two tasks in production; it
-# is not used here. Calls are what the simulator says it served during the day
+# is not used here (it was merged after this script was written). Calls are what the simulator says it served during the day
 # (history excluded).
 #
 # Prints a final machine-readable line starting with "RESULT". Needs

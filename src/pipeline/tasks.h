@@ -98,7 +98,8 @@ struct TaskReport {
 // A source freshness check that a build or test task made (a node of
 // resource type "source" in its run_results): a source's newest loaded_at
 // against its `freshness` policy in models/sources.yml. "warn" leaves the
-// task successful, "error" fails it; the scheduler alerts on both.
+// task successful, "error" fails it (so the scheduler alerts on it as a
+// failed task; a warn shows in the figure stale_sources, not in an alert).
 struct FreshnessCheck {
   std::string source;   // its unique id, e.g. "source.silverwork.raw.raw_postings"
   std::string status;   // "pass", "warn" or "error"
