@@ -39,6 +39,9 @@ struct SchedulerRunOptions {
   std::string config_path;
   // The clock is shifted (SILVERWORK_NOW): each task starts at its now.
   bool clock_shifted = false;
+  // Tasks start in the stages of a StartupGate (collections, then whole-
+  // project builds, then everything): `silverwork standalone`.
+  bool startup_gate = false;
 };
 
 // Exit codes of `scheduler --once` beyond 0 and 1 (task_state.h's for
