@@ -53,7 +53,8 @@ void AddServeFlags(CLI::App& command, ServeFlags& flags, bool all) {
   command.add_option("--warehouse", flags.warehouse,
                      "warehouse to serve (default: the config's warehouse path)");
   command.add_option("--pipelines", flags.pipelines,
-                     "pipelines.yml the pipelines API describes (default: the SQL project's)");
+                     "pipelines.yml the pipelines API describes (default: the scheduler's, "
+                     "[scheduler] pipelines_file or the SQL project's)");
   command.add_option("--threads", flags.threads,
                      "worker threads, one per open connection (keep-alive)")
       ->check(CLI::Range(2, 1024));
@@ -71,10 +72,8 @@ Result<serve::ServeOptions> ServeOptionsFor(const Config& config, const ServeFla
   options.warehouse = WarehouseOptionsFor(config);
   if (!flags.warehouse.empty()) options.warehouse.location = flags.warehouse;
   options.warehouse.read_only = true;
-  options.pipelines_file =
-      flags.pipelines.empty()
-          ? std::filesystem::path(config.project_dir) / std::string(scheduler::kPipelinesFileName)
-          : std::filesystem::path(flags.pipelines);
+  options.pipelines_file = flags.pipelines.empty() ? scheduler::PipelinesPathFor(config)
+                                                   : std::filesystem::path(flags.pipelines);
   options.api_token = config.serve.api_token;
   options.host = flags.host;
   options.port = flags.port;

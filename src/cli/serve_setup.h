@@ -16,7 +16,7 @@ struct ServeFlags {
   int port = 8080;
   std::string warehouse;  // default: the config's warehouse path
   std::string web_dir;
-  std::string pipelines;  // default: pipelines.yml in the config's project_dir
+  std::string pipelines;  // default: the scheduler's (scheduler::PipelinesPathFor)
   int threads = serve::ServeOptions{}.threads;
   double reload_seconds = 5;
   size_t cache_entries = serve::ServeOptions{}.cache_entries;

@@ -10,7 +10,10 @@
 // pipeline with a projects sensor); starts serve and prints its URL; then
 // runs the scheduler on this thread with a StartupGate (collections first,
 // then the whole-project build, then everything). A thread of its own
-// prints the catch-up's progress, a line when something changes.
+// prints the catch-up's progress, a line when something changes; another
+// reloads the dashboard after each task that succeeded (serve's own watch
+// of the warehouse file is off: the scheduler's state writes change it
+// all the time).
 // SIGINT/SIGTERM stop the scheduler as `silverwork scheduler` stops (its
 // running tasks stopped and marked for retry, the lease released), then
 // serve and the simulator. A restart asks again: days already done are
@@ -206,6 +209,58 @@ class CatchUpProgress {
   std::thread thread_;
 };
 
+// Reloads the dashboard's snapshot on its own thread each time the
+// scheduler says a task succeeded (Kick), instead of serve watching the
+// warehouse file, which the scheduler's own state writes keep changing.
+class SnapshotRefresher {
+ public:
+  explicit SnapshotRefresher(serve::Server& server) : server_(server) {
+    thread_ = std::thread([this] { Refresh(); });
+  }
+  ~SnapshotRefresher() { Stop(); }
+
+  void Kick() {
+    {
+      std::lock_guard lock(mutex_);
+      wanted_ = true;
+    }
+    wake_.notify_all();
+  }
+  void Stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Refresh() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return wanted_ || stopping_; });
+      if (stopping_) return;
+      wanted_ = false;
+      lock.unlock();
+      Status reloaded = server_.Reload();
+      if (reloaded.ok()) {
+        spdlog::info("dashboard: reloaded ({} postings)", server_.snapshot()->postings.size());
+      } else {
+        spdlog::debug("dashboard: not reloaded yet: {}", reloaded.ToString());
+      }
+      lock.lock();
+    }
+  }
+
+  serve::Server& server_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool wanted_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 Result<int> RunStandalone(Config config, const StandaloneFlags& flags, CliContext& context) {
   // Blocked before any thread starts (they inherit the mask): the
   // scheduler's signalfd on this thread is the only one to see them.
@@ -227,6 +282,7 @@ Result<int> RunStandalone(Config config, const StandaloneFlags& flags, CliContex
   SW_ASSIGN_OR_RETURN(serve::ServeOptions serve_options,
                       ServeOptionsFor(config, flags.serve, clock));
   serve_options.start_empty = true;
+  serve_options.reload_interval = std::chrono::milliseconds(0);  // SnapshotRefresher instead
   SW_ASSIGN_OR_RETURN(std::unique_ptr<serve::Server> server,
                       serve::Server::Create(std::move(serve_options)));
   SW_RETURN_IF_ERROR(server->Start());
@@ -242,11 +298,15 @@ Result<int> RunStandalone(Config config, const StandaloneFlags& flags, CliContex
   std::fflush(stdout);
 
   CatchUpProgress progress(config, clock, std::move(request_ids), url);
-  Result<int> ran = scheduler::RunScheduler(config, clock,
-                                            {.config_path = config.source_path,
-                                             .clock_shifted = context.clock_shifted,
-                                             .startup_gate = true});
+  SnapshotRefresher refresher(*server);
+  Result<int> ran = scheduler::RunScheduler(
+      config, clock,
+      {.config_path = config.source_path,
+       .clock_shifted = context.clock_shifted,
+       .startup_gate = true,
+       .on_success = [&refresher](const std::string&, const std::string&) { refresher.Kick(); }});
   progress.Stop();
+  refresher.Stop();
   server->Stop();
   spdlog::info("standalone stopped");
   return ran;

@@ -223,6 +223,8 @@ Result<int> Scheduler::FinishTry(const InFlight& flight, const TryOutcome& outco
       TryStateName(next.try_state), TaskStateName(next.task_state), RunStateName(finish.run.state));
   if (next.try_state == TryState::kSuccess || next.try_state == TryState::kSkipped) {
     spdlog::info("{}", what);
+    if (next.try_state == TryState::kSuccess && options_.on_success)
+      options_.on_success(flight.pipeline, attempt.task);
   } else {
     spdlog::warn("{}{}{}", what, next.message.empty() ? "" : ": ", next.message);
   }

@@ -35,6 +35,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,6 +66,9 @@ struct SchedulerOptions {
   // When set, tasks start in its stages (startup_gate.h: `silverwork
   // standalone`'s first catch-up); it must outlive the scheduler.
   StartupGate* gate = nullptr;
+  // Called on the scheduler's thread after a try succeeded and its state is
+  // committed (`silverwork standalone` reloads its dashboard); keep it short.
+  std::function<void(const std::string& pipeline, const std::string& task)> on_success;
 
   static SchedulerOptions FromConfig(const SchedulerConfig& config, LeaseClaim claim);
 };

@@ -252,6 +252,7 @@ Result<int> RunScheduler(const Config& config, Clock& clock, const SchedulerRunO
   SchedulerOptions scheduler_options =
       SchedulerOptions::FromConfig(config.scheduler, ClaimForThisProcess());
   if (options.startup_gate) scheduler_options.gate = &gate;
+  scheduler_options.on_success = options.on_success;
   Scheduler scheduler(*warehouse, clock, random, pipelines, launcher, outbox,
                       std::move(scheduler_options));
   SW_RETURN_IF_ERROR(TakeLease(scheduler, signals));
