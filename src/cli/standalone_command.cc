@@ -105,10 +105,32 @@ Result<std::vector<std::string>> SubmitCatchUp(const Config& config, Clock& cloc
   return ids;
 }
 
+// A thread that runs until Stop(): the mutex, condition variable and
+// stop flag of the two helper threads below.
+class StoppableThread {
+ public:
+  void Stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ protected:
+  ~StoppableThread() { Stop(); }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 // Prints the catch-up's progress from the store, on its own connection and
 // thread, a line whenever a request is answered or one of its runs
 // changes, until every run is final or Stop().
-class CatchUpProgress {
+class CatchUpProgress : public StoppableThread {
  public:
   CatchUpProgress(const Config& config, Clock& clock, std::vector<std::string> request_ids,
                   std::string dashboard_url)
@@ -120,14 +142,6 @@ class CatchUpProgress {
   }
   ~CatchUpProgress() { Stop(); }
 
-  void Stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
 
  private:
   void Watch() {
@@ -203,16 +217,12 @@ class CatchUpProgress {
   const std::vector<std::string> request_ids_;
   const std::string dashboard_url_;
   std::map<std::string, std::string> said_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 // Reloads the dashboard's snapshot on its own thread each time the
 // scheduler says a task succeeded (Kick), instead of serve watching the
 // warehouse file, which the scheduler's own state writes keep changing.
-class SnapshotRefresher {
+class SnapshotRefresher : public StoppableThread {
  public:
   explicit SnapshotRefresher(serve::Server& server) : server_(server) {
     thread_ = std::thread([this] { Refresh(); });
@@ -225,14 +235,6 @@ class SnapshotRefresher {
       wanted_ = true;
     }
     wake_.notify_all();
-  }
-  void Stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
   }
 
  private:
@@ -254,11 +256,7 @@ class SnapshotRefresher {
   }
 
   serve::Server& server_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
   bool wanted_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 Result<int> RunStandalone(Config config, const StandaloneFlags& flags, CliContext& context) {
