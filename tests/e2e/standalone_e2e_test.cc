@@ -1,8 +1,8 @@
 // `silverwork standalone` through the binary, with the shipped
 // pipelines.yml, against a small simulator on loopback, as of a fixed
 // SILVERWORK_NOW: the first catch-up fills the pipelines API and the
-// dashboard's figures, SIGINT stops everything with exit 0, and a restart
-// runs no day twice.
+// dashboard's figures, SIGINT stops everything with exit 0 (mid-task too),
+// and a restart runs no day twice.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -113,6 +113,44 @@ TEST(StandaloneBinary, CatchesUpServesStopsCleanlyAndARestartRunsNoDayTwice) {
       << "each day collected once";
   EXPECT_EQ(world.Query("SELECT COUNT(*) FROM _sw_runs WHERE command = 'collect projects'"), "1")
       << "the files were collected once; the restart's sensor skipped";
+}
+
+// Ctrl-C while the catch-up's collection is mid-task (its details held by
+// a proxy): the exit is clean, the try is recorded stopped, and the next
+// start resumes it from its checkpoint to the end.
+TEST(StandaloneBinary, CtrlCMidCollectionStopsTheTryAndTheNextStartResumesIt) {
+  SchedulerWorld world(StandaloneWorld());
+  GatedProxy proxy(world.simulator().port(), /*gate_after=*/5);
+  world.WriteConfig(proxy.base_url());
+  world.SetNow("2025-07-04T03:00:00Z");
+  auto standalone = world.Start({"standalone", "--days", "3", "--port", "0"});
+  proxy.WaitUntilHolding();
+  standalone->Kill(SIGINT);
+  EXPECT_EQ(standalone->Wait(), 0) << world.err();
+  proxy.Open();
+  const std::string daily_collect_tries =
+      "SELECT group_concat(state, ' ') FROM (SELECT state FROM _sw_task_tries WHERE task = "
+      "'collect' AND run_id IN (SELECT run_id FROM _sw_sched_runs WHERE pipeline = "
+      "'postings_daily') ORDER BY try_number)";
+  EXPECT_EQ(world.Query(daily_collect_tries), "stopped") << world.err();
+
+  world.SetNow("2025-07-04T03:05:00Z");
+  auto again = world.Start({"standalone", "--days", "3", "--port", "0"});
+  ASSERT_TRUE(WaitUntil(
+      world.folder(),
+      [&] {
+        return world.Days("postings_daily") ==
+               "2025-07-01=success 2025-07-02=success 2025-07-03=success";
+      },
+      again->pid()))
+      << world.err();
+  again->Kill(SIGINT);
+  EXPECT_EQ(again->Wait(), 0) << world.err();
+  EXPECT_EQ(world.Query(daily_collect_tries), "stopped success");
+  const std::string resumed = ReadFile(world.Query(
+      "SELECT log_path FROM _sw_task_tries WHERE task = 'collect' AND try_number = 2 AND run_id IN "
+      "(SELECT run_id FROM _sw_sched_runs WHERE pipeline = 'postings_daily')"));
+  EXPECT_NE(resumed.find("(resumed)"), std::string::npos) << resumed;
 }
 
 }  // namespace
