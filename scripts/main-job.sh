@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The main job, end to end on the embedded default: installs what it needs,
-# builds an optimized silverwork, and runs `silverwork pipeline`, which (with
-# no service key configured) starts the built-in simulator, collects the
-# last 30 days of postings and every projects file, lands them in the lake
-# (var/lake), loads them into SQLite (var/silverwork.db) and prints what
-# was loaded, builds the SQL project's marts, and then serves the dashboard
-# (built from web/ with npm) and its JSON API, printing the dashboard's URL.
-# It serves until Ctrl-C; SILVERWORK_PORT picks another port than 8080.
-# Arguments go to `silverwork pipeline` (see `silverwork pipeline --help`).
+# builds an optimized silverwork and the dashboard (web/, with npm), and runs
+# `silverwork standalone`, which brings the whole system up in one process:
+# with no service key configured, the built-in data.go.kr simulator on a
+# loopback port; the scheduler, whose first catch-up collects the last 30
+# days of postings and every projects file (lake: var/lake, warehouse:
+# var/silverwork.db) and builds the SQL project; and the dashboard with its
+# JSON API. It prints the dashboard's URL first, then the catch-up's
+# progress, and runs until Ctrl-C, which stops all three without losing
+# anything (a restart resumes). SILVERWORK_PORT picks another port than
+# 8080; SILVERWORK_DAYS another number of days than 30; with
+# DATA_GO_KR_SERVICE_KEY set (or service_key_file in the config) it collects
+# from the real portal instead. Arguments go to `silverwork standalone`
+# (see `silverwork standalone --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,5 +20,5 @@ scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target silverwork
 scripts/build-web.sh
-build/release/silverwork pipeline "$@"
-exec build/release/silverwork serve --port "${SILVERWORK_PORT:-8080}"
+exec build/release/silverwork standalone --port "${SILVERWORK_PORT:-8080}" \
+  --days "${SILVERWORK_DAYS:-30}" "$@"

@@ -26,6 +26,7 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
 
   // The table of subcommands; each registers its own flags and help.
+  AddStandaloneCommand(app, context);
   AddPipelineCommand(app, context);
   AddCollectCommands(app, context);
   AddReloadCommand(app, context);

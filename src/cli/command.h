@@ -32,5 +32,7 @@ void AddTaskCommand(CLI::App& app, CliContext& context);
 void AddSchedulerCommands(CLI::App& app, CliContext& context);
 // runs list|show|logs|clear, partitions (runs_command.cc).
 void AddRunsCommands(CLI::App& app, CliContext& context);
+// standalone: simulator, scheduler and serve in one (standalone_command.cc).
+void AddStandaloneCommand(CLI::App& app, CliContext& context);
 
 }  // namespace silverwork

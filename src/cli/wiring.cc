@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "ingest/raw_tables.h"
+#include "pipeline/simulator_endpoints.h"
 
 namespace silverwork {
 
@@ -17,7 +18,10 @@ Result<Config> LoadCliConfig(const CliContext& context) {
       path = "silverwork.toml";
     }
   }
-  return LoadConfig(path);
+  SW_ASSIGN_OR_RETURN(Config config, LoadConfig(path));
+  // `silverwork standalone` names its simulator for the task processes.
+  SW_RETURN_IF_ERROR(ApplySimulatorEnvironment(config));
+  return config;
 }
 
 void SetUpLogging(const CliContext& context, const Config& config) {

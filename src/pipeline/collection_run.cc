@@ -8,6 +8,7 @@
 #include "ingest/lake_sink.h"
 #include "ingest/raw_tables.h"
 #include "pipeline/run_id.h"
+#include "pipeline/simulator_endpoints.h"
 #include "pipeline/warehouse_options.h"
 
 namespace silverwork {
@@ -62,15 +63,8 @@ Status CollectionRun::ResolveEndpoints(bool allow_simulator) {
     options.service_key = std::string(kSimulatorDemoKey);
     options.clock = &clock_;
     SW_ASSIGN_OR_RETURN(simulator_, Simulator::Start(options));
-    key = options.service_key;
-    config_.postings.base_url = simulator_->base_url();
-    config_.projects.base_url = simulator_->base_url();
-    config_.projects.openapi_url = simulator_->base_url() + kSimulatorProjectsDocumentPath;
-    // The built-in simulator has no quota: don't wait on the real one's.
-    config_.postings.calls_per_second = 0;
-    config_.postings.calls_per_day = 0;
-    config_.projects.calls_per_second = 0;
-    config_.projects.calls_per_day = 0;
+    PointAtSimulator(config_, simulator_->base_url());
+    key = config_.service_key;
     spdlog::info("no service key or base URL configured: using the built-in simulator at {}",
                  simulator_->base_url());
   }

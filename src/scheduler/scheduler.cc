@@ -139,6 +139,7 @@ Result<TickReport> Scheduler::Tick() {
   if (starting_tries_) {
     SW_RETURN_IF_ERROR(AnswerRequests());
     SW_RETURN_IF_ERROR(QueueDueRuns());
+    SW_RETURN_IF_ERROR(AdvanceGate());
     SW_RETURN_IF_ERROR(StartReadyTries(report));
   }
   SW_RETURN_IF_ERROR(PeriodicChecks(report));
@@ -222,6 +223,8 @@ Result<int> Scheduler::FinishTry(const InFlight& flight, const TryOutcome& outco
       TryStateName(next.try_state), TaskStateName(next.task_state), RunStateName(finish.run.state));
   if (next.try_state == TryState::kSuccess || next.try_state == TryState::kSkipped) {
     spdlog::info("{}", what);
+    if (next.try_state == TryState::kSuccess && options_.on_success)
+      options_.on_success(flight.pipeline, attempt.task);
   } else {
     spdlog::warn("{}{}{}", what, next.message.empty() ? "" : ": ", next.message);
   }
@@ -322,6 +325,15 @@ Status Scheduler::QueueDueRuns() {
   return Status::Ok();
 }
 
+Status Scheduler::AdvanceGate() {
+  if (options_.gate == nullptr || options_.gate->stage() == StartupGate::Stage::kOpen)
+    return Status::Ok();
+  SW_ASSIGN_OR_RETURN(bool moved, options_.gate->Advance(store_));
+  if (moved)
+    spdlog::info("startup gate: {}", StartupStageName(options_.gate->stage()));
+  return Status::Ok();
+}
+
 Status Scheduler::StartReadyTries(TickReport& report) {
   const auto slots = [&] {
     return options_.max_parallel_tasks - static_cast<int>(launcher_.Running());
@@ -335,6 +347,7 @@ Status Scheduler::StartReadyTries(TickReport& report) {
   for (const TaskInstanceRecord& task : ready) {
     if (slots() <= 0) break;
     if (paused[task.pipeline]) continue;
+    if (options_.gate != nullptr && !options_.gate->MayStart(task)) continue;
     if (!run_states.contains(task.run_id)) {
       SW_ASSIGN_OR_RETURN(std::optional<RunRecord> run, store_.GetRun(task.run_id));
       run_states[task.run_id] = run ? run->state : RunState::kFailed;

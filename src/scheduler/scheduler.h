@@ -13,7 +13,8 @@
 //     is off, never a day another run holds;
 //  5. starts the tasks that are ready — upstream done, next attempt time
 //     reached (a quota deferral resumes after 00:00 KST) — within the
-//     pipeline's max_active_runs and the scheduler's max_parallel_tasks;
+//     pipeline's max_active_runs and the scheduler's max_parallel_tasks,
+//     and the stage of the startup gate when there is one;
 //  6. on each poll: alerts for deadlines missed and deferrals over a day,
 //     and (hourly) removes try logs older than the retention.
 // TickReport::next_due says when it has work again unless a try ends first.
@@ -34,6 +35,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,6 +50,7 @@
 #include "scheduler/scheduler_alerts.h"
 #include "scheduler/scheduler_requests.h"
 #include "scheduler/scheduler_store.h"
+#include "scheduler/startup_gate.h"
 #include "scheduler/task_launcher.h"
 
 namespace silverwork::scheduler {
@@ -60,6 +63,12 @@ struct SchedulerOptions {
   std::chrono::seconds lease_ttl{60};
   int max_parallel_tasks = 2;
   LeaseClaim claim;  // who this scheduler is: holder id, host, pid
+  // When set, tasks start in its stages (startup_gate.h: `silverwork
+  // standalone`'s first catch-up); it must outlive the scheduler.
+  StartupGate* gate = nullptr;
+  // Called on the scheduler's thread after a try succeeded and its state is
+  // committed (`silverwork standalone` reloads its dashboard); keep it short.
+  std::function<void(const std::string& pipeline, const std::string& task)> on_success;
 
   static SchedulerOptions FromConfig(const SchedulerConfig& config, LeaseClaim claim);
 };
@@ -132,6 +141,7 @@ class Scheduler {
   void StopTimedOutTries();
   Status AnswerRequests();
   Status QueueDueRuns();
+  Status AdvanceGate();
   Status StartReadyTries(TickReport& report);
   Status StartTry(const TaskInstanceRecord& task, TickReport& report);
   Status PeriodicChecks(TickReport& report);

@@ -248,8 +248,13 @@ Result<int> RunScheduler(const Config& config, Clock& clock, const SchedulerRunO
   AlertOutbox outbox(*warehouse, clock, AlertSinksFromConfig(config.alerts),
                      {config.alerts.base_url, config.alerts.on_success});
   SeededRandom random;
+  StartupGate gate(pipelines);
+  SchedulerOptions scheduler_options =
+      SchedulerOptions::FromConfig(config.scheduler, ClaimForThisProcess());
+  if (options.startup_gate) scheduler_options.gate = &gate;
+  scheduler_options.on_success = options.on_success;
   Scheduler scheduler(*warehouse, clock, random, pipelines, launcher, outbox,
-                      SchedulerOptions::FromConfig(config.scheduler, ClaimForThisProcess()));
+                      std::move(scheduler_options));
   SW_RETURN_IF_ERROR(TakeLease(scheduler, signals));
   spdlog::info("scheduler started: {} pipelines from {}, warehouse {}", pipelines.pipelines.size(),
                pipelines.path, config.warehouse_path);

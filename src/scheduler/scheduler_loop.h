@@ -24,6 +24,7 @@
 // the task processes also ties them to the calling thread).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "common/clock.h"
@@ -39,6 +40,11 @@ struct SchedulerRunOptions {
   std::string config_path;
   // The clock is shifted (SILVERWORK_NOW): each task starts at its now.
   bool clock_shifted = false;
+  // Tasks start in the stages of a StartupGate (collections, then whole-
+  // project builds, then everything): `silverwork standalone`.
+  bool startup_gate = false;
+  // SchedulerOptions::on_success.
+  std::function<void(const std::string& pipeline, const std::string& task)> on_success;
 };
 
 // Exit codes of `scheduler --once` beyond 0 and 1 (task_state.h's for

@@ -171,7 +171,14 @@ class Server::Impl {
       SW_ASSIGN_OR_RETURN(auto assets, StaticAssets::Load(*options_.web_dir));
       assets_.emplace(std::move(assets));
     }
-    SW_RETURN_IF_ERROR(Reload());
+    if (Status loaded = Reload(); !loaded.ok()) {
+      if (!options_.start_empty) return loaded;
+      spdlog::info("serve: nothing to show yet ({}); the dashboard fills in once it is built",
+                   loaded.message());
+      std::lock_guard lock(snapshot_mutex_);
+      snapshot_ = std::make_shared<const ServingSnapshot>();
+      loaded_stamp_ = StampOf(options_.warehouse);  // loaded again when the file changes
+    }
     last_seen_stamp_ = LoadedStamp();
     ConfigureHttp();
     return Status::Ok();

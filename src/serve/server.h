@@ -54,6 +54,10 @@ struct ServeOptions {
   // Worker threads. cpp-httplib holds a thread per open connection, so this
   // bounds concurrent keep-alive connections, not CPU use.
   int threads = 32;
+  // A warehouse without marts yet serves an empty snapshot until a reload
+  // finds them (`silverwork standalone` on a fresh warehouse), instead of
+  // failing Create.
+  bool start_empty = false;
   // How often to look for a changed warehouse file; zero: never reload.
   std::chrono::milliseconds reload_interval{std::chrono::seconds(5)};
   // A connection is closed when a request's next byte takes longer than
@@ -88,7 +92,8 @@ struct ServeOptions {
 class Server {
  public:
   // Loads the first snapshot and the dashboard's files; fails when either
-  // cannot be loaded (the message says what to build).
+  // cannot be loaded (the message says what to build), but for a snapshot
+  // with `start_empty`.
   static Result<std::unique_ptr<Server>> Create(ServeOptions options);
   ~Server();
   Server(const Server&) = delete;
