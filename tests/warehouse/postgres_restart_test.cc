@@ -122,7 +122,7 @@ TEST(PostgresRestartTest, ARestartMidLoadRollsBackAndTheRerunCompletesExactly) {
   auto fresh = OpenWarehouse(server.Options());
   ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
   auto counts = (*fresh)->QueryAll(
-      "SELECT count(*), count(DISTINCT \"itemId\"), max(\"itemId\"), min(batch), max(batch) "
+      "SELECT count(*), count(DISTINCT itemId), max(itemId), min(batch), max(batch) "
       "FROM raw_items");
   ASSERT_TRUE(counts.ok()) << counts.status().ToString();
   EXPECT_EQ(counts->rows[0], (Row{6 * kRowsPerBatch, 6 * kRowsPerBatch, 6 * kRowsPerBatch - 1,
