@@ -52,7 +52,7 @@ inline int64_t CountRows(Warehouse& warehouse, const std::string& table) {
 }
 
 // For INSTANTIATE_TEST_SUITE_P: names the test after its engine.
-inline std::string EngineTestName(const testing::TestParamInfo<std::string>& info) {
+inline std::string EngineTestName(const ::testing::TestParamInfo<std::string>& info) {
   return info.param;
 }
 

@@ -8,6 +8,7 @@
 #include "../ingest/ingest_harness.h"
 #include "ingest/raw_tables.h"
 #include "transform/transform_project.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork::testing {
 namespace {
@@ -50,15 +51,23 @@ const std::vector<std::vector<const char*>> kProjects = {
 
 Value Text(const char* text) { return text == nullptr ? Value{} : Value{std::string(text)}; }
 
-// Built by one worker, and by three side by side (each on its own
-// connection, computing tables privately before copying them in): the same
-// hand-computed values either way.
-class GoldenMarts : public ::testing::TestWithParam<int> {
+// On every engine, built by one worker and by three side by side (each on
+// its own connection; on SQLite computing tables privately before copying
+// them in): the same hand-computed values every way.
+struct GoldenBuild {
+  std::string engine;
+  int threads;
+};
+
+void PrintTo(const GoldenBuild& build, std::ostream* out) {
+  *out << build.engine << ", " << build.threads << " threads";
+}
+
+class GoldenMarts : public ::testing::TestWithParam<GoldenBuild> {
  protected:
   void SetUp() override {
-    auto opened = OpenWarehouse({.engine = "sqlite", .location = dir_.path() + "/golden.db"});
-    ASSERT_TRUE(opened.ok());
-    warehouse_ = std::move(opened).value();
+    warehouse_ = place_.Open();
+    ASSERT_NE(warehouse_, nullptr);
     ASSERT_TRUE(EnsureRawTables(*warehouse_).ok());
     for (const auto& posting : kPostings) InsertPosting(posting, kLoadedAt);
     for (const auto& project : kProjects) {
@@ -97,7 +106,7 @@ class GoldenMarts : public ::testing::TestWithParam<int> {
     options.warehouse = warehouse_.get();
     options.artifacts_dir = dir_.path() + "/artifacts";
     options.show_progress = false;
-    options.threads = GetParam();
+    options.threads = GetParam().threads;
     // Freshness is judged against the fixture's load time, not today.
     FakeClock clock(std::chrono::sys_days(std::chrono::year_month_day(
                         std::chrono::year(2025), std::chrono::month(3), std::chrono::day(5))) +
@@ -125,6 +134,7 @@ class GoldenMarts : public ::testing::TestWithParam<int> {
 
   using Lines = std::vector<std::string>;
   TempDir dir_;
+  WarehouseUnderTest place_{GetParam().engine};
   std::unique_ptr<Warehouse> warehouse_;
   std::unique_ptr<transform::TransformProject> project_;
 };
@@ -237,9 +247,17 @@ TEST_P(GoldenMarts, AnIncrementalBuildAddsTheNewDay) {
             (Lines{"5"}));
 }
 
-INSTANTIATE_TEST_SUITE_P(Threads, GoldenMarts, ::testing::Values(1, 3),
-                         [](const ::testing::TestParamInfo<int>& param) {
-                           return std::to_string(param.param) + "_threads";
+std::vector<GoldenBuild> GoldenBuilds() {
+  std::vector<GoldenBuild> builds;
+  for (const std::string& engine : EnginesUnderTest())
+    for (int threads : {1, 3}) builds.push_back({engine, threads});
+  return builds;
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, GoldenMarts, ::testing::ValuesIn(GoldenBuilds()),
+                         [](const ::testing::TestParamInfo<GoldenBuild>& param) {
+                           return param.param.engine + "_" + std::to_string(param.param.threads) +
+                                  "_threads";
                          });
 
 }  // namespace
