@@ -50,9 +50,9 @@ struct ProjectsConfig {
   std::map<std::string, std::vector<std::string>> column_aliases;
 };
 
-// Where and how the scheduler sends alerts (docs/alerts.md). The webhook
-// URLs are secrets: they come from the environment or from a file the config
-// names, never from the config text.
+// Where and how the scheduler sends alerts (docs/scheduler.md, section
+// Alerts). The webhook URLs are secrets: they come from the environment or
+// from a file the config names, never from the config text.
 struct AlertsConfig {
   // The dashboard's address, for links to task logs; empty: no links.
   std::string base_url;
@@ -64,6 +64,18 @@ struct AlertsConfig {
   int max_attempts = 10;  // per alert and sink, for 5xx answers and transport errors
   int64_t backoff_base_ms = 5'000;
   int64_t backoff_max_ms = 900'000;
+};
+
+// How `silverwork scheduler` runs (docs/scheduler.md, "Running it").
+struct SchedulerConfig {
+  std::string pipelines_file;          // empty: <project_dir>/pipelines.yml
+  std::string logs_dir = "var/logs";   // var/logs/<pipeline>/<run_id>/<task>/<try>.log
+  int log_retention_days = 30;         // older try logs are removed
+  int64_t poll_interval_ms = 2'000;    // requests, deadlines: how often they are looked at
+  int64_t lease_ttl_ms = 60'000;       // renewed every third of it
+  int64_t shutdown_grace_ms = 60'000;  // SIGTERM: how long running tasks may finish
+  int64_t kill_grace_ms = 10'000;      // stopping a task: SIGTERM, this long, then SIGKILL
+  int max_parallel_tasks = 2;          // task processes at once, every pipeline together
 };
 
 struct HttpConfig {
@@ -97,6 +109,7 @@ struct Config {
   PostingsConfig postings;
   ProjectsConfig projects;
   AlertsConfig alerts;
+  SchedulerConfig scheduler;
   HttpConfig http;
   ServeConfig serve;
   // Resolved secret; empty when none is configured.

@@ -103,6 +103,36 @@ TEST(Config, RejectsWrongTypesAndBadValues) {
   EXPECT_NE(syntax.status().message().find("t:"), std::string::npos);
 }
 
+TEST(Config, TheSchedulerSection) {
+  auto config = ParseConfigText(
+      "[scheduler]\npipelines_file = \"ops/pipelines.yml\"\nlogs_dir = \"/srv/logs\"\n"
+      "log_retention_days = 7\npoll_interval_ms = 500\nlease_ttl_ms = 9000\n"
+      "shutdown_grace_ms = 0\nkill_grace_ms = 2000\nmax_parallel_tasks = 3\n",
+      "t", DefaultConfig());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->scheduler.pipelines_file, "ops/pipelines.yml");
+  EXPECT_EQ(config->scheduler.logs_dir, "/srv/logs");
+  EXPECT_EQ(config->scheduler.log_retention_days, 7);
+  EXPECT_EQ(config->scheduler.poll_interval_ms, 500);
+  EXPECT_EQ(config->scheduler.lease_ttl_ms, 9000);
+  EXPECT_EQ(config->scheduler.shutdown_grace_ms, 0);
+  EXPECT_EQ(config->scheduler.kill_grace_ms, 2000);
+  EXPECT_EQ(config->scheduler.max_parallel_tasks, 3);
+  EXPECT_EQ(DefaultConfig().scheduler.logs_dir, "var/logs");
+
+  auto unknown = ParseConfigText("[scheduler]\npoll_interval = 5\n", "t", DefaultConfig());
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("'scheduler.poll_interval'"), std::string::npos);
+  auto lease = ParseConfigText("[scheduler]\npoll_interval_ms = 2000\nlease_ttl_ms = 5000\n",
+                               "t", DefaultConfig());
+  ASSERT_FALSE(lease.ok());
+  EXPECT_NE(lease.status().message().find("three times poll_interval_ms"), std::string::npos);
+  for (const char* bad : {"max_parallel_tasks = 0", "log_retention_days = 0", "logs_dir = \"\""}) {
+    const std::string text = std::string("[scheduler]\n") + bad + "\n";
+    EXPECT_FALSE(ParseConfigText(text, "t", DefaultConfig()).ok()) << bad;
+  }
+}
+
 TEST(Config, RefusesAnInlineServiceKey) {
   auto config = ParseConfigText("service_key = \"secret\"\n", "t", DefaultConfig());
   ASSERT_FALSE(config.ok());
