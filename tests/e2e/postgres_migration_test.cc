@@ -81,8 +81,7 @@ std::string Rendered(const Row& row) {
 // Columns saying when a row was loaded or versioned, and by which run:
 // `reload` stamps the time it loads, so these tell when, not what.
 bool IsLoadStamp(const std::string& column) {
-  return column.ends_with("loaded_at") || column.ends_with("run_id") ||
-         column.starts_with("dbt_");
+  return column.ends_with("loaded_at") || column.ends_with("run_id") || column.starts_with("dbt_");
 }
 
 // Fails at the first row where `relation` differs between the engines.
@@ -102,7 +101,8 @@ void ExpectSameRelation(const std::string& relation, Warehouse& sqlite, Warehous
     const Row& want = expected[index].cells;
     const Row& have = got[index].cells;
     bool same = want.size() == have.size();
-    for (size_t cell = 0; same && cell < want.size(); ++cell) same = SameCell(want[cell], have[cell]);
+    for (size_t cell = 0; same && cell < want.size(); ++cell)
+      same = SameCell(want[cell], have[cell]);
     if (!same) {
       ADD_FAILURE() << relation << " differs at row " << index << " of " << expected.size()
                     << "\nsqlite:   " << Rendered(want) << "\npostgres: " << Rendered(have);
@@ -131,9 +131,8 @@ class PostgresMigration : public ::testing::Test {
 
   // Runs the binary with `config`; the test fails unless it exits 0.
   void Run(const std::string& config, const std::vector<std::string>& args) {
-    ASSERT_EQ(harness_.RunWith(config, args), 0)
-        << args.front() << "\n"
-        << harness_.Stdout() << harness_.Stderr();
+    ASSERT_EQ(harness_.RunWith(config, args), 0) << args.front() << "\n"
+                                                 << harness_.Stdout() << harness_.Stderr();
   }
 
   BinaryHarness harness_;
@@ -143,8 +142,8 @@ class PostgresMigration : public ::testing::Test {
 };
 
 TEST_F(PostgresMigration, ALakeCollectedOnSqliteReloadsIntoPostgresAndBuildsTheSameMarts) {
-  Run(sqlite_config_, {"collect", "postings", "--from", kToday.AddDays(-4).Iso(), "--to",
-                       kToday.Iso()});
+  Run(sqlite_config_,
+      {"collect", "postings", "--from", kToday.AddDays(-4).Iso(), "--to", kToday.Iso()});
   Run(sqlite_config_, {"collect", "projects"});
   Run(sqlite_config_, {"build"});
 
