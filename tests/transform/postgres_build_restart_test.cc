@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "postgres_private_server.h"
+#include "spy_warehouse.h"
 #include "transform/transform_project.h"
 #include "transform_test_util.h"
 
@@ -17,53 +18,10 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::Rows;
+using testing::SpyWarehouse;
 using testing::TempDir;
 using testing::WriteProject;
 using Strings = std::vector<std::string>;
-
-// Forwards to a real warehouse; before the statement that swaps a chosen
-// table in, restarts the server once.
-class RestartingWarehouse final : public Warehouse {
- public:
-  RestartingWarehouse(Warehouse& inner, PrivatePostgresServer& server)
-      : inner_(inner), server_(server) {}
-  // The statement text that triggers the restart ("" for none).
-  std::string restart_before;
-  bool restarted = false;
-
-  const EngineTraits& traits() const override { return inner_.traits(); }
-  Status Execute(std::string_view sql) override {
-    if (!restart_before.empty() && !restarted && sql.find(restart_before) != sql.npos) {
-      restarted = true;
-      EXPECT_TRUE(server_.Restart());
-    }
-    return inner_.Execute(sql);
-  }
-  Result<int64_t> ExecuteWithParams(std::string_view sql, std::span<const Value> params) override {
-    return inner_.ExecuteWithParams(sql, params);
-  }
-  Status Query(std::string_view sql, std::span<const Value> params, const RowCallback& on_row,
-               std::vector<std::string>* columns) override {
-    return inner_.Query(sql, params, on_row, columns);
-  }
-  Status Begin() override { return inner_.Begin(); }
-  Status Commit() override { return inner_.Commit(); }
-  Status Rollback() override { return inner_.Rollback(); }
-  bool InTransaction() const override { return inner_.InTransaction(); }
-  Status EnsureTable(const TableSpec& spec) override { return inner_.EnsureTable(spec); }
-  Status Upsert(std::string_view table, std::span<const std::string> columns,
-                std::span<const std::string> keys, std::span<const Row> rows) override {
-    return inner_.Upsert(table, columns, keys, rows);
-  }
-  Result<bool> TableExists(std::string_view name) override { return inner_.TableExists(name); }
-  Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) override {
-    return inner_.DescribeTable(name);
-  }
-
- private:
-  Warehouse& inner_;
-  PrivatePostgresServer& server_;
-};
 
 const std::map<std::string, std::string> kProject = {
     {"silverwork_project.yml",
@@ -90,7 +48,17 @@ TEST(PostgresBuildRestartTest, ARestartMidBuildRollsBackTheSwapAndTheRerunIsExac
   WriteProject(dir.path(), kProject);
   auto project = TransformProject::Load(dir.path());
   ASSERT_TRUE(project.ok()) << project.status().ToString();
-  RestartingWarehouse warehouse(real, server);
+  // Before the statement that swaps by_region's new table in (once armed),
+  // the server restarts.
+  SpyWarehouse warehouse(real);
+  bool armed = false;
+  bool restarted = false;
+  warehouse.before_statement = [&](std::string_view sql) {
+    if (armed && !restarted && sql.find("RENAME TO \"by_region\"") != sql.npos) {
+      restarted = true;
+      EXPECT_TRUE(server.Restart());
+    }
+  };
   RunOptions options;
   options.warehouse = &warehouse;
   options.artifacts_dir = dir.path() / "artifacts";
@@ -99,10 +67,10 @@ TEST(PostgresBuildRestartTest, ARestartMidBuildRollsBackTheSwapAndTheRerunIsExac
   ASSERT_TRUE(first.ok() && first->ok()) << (first.ok() ? first->Summary() : "");
 
   ASSERT_TRUE(real.Execute("INSERT INTO events VALUES ('S', 5), ('W', 1)").ok());
-  warehouse.restart_before = "RENAME TO \"by_region\"";
+  armed = true;
   auto interrupted = project->Build(options);
   ASSERT_TRUE(interrupted.ok()) << interrupted.status().ToString();
-  ASSERT_TRUE(warehouse.restarted) << "no statement swapped by_region in";
+  ASSERT_TRUE(restarted) << "no statement swapped by_region in";
   EXPECT_FALSE(interrupted->ok());
   std::map<std::string, const NodeResult*> nodes;
   for (const NodeResult& node : interrupted->nodes) nodes[node.unique_id] = &node;
