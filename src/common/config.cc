@@ -94,7 +94,9 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
   SW_RETURN_IF_ERROR(reader.Int("concurrency", out.concurrency));
   SW_RETURN_IF_ERROR(reader.Double("calls_per_second", out.calls_per_second));
   SW_RETURN_IF_ERROR(reader.Int("calls_per_day", out.calls_per_day));
+  SW_RETURN_IF_ERROR(reader.Int("reserved_calls_per_day", out.reserved_calls_per_day));
   SW_RETURN_IF_ERROR(reader.Int("lookback_days", out.lookback_days));
+  SW_RETURN_IF_ERROR(reader.Int("max_reach_back_days", out.max_reach_back_days));
   SW_RETURN_IF_ERROR(reader.Int("timeout_ms", out.timeout_ms));
   SW_RETURN_IF_ERROR(reader.Int("max_attempts", out.max_attempts));
   SW_RETURN_IF_ERROR(reader.Int("backoff_base_ms", out.backoff_base_ms));
@@ -102,11 +104,22 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
   SW_RETURN_IF_ERROR(reader.Int("batch_size", out.batch_size));
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (out.rows_per_page < 1 || out.concurrency < 1 || out.max_attempts < 1 ||
-      out.lookback_days < 0 || out.batch_size < 1 || out.timeout_ms < 1) {
+      out.lookback_days < 0 || out.max_reach_back_days < 0 || out.batch_size < 1 ||
+      out.timeout_ms < 1) {
     return Invalid(origin,
                    "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
-                   "timeout_ms must be positive and lookback_days not negative",
+                   "timeout_ms must be positive, lookback_days and max_reach_back_days "
+                   "not negative",
                    "fix the values in the config file");
+  }
+  if (out.reserved_calls_per_day < 0 ||
+      (out.calls_per_day > 0 && out.reserved_calls_per_day >= out.calls_per_day)) {
+    return Invalid(origin,
+                   "[postings] reserved_calls_per_day (" +
+                       std::to_string(out.reserved_calls_per_day) +
+                       ") must be at least 0 and below calls_per_day (" +
+                       std::to_string(out.calls_per_day) + ")",
+                   "keep it near what a day of hourly collections spends, e.g. 1000");
   }
   return Status::Ok();
 }

@@ -21,10 +21,18 @@ namespace silverwork {
 struct PostingsConfig {
   std::string base_url;  // empty: the real portal when a key is set
   int64_t rows_per_page = 1000;
-  int concurrency = 10;            // detail calls in flight
-  double calls_per_second = 25;    // shared by all workers (0: unlimited)
-  int64_t calls_per_day = 10'000;  // per operation, the development key's quota (0: unlimited)
-  int lookback_days = 3;           // re-check this many days before the window
+  int concurrency = 10;              // detail calls in flight
+  double calls_per_second = 25;      // shared by all workers (0: unlimited)
+  int64_t calls_per_day = 10'000;    // per operation, the development key's quota (0: unlimited)
+  // Of calls_per_day, the calls per operation a day that only collections of
+  // today or yesterday may spend: a backfill of older days stops short of
+  // them, so the hourly and daily runs always have their share.
+  int64_t reserved_calls_per_day = 1'000;
+  int lookback_days = 3;             // re-check this many days before the window
+  // The list reaches back to the oldest posting the warehouse holds as open,
+  // but never more than this many days before today (a posting the portal
+  // dropped while open must not make every run page further back).
+  int max_reach_back_days = 90;
   int64_t timeout_ms = 10'000;
   int max_attempts = 5;
   int64_t backoff_base_ms = 500;

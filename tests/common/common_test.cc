@@ -66,6 +66,8 @@ base_url = "http://127.0.0.1:8089"
 rows_per_page = 500
 concurrency = 4
 calls_per_second = 2.5
+max_reach_back_days = 60
+reserved_calls_per_day = 500
 [projects]
 per_page = 100
 openapi_url = "http://127.0.0.1:8089/oas/docs?namespace=15050148/v1"
@@ -80,6 +82,8 @@ admProvNm = ["관할 시도"]
   EXPECT_FALSE(config->lake_fsync);
   EXPECT_EQ(config->postings.rows_per_page, 500);
   EXPECT_DOUBLE_EQ(config->postings.calls_per_second, 2.5);
+  EXPECT_EQ(config->postings.max_reach_back_days, 60);
+  EXPECT_EQ(config->postings.reserved_calls_per_day, 500);
   EXPECT_EQ(config->projects.files.size(), 1u);
   EXPECT_EQ(config->projects.files.at(2025), "new-file-id");
   EXPECT_EQ(config->projects.openapi_url, "http://127.0.0.1:8089/oas/docs?namespace=15050148/v1");
@@ -98,6 +102,12 @@ TEST(Config, RejectsWrongTypesAndBadValues) {
   EXPECT_FALSE(ParseConfigText("[postings]\nconcurrency = \"ten\"\n", "t", DefaultConfig()).ok());
   EXPECT_FALSE(ParseConfigText("[postings]\nconcurrency = 0\n", "t", DefaultConfig()).ok());
   EXPECT_FALSE(ParseConfigText("[projects.files]\nabc = 1\n", "t", DefaultConfig()).ok());
+  EXPECT_FALSE(
+      ParseConfigText("[postings]\nmax_reach_back_days = -1\n", "t", DefaultConfig()).ok());
+  auto reserve = ParseConfigText(
+      "[postings]\ncalls_per_day = 1000\nreserved_calls_per_day = 1000\n", "t", DefaultConfig());
+  ASSERT_FALSE(reserve.ok());
+  EXPECT_NE(reserve.status().message().find("below calls_per_day"), std::string::npos);
   auto syntax = ParseConfigText("[postings\n", "t", DefaultConfig());
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.status().message().find("t:"), std::string::npos);
