@@ -25,5 +25,6 @@ where daily.start_date >= (
     )
 )
 {% endif %}
-group by substr(daily.start_date, 1, 7), coalesce(daily.iso_code, 'unknown'),
+group by substr(daily.start_date, 1, 7), cast(substr(daily.start_date, 1, 4) as integer),
+    coalesce(daily.iso_code, 'unknown'), coalesce(provinces.province_name, '미상'),
     daily.employment_shape_code, daily.employment_shape_name

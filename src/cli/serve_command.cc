@@ -59,7 +59,7 @@ void AddServeFlags(CLI::App& command, ServeFlags& flags, bool all) {
                      "worker threads, one per open connection (keep-alive)")
       ->check(CLI::Range(2, 1024));
   command.add_option("--reload-interval", flags.reload_seconds,
-                     "seconds between checks for a changed warehouse (0: never reload)")
+                     "seconds between checks for a finished build (0: never reload)")
       ->check(CLI::Range(0.0, 86400.0));
   command.add_option("--cache-entries", flags.cache_entries,
                      "chart responses kept until the warehouse changes (0: no cache)");

@@ -132,8 +132,14 @@ Result<std::vector<PartitionConflict>> SchedulerStore::ClaimDays(const std::stri
       kPartitions, kActiveStatuses);
   const std::string holder_sql =
       fmt::format("SELECT status, run_id FROM {} WHERE pipeline = ? AND day = ?", kPartitions);
+  // A new day. Two stores may insert it at once where writers do not
+  // exclude each other (PostgreSQL): the second waits for the first to
+  // commit, then inserts nothing and finds the first's claim below. (The
+  // UPDATE above is safe already: it waits the same way, then re-checks the
+  // status.)
   const std::string insert_sql = fmt::format(
-      "INSERT INTO {} (pipeline, day, status, run_id, updated_at) VALUES (?, ?, 'queued', ?, ?)",
+      "INSERT INTO {} (pipeline, day, status, run_id, updated_at) VALUES (?, ?, 'queued', ?, ?) "
+      "ON CONFLICT (pipeline, day) DO NOTHING",
       kPartitions);
   std::vector<PartitionConflict> conflicts;
   for (Date day : plan.days) {
@@ -143,15 +149,20 @@ Result<std::vector<PartitionConflict>> SchedulerStore::ClaimDays(const std::stri
     if (claimed == 1) continue;
     const std::vector<Value> key{Text(plan.pipeline), Text(day.Iso())};
     SW_ASSIGN_OR_RETURN(QueryResult holder, warehouse_.QueryAll(holder_sql, key));
-    if (!holder.rows.empty()) {
-      SW_ASSIGN_OR_RETURN(PartitionStatus status, ParsePartitionStatus(AsText(holder.rows[0][0])));
-      conflicts.push_back({day, status, AsText(holder.rows[0][1])});
-      continue;
+    if (holder.rows.empty()) {
+      const std::vector<Value> row{Text(plan.pipeline), Text(day.Iso()), Text(run_id),
+                                   TimeValue(now)};
+      SW_ASSIGN_OR_RETURN(int64_t inserted, warehouse_.ExecuteWithParams(insert_sql, row));
+      if (inserted == 1) continue;
+      SW_ASSIGN_OR_RETURN(holder, warehouse_.QueryAll(holder_sql, key));
+      if (holder.rows.empty())
+        return Status(ErrorCode::kInternal,
+                      fmt::format("day {} of {} was neither free nor held", day.Iso(),
+                                  plan.pipeline),
+                      "queue the run again");
     }
-    // A new day: the primary key refuses a second INSERT of it.
-    const std::vector<Value> row{Text(plan.pipeline), Text(day.Iso()), Text(run_id),
-                                 TimeValue(now)};
-    SW_RETURN_IF_ERROR(warehouse_.ExecuteWithParams(insert_sql, row).status());
+    SW_ASSIGN_OR_RETURN(PartitionStatus status, ParsePartitionStatus(AsText(holder.rows[0][0])));
+    conflicts.push_back({day, status, AsText(holder.rows[0][1])});
   }
   return conflicts;
 }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <malloc.h>
-#include <sys/stat.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -55,35 +54,6 @@ const Refusal& RefusalFor(int status) {
     if (refusal.status == status) return refusal;
   }
   return kOtherRefusal;
-}
-
-// What the reloader compares to notice a changed warehouse: the database
-// file and its write-ahead log (SQLite commits land in the WAL first).
-struct FileStamp {
-  ino_t inode = 0;
-  off_t size = 0;
-  int64_t mtime_ns = 0;
-  bool operator==(const FileStamp&) const = default;
-};
-struct WarehouseStamp {
-  FileStamp database, wal;
-  bool operator==(const WarehouseStamp&) const = default;
-};
-
-FileStamp Stamp(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return {};
-  return {info.st_ino, info.st_size,
-          static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
-}
-
-// An empty write-ahead log holds no commits: it is what opening a
-// checkpointed database creates, so it stamps like no log at all (a writer's
-// checkpoint that empties the log also changes the database file).
-WarehouseStamp StampOf(const WarehouseOptions& options) {
-  FileStamp wal = Stamp(options.location + "-wal");
-  if (wal.size == 0) wal = {};
-  return {Stamp(options.location), wal};
 }
 
 // "gzip, deflate, br" -> "gzip, deflate".
@@ -175,11 +145,11 @@ class Server::Impl {
       if (!options_.start_empty) return loaded;
       spdlog::info("serve: nothing to show yet ({}); the dashboard fills in once it is built",
                    loaded.message());
+      // loaded_build_ stays unset: the first look that finds a finished
+      // build loads it.
       std::lock_guard lock(snapshot_mutex_);
       snapshot_ = std::make_shared<const ServingSnapshot>();
-      loaded_stamp_ = StampOf(options_.warehouse);  // loaded again when the file changes
     }
-    last_seen_stamp_ = LoadedStamp();
     ConfigureHttp();
     return Status::Ok();
   }
@@ -223,41 +193,51 @@ class Server::Impl {
   }
 
   Status Reload() {
-    const WarehouseStamp stamp = StampOf(options_.warehouse);
     auto warehouse = options_.open_warehouse(options_.warehouse);
-    Result<ServingSnapshot> loaded = warehouse.ok() ? LoadSnapshot(**warehouse, clock_)
-                                                    : Result<ServingSnapshot>(warehouse.status());
-    metrics_.RecordReload(loaded.ok());
-    if (!loaded.ok()) return loaded.status();
+    if (!warehouse.ok()) return Loaded(warehouse.status());
+    // Read first: a build that finishes while the snapshot loads changes
+    // the generation after this, so the next look loads again.
+    Result<std::string> generation = (*warehouse)->BuildGeneration();
+    if (!generation.ok()) return Loaded(generation.status());
+    Result<ServingSnapshot> loaded = LoadSnapshot(**warehouse, clock_);
+    if (!loaded.ok()) return Loaded(loaded.status());
     auto fresh = std::make_shared<const ServingSnapshot>(std::move(loaded).value());
     {
       std::lock_guard lock(snapshot_mutex_);
       snapshot_ = std::move(fresh);
       ++generation_;
-      loaded_stamp_ = stamp;
+      loaded_build_ = *generation;
     }
     pool_.Reset();
     // Loading churns through a million rows of temporaries; hand the freed
     // pages back so the resident size reflects what the snapshot holds.
     malloc_trim(0);
-    return Status::Ok();
+    return Loaded(Status::Ok());
   }
 
   WarehouseCheck CheckWarehouse() {
     std::lock_guard check_lock(check_mutex_);
-    const WarehouseStamp current = StampOf(options_.warehouse);
-    const bool settled = current == last_seen_stamp_;
-    last_seen_stamp_ = current;
-    if (current == LoadedStamp()) return WarehouseCheck::kUnchanged;
-    if (!settled) return WarehouseCheck::kChanging;
+    Result<std::string> current = ReadBuildGeneration();
+    if (!current.ok()) {
+      if (!unreadable_) {
+        spdlog::warn("serve: cannot tell whether a build finished (keeps serving what it has): {}",
+                     current.status().ToString());
+      }
+      unreadable_ = true;
+      return WarehouseCheck::kUnreadable;
+    }
+    if (unreadable_) spdlog::info("serve: the warehouse answers again");
+    unreadable_ = false;
+    if (*current == LoadedBuild()) return WarehouseCheck::kUnchanged;
     Status status = Reload();
     if (status.ok()) {
-      spdlog::info("serve: reloaded the warehouse ({} postings)", snapshot()->postings.size());
+      spdlog::info("serve: a build finished; reloaded the warehouse ({} postings)",
+                   snapshot()->postings.size());
       return WarehouseCheck::kReloaded;
     }
     spdlog::warn("serve: keeping the previous snapshot: {}", status.ToString());
     std::lock_guard snapshot_lock(snapshot_mutex_);
-    loaded_stamp_ = current;  // retried when the file changes again
+    loaded_build_ = *current;  // retried after the next build
     return WarehouseCheck::kReloadFailed;
   }
 
@@ -273,9 +253,22 @@ class Server::Impl {
     return {snapshot_, generation_};
   }
 
-  WarehouseStamp LoadedStamp() const {
+  std::string LoadedBuild() const {
     std::lock_guard lock(snapshot_mutex_);
-    return loaded_stamp_;
+    return loaded_build_;
+  }
+
+  // Counts a load in /metrics; passes its status on.
+  Status Loaded(Status status) {
+    metrics_.RecordReload(status.ok());
+    return status;
+  }
+
+  // Through a connection of its own each look: cheap next to the interval,
+  // and it follows a warehouse file replaced or a server restarted.
+  Result<std::string> ReadBuildGeneration() {
+    SW_ASSIGN_OR_RETURN(auto warehouse, options_.open_warehouse(options_.warehouse));
+    return warehouse->BuildGeneration();
   }
 
   void WatchWarehouse() {
@@ -550,10 +543,10 @@ class Server::Impl {
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const ServingSnapshot> snapshot_;
   uint64_t generation_ = 0;
-  WarehouseStamp loaded_stamp_;
+  std::string loaded_build_;  // the build generation the snapshot was loaded at
 
-  std::mutex check_mutex_;          // one CheckWarehouse at a time
-  WarehouseStamp last_seen_stamp_;  // guarded by check_mutex_ (Initialize: before any check)
+  std::mutex check_mutex_;   // one CheckWarehouse at a time
+  bool unreadable_ = false;  // the last look could not read the generation; check_mutex_
 
   std::mutex stop_mutex_;
   std::condition_variable stop_signal_;

@@ -13,7 +13,9 @@
 //   GET /metrics               Prometheus text format
 //
 // Charts are computed from an in-memory snapshot of the warehouse
-// (snapshot.h), reloaded in the background when the warehouse file changes;
+// (snapshot.h), reloaded in the background when a build finishes (the
+// warehouse's build generation; other writes, such as the scheduler's state,
+// load nothing);
 // the table reads row text through a pool of read-only connections. Every
 // request is bounded: query length (8 KiB), body (4 KiB), parameter values,
 // read and write timeouts. Failures answer with the status their category
@@ -38,12 +40,13 @@
 
 namespace silverwork::serve {
 
-// What one look at the warehouse file found (Server::CheckWarehouse).
+// What one look at the warehouse's build generation found
+// (Server::CheckWarehouse; Warehouse::BuildGeneration).
 enum class WarehouseCheck {
-  kUnchanged,     // the file is the one the serving snapshot was loaded from
-  kChanging,      // it changed since the previous look: wait until it stays the same
-  kReloaded,      // it changed, then stayed the same for a look: a new snapshot serves
+  kUnchanged,     // no build finished since the serving snapshot was loaded
+  kReloaded,      // one did: a new snapshot serves
   kReloadFailed,  // ... but loading it failed: the previous snapshot keeps serving
+  kUnreadable,    // the generation could not be read: the snapshot keeps serving
 };
 
 struct ServeOptions {
@@ -58,7 +61,7 @@ struct ServeOptions {
   // finds them (`silverwork standalone` on a fresh warehouse), instead of
   // failing Create.
   bool start_empty = false;
-  // How often to look for a changed warehouse file; zero: never reload.
+  // How often to look for a finished build; zero: never reload.
   std::chrono::milliseconds reload_interval{std::chrono::seconds(5)};
   // A connection is closed when a request's next byte takes longer than
   // read_timeout to arrive, when the client takes longer than write_timeout
@@ -108,10 +111,9 @@ class Server {
 
   // Loads a new snapshot now and swaps it in when it loads.
   Status Reload();
-  // One look of the reloader (every reload_interval): reloads once the
-  // warehouse has changed and then stayed the same since the previous look,
-  // so a build in progress is not loaded half-way. A failed load is retried
-  // only when the file changes again.
+  // One look of the reloader (every reload_interval): reloads when a build
+  // finished since the serving snapshot was loaded (the build generation
+  // changed). A failed load is retried only after the next build.
   WarehouseCheck CheckWarehouse();
   std::shared_ptr<const ServingSnapshot> snapshot() const;
 

@@ -14,8 +14,7 @@
 // and uses what they say. SQL the traits hold uses positional `?`
 // parameters like every statement given to a Warehouse; engines translate
 // them. (Not yet true of serve's own queries, which read SQLite's rowid and
-// json_each, nor of its reloader, which watches SQLite's -wal file; see
-// docs/architecture.md.)
+// json_each; see docs/architecture.md.)
 //
 // An engine's traits are built once from a table of spellings and never
 // change; thread-safe.

@@ -11,6 +11,8 @@ namespace {
 
 // Collection state lives in the warehouse so that it commits with the data.
 constexpr std::string_view kStateTable = "_sw_state";
+// The state key of the build generation (Warehouse::BuildGeneration).
+constexpr std::string_view kBuildGenerationKey = "build_generation";
 
 std::string Quoted(std::string_view text, char quote) {
   std::string out;
@@ -85,11 +87,15 @@ Result<std::optional<std::string>> Warehouse::GetState(std::string_view key) {
   return value;
 }
 
-Status Warehouse::PutState(std::string_view key, std::string_view value) {
-  SW_RETURN_IF_ERROR(EnsureTable(
+Status Warehouse::EnsureStateTable() {
+  return EnsureTable(
       {.name = std::string(kStateTable),
        .columns = {{.name = "key"}, {.name = "value", .not_null = true}, {.name = "updated_at"}},
-       .primary_key = {"key"}}));
+       .primary_key = {"key"}});
+}
+
+Status Warehouse::PutState(std::string_view key, std::string_view value) {
+  SW_RETURN_IF_ERROR(EnsureStateTable());
   const Dialect& sql = dialect();
   const std::string key_column = sql.QuoteIdentifier("key");
   const std::string value_column = sql.QuoteIdentifier("value");
@@ -115,6 +121,43 @@ Status Warehouse::DeleteState(std::string_view key) {
                          sql.QuoteIdentifier("key")),
              params)
       .status();
+}
+
+// The generation is a number in the state store; its token adds when it was
+// advanced, so that a warehouse dropped and built again, whose count starts
+// over, does not repeat a token a reader holds.
+Result<std::string> Warehouse::BuildGeneration() {
+  SW_ASSIGN_OR_RETURN(bool exists, TableExists(kStateTable));
+  if (!exists) return std::string("none");
+  const Dialect& sql = dialect();
+  std::string token = "none";
+  const Value params[] = {std::string(kBuildGenerationKey)};
+  SW_RETURN_IF_ERROR(Query(
+      fmt::format("SELECT {}, {} FROM {} WHERE {} = ?", sql.QuoteIdentifier("value"),
+                  sql.QuoteIdentifier("updated_at"), sql.QuoteIdentifier(kStateTable),
+                  sql.QuoteIdentifier("key")),
+      params, [&token](const Row& row) {
+        token = fmt::format("{} at {}", ValueToString(row.at(0)), ValueToString(row.at(1)));
+        return Status::Ok();
+      }));
+  return token;
+}
+
+// One upsert whose update reads the stored number: both engines lock the
+// row for it, so two builds finishing together count twice.
+Status Warehouse::AdvanceBuildGeneration() {
+  SW_RETURN_IF_ERROR(EnsureStateTable());
+  const Dialect& sql = dialect();
+  const std::string table = sql.QuoteIdentifier(kStateTable);
+  const std::string value_column = sql.QuoteIdentifier("value");
+  const std::string updated_column = sql.QuoteIdentifier("updated_at");
+  const std::string statement = fmt::format(
+      "INSERT INTO {0}({1}, {2}, {3}) VALUES(?, '1', {4}) ON CONFLICT({1}) DO UPDATE SET "
+      "{2} = CAST(CAST({0}.{2} AS BIGINT) + 1 AS TEXT), {3} = excluded.{3}",
+      table, sql.QuoteIdentifier("key"), value_column, updated_column, sql.CurrentTimestamp());
+  const Value params[] = {std::string(kBuildGenerationKey)};
+  Status status = ExecuteWithParams(statement, params).status();
+  return status.ok() ? status : status.WithContext("cannot advance the build generation");
 }
 
 }  // namespace silverwork

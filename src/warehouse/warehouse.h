@@ -158,6 +158,23 @@ class Warehouse {
   Result<std::optional<std::string>> GetState(std::string_view key);
   Status PutState(std::string_view key, std::string_view value);
   Status DeleteState(std::string_view key);
+
+  // The build generation: an opaque token (kept in the state store) that
+  // changes when a build, run, seed or snapshot command finishes having
+  // built something (transform's Invocation advances it), and at no other
+  // write. Readers of the marts (serve) poll it to learn that a build ended,
+  // untroubled by collection and the scheduler's state writing to the same
+  // warehouse. "none" before the first build. Equal tokens read at two times
+  // mean no build finished in between, even across a warehouse dropped and
+  // built again (the token holds when the generation was advanced).
+  Result<std::string> BuildGeneration();
+  // Advances the build generation in one statement: builds finishing at the
+  // same time each advance it.
+  Status AdvanceBuildGeneration();
+
+ private:
+  // Creates the state table when missing.
+  Status EnsureStateTable();
 };
 
 // RAII transaction: rolls back unless Commit() succeeded.

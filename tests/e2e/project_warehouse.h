@@ -13,18 +13,19 @@
 #include "../ingest/ingest_harness.h"
 #include "ingest/raw_tables.h"
 #include "transform/transform_project.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork::testing {
 
 class ProjectWarehouse {
  public:
-  // Opens an empty warehouse with the raw tables in `dir` and loads the
-  // project; a failure fails the test (check HasFatalFailure()).
-  explicit ProjectWarehouse(const TempDir& dir) : dir_(dir) {
-    auto opened = OpenWarehouse({.engine = "sqlite", .location = dir_.path() + "/project.db"});
-    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
-    if (!opened.ok()) return;
-    warehouse_ = std::move(opened).value();
+  // Opens an empty warehouse of `engine` (artifacts in `dir`) with the raw
+  // tables and loads the project; a failure fails the test (check
+  // HasFatalFailure()).
+  explicit ProjectWarehouse(const TempDir& dir, const std::string& engine = "sqlite")
+      : dir_(dir), place_(engine) {
+    warehouse_ = place_.Open();
+    if (warehouse_ == nullptr) return;
     Status ensured = EnsureRawTables(*warehouse_);
     EXPECT_TRUE(ensured.ok()) << ensured.ToString();
     auto project = transform::TransformProject::Load(SILVERWORK_SOURCE_DIR);
@@ -76,6 +77,7 @@ class ProjectWarehouse {
 
  private:
   const TempDir& dir_;
+  WarehouseUnderTest place_;
   std::unique_ptr<Warehouse> warehouse_;
   std::unique_ptr<transform::TransformProject> project_;
   transform::RunResults last_results_;

@@ -19,6 +19,7 @@
 #include "simulator/postings.h"
 #include "simulator/simulator.h"
 #include "warehouse/warehouse.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork::testing {
 
@@ -89,10 +90,19 @@ class IngestHarness {
   }
   ~IngestHarness() { CloseRun(); }
 
+  // A connection to the warehouse under test: on SQLite the file at
+  // WarehousePath(), on PostgreSQL (SILVERWORK_TEST_ENGINE, see
+  // EngineFromEnvironment) a schema of the test's own.
   void OpenWarehouse() {
-    auto opened = silverwork::OpenWarehouse({.engine = "sqlite", .location = WarehousePath()});
+    auto opened = silverwork::OpenWarehouse(WarehouseOptions());
     if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
     warehouse = std::move(opened).value();
+  }
+  silverwork::WarehouseOptions WarehouseOptions() const {
+#ifdef SILVERWORK_HAVE_POSTGRES
+    if (schema_ != nullptr) return schema_->Options();
+#endif
+    return {.engine = "sqlite", .location = WarehousePath()};
   }
   std::string WarehousePath() const { return dir.path() + "/warehouse.db"; }
   std::string LakePath() const { return dir.path() + "/lake"; }
@@ -261,6 +271,11 @@ class IngestHarness {
   }
 
   TempDir dir;
+#ifdef SILVERWORK_HAVE_POSTGRES
+  // The test's schema when the engine under test is PostgreSQL.
+  std::unique_ptr<ScopedPostgresSchema> schema_ =
+      EngineFromEnvironment() == "postgres" ? std::make_unique<ScopedPostgresSchema>() : nullptr;
+#endif
   // The collectors' clock: noon in Korea on kToday (the simulator's today),
   // advancing in real time, so that waits and timeouts stay real but a test
   // never straddles Korean midnight.

@@ -105,6 +105,7 @@ class HourlyCollectionTest : public ::testing::Test {
     config.postings.batch_size = 500;
     config.postings.lookback_days = 3;
     config.postings.calls_per_day = kQuota;
+    UseWarehouse(config, harness_.WarehouseOptions());
     return config;
   }
 

@@ -60,6 +60,7 @@ struct ClockedWorld {
     Config config =
         SimulatorConfig(harness.dir.path(), harness.simulator->base_url(), kSimulatorDemoKey);
     config.project_dir = SILVERWORK_SOURCE_DIR;
+    UseWarehouse(config, harness.WarehouseOptions());
     return config;
   }
   RunRecord OnlyRun() {

@@ -8,6 +8,7 @@
 #include "common/config.h"
 #include "common/date.h"
 #include "simulator/simulator.h"
+#include "warehouse/warehouse.h"
 
 namespace silverwork::testing {
 
@@ -16,6 +17,18 @@ inline std::chrono::system_clock::time_point KoreaTime(Date day, int hour, int m
                                                        int second = 0) {
   return std::chrono::system_clock::time_point(day.sys_days()) + std::chrono::hours(hour - 9) +
          std::chrono::minutes(minute) + std::chrono::seconds(second);
+}
+
+// Points `config` at the warehouse `options` name (a harness's warehouse
+// under test: a SQLite file or a PostgreSQL schema).
+inline void UseWarehouse(Config& config, const WarehouseOptions& options) {
+  config.warehouse_engine = options.engine;
+  if (options.engine == "sqlite") {
+    config.warehouse_path = options.location;
+  } else {
+    config.warehouse_url = options.location;
+    config.warehouse_password_file = options.password_file;
+  }
 }
 
 // Collects from `base_url` with `key` into `folder` (warehouse.db, lake/,

@@ -21,7 +21,10 @@ class TaskTest : public ::testing::Test {
   explicit TaskTest(SimulatorOptions world = SmallWorldOptions()) : harness_(world) {}
 
   Config MakeConfig() const {
-    return SimulatorConfig(harness_.dir.path(), harness_.simulator->base_url(), kSimulatorDemoKey);
+    Config config =
+        SimulatorConfig(harness_.dir.path(), harness_.simulator->base_url(), kSimulatorDemoKey);
+    UseWarehouse(config, harness_.WarehouseOptions());
+    return config;
   }
   RunRecord LedgerRow(const std::string& run_id) {
     auto runs = RunLedger(*harness_.warehouse, clock_).Recent(100);

@@ -19,6 +19,7 @@
 #include "scheduler/alerts.h"
 #include "scoped_temp_dir.h"
 #include "warehouse/warehouse.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork::testing {
 
@@ -101,18 +102,15 @@ class LogCapture {
   std::ostringstream stream_;
 };
 
-// A SQLite warehouse file in a temporary folder; Open() gives a new
-// connection to it each time, as a restarted scheduler would have.
+// A warehouse of the engine under test (EngineFromEnvironment); Open()
+// gives a new connection to it each time, as a restarted scheduler would
+// have.
 class WarehouseFile {
  public:
-  std::unique_ptr<Warehouse> Open() const {
-    auto warehouse = OpenWarehouse({.engine = "sqlite", .location = folder_.File("alerts.db")});
-    EXPECT_TRUE(warehouse.ok()) << warehouse.status().ToString();
-    return warehouse.ok() ? std::move(warehouse).value() : nullptr;
-  }
+  std::unique_ptr<Warehouse> Open() const { return place_.Open(); }
 
  private:
-  ScopedTempDir folder_;
+  WarehouseUnderTest place_{EngineFromEnvironment()};
 };
 
 // Every value of every row of `table`, as text, for "never stored" checks.

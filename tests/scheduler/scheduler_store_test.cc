@@ -16,18 +16,13 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-int64_t CountRows(Warehouse& warehouse, const std::string& table) {
-  auto result = warehouse.QueryAll("SELECT COUNT(*) FROM " + table);
-  EXPECT_TRUE(result.ok());
-  return std::get<int64_t>(result->rows.at(0).at(0));
-}
-
 TEST_F(StoreTest, SchemaIsIdempotentAndDetectable) {
   ASSERT_TRUE(store_->EnsureSchema().ok());
   EXPECT_TRUE(*store_->HasSchema());
-  auto fresh = SqliteWarehouse::Open({.location = dir_.File("other.db")});
-  ASSERT_TRUE(fresh.ok());
-  SchedulerStore reader(**fresh, clock_, random_);
+  WarehouseUnderTest other(place_.engine());
+  std::unique_ptr<Warehouse> fresh = other.Open();
+  ASSERT_NE(fresh, nullptr);
+  SchedulerStore reader(*fresh, clock_, random_);
   EXPECT_FALSE(*reader.HasSchema());
 }
 
@@ -300,9 +295,9 @@ TEST_F(StoreTest, AfterACrashARestartedStoreFindsTheLostTryAndRetriesIt) {
   store_.reset();  // the scheduler dies: nothing else is written
   warehouse_.reset();
 
-  auto reopened = SqliteWarehouse::Open({.location = dir_.File("warehouse.db")});
-  ASSERT_TRUE(reopened.ok());
-  SchedulerStore restarted(**reopened, clock_, random_);
+  std::unique_ptr<Warehouse> reopened = place_.Open();
+  ASSERT_NE(reopened, nullptr);
+  SchedulerStore restarted(*reopened, clock_, random_);
   ASSERT_TRUE(restarted.EnsureSchema().ok());
   auto running = restarted.RunningTries();
   ASSERT_TRUE(running.ok());

@@ -1,4 +1,5 @@
-// A SchedulerStore on a SQLite warehouse file in a temp dir, with a fake
+// A SchedulerStore on a warehouse of the engine under test (SQLite, or
+// PostgreSQL in the suite's second run: EngineFromEnvironment), with a fake
 // clock, plus helpers to plan runs of a postings_daily-like pipeline.
 #pragma once
 
@@ -14,16 +15,15 @@
 #include "scheduler/scheduler_store.h"
 #include "scheduler_test_util.h"
 #include "scoped_temp_dir.h"
-#include "warehouse/sqlite/sqlite_warehouse.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork::scheduler {
 
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = SqliteWarehouse::Open({.location = dir_.File("warehouse.db")});
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    warehouse_ = std::move(opened).value();
+    warehouse_ = place_.Open();
+    ASSERT_NE(warehouse_, nullptr);
     store_ = std::make_unique<SchedulerStore>(*warehouse_, clock_, random_);
     ASSERT_TRUE(store_->EnsureSchema().ok());
     auto file = ParsePipelines(
@@ -112,7 +112,8 @@ class StoreTest : public ::testing::Test {
   FakeClock clock_{std::chrono::system_clock::time_point(Utc("2026-11-26T00:00:00Z"))};
   ScriptedRandom random_{0.5};
   TimeZoneDatabase zones_;
-  std::unique_ptr<SqliteWarehouse> warehouse_;
+  WarehouseUnderTest place_{EngineFromEnvironment()};
+  std::unique_ptr<Warehouse> warehouse_;
   std::unique_ptr<SchedulerStore> store_;
   PipelinesFile pipelines_;
 };

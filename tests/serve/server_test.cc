@@ -1,5 +1,6 @@
 // The server's own surface: the postings table and CSV, bad input of every
 // kind, limits, health, metrics, the dashboard's files, and reloading.
+#include <atomic>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -356,14 +357,34 @@ class Reloading : public ServerTest {
     std::filesystem::copy_file(warehouse_path(), copy_path());
   }
   fs::path copy_path() const { return folder_.path() / "copy.db"; }
-  void Change(const std::string& sql) {
+  std::unique_ptr<Warehouse> Writer() {
     auto warehouse = OpenWarehouse({.engine = "sqlite", .location = copy_path().string()});
-    ASSERT_TRUE(warehouse.ok()) << warehouse.status().ToString();
-    ASSERT_TRUE((*warehouse)->Execute(sql).ok()) << sql;
+    EXPECT_TRUE(warehouse.ok()) << warehouse.status().ToString();
+    return warehouse.ok() ? std::move(warehouse).value() : nullptr;
   }
-  // A change that always moves the file's stamp: the file grows.
-  void Grow(int index) {
-    Change(fmt::format("CREATE TABLE padding_{} AS SELECT randomblob(65536) AS bytes", index));
+  // What a build in progress writes.
+  void Change(const std::string& sql) {
+    auto warehouse = Writer();
+    ASSERT_NE(warehouse, nullptr);
+    ASSERT_TRUE(warehouse->Execute(sql).ok()) << sql;
+  }
+  // What a build does when it ends (transform's Invocation).
+  void FinishBuild() {
+    auto warehouse = Writer();
+    ASSERT_NE(warehouse, nullptr);
+    Status advanced = warehouse->AdvanceBuildGeneration();
+    ASSERT_TRUE(advanced.ok()) << advanced.ToString();
+  }
+  // Writes that are no build: the scheduler's state and collection landing
+  // in the same file, which grows and gets a write-ahead log.
+  void WriteOtherThanABuild(int index) {
+    auto warehouse = Writer();
+    ASSERT_NE(warehouse, nullptr);
+    ASSERT_TRUE(warehouse->PutState("scheduler.cursor", std::to_string(index)).ok());
+    ASSERT_TRUE(warehouse
+                    ->Execute(fmt::format(
+                        "CREATE TABLE padding_{} AS SELECT randomblob(65536) AS bytes", index))
+                    .ok());
   }
   int64_t CopyCount(const std::string& sql) { return SqlInteger(copy_path(), sql); }
   std::string ReloadCounts() {
@@ -375,15 +396,16 @@ class Reloading : public ServerTest {
   TempFolder folder_;
 };
 
-TEST_F(Reloading, WaitsUntilTheWarehouseStaysTheSame) {
+TEST_F(Reloading, LoadsWhenABuildFinishesAndForNoOtherWrite) {
   StartServer(copy_path(), std::nullopt);
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
-  Change("DELETE FROM fct_job_postings WHERE iso_code = 'KR-11'");
-  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kChanging);
-  Grow(1);  // a build still writing
-  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kChanging);
+  Change("DELETE FROM fct_job_postings WHERE iso_code = 'KR-11'");  // a build still writing
+  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
+  WriteOtherThanABuild(1);
+  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
   EXPECT_EQ(Data("/api/v1/kpis")["postings"], 3000);  // nothing half-built is served
 
+  FinishBuild();
   clock_.Advance(std::chrono::hours(1));
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloaded);
   EXPECT_EQ(GetJson("/healthz")["loaded_at"], "2025-03-31T13:00:00Z");
@@ -391,6 +413,8 @@ TEST_F(Reloading, WaitsUntilTheWarehouseStaysTheSame) {
   ASSERT_LT(expected, 3000);
   EXPECT_EQ(Data("/api/v1/kpis")["postings"], expected);
   EXPECT_EQ(Data("/api/v1/postings?province=KR-11")["total"], 0);
+  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
+  WriteOtherThanABuild(2);
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
   EXPECT_EQ(ReloadCounts(),
             "silverwork_snapshot_reloads_total{result=\"ok\"} 2\n"
@@ -400,19 +424,39 @@ TEST_F(Reloading, WaitsUntilTheWarehouseStaysTheSame) {
 TEST_F(Reloading, AFailedLoadKeepsThePreviousSnapshotAndIsCounted) {
   StartServer(copy_path(), std::nullopt);
   Change("DROP TABLE mart_per_capita");
-  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kChanging);
+  FinishBuild();
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloadFailed);
   EXPECT_EQ(Data("/api/v1/kpis")["postings"], 3000);
   EXPECT_EQ(ReloadCounts(),
             "silverwork_snapshot_reloads_total{result=\"ok\"} 1\n"
             "silverwork_snapshot_reloads_total{result=\"error\"} 1\n");
-  // Not retried until the file changes again.
+  // Not retried until the next build.
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
 
   Status reloaded = server_->Reload();
   EXPECT_FALSE(reloaded.ok());
   EXPECT_NE(reloaded.message().find("mart_per_capita"), std::string::npos);
   EXPECT_NE(ReloadCounts().find("{result=\"error\"} 2\n"), std::string::npos);
+}
+
+TEST_F(Reloading, AWarehouseThatCannotBeReadKeepsTheSnapshotServingUntilItAnswers) {
+  auto refusing = std::make_shared<std::atomic<bool>>(false);
+  ServeOptions options = TestOptions(copy_path());
+  options.open_warehouse = [refusing](const WarehouseOptions& warehouse) {
+    if (*refusing)
+      return Result<std::unique_ptr<Warehouse>>(
+          Status(ErrorCode::kNetwork, "the test refuses connections"));
+    return OpenWarehouse(warehouse);
+  };
+  StartServer(std::move(options));
+  *refusing = true;
+  FinishBuild();
+  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnreadable);
+  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnreadable);
+  EXPECT_EQ(Data("/api/v1/kpis")["postings"], 3000);
+  *refusing = false;
+  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloaded);
+  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
 }
 
 // What the reloader thread reports, for tests to wait on.
@@ -441,37 +485,35 @@ class CheckLog {
   std::vector<WarehouseCheck> checks_;
 };
 
-TEST_F(Reloading, TheReloaderLooksEveryIntervalAndLoadsASettledChange) {
+TEST_F(Reloading, TheReloaderLooksEveryIntervalAndLoadsAFinishedBuild) {
   CheckLog checks;
   ServeOptions options = TestOptions(copy_path());
   options.reload_interval = std::chrono::milliseconds(1);
   options.on_warehouse_check = checks.Recorder();
   StartServer(std::move(options));
 
-  // Opening a checkpointed warehouse creates an empty write-ahead log; that
-  // is no change, so sixteen looks reload nothing (a reload of a million
-  // postings costs seconds of CPU).
-  const auto unchanged = checks.WaitUntil([](const auto& seen) { return seen.size() >= 16; });
+  // Writes that are no build load nothing, however many looks see them (a
+  // reload of a million postings costs seconds of CPU).
+  Change("DELETE FROM fct_job_postings WHERE iso_code = 'KR-26'");
+  WriteOtherThanABuild(1);
+  const size_t written_at = checks.WaitUntil([](const auto&) { return true; }).size();
+  const auto unchanged =
+      checks.WaitUntil([&](const auto& seen) { return seen.size() >= written_at + 16; });
   EXPECT_EQ(std::count(unchanged.begin(), unchanged.end(), WarehouseCheck::kUnchanged),
             static_cast<std::ptrdiff_t>(unchanged.size()));
   EXPECT_NE(ReloadCounts().find("{result=\"ok\"} 1\n"), std::string::npos);
 
-  Change("DELETE FROM fct_job_postings WHERE iso_code = 'KR-26'");
-  // The look in progress when the change ended may have begun before it; the
-  // one after began later. Once such a look finds the file is the loaded
-  // one, the snapshot serving was loaded after the change.
-  const size_t changed_at = checks.WaitUntil([](const auto&) { return true; }).size();
+  FinishBuild();
+  // The look in progress when the build finished may have begun before it;
+  // the one after began later. Once such a look finds nothing new, the
+  // snapshot serving was loaded after the build.
+  const size_t finished_at = checks.WaitUntil([](const auto&) { return true; }).size();
   const auto seen = checks.WaitUntil([&](const auto& checks_so_far) {
-    return checks_so_far.size() >= changed_at + 2 &&
+    return checks_so_far.size() >= finished_at + 2 &&
            checks_so_far.back() == WarehouseCheck::kUnchanged;
   });
-  const auto since_change = std::span(seen).subspan(changed_at);
-  const auto reloaded =
-      std::find(since_change.begin(), since_change.end(), WarehouseCheck::kReloaded);
-  ASSERT_NE(reloaded, since_change.end());
-  const auto before_reload = std::span(seen.data(), &*reloaded);
-  EXPECT_NE(std::count(before_reload.begin(), before_reload.end(), WarehouseCheck::kChanging), 0)
-      << "a change is seen changing before it is loaded";
+  const auto since_finish = std::span(seen).subspan(finished_at);
+  EXPECT_EQ(std::count(since_finish.begin(), since_finish.end(), WarehouseCheck::kReloaded), 1);
   EXPECT_EQ(Data("/api/v1/kpis")["postings"], CopyCount("SELECT count(*) FROM fct_job_postings"));
   EXPECT_EQ(Data("/api/v1/postings?province=KR-26")["total"], 0);
 }

@@ -74,7 +74,8 @@ class BuildStateTest : public ::testing::Test {
 
   RunResults Build(std::string run_id, bool use_state = true,
                    Result<RunResults> (TransformProject::*command)(const RunOptions&)
-                       const = &TransformProject::Build) {
+                       const = &TransformProject::Build,
+                   Strings exclude = {}) {
     auto project = TransformProject::Load(dir_.path());
     EXPECT_TRUE(project.ok()) << project.status().ToString();
     if (!project.ok()) return {};
@@ -85,6 +86,7 @@ class BuildStateTest : public ::testing::Test {
     options.artifacts_dir = dir_.path() / "artifacts";
     options.show_progress = false;
     options.use_state = use_state;
+    options.exclude = std::move(exclude);
     auto results = (*project.*command)(options);
     EXPECT_TRUE(results.ok()) << results.status().ToString();
     return results.ok() ? *results : RunResults{};
@@ -341,6 +343,28 @@ TEST(NonDeterministicSqlTest, ClockAndRandomOutsideCommentsAndNames) {
   EXPECT_FALSE(IsNonDeterministic("-- rebuilt now and then\nselect known, nowhere from t"));
   EXPECT_FALSE(IsNonDeterministic("/* random sample? no */ select 'now is' as \"now\" from t"));
   EXPECT_FALSE(IsNonDeterministic("select 'it''s now' from t"));
+}
+
+// What serve polls (Warehouse::BuildGeneration): a run that built a relation
+// advances it; tests alone, or a build that left everything up to date, do not.
+TEST_F(BuildStateTest, OnlyARunThatBuiltSomethingAdvancesTheBuildGeneration) {
+  auto generation = [this] {
+    auto token = warehouse_->BuildGeneration();
+    EXPECT_TRUE(token.ok()) << token.status().ToString();
+    return token.ok() ? token->substr(0, token->find(' ')) : "<unreadable>";
+  };
+  EXPECT_EQ(generation(), "none");
+  ASSERT_TRUE(Build("run-1").ok());
+  EXPECT_EQ(generation(), "1");
+  ASSERT_TRUE(Build("run-2", true, &TransformProject::Test).ok());
+  EXPECT_EQ(generation(), "1");
+  // date('now') is never left alone; without it, everything is up to date.
+  ASSERT_TRUE(Build("run-3", true, &TransformProject::Build, {"stamped"}).ok());
+  EXPECT_EQ(generation(), "1");
+
+  Load("INSERT INTO events VALUES (4, 'c4', 'S', 5, '2024-06-02T00:00:00Z')");
+  ASSERT_TRUE(Build("run-4", true, &TransformProject::Build, {"stamped"}).ok());
+  EXPECT_EQ(generation(), "2");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "spy_warehouse.h"
 #include "transform/materializations/materializer.h"
 #include "transform/transform_project.h"
 #include "transform_test_util.h"
@@ -14,50 +15,11 @@ namespace {
 using testing::ReadFile;
 using testing::Rows;
 using testing::Scalar;
+using testing::SpyWarehouse;
 using testing::TempDir;
 using testing::WriteFile;
 using testing::WriteProject;
 using Strings = std::vector<std::string>;
-
-// Forwards to a real warehouse and calls `after_statement` after each
-// statement, so a test can look at the database between the runner's steps.
-class SpyWarehouse final : public Warehouse {
- public:
-  explicit SpyWarehouse(Warehouse& inner) : inner_(inner) {}
-  std::function<void(std::string_view)> after_statement = [](std::string_view) {};
-
-  const EngineTraits& traits() const override { return inner_.traits(); }
-  Status Execute(std::string_view sql) override { return Then(inner_.Execute(sql), sql); }
-  Result<int64_t> ExecuteWithParams(std::string_view sql, std::span<const Value> params) override {
-    auto result = inner_.ExecuteWithParams(sql, params);
-    after_statement(sql);
-    return result;
-  }
-  Status Query(std::string_view sql, std::span<const Value> params, const RowCallback& on_row,
-               std::vector<std::string>* columns) override {
-    return Then(inner_.Query(sql, params, on_row, columns), sql);
-  }
-  Status Begin() override { return Then(inner_.Begin(), "BEGIN"); }
-  Status Commit() override { return Then(inner_.Commit(), "COMMIT"); }
-  Status Rollback() override { return Then(inner_.Rollback(), "ROLLBACK"); }
-  bool InTransaction() const override { return inner_.InTransaction(); }
-  Status EnsureTable(const TableSpec& spec) override { return inner_.EnsureTable(spec); }
-  Status Upsert(std::string_view table, std::span<const std::string> columns,
-                std::span<const std::string> keys, std::span<const Row> rows) override {
-    return inner_.Upsert(table, columns, keys, rows);
-  }
-  Result<bool> TableExists(std::string_view name) override { return inner_.TableExists(name); }
-  Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) override {
-    return inner_.DescribeTable(name);
-  }
-
- private:
-  Status Then(Status status, std::string_view sql) {
-    after_statement(sql);
-    return status;
-  }
-  Warehouse& inner_;
-};
 
 class MaterializationTest : public ::testing::Test {
  protected:
@@ -286,7 +248,7 @@ TEST_F(MaterializationTest, IncrementalDeletesAndInsertsByUniqueKey) {
             (Strings{"1|10", "2|25", "3|30"}));
   EXPECT_EQ(Rows(*warehouse_,
                  "SELECT name FROM sqlite_master WHERE name GLOB '*__sw_*' AND name NOT GLOB "
-                 "'*_sw_*_state*'"),
+                 "'*_sw_*state*'"),  // the build and collection state stay
             Strings{});
 
   RunResults refreshed = Build({.full_refresh = true});

@@ -77,12 +77,12 @@ void ExpectWholeBatches(Warehouse& warehouse, int64_t expected_batches) {
     EXPECT_EQ(*next, expected_batches);
   }
   auto counts = warehouse.QueryAll(
-      "SELECT count(*), COALESCE(max(\"itemId\"), -1), "
-      "count(DISTINCT batch) FROM raw_items WHERE \"itemId\" >= 0");
+      "SELECT count(*), COALESCE(max(itemId), -1), "
+      "count(DISTINCT batch) FROM raw_items WHERE itemId >= 0");
   ASSERT_TRUE(counts.ok()) << counts.status().ToString();
   EXPECT_EQ(counts->rows[0], (Row{*next * kRowsPerBatch, *next * kRowsPerBatch - 1, *next}))
       << "checkpoint says " << *next << " batches";
-  auto last = warehouse.QueryAll("SELECT batch FROM raw_items WHERE \"itemId\" = -1");
+  auto last = warehouse.QueryAll("SELECT batch FROM raw_items WHERE itemId = -1");
   ASSERT_TRUE(last.ok()) << last.status().ToString();
   if (*next == 0) {
     EXPECT_TRUE(last->rows.empty());

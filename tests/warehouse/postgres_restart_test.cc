@@ -7,56 +7,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "postgres_test_server.h"
-#include "scoped_temp_dir.h"
+#include "postgres_private_server.h"
 
 namespace silverwork {
 namespace {
 
 using ::testing::HasSubstr;
-
-const std::string kScript = SILVERWORK_SOURCE_DIR "/scripts/postgres-test-server.sh";
-
-// A throwaway server for one test, stopped and removed at its end.
-class PrivatePostgresServer {
- public:
-  PrivatePostgresServer() {
-    started_ = Run("start");
-    if (started_) info_ = PostgresTestServerIn(dir_.path().string());
-  }
-  ~PrivatePostgresServer() { (void)Run("stop"); }
-  PrivatePostgresServer(const PrivatePostgresServer&) = delete;
-  PrivatePostgresServer& operator=(const PrivatePostgresServer&) = delete;
-
-  bool started() const { return started_; }
-  WarehouseOptions Options() const {
-    return {.engine = "postgres", .location = info_.url, .password_file = info_.password_file};
-  }
-  bool Restart() { return Run("restart"); }
-
- private:
-  bool Run(const std::string& action) {
-    const std::string log = dir_.File(action + ".log");
-    const std::string command =
-        kScript + " " + action + " " + dir_.path().string() + " >" + log + " 2>&1";
-    if (std::system(command.c_str()) == 0) return true;
-    std::ifstream in(log);
-    std::stringstream text;
-    text << in.rdbuf();
-    ADD_FAILURE() << "postgres-test-server.sh " << action << " failed: " << text.str();
-    return false;
-  }
-
-  ScopedTempDir dir_;
-  bool started_ = false;
-  PostgresTestServer info_;
-};
 
 const TableSpec kRaw = {.name = "raw_items",
                         .columns = {{.name = "itemId", .type = ColumnType::kInteger},
@@ -122,7 +81,7 @@ TEST(PostgresRestartTest, ARestartMidLoadRollsBackAndTheRerunCompletesExactly) {
   auto fresh = OpenWarehouse(server.Options());
   ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
   auto counts = (*fresh)->QueryAll(
-      "SELECT count(*), count(DISTINCT \"itemId\"), max(\"itemId\"), min(batch), max(batch) "
+      "SELECT count(*), count(DISTINCT itemId), max(itemId), min(batch), max(batch) "
       "FROM raw_items");
   ASSERT_TRUE(counts.ok()) << counts.status().ToString();
   EXPECT_EQ(counts->rows[0], (Row{6 * kRowsPerBatch, 6 * kRowsPerBatch, 6 * kRowsPerBatch - 1,

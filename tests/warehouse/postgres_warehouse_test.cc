@@ -117,7 +117,7 @@ TEST_F(PostgresWarehouseTest, UpsertMergesAManyRowCopyInTheCallersTransaction) {
 
   EXPECT_EQ(All(*peer, "SELECT count(*), count(*) FILTER (WHERE title = 'new') FROM items"),
             (std::vector<Row>{{int64_t{30'000}, int64_t{20'000}}}));
-  EXPECT_EQ(All("SELECT title, price FROM items WHERE \"itemId\" IN (0, 9999) ORDER BY 1"),
+  EXPECT_EQ(All("SELECT title, price FROM items WHERE itemId IN (0, 9999) ORDER BY 1"),
             (std::vector<Row>{{"item\t9999\n\\", 2499.75}, {"last of two", 0.5}}));
 }
 
@@ -146,10 +146,10 @@ TEST_F(PostgresWarehouseTest, UpsertNamesTheRowTheServerRejected) {
 
 TEST_F(PostgresWarehouseTest, AFailedStatementAbortsTheTransactionAndCommitSaysSo) {
   ASSERT_TRUE(warehouse_->Begin().ok());
-  ASSERT_TRUE(warehouse_->Execute("INSERT INTO items(\"itemId\", title) VALUES (1, 'a')").ok());
-  Status failed = warehouse_->Execute("INSERT INTO items(\"itemId\", title) VALUES ('x', 'b')");
+  ASSERT_TRUE(warehouse_->Execute("INSERT INTO items(itemId, title) VALUES (1, 'a')").ok());
+  Status failed = warehouse_->Execute("INSERT INTO items(itemId, title) VALUES ('x', 'b')");
   EXPECT_EQ(failed.code(), ErrorCode::kDatabase);
-  Status ignored = warehouse_->Execute("INSERT INTO items(\"itemId\", title) VALUES (2, 'c')");
+  Status ignored = warehouse_->Execute("INSERT INTO items(itemId, title) VALUES (2, 'c')");
   EXPECT_THAT(ignored.message(), HasSubstr("25P02"));
   EXPECT_THAT(ignored.hint(), HasSubstr("roll back"));
   EXPECT_TRUE(warehouse_->InTransaction());

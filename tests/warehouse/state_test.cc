@@ -1,7 +1,9 @@
 // Collection state (GetState/PutState/DeleteState) and its transaction
 // semantics: state commits and rolls back together with the data, on every
-// engine.
+// engine. The build generation kept with it.
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "warehouse_under_test.h"
 
@@ -100,6 +102,72 @@ TEST_P(StateTest, ReadOnlyWarehouseReadsState) {
   ASSERT_TRUE(value.ok()) << value.status().ToString();
   EXPECT_EQ(*value, "v");
   EXPECT_FALSE(reader->PutState("k", "w").ok());
+}
+
+// ---- the build generation ---------------------------------------------------
+
+std::string Generation(Warehouse& warehouse) {
+  auto token = warehouse.BuildGeneration();
+  EXPECT_TRUE(token.ok()) << token.status().ToString();
+  return token.ok() ? *token : "<unreadable>";
+}
+
+// The number the token opens with.
+std::string GenerationCount(Warehouse& warehouse) {
+  const std::string token = Generation(warehouse);
+  return token.substr(0, token.find(' '));
+}
+
+TEST_P(StateTest, TheBuildGenerationChangesOnlyWhenABuildAdvancesIt) {
+  EXPECT_EQ(Generation(*warehouse_), "none");
+  ASSERT_TRUE(warehouse_->PutState("scheduler.cursor", "1").ok());
+  EXPECT_EQ(Generation(*warehouse_), "none");
+
+  ASSERT_TRUE(warehouse_->AdvanceBuildGeneration().ok());
+  const std::string first = Generation(*warehouse_);
+  EXPECT_EQ(GenerationCount(*warehouse_), "1");
+  ASSERT_TRUE(warehouse_->PutState("scheduler.cursor", "2").ok());
+  ASSERT_TRUE(warehouse_->Execute("CREATE TABLE other_writes (id INTEGER)").ok());
+  EXPECT_EQ(Generation(*warehouse_), first);
+
+  ASSERT_TRUE(warehouse_->AdvanceBuildGeneration().ok());
+  EXPECT_NE(Generation(*warehouse_), first);
+  EXPECT_EQ(GenerationCount(*warehouse_), "2");
+
+  std::unique_ptr<Warehouse> reader = place_.Open(/*read_only=*/true);
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(Generation(*reader), Generation(*warehouse_));
+  EXPECT_FALSE(reader->AdvanceBuildGeneration().ok());
+}
+
+TEST_P(StateTest, TheBuildGenerationRollsBackWithTheBuild) {
+  ASSERT_TRUE(warehouse_->AdvanceBuildGeneration().ok());
+  const std::string before = Generation(*warehouse_);
+  ASSERT_TRUE(warehouse_->Begin().ok());
+  ASSERT_TRUE(warehouse_->AdvanceBuildGeneration().ok());
+  ASSERT_TRUE(warehouse_->Rollback().ok());
+  EXPECT_EQ(Generation(*warehouse_), before);
+}
+
+TEST_P(StateTest, BuildsFinishingTogetherEachAdvanceTheGeneration) {
+  constexpr int kBuildsEach = 25;
+  auto peer = warehouse_->OpenPeer();
+  ASSERT_TRUE(peer.ok()) << peer.status().ToString();
+  ASSERT_TRUE(warehouse_->AdvanceBuildGeneration().ok());  // the table exists for both
+  auto advance = [](Warehouse* warehouse, Status* failed) {
+    for (int build = 0; build < kBuildsEach; ++build) {
+      Status status = warehouse->AdvanceBuildGeneration();
+      if (!status.ok()) *failed = status;
+    }
+  };
+  Status first_failed, second_failed;
+  std::thread first(advance, warehouse_.get(), &first_failed);
+  std::thread second(advance, peer->get(), &second_failed);
+  first.join();
+  second.join();
+  EXPECT_TRUE(first_failed.ok()) << first_failed.ToString();
+  EXPECT_TRUE(second_failed.ok()) << second_failed.ToString();
+  EXPECT_EQ(GenerationCount(*warehouse_), std::to_string(1 + 2 * kBuildsEach));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -25,6 +26,14 @@ void LogResult(const NodeResult& result) {
   } else {
     spdlog::debug("{} {}: {}", NodeStatusName(result.status), result.unique_id, result.message);
   }
+}
+
+// Whether a node of the run built a relation (one left up to date changed
+// nothing): readers of the marts reload then (Warehouse::BuildGeneration).
+bool BuiltSomething(const RunResults& results) {
+  return std::any_of(results.nodes.begin(), results.nodes.end(), [](const NodeResult& node) {
+    return node.status == NodeStatus::kSuccess && !node.up_to_date;
+  });
 }
 
 }  // namespace
@@ -107,6 +116,13 @@ Status Invocation::PrepareWarehouse(const std::vector<bool>& runs) {
 
 void Invocation::Finish(RunResults& results) {
   if (ChangeTracker* changes = context_.changes()) changes->DropIncrements(*workers_.front());
+  if (BuiltSomething(results)) {
+    // The build happened either way; readers keep the previous snapshot
+    // until the next build, which is worth a loud log line.
+    Status advanced = workers_.front()->warehouse.AdvanceBuildGeneration();
+    if (!advanced.ok())
+      spdlog::error("{}; serve reloads after the next build", advanced.ToString());
+  }
   results.elapsed_seconds = context_.SecondsSinceStart();
   for (Worker* worker : workers_)
     results.engine_seconds +=

@@ -42,6 +42,14 @@ constexpr EngineTraits::MacroSpelling kMacros[] = {
 
 }  // namespace
 
+std::string PostgresDialect::QuoteIdentifier(std::string_view name) const {
+  std::string folded(name);
+  for (char& ch : folded) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return Dialect::QuoteIdentifier(folded);
+}
+
 std::string PostgresDialect::TypeName(ColumnType type) const {
   switch (type) {
     case ColumnType::kInteger:

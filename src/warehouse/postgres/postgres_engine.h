@@ -13,14 +13,21 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "warehouse/engine_traits.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork {
 
+// Names are case-insensitive, as on SQLite: QuoteIdentifier folds ASCII
+// letters to lower case, exactly as PostgreSQL folds an unquoted name, so
+// `frDd` written bare in a model and "frDd" quoted by the loaders name the
+// same column (frdd). Catalogs and result columns therefore spell such
+// names in lower case; compare names case-insensitively (SameColumnName).
 class PostgresDialect final : public Dialect {
  public:
+  std::string QuoteIdentifier(std::string_view name) const override;
   std::string TypeName(ColumnType type) const override;
   std::string CurrentTimestamp() const override;
 };
