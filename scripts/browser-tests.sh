@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests of the dashboard: builds the front end (scripts/build-web.sh),
-# writes a fixture warehouse with the real SQL project (serve_fixture),
+# writes a fixture warehouse with the real SQL project and the scheduler's
+# state for the 파이프라인 tab, try logs beside it (serve_fixture),
 # starts `silverwork serve` on a free loopback port, runs the Playwright tests
 # in headless Chromium (web/tests), and stops the server. Screenshots and the
 # downloaded CSV land in $BROWSER_ARTIFACTS (default build/browser-artifacts).
@@ -48,8 +49,14 @@ if [ -z "${BROWSER_FIXTURE_DB:-}" ]; then
     --postings "${BROWSER_FIXTURE_POSTINGS:-20000}" --projects "${BROWSER_FIXTURE_PROJECTS:-3000}"
 fi
 
+# The fixture's scheduler state is as of its "now" (tests/serve/serve_fixture_main.cc):
+# the server's clock starts there, so running tries and next runs read as the tests
+# expect. Writes are on, with a token made for this run; the tests type it.
+fixture_now=2025-03-31T21:00:00+09:00
+api_token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 : >"$work/serve.log"
-"$build_dir/silverwork" serve --warehouse "$fixture" --web-dir web/dist --port 0 \
+SILVERWORK_NOW=$fixture_now SILVERWORK_API_TOKEN=$api_token \
+  "$build_dir/silverwork" serve --warehouse "$fixture" --web-dir web/dist --port 0 \
   --reload-interval 0 >"$work/serve.log" 2>&1 &
 server_pid=$!
 url=""
@@ -65,6 +72,7 @@ echo "server at $url"
 mkdir -p "$artifacts"
 # BROWSER_TESTS=bench/ runs the draw-time benchmark (bench/dashboard_draw.sh) instead.
 if ! (cd web && SILVERWORK_URL="$url" SCREENSHOT_DIR="$artifacts" CHROMIUM=$(command -v chromium) \
+  SILVERWORK_TEST_API_TOKEN="$api_token" SILVERWORK_FIXTURE_LOGS="$(cd "$(dirname "$fixture")" && pwd)/fixture-logs" \
   timeout 600 node --test --test-concurrency=1 "${BROWSER_TESTS:-tests/}"); then
   echo "--- server log"; tail -n 40 "$work/serve.log"
   echo "browser tests failed; screenshots in $artifacts"

@@ -1,14 +1,17 @@
 // silverwork serve: the dashboard and its JSON API over the warehouse,
-// read-only, until SIGINT or SIGTERM.
+// read-only (writes to the API only queue requests for the scheduler, with
+// the operator token), until SIGINT or SIGTERM.
 #include <pthread.h>
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "cli/wiring.h"
 #include "pipeline/warehouse_options.h"
+#include "scheduler/pipelines.h"
 #include "serve/server.h"
 #include "serve/static_assets.h"
 
@@ -20,6 +23,7 @@ struct ServeFlags {
   int port = 8080;
   std::string warehouse;  // default: the config's warehouse path
   std::string web_dir;
+  std::string pipelines;  // default: pipelines.yml in the config's project_dir
   int threads = serve::ServeOptions{}.threads;
   double reload_seconds = 5;
   size_t cache_entries = serve::ServeOptions{}.cache_entries;
@@ -31,6 +35,11 @@ Status Serve(const Config& config, const ServeFlags& flags, Clock& clock) {
   options.warehouse = WarehouseOptionsFor(config);
   if (!flags.warehouse.empty()) options.warehouse.location = flags.warehouse;
   options.warehouse.read_only = true;
+  options.pipelines_file =
+      flags.pipelines.empty()
+          ? std::filesystem::path(config.project_dir) / std::string(scheduler::kPipelinesFileName)
+          : std::filesystem::path(flags.pipelines);
+  options.api_token = config.serve.api_token;
   options.host = flags.host;
   options.port = flags.port;
   options.threads = flags.threads;
@@ -76,6 +85,8 @@ void AddServeCommand(CLI::App& app, CliContext& context) {
   command->add_option("--web-dir", flags->web_dir,
                       "built dashboard (default: $SILVERWORK_WEB_DIR, else web/dist found next to "
                       "the binary or the working directory)");
+  command->add_option("--pipelines", flags->pipelines,
+                      "pipelines.yml the pipelines API describes (default: the SQL project's)");
   command->add_option("--threads", flags->threads,
                       "worker threads, one per open connection (keep-alive)")
       ->check(CLI::Range(2, 1024));

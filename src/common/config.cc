@@ -271,6 +271,48 @@ Status ApplyAlertEnvironment(AlertsConfig& alerts) {
   return Status::Ok();
 }
 
+// Operator tokens shorter than this are refused: the token is all that
+// stands between the network and the write endpoints.
+constexpr size_t kMinApiTokenLength = 16;
+
+// `from` says where the token came from; the token never appears in a message.
+Status CheckApiToken(const std::string& token, const std::string& from) {
+  if (token.size() >= kMinApiTokenLength &&
+      token.find_first_of(" \t\r\n") == std::string::npos)
+    return Status::Ok();
+  return Status(ErrorCode::kInvalidInput,
+                from + " does not hold a usable API token: it needs at least " +
+                    std::to_string(kMinApiTokenLength) + " characters and no spaces",
+                "generate one with `openssl rand -hex 32` and put it there, on one line");
+}
+
+Status ReadServe(const toml::table& table, const std::string& origin, ServeConfig& out) {
+  if (table.contains("api_token")) {
+    return Invalid(origin, "'serve.api_token' may not be written in the config: it is a secret",
+                   "put it in SILVERWORK_API_TOKEN or in a file named by serve.api_token_file "
+                   "(chmod 600)");
+  }
+  TableReader reader(table, "serve", origin);
+  std::string path;
+  SW_RETURN_IF_ERROR(reader.String("api_token_file", path));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (path.empty()) return Status::Ok();
+  SW_ASSIGN_OR_RETURN(std::string line,
+                      ReadSecretFile(path, "serve.api_token_file", "the API token"));
+  out.api_token = TrimWhitespace(std::move(line));
+  RegisterSecret(out.api_token);
+  return CheckApiToken(out.api_token, "the file named by serve.api_token_file");
+}
+
+// SILVERWORK_API_TOKEN, over the file.
+Status ApplyServeEnvironment(ServeConfig& serve) {
+  const char* value = std::getenv("SILVERWORK_API_TOKEN");
+  if (value == nullptr || *value == '\0') return Status::Ok();
+  serve.api_token = TrimWhitespace(value);
+  RegisterSecret(serve.api_token);
+  return CheckApiToken(serve.api_token, "SILVERWORK_API_TOKEN");
+}
+
 }  // namespace
 
 Config DefaultConfig() {
@@ -334,6 +376,8 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     SW_RETURN_IF_ERROR(ReadAlerts(*alerts, origin, config.alerts));
   if (const toml::table* http = reader.Table("http"))
     SW_RETURN_IF_ERROR(ReadHttp(*http, origin, config.http));
+  if (const toml::table* serve = reader.Table("serve"))
+    SW_RETURN_IF_ERROR(ReadServe(*serve, origin, config.serve));
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (!service_key_file.empty()) {
     SW_ASSIGN_OR_RETURN(config.service_key,
@@ -361,6 +405,7 @@ Result<Config> LoadConfig(const std::string& path) {
     config.warehouse_path = warehouse;
   if (const char* lake = std::getenv("SILVERWORK_LAKE"); lake && *lake) config.lake_path = lake;
   SW_RETURN_IF_ERROR(ApplyAlertEnvironment(config.alerts));
+  SW_RETURN_IF_ERROR(ApplyServeEnvironment(config.serve));
   return config;
 }
 

@@ -72,6 +72,14 @@ struct HttpConfig {
   std::string ca_file;
 };
 
+// `silverwork serve`'s operator token: writes to the API (trigger, clear,
+// backfill, pause) need it as a bearer token. A secret, like the service key.
+struct ServeConfig {
+  // Resolved secret; empty: writes are refused (403). SILVERWORK_API_TOKEN
+  // or the first line of [serve] api_token_file; at least 16 characters.
+  std::string api_token;
+};
+
 struct Config {
   std::string warehouse_engine = "sqlite";
   std::string warehouse_path = "var/silverwork.db";  // engine = "sqlite"
@@ -90,6 +98,7 @@ struct Config {
   ProjectsConfig projects;
   AlertsConfig alerts;
   HttpConfig http;
+  ServeConfig serve;
   // Resolved secret; empty when none is configured.
   std::string service_key;
   // Where the config was read from (empty: defaults only).
@@ -108,9 +117,11 @@ Config DefaultConfig();
 
 // Loads `path` over the defaults (an empty path: defaults only), then
 // applies the environment (DATA_GO_KR_SERVICE_KEY, SILVERWORK_WAREHOUSE,
-// SILVERWORK_LAKE, SILVERWORK_SLACK_WEBHOOK_URL, SILVERWORK_ALERT_WEBHOOK_URL).
+// SILVERWORK_LAKE, SILVERWORK_SLACK_WEBHOOK_URL, SILVERWORK_ALERT_WEBHOOK_URL,
+// SILVERWORK_API_TOKEN).
 // Relative paths in the file resolve against the current directory. Webhook
-// URLs are registered as secrets (common/log.h) as soon as they are read.
+// URLs and the API token are registered as secrets (common/log.h) as soon as
+// they are read.
 Result<Config> LoadConfig(const std::string& path);
 
 // Parses TOML text over `base` (exposed for tests).

@@ -159,6 +159,19 @@ Result<std::vector<std::pair<std::string, int64_t>>> AlertOutbox::PendingBySink(
   return pending;
 }
 
+Result<std::vector<OutboxStatusCount>> AlertOutbox::CountByStatus() {
+  std::vector<OutboxStatusCount> counts;
+  SW_ASSIGN_OR_RETURN(bool exists, warehouse_.TableExists(kTable));
+  if (!exists) return counts;
+  SW_ASSIGN_OR_RETURN(QueryResult result,
+                      warehouse_.QueryAll(fmt::format("SELECT sink, status, COUNT(*) FROM {} "
+                                                      "GROUP BY sink, status ORDER BY sink, status",
+                                                      kTable)));
+  for (const Row& row : result.rows)
+    counts.push_back({ValueToString(row.at(0)), ValueToString(row.at(1)), IntegerOf(row.at(2))});
+  return counts;
+}
+
 Status AlertOutbox::MarkDelivered(const OutboxAlert& alert, std::string_view outcome) {
   return Finish(alert, kDelivered, std::nullopt, outcome);
 }

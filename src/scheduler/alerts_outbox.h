@@ -41,6 +41,13 @@ struct OutboxAlert {
   int rate_limited = 0;  // of which answered 429
 };
 
+// How many alerts of one sink are in one status (pending, delivered, failed).
+struct OutboxStatusCount {
+  std::string sink;
+  std::string status;
+  int64_t alerts = 0;
+};
+
 struct AlertOutboxOptions {
   std::string base_url;     // [alerts] base_url: the dashboard, for log links
   bool on_success = false;  // [alerts] on_success: queue kSucceeded events too
@@ -72,6 +79,9 @@ class AlertOutbox {
       std::span<const std::string> sinks);
   // Pending alerts per sink, for every sink that has some.
   Result<std::vector<std::pair<std::string, int64_t>>> PendingBySink();
+  // Alerts per sink and status (serve's /metrics: deliveries and failures);
+  // empty before the first alert.
+  Result<std::vector<OutboxStatusCount>> CountByStatus();
 
   // Record an attempt's end. `alert` carries the updated attempt counts;
   // `outcome` says what happened (no URL).

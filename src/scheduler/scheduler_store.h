@@ -39,6 +39,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -148,6 +149,39 @@ struct TryFinish {
   RunRecord run;  // after the change
 };
 
+// Reports (SchedulerStore's report reads): tasks of many runs, runs per
+// pipeline and state, the timings of ended tries, deferrals.
+// A task instance as the grid shows it (ListTaskSummaries).
+struct TaskSummary {
+  std::string run_id;
+  std::string task;
+  int position = 0;
+  TaskState state = TaskState::kWaiting;
+  int try_number = 0;
+  std::optional<TimePoint> started_at;
+  std::optional<TimePoint> ended_at;
+};
+
+struct RunStateCount {
+  std::string pipeline;
+  RunState state = RunState::kQueued;
+  int64_t runs = 0;
+};
+
+struct TryTiming {
+  std::string pipeline;
+  std::string task;
+  TryState state = TryState::kSuccess;
+  TimePoint started_at;
+  TimePoint ended_at;
+};
+
+struct DeferralCount {
+  std::string pipeline;
+  int64_t deferred_tries = 0;  // tries that ended because the quota was spent, ever
+  int64_t deferred_now = 0;    // task instances waiting out the quota now
+};
+
 struct LeaseHolder {
   std::string holder_id;
   std::string host;
@@ -252,6 +286,19 @@ class SchedulerStore {
   Result<std::vector<TryRecord>> RunningTries();
   // Runs not finished although their deadline_at has passed.
   Result<std::vector<RunRecord>> RunsPastDeadline();
+
+  // ---- Reports (serve's API and /metrics; store_reports.cc) ----
+  // The state of every task of the given runs of `pipeline`, by run id then
+  // task position: the grid reads a page of ListRuns, then this, in one
+  // range query over the runs' ids whatever the page's size.
+  Result<std::vector<TaskSummary>> ListTaskSummaries(std::string_view pipeline,
+                                                     std::span<const std::string> run_ids);
+  // Runs per pipeline and state.
+  Result<std::vector<RunStateCount>> CountRunsByState();
+  // Every try that has ended, with its pipeline.
+  Result<std::vector<TryTiming>> EndedTryTimings();
+  // Deferrals per pipeline that has task instances.
+  Result<std::vector<DeferralCount>> CountDeferrals();
 
   // ---- Pipeline flags (scheduler only) ----
   Status SetPaused(std::string_view pipeline, bool paused);

@@ -9,20 +9,6 @@
 namespace silverwork::serve {
 namespace {
 
-// Label values escape backslash, double quote and newline.
-std::string Label(std::string_view value) {
-  std::string escaped;
-  for (char c : value) {
-    if (c == '\\' || c == '"') escaped += '\\';
-    if (c == '\n') {
-      escaped += "\\n";
-      continue;
-    }
-    escaped += c;
-  }
-  return escaped;
-}
-
 int64_t ResidentBytes() {
   std::ifstream statm("/proc/self/statm");
   int64_t pages = 0, resident = 0;
@@ -46,6 +32,19 @@ std::string CubeCells(const ServingSnapshot& snapshot) {
 }
 
 }  // namespace
+
+std::string EscapeLabelValue(std::string_view value) {
+  std::string escaped;
+  for (char c : value) {
+    if (c == '\\' || c == '"') escaped += '\\';
+    if (c == '\n') {
+      escaped += "\\n";
+      continue;
+    }
+    escaped += c;
+  }
+  return escaped;
+}
 
 size_t Metrics::AddRoute(std::string name) {
   routes_.emplace_back();
@@ -77,14 +76,14 @@ std::string Metrics::Render(std::string_view extra) const {
       const uint64_t count = route.by_class[status_class].load(std::memory_order_relaxed);
       if (count == 0) continue;
       out += fmt::format("silverwork_http_requests_total{{route=\"{}\",code=\"{}xx\"}} {}\n",
-                         Label(route.name), status_class, count);
+                         EscapeLabelValue(route.name), status_class, count);
     }
   }
   out +=
       "# HELP silverwork_http_request_duration_seconds Time to compute a response, by route.\n"
       "# TYPE silverwork_http_request_duration_seconds histogram\n";
   for (const Route& route : routes_) {
-    const std::string label = Label(route.name);
+    const std::string label = EscapeLabelValue(route.name);
     uint64_t cumulative = 0;
     for (size_t bucket = 0; bucket < kBuckets.size(); ++bucket) {
       cumulative += route.buckets[bucket].load(std::memory_order_relaxed);

@@ -18,6 +18,9 @@
 
 namespace silverwork::serve {
 
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string EscapeLabelValue(std::string_view value);
+
 class Metrics {
  public:
   // Upper bounds of the latency histogram's buckets, in seconds.

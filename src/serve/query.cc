@@ -45,36 +45,12 @@ BadParameter Bad(std::string_view parameter, std::string message, std::string hi
   return {std::string(parameter), std::move(message), std::move(hint)};
 }
 
-std::optional<int64_t> ParseInteger(std::string_view text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  int64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
-
-// Message text quoting a user's value safely (bounded, control characters escaped).
-std::string Quote(std::string_view value) {
-  std::string quoted = "'";
-  for (char c : value.substr(0, 64)) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      quoted += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    } else {
-      quoted += c;
-    }
-  }
-  if (value.size() > 64) quoted += "...";
-  return quoted + "'";
-}
-
 std::optional<BadParameter> ApplyYear(const FilterSpec& spec, std::string_view value,
                                       ParsedQuery& query) {
-  auto year = ParseInteger(value);
+  auto year = ParseWholeNumber(value);
   if (!year || *year < kMinYear || *year > kMaxYear) {
     return Bad(
-        spec.name, fmt::format("{} is not a year", Quote(value)),
+        spec.name, fmt::format("{} is not a year", QuoteValue(value)),
         fmt::format("give a year between {} and {}, e.g. {}=2024", kMinYear, kMaxYear, spec.name));
   }
   (spec.name == "year_from" ? query.filter.year_from : query.filter.year_to) =
@@ -102,7 +78,7 @@ std::optional<BadParameter> ApplyDimension(const FilterSpec& spec, std::string_v
     auto index = dimension.Find(code);
     if (!index) {
       return Bad(
-          spec.name, fmt::format("unknown {} {}", spec.what, Quote(code)),
+          spec.name, fmt::format("unknown {} {}", spec.what, QuoteValue(code)),
           fmt::format("use codes listed under \"{}\" in /api/v1/filters, separated by commas",
                       spec.name));
     }
@@ -120,18 +96,18 @@ std::optional<BadParameter> ApplyOption(const OptionSpec& spec, std::string_view
   switch (spec.kind) {
     case OptionSpec::Kind::kChoice:
       if (std::find(spec.choices.begin(), spec.choices.end(), value) == spec.choices.end()) {
-        return Bad(spec.name, fmt::format("{} is not a valid {}", Quote(value), spec.name),
+        return Bad(spec.name, fmt::format("{} is not a valid {}", QuoteValue(value), spec.name),
                    fmt::format("use one of: {}", fmt::join(spec.choices, ", ")));
       }
       query.text_options[std::string(spec.name)] = std::string(value);
       return std::nullopt;
     case OptionSpec::Kind::kInteger: {
-      auto number = ParseInteger(value);
+      auto number = ParseWholeNumber(value);
       if (!number || *number < spec.min || *number > spec.max) {
-        return Bad(
-            spec.name,
-            fmt::format("{} is not a whole number from {} to {}", Quote(value), spec.min, spec.max),
-            fmt::format("give {} as digits only", spec.name));
+        return Bad(spec.name,
+                   fmt::format("{} is not a whole number from {} to {}", QuoteValue(value),
+                               spec.min, spec.max),
+                   fmt::format("give {} as digits only", spec.name));
       }
       query.integer_options[std::string(spec.name)] = *number;
       return std::nullopt;
@@ -166,6 +142,40 @@ void ApplyDefaults(std::span<const OptionSpec> options, ParsedQuery& query) {
 
 }  // namespace
 
+std::optional<int64_t> ParseWholeNumber(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+std::string QuoteValue(std::string_view value) {
+  std::string quoted = "'";
+  for (char c : value.substr(0, 64)) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      quoted += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      quoted += c;
+    }
+  }
+  if (value.size() > 64) quoted += "...";
+  return quoted + "'";
+}
+
+std::optional<BadParameter> CheckParameterValue(const QueryParams& params, const std::string& name,
+                                                std::string_view value) {
+  if (params.count(name) > 1) return Bad(name, "given more than once", "give each parameter once");
+  if (value.size() > kMaxParameterLength) {
+    return Bad(name, fmt::format("value longer than {} bytes", kMaxParameterLength),
+               "shorten the value");
+  }
+  if (value.empty()) return Bad(name, "empty value", "leave the parameter out instead");
+  return std::nullopt;
+}
+
 Parsed ParseQuery(const QueryParams& params, std::span<const OptionSpec> options,
                   const ServingSnapshot& snapshot) {
   ParsedQuery query;
@@ -173,16 +183,7 @@ Parsed ParseQuery(const QueryParams& params, std::span<const OptionSpec> options
   query.filter.year_to = snapshot.max_year > 0 ? snapshot.max_year : kMaxYear;
   for (auto entry = params.begin(); entry != params.end(); ++entry) {
     const auto& [name, value] = *entry;
-    if (params.count(name) > 1) {
-      return Bad(name, "given more than once", "give each parameter once");
-    }
-    if (value.size() > kMaxParameterLength) {
-      return Bad(name, fmt::format("value longer than {} bytes", kMaxParameterLength),
-                 "shorten the value");
-    }
-    if (value.empty()) {
-      return Bad(name, "empty value", "leave the parameter out instead");
-    }
+    if (auto bad = CheckParameterValue(params, name, value)) return *std::move(bad);
     const auto filter = std::find_if(std::begin(kFilters), std::end(kFilters),
                                      [&](const FilterSpec& spec) { return spec.name == name; });
     std::optional<BadParameter> bad;
@@ -196,7 +197,7 @@ Parsed ParseQuery(const QueryParams& params, std::span<const OptionSpec> options
         std::vector<std::string_view> known;
         for (const auto& spec : kFilters) known.push_back(spec.name);
         for (const auto& spec : options) known.push_back(spec.name);
-        return Bad(name, fmt::format("unknown parameter {}", Quote(name)),
+        return Bad(name, fmt::format("unknown parameter {}", QuoteValue(name)),
                    fmt::format("this endpoint takes: {}", fmt::join(known, ", ")));
       }
       bad = ApplyOption(*option, value, query);

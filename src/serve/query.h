@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -93,6 +94,15 @@ using QueryParams = std::multimap<std::string, std::string>;
 // Longest value accepted for any parameter, and most values in one list.
 inline constexpr size_t kMaxParameterLength = 256;
 inline constexpr size_t kMaxListValues = 32;
+
+// Digits only (at most 18), else nullopt.
+std::optional<int64_t> ParseWholeNumber(std::string_view text);
+// A user's value quoted for a message: at most 64 bytes, control characters escaped.
+std::string QuoteValue(std::string_view value);
+// What every parameter must be: given once, not empty, at most
+// kMaxParameterLength bytes.
+std::optional<BadParameter> CheckParameterValue(const QueryParams& params, const std::string& name,
+                                                std::string_view value);
 
 // Validates `params` against the dashboard filters and `options`.
 std::variant<ParsedQuery, BadParameter> ParseQuery(const QueryParams& params,

@@ -70,9 +70,13 @@ std::string Dump(const json& body) {
 }
 
 void SendJson(httplib::Response& res, int status, const json& body) {
+  SendJsonText(res, status, Dump(body));
+}
+
+void SendJsonText(httplib::Response& res, int status, std::string body) {
   res.status = status;
   res.set_header("Cache-Control", "no-store");
-  res.set_content(Dump(body), kJsonType);
+  res.set_content(std::move(body), kJsonType);
 }
 
 void SendError(httplib::Response& res, int status, std::string_view code, std::string_view message,

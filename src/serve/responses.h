@@ -65,6 +65,8 @@ Status AsServerFailure(Status failure);
 // replaced rather than failing the response.
 std::string Dump(const nlohmann::json& body);
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body);
+// The same for a body already written as JSON text (json_writer.h).
+void SendJsonText(httplib::Response& res, int status, std::string body);
 
 // The error body for `status` with its request id (taken from `res`, which
 // must carry one: see RequestIdOf).

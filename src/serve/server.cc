@@ -16,9 +16,11 @@
 #include "serve/connection_limits.h"
 #include "serve/csv_export.h"
 #include "serve/metrics.h"
+#include "serve/pipelines_api.h"
 #include "serve/postings_table.h"
 #include "serve/response_cache.h"
 #include "serve/responses.h"
+#include "serve/scheduler_metrics.h"
 #include "serve/static_assets.h"
 #include "serve/warehouse_pool.h"
 
@@ -43,7 +45,7 @@ struct Refusal {
 };
 constexpr Refusal kRefusals[] = {
     {400, "bad_request", "the request is not valid HTTP", "send a well-formed GET request"},
-    {413, "too_large", "the request body is too large", "send GET requests without a body"},
+    {413, "too_large", "the request body is too large", "send a body of at most 4 KiB"},
     {414, "uri_too_long", "the request URI is too long", "select fewer filter values"},
 };
 constexpr Refusal kOtherRefusal = {0, "http_error", "the request was refused", "see GET /api/v1"};
@@ -102,7 +104,7 @@ std::string WithoutBrotli(std::string_view accepted) {
 
 void SendMethodNotAllowed(httplib::Response& res) {
   res.set_header("Allow", "GET, HEAD");
-  SendError(res, 405, "method_not_allowed", "only GET is served", "use GET");
+  SendError(res, 405, "method_not_allowed", "this path answers only GET", "use GET");
 }
 
 std::string DescribeException(const std::exception_ptr& thrown) {
@@ -125,6 +127,24 @@ Status ReadingPostingsFailed(const Status& failure) {
                 "on, check that `silverwork build` finished");
 }
 
+// A pattern matching exactly `path` (its dots escaped).
+std::string ExactPattern(std::string_view path) {
+  std::string pattern;
+  for (char c : path) {
+    if (c == '.') pattern += '\\';
+    pattern += c;
+  }
+  return pattern;
+}
+
+PipelinesApiOptions PipelinesOptionsOf(const ServeOptions& options) {
+  return {.warehouse = options.warehouse,
+          .open_warehouse = options.open_warehouse,
+          .pipelines_file = options.pipelines_file,
+          .api_token = options.api_token,
+          .clock = options.clock};
+}
+
 ServeOptions Normalized(ServeOptions options) {
   options.warehouse.read_only = true;
   if (options.clock == nullptr) options.clock = &DefaultClock();
@@ -141,6 +161,7 @@ class Server::Impl {
         clock_(*options_.clock),
         request_ids_(clock_),
         pool_(options_.warehouse, options_.open_warehouse),
+        pipelines_api_(PipelinesOptionsOf(options_), pool_),
         cache_(options_.cache_entries) {}
 
   ~Impl() { Stop(); }
@@ -176,9 +197,10 @@ class Server::Impl {
     if (options_.reload_interval.count() > 0) {
       reloader_ = std::thread([this] { WatchWarehouse(); });
     }
-    spdlog::info("serving {} on http://{}:{}/ ({} postings, dashboard: {})",
+    spdlog::info("serving {} on http://{}:{}/ ({} postings, dashboard: {}, API writes: {})",
                  options_.warehouse.location, options_.host, port, snapshot()->postings.size(),
-                 assets_ ? assets_->dir().string() : std::string("not built"));
+                 assets_ ? assets_->dir().string() : std::string("not built"),
+                 options_.api_token.empty() ? "off (no operator token)" : "on (operator token)");
     return Status::Ok();
   }
 
@@ -316,10 +338,11 @@ class Server::Impl {
                 {"loaded_at", FormatUtcTimestamp(current->loaded_at)}});
     });
     Route("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics_.Render(SnapshotGauges(*snapshot(), cache_.hits(), cache_.misses())),
+      res.set_content(metrics_.Render(SnapshotGauges(*snapshot(), cache_.hits(), cache_.misses()) +
+                                      SchedulerGauges()),
                       "text/plain; version=0.0.4; charset=utf-8");
     });
-    Route(std::string(kApiPrefix), [](const httplib::Request&, httplib::Response& res) {
+    Route(std::string(kApiPrefix), [this](const httplib::Request&, httplib::Response& res) {
       SendJson(res, 200, {{"version", 1}, {"endpoints", EndpointList()}});
     });
     Route(fmt::format("{}/filters", kApiPrefix),
@@ -341,6 +364,35 @@ class Server::Impl {
           [this](const httplib::Request& req, httplib::Response& res) { ServeTable(req, res); });
     Route(fmt::format("{}/postings.csv", kApiPrefix),
           [this](const httplib::Request& req, httplib::Response& res) { ServeCsv(req, res); });
+    AddPipelinesRoutes();
+  }
+
+  // The pipelines API's routes; a write path asked with GET answers 405.
+  void AddPipelinesRoutes() {
+    for (PipelinesApi::Route& route : pipelines_api_.Routes()) {
+      if (route.post) {
+        TimedRoute(true, route.name, route.pattern, std::move(route.handler));
+        http_.Get(route.pattern, [](const httplib::Request&, httplib::Response& res) {
+          res.set_header("Allow", "POST");
+          SendError(res, 405, "method_not_allowed", "this path answers only POST",
+                    "send a POST with the operator token (docs/serve.md)");
+        });
+      } else {
+        TimedRoute(false, route.name, route.pattern, std::move(route.handler));
+      }
+    }
+  }
+
+  // The scheduler's figures for /metrics; a failure to read them is logged
+  // and leaves them out, never the rest of the metrics.
+  std::string SchedulerGauges() {
+    auto lease = pool_.Acquire();
+    Result<std::string> figures =
+        lease.ok() ? SchedulerFigures(**lease, clock_) : Result<std::string>(lease.status());
+    if (figures.ok()) return *std::move(figures);
+    spdlog::warn("serve: /metrics leaves out the scheduler's figures: {}",
+                 figures.status().ToString());
+    return "";
   }
 
   // Other methods are refused; other GET paths are the dashboard's files.
@@ -361,7 +413,7 @@ class Server::Impl {
     });
   }
 
-  static json EndpointList() {
+  json EndpointList() {
     json endpoints = json::array();
     endpoints.push_back({{"path", "/api/v1/filters"}, {"summary", "values each filter takes"}});
     for (const ChartSpec& chart : ChartSpecs()) {
@@ -371,24 +423,34 @@ class Server::Impl {
     endpoints.push_back({{"path", "/api/v1/postings"}, {"summary", "postings table, paged"}});
     endpoints.push_back(
         {{"path", "/api/v1/postings.csv"}, {"summary", "filtered postings as CSV"}});
+    for (const PipelinesApi::Route& route : pipelines_api_.Routes()) {
+      endpoints.push_back({{"path", route.name},
+                           {"method", route.post ? "POST" : "GET"},
+                           {"summary", route.summary}});
+    }
     return endpoints;
   }
 
   // Registers an exact GET path, timing it in the metrics.
   void Route(const std::string& path, Handler handler) {
-    const size_t route = metrics_.AddRoute(path);
-    std::string pattern;
-    for (char c : path) {
-      if (c == '.') pattern += '\\';
-      pattern += c;
-    }
-    http_.Get(pattern, [this, route, handler = std::move(handler)](const httplib::Request& req,
-                                                                   httplib::Response& res) {
+    TimedRoute(false, path, ExactPattern(path), std::move(handler));
+  }
+
+  // Registers a GET (or POST) route, timed in the metrics under `name`.
+  void TimedRoute(bool post, const std::string& name, const std::string& pattern, Handler handler) {
+    const size_t route = metrics_.AddRoute(name);
+    Handler timed = [this, route, handler = std::move(handler)](const httplib::Request& req,
+                                                                httplib::Response& res) {
       const auto started = clock_.Monotonic();
       handler(req, res);
       metrics_.Record(route, res.status,
                       std::chrono::duration<double>(clock_.Monotonic() - started).count());
-    });
+    };
+    if (post) {
+      http_.Post(pattern, std::move(timed));
+    } else {
+      http_.Get(pattern, std::move(timed));
+    }
   }
 
   void ServeChart(const ChartSpec& chart, const httplib::Request& req, httplib::Response& res) {
@@ -470,6 +532,7 @@ class Server::Impl {
   RequestIds request_ids_;
   httplib::Server http_;
   WarehousePool pool_;
+  PipelinesApi pipelines_api_;
   std::optional<StaticAssets> assets_;
   Metrics metrics_;
   ResponseCache cache_;

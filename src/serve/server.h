@@ -7,6 +7,8 @@
 //   GET /api/v1/<chart>        chart data (charts.h lists them), filtered
 //   GET /api/v1/postings       the postings table, a page at a time
 //   GET /api/v1/postings.csv   the filtered postings as CSV
+//   /api/v1/pipelines, /api/v1/runs, ...  the scheduler's pipelines, runs,
+//                              logs and write requests (pipelines_api.h)
 //   GET /healthz               200 when a snapshot is loaded
 //   GET /metrics               Prometheus text format
 //
@@ -73,6 +75,12 @@ struct ServeOptions {
   // Opens the warehouse for snapshots and the table's connections. Null:
   // OpenWarehouse. Tests inject failures here.
   WarehouseFactory open_warehouse;
+  // pipelines.yml, described by the pipelines API; none: that API answers
+  // 503 saying how to point the server at one.
+  std::optional<std::filesystem::path> pipelines_file;
+  // The operator token the API's writes need (a secret); empty: writes are
+  // refused with 403.
+  std::string api_token;
   // Called on the reloader's thread after each of its looks at the warehouse.
   std::function<void(WarehouseCheck)> on_warehouse_check;
 };

@@ -92,7 +92,8 @@ class GoldenMarts : public ::testing::TestWithParam<int> {
     ASSERT_TRUE(inserted.ok()) << inserted.status().ToString();
   }
 
-  void Build() {
+  // Builds as of noon (UTC) on `day` of March 2025; the fixture was loaded on the 5th.
+  void Build(unsigned day = 5) {
     transform::RunOptions options;
     options.warehouse = warehouse_.get();
     options.artifacts_dir = dir_.path() + "/artifacts";
@@ -100,7 +101,7 @@ class GoldenMarts : public ::testing::TestWithParam<int> {
     options.threads = GetParam();
     // Freshness is judged against the fixture's load time, not today.
     FakeClock clock(std::chrono::sys_days(std::chrono::year_month_day(
-                        std::chrono::year(2025), std::chrono::month(3), std::chrono::day(5))) +
+                        std::chrono::year(2025), std::chrono::month(3), std::chrono::day(day))) +
                     std::chrono::hours(12));
     options.clock = &clock;
     auto results = project_->Build(options);
@@ -235,6 +236,32 @@ TEST_P(GoldenMarts, AnIncrementalBuildAddsTheNewDay) {
             (Lines{"2025-03|KR-26|1|4"}));
   EXPECT_EQ(Rows("SELECT category_id FROM int_posting_preferences WHERE job_id = 'K7'"),
             (Lines{"5"}));
+}
+
+TEST_P(GoldenMarts, TheSnapshotKeepsAPostingsHistoryWhenItCloses) {
+  // The first build recorded one version of each posting, all current.
+  EXPECT_EQ(Rows("SELECT COUNT(*), SUM(dbt_valid_to IS NULL) FROM snap_postings"), (Lines{"6|6"}));
+  // On the 10th the portal lists K5 as closed; the load rewrites its row.
+  auto closed = warehouse_->Execute(
+      "UPDATE raw_postings SET deadline = '마감', _loaded_at = '2025-03-10T00:00:00Z' "
+      "WHERE jobId = 'K5'");
+  ASSERT_TRUE(closed.ok()) << closed.ToString();
+  Build(10);
+  // K5 now has two versions: 접수중 until the second build, 마감 from then on.
+  EXPECT_EQ(Rows("SELECT deadline, dbt_valid_to IS NULL FROM snap_postings WHERE jobId = 'K5' "
+                 "ORDER BY dbt_valid_from"),
+            (Lines{"접수중|0", "마감|1"}));
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM snap_postings old JOIN snap_postings new ON "
+                 "new.jobId = old.jobId AND new.dbt_valid_from = old.dbt_valid_to "
+                 "WHERE old.jobId = 'K5' AND old.deadline = '접수중' AND new.deadline = '마감'"),
+            (Lines{"1"}));
+  // Nobody else changed: still one current version each.
+  EXPECT_EQ(Rows("SELECT COUNT(*), SUM(dbt_valid_to IS NULL) FROM snap_postings WHERE "
+                 "jobId <> 'K5'"),
+            (Lines{"5|5"}));
+  // A third build with nothing new adds no version.
+  Build(11);
+  EXPECT_EQ(Rows("SELECT COUNT(*) FROM snap_postings"), (Lines{"7"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, GoldenMarts, ::testing::Values(1, 3),

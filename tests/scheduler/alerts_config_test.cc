@@ -8,6 +8,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "scoped_env.h"
 #include "scoped_temp_dir.h"
 
 namespace silverwork {
@@ -22,20 +23,6 @@ std::string WriteFile(const ScopedTempDir& folder, const std::string& name,
   std::ofstream(folder.File(name)) << text;
   return folder.File(name);
 }
-
-// Sets an environment variable for one test.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() { ::unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
 
 TEST(AlertsConfigTest, DefaultsSendNothingAndNoSuccesses) {
   auto config = Parse("");

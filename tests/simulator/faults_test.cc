@@ -31,7 +31,7 @@ class FaultsTest : public ::testing::TestWithParam<Scheme> {
     return ResultCodeOf(document);
   }
 
-  FakeClock clock_{std::chrono::system_clock::now()};
+  FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} + std::chrono::hours{3}};
   std::unique_ptr<Simulator> simulator_;
 };
 

@@ -22,7 +22,7 @@ class SourcesCompatTest : public ::testing::Test {
     if (!response.ok()) return response.status();
     return ParseSenuriXml(response->body, response->status, "getJobList");
   }
-  FakeClock clock_{std::chrono::system_clock::now()};
+  FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} + std::chrono::hours{3}};
   std::unique_ptr<Simulator> simulator_;
 };
 

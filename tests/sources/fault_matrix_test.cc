@@ -64,7 +64,7 @@ class Sources {
     impatient_senuri = std::make_unique<SenuriClient>(make(200ms));
   }
 
-  FakeClock clock{std::chrono::system_clock::now()};
+  FakeClock clock{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} + std::chrono::hours{3}};
   ServiceKey key{kSimulatorDemoKey};
   RateBudget budget{{.calls_per_second = 0, .calls_per_day = 0}, clock};
   std::unique_ptr<Simulator> simulator;

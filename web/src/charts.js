@@ -7,11 +7,15 @@
 // directly. `context` is { state, narrow } (narrow: the chart box is phone
 // width). `kind` names the chart type in its text description; `decal` adds
 // patterns to series told apart by colour; `zoom` adds keyboard zoom buttons
-// to a chart with a dataZoom; `view: 'list'` shows the text alternative as a list.
+// to a chart with a dataZoom; `view: 'list'` shows the text alternative as a list;
+// `noFilters` leaves the dashboard's filters out of its request; `select(params)`
+// turns a click on the chart into a run to open; `companion(card, data, context)`
+// draws the chart's keyboard twin (context.openRun opens a run).
 import { escapeHtml, number, sharesPercent, withUnit } from './format.js';
 import { INK, MUTED, SELECTED_FILL, SELECTED_OUTLINE, SEQUENTIAL, WORD_COLOURS, stateCue } from './palette.js';
 import { element, renderTable, scrollRegion } from './dom.js';
 import { stateBadge } from './state-badge.js';
+import { PARTITION_CALENDAR } from './partition-calendar.js';
 
 const baseGrid = { left: 64, right: 24, top: 48, bottom: 56, containLabel: true };
 const axisName = (name, extra = {}) => ({ name, nameLocation: 'middle', nameGap: 38, ...extra });
@@ -438,6 +442,7 @@ export const CHARTS = [
       container.replaceChildren(region);
     },
   },
+  PARTITION_CALENDAR,
 ];
 
 // Rows a legend of `names` takes in `width` px (ECharts wraps a plain legend).

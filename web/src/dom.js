@@ -50,3 +50,23 @@ export function scrollRegion(className, label) {
   region.setAttribute('aria-label', label);
   return region;
 }
+
+// A pager: a previous and a next button (each [data-action, text]) around a
+// polite live summary, in a named nav. Buttons that cannot act are marked
+// aria-disabled by the caller, so they keep focus at the ends.
+export function createPager(label, [previousAction, previousText], [nextAction, nextText]) {
+  const nav = element('nav', 'pager');
+  nav.setAttribute('aria-label', label);
+  const button = (action, text) => {
+    const node = element('button', null, text);
+    node.type = 'button';
+    node.dataset.action = action;
+    return node;
+  };
+  const previous = button(previousAction, previousText);
+  const next = button(nextAction, nextText);
+  const summary = element('span', 'pager-summary');
+  summary.setAttribute('aria-live', 'polite');
+  nav.append(previous, summary, next);
+  return { nav, previous, next, summary };
+}

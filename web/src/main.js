@@ -1,7 +1,8 @@
 // The dashboard: tabs (ARIA tabs pattern), the filter bar and its chips, the
 // charts of the active tab (fetched all at once, in parallel), each with a
 // text description and a table view, cross-filtering from the map or its
-// province toolbar, and the postings table. State lives in the URL (state.js).
+// province toolbar, the postings table, and the 파이프라인 tab
+// (pipelines-tab.js). State lives in the URL (state.js).
 import './style.css';
 import echarts, { THEME } from './echarts.js';
 import { getJson, isAbort } from './api.js';
@@ -14,6 +15,7 @@ import { createDataView, describeChart } from './table-view.js';
 import { createProvincePicker } from './province-picker.js';
 import { createZoomControls } from './zoom-controls.js';
 import { PAGE_SIZE, createPostingsTable } from './postings-table.js';
+import { createPipelinesTab } from './pipelines-tab.js';
 
 const FILTER_LABELS = {
   year_from: '시작 연도', year_to: '종료 연도', province: '시도', shape: '고용형태',
@@ -32,6 +34,11 @@ let refreshGeneration = 0;
 
 const tabs = createTabs($('[role="tablist"]'), { onSelect: (tab) => { if (tab !== state.tab) setState({ tab }); } });
 const postingsTable = createPostingsTable($('[data-chart="table"]'), { onPage: goToPage });
+const pipelinesTab = createPipelinesTab($('[data-panel="pipelines"]'), {
+  announce,
+  onOpenRun: openRun,
+  onSelectPipeline: (pipeline) => setState({ pipeline, run: '' }),
+});
 const provincePicker = createProvincePicker($('[data-province-picker]'), {
   onToggle: (code) => setFilter('province', state.filters.province === code ? '' : code),
   onPoint: (code) => pointAtProvince(code),
@@ -43,6 +50,12 @@ function setState(change, { refresh = true } = {}) {
   writeState(state);
   syncControls();
   if (refresh) refreshTab();
+}
+
+// Opens a run of the 파이프라인 tab without reloading the rest of it.
+function openRun(run) {
+  setState({ run }, { refresh: false });
+  pipelinesTab.openRun(run);
 }
 
 function setFilter(key, value) {
@@ -113,6 +126,8 @@ function syncControls() {
   }
   renderChips();
   tabs.show(state.tab);
+  // The filters do not apply to the 파이프라인 tab: the bar keeps only its status line there.
+  document.body.dataset.activeTab = state.tab;
   document.title = `${tabs.label(state.tab)} — 노인일자리 현황 — silverwork`;
   for (const radio of $$('input[name="map"]')) radio.checked = radio.value === state.map;
   const search = $('form.search input');
@@ -130,6 +145,12 @@ function instanceFor(chart, container) {
   if (!instance) {
     instance = echarts.init(container, THEME, { renderer: 'canvas' });
     instances.set(chart.id, instance);
+    if (chart.select) {
+      instance.on('click', (params) => {
+        const run = chart.select(params);
+        if (run) openRun(run);
+      });
+    }
     if (chart.crossFilter === 'province') {
       instance.on('click', (params) => {
         const code = params.data?.item?.code;
@@ -195,6 +216,7 @@ function drawChart(chart, container, data) {
   instance.setOption(option, { notMerge: true, lazyUpdate: false });
   drawn.set(chart.id, { data, narrow, option });
   view.update(model);
+  chart.companion?.(cardOf(chart), data, { ...context, openRun });
   if (chart.crossFilter === 'province') describeMap(data);
   zooms.get(chart.id)?.refresh();
 }
@@ -202,7 +224,7 @@ function drawChart(chart, container, data) {
 async function loadChart(chart, fetches, generation) {
   const container = $(`[data-chart="${chart.id}"]`);
   container.dataset.state = 'loading';
-  const url = `${chart.endpoint}${apiQuery(state.filters, chart.extra?.(state) ?? {})}`;
+  const url = `${chart.endpoint}${apiQuery(chart.noFilters ? {} : state.filters, chart.extra?.(state) ?? {})}`;
   if (!fetches.has(url)) fetches.set(url, getJson(url, url));
   try {
     const body = await fetches.get(url);
@@ -237,6 +259,16 @@ async function loadTable(generation) {
   }
 }
 
+async function loadPipelines(generation) {
+  try {
+    await pipelinesTab.load(state);
+  } catch (error) {
+    if (isAbort(error) || generation !== refreshGeneration) return;
+    for (const node of $$('[data-panel="pipelines"] [data-state="loading"]')) node.dataset.state = 'error';
+    showError(`파이프라인을 불러오지 못했습니다: ${error.message}`);
+  }
+}
+
 // Paging reloads the table alone.
 function goToPage(page) {
   setState({ page }, { refresh: false });
@@ -258,6 +290,8 @@ function refreshTab() {
   const charts = CHARTS.filter((chart) => chart.tab === tab);
   const loads = charts.map((chart) => loadChart(chart, fetches, generation));
   if (tab === 'postings') loads.push(loadTable(generation));
+  if (tab === 'pipelines') loads.push(loadPipelines(generation));
+  else pipelinesTab.suspend();
   // Charts drawn while their tab was hidden (or before a window resize) fit their box again.
   for (const chart of charts) resizeChart(chart);
   Promise.all(loads).then(() => {
@@ -332,6 +366,8 @@ window.__silverwork = {
   state: () => state,
   zoom: (id) => (instances.get(id)?.getOption().dataZoom ?? []).map((zoom) => ({ type: zoom.type, start: zoom.start, end: zoom.end })),
   mapPixel: (lng, lat) => instances.get('map')?.convertToPixel({ seriesIndex: 0 }, [lng, lat]),
+  // Where a day of the 파이프라인 tab's calendar is drawn, in the chart's pixels.
+  calendarPixel: (day) => instances.get('partition-calendar')?.convertToPixel({ calendarIndex: 0 }, day),
   // Names of the map's regions as its labels and tooltips show them.
   mapRegionNames: () => {
     const data = instances.get('map')?.getModel().getSeriesByIndex(0).getData();

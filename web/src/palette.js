@@ -20,9 +20,10 @@ export const SEQUENTIAL = ['#e8f1fa', '#2f6fb0', '#143d66'];
 export const SELECTED_FILL = '#e07b39';
 export const SELECTED_OUTLINE = '#4a2306';
 
-// States of runs, tasks and data tests. Each has a label and a glyph as well
-// as a colour, and an ECharts symbol for charts, so a state never rests on
-// colour alone; the 파이프라인 tab's grid and legend use the same table.
+// States of runs, tasks, tries, days and data tests. Each has a label and a
+// glyph as well as a colour, and an ECharts symbol for charts, so a state
+// never rests on colour alone; the 파이프라인 tab's grid, calendar and legends
+// use the same table ('missing': a day no run has taken).
 export const STATE_CUES = {
   success: { label: '성공', glyph: '✓', symbol: 'circle', colour: '#1b7837' },
   pass: { label: '통과', glyph: '✓', symbol: 'circle', colour: '#1b7837' },
@@ -35,6 +36,10 @@ export const STATE_CUES = {
   up_for_retry: { label: '재시도 대기', glyph: '↻', symbol: 'roundRect', colour: '#b35806' },
   stopped: { label: '중단', glyph: '■', symbol: 'pin', colour: '#4f5b69' },
   skipped: { label: '건너뜀', glyph: '–', symbol: 'emptyRect', colour: '#4f5b69' },
+  waiting: { label: '선행 대기', glyph: '◌', symbol: 'emptyTriangle', colour: '#4f5b69' },
+  upstream_failed: { label: '선행 실패', glyph: '⊘', symbol: 'emptyDiamond', colour: '#8e0152' },
+  missing: { label: '누락', glyph: '?', symbol: 'emptyRoundRect', colour: '#7f3b08' },
+  paused: { label: '일시 중지됨', glyph: 'Ⅱ', symbol: 'emptyPin', colour: '#5e3c99' },
 };
 
 // Other spellings of the same states: the run ledger's 'ok', data tests' 'fail'.

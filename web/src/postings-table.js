@@ -4,7 +4,7 @@
 // focusable at the ends (aria-disabled, not disabled), so focus is never
 // lost while paging; the page summary is a live region. Runs on the page's
 // main thread.
-import { element, renderTable, scrollRegion } from './dom.js';
+import { createPager, renderTable, scrollRegion } from './dom.js';
 import { number } from './format.js';
 
 const HEADERS = ['공고번호', '제목', '기관', '시작일', '마감일', '시도', '근무지', '고용형태', '직종', '인원 (명)', '상태', '우대사항'];
@@ -15,19 +15,7 @@ export const PAGE_SIZE = 20;
 
 export function createPostingsTable(container, { onPage }) {
   const region = scrollRegion('table-scroll', '채용 공고 목록');
-  const pager = element('nav', 'pager');
-  pager.setAttribute('aria-label', '채용 공고 목록 쪽 이동');
-  const button = (action, label) => {
-    const node = element('button', null, label);
-    node.type = 'button';
-    node.dataset.action = action;
-    return node;
-  };
-  const previous = button('previous', '이전 쪽');
-  const next = button('next', '다음 쪽');
-  const summary = element('span', 'pager-summary');
-  summary.setAttribute('aria-live', 'polite');
-  pager.append(previous, summary, next);
+  const { nav: pager, previous, next, summary } = createPager('채용 공고 목록 쪽 이동', ['previous', '이전 쪽'], ['next', '다음 쪽']);
   let page = 1;
   let pages = 1;
   previous.addEventListener('click', () => { if (page > 1) onPage(page - 1); });

@@ -1,9 +1,13 @@
 // The dashboard's state — active tab, filters, map unit, table page and
-// search — lives in the URL's query string, so any view is a shareable link.
+// search, the 파이프라인 tab's pipeline and open run — lives in the URL's query
+// string, so any view is a shareable link (the operator token never does).
 
 export const FILTER_KEYS = ['year_from', 'year_to', 'province', 'shape', 'project_type', 'job_class', 'preference'];
-export const TABS = ['postings', 'continuity', 'preferences', 'status'];
+export const TABS = ['postings', 'continuity', 'preferences', 'status', 'pipelines'];
 const MAP_METRICS = ['postings', 'postings_per_1000'];
+const PIPELINE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const RUN_ID = /^[0-9A-Za-z][0-9A-Za-z._:-]{0,127}$/;
+const matching = (pattern, value) => (value && pattern.test(value) ? value : '');
 
 export function readState(search = window.location.search) {
   const params = new URLSearchParams(search);
@@ -15,7 +19,10 @@ export function readState(search = window.location.search) {
   const tab = TABS.includes(params.get('tab')) ? params.get('tab') : 'postings';
   const map = MAP_METRICS.includes(params.get('map')) ? params.get('map') : 'postings';
   const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
-  return { tab, filters, map, page, q: params.get('q') ?? '' };
+  return {
+    tab, filters, map, page, q: params.get('q') ?? '',
+    pipeline: matching(PIPELINE_NAME, params.get('pipeline')), run: matching(RUN_ID, params.get('run')),
+  };
 }
 
 export function writeState(state, { replace = false } = {}) {
@@ -25,6 +32,8 @@ export function writeState(state, { replace = false } = {}) {
   if (state.map !== 'postings') params.set('map', state.map);
   if (state.page > 1) params.set('page', String(state.page));
   if (state.q) params.set('q', state.q);
+  if (state.pipeline) params.set('pipeline', state.pipeline);
+  if (state.run) params.set('run', state.run);
   const url = `${window.location.pathname}?${params}`;
   if (url === `${window.location.pathname}${window.location.search}`) return;
   (replace ? history.replaceState : history.pushState).call(history, null, '', url);

@@ -19,8 +19,8 @@ import { EXPECTED_TABLES } from './expected-tables.mjs';
 
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const TABS = ['postings', 'continuity', 'preferences', 'status'];
-const TAB_LABELS = { postings: '채용 공고', continuity: '고용 지속성', preferences: '우대사항', status: '데이터 현황' };
+const TABS = ['postings', 'continuity', 'preferences', 'status', 'pipelines'];
+const TAB_LABELS = { postings: '채용 공고', continuity: '고용 지속성', preferences: '우대사항', status: '데이터 현황', pipelines: '파이프라인' };
 
 let launched;
 
@@ -220,10 +220,10 @@ test('keyboard only: skip link, tabs with the arrow keys, a province, a filter a
   assert.equal((await focused(page)).tab, 'continuity');
   assert.equal(await page.title(), '고용 지속성 — 노인일자리 현황 — silverwork');
   assert.deepEqual(await page.$$eval('[role="tab"]', (tabs) => tabs.map((tab) => [tab.dataset.tab, tab.getAttribute('aria-selected'), tab.tabIndex])),
-    [['postings', 'false', -1], ['continuity', 'true', 0], ['preferences', 'false', -1], ['status', 'false', -1]]);
+    [['postings', 'false', -1], ['continuity', 'true', 0], ['preferences', 'false', -1], ['status', 'false', -1], ['pipelines', 'false', -1]]);
   assert.equal(await page.$eval('#panel-continuity', (panel) => panel.hidden), false);
   await page.keyboard.press('End');
-  await waitForTab(page, 'status');
+  await waitForTab(page, 'pipelines');
   await page.keyboard.press('ArrowRight');  // wraps to the first
   await waitForTab(page, 'postings');
   assert.equal((await focused(page)).tab, 'postings');

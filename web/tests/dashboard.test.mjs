@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BASE, SCREENSHOTS, apiData, kpi, launchBrowser, openPage, parseShownNumber, waitForTab } from './browser.mjs';
 
-const TABS = { postings: '채용 공고', continuity: '고용 지속성', preferences: '우대사항', status: '데이터 현황' };
+const TABS = { postings: '채용 공고', continuity: '고용 지속성', preferences: '우대사항', status: '데이터 현황', pipelines: '파이프라인' };
 
 let launched;
 let browser;  // a persistent context: Playwright passes the fresh --user-data-dir itself
@@ -33,7 +33,7 @@ test('every tab draws all its charts with no console errors and nothing from oth
   const canvases = await page.$$eval('[data-panel="postings"] .chart canvas', (nodes) => nodes.length);
   assert.ok(canvases >= 6, `${canvases} canvases`);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'tab-postings.png'), fullPage: true });
-  for (const tab of ['continuity', 'preferences', 'status']) {
+  for (const tab of ['continuity', 'preferences', 'status', 'pipelines']) {
     await page.click(`[data-tab="${tab}"]`);
     await waitForTab(page, tab);
     assert.match(page.url(), new RegExp(`tab=${tab}`));

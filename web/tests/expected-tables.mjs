@@ -10,6 +10,7 @@ const share = (value, total) => ({ share: total ? (value / total) * 100 : 0 });
 const sum = (values) => values.reduce((total, value) => total + value, 0);
 const TEST_LABELS = { pass: '통과', warn: '경고', fail: '실패', error: '오류' };
 const TEST_ORDER = ['pass', 'warn', 'fail', 'error'];
+const DAY_LABELS = { success: '성공', failed: '실패', deferred: '연기됨', running: '실행 중', queued: '대기', skipped: '건너뜀', missing: '누락' };
 
 export const EXPECTED_TABLES = {
   map: {
@@ -91,5 +92,10 @@ export const EXPECTED_TABLES = {
     endpoint: '/api/v1/status/rows-per-day',
     headers: ['날짜', 'raw_postings (행)', 'raw_projects (행)'],
     rows: (data) => data.days.map((day, index) => [day, ...data.series.map((series) => series.rows[index])]),
+  },
+  'partition-calendar': {
+    endpoint: '/api/v1/pipelines/postings_daily/partitions',
+    headers: ['날짜', '상태', '실행'],
+    rows: (data) => [...data.days].reverse().map((day) => [day.day, DAY_LABELS[day.status], day.run_id]),
   },
 };

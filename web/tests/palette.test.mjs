@@ -64,9 +64,10 @@ test('the choropleth reads by lightness, and the selection stands apart from it'
 
 test('every state has its own glyph and label, not only a colour', () => {
   const distinct = (states, field) => new Set(states.map((state) => STATE_CUES[state][field])).size === states.length;
-  const runStates = ['success', 'failed', 'running', 'queued', 'deferred', 'up_for_retry', 'skipped', 'stopped'];
+  const taskStates = ['success', 'failed', 'running', 'queued', 'deferred', 'up_for_retry', 'skipped', 'stopped', 'waiting', 'upstream_failed'];
+  const dayStates = ['success', 'failed', 'running', 'queued', 'deferred', 'skipped', 'missing'];
   const testStates = ['pass', 'warn', 'fail', 'error'];
-  for (const states of [runStates, testStates]) {
+  for (const states of [taskStates, dayStates, testStates]) {
     assert.ok(distinct(states, 'glyph'), `glyphs of ${states}`);
     assert.ok(distinct(states, 'label'), `labels of ${states}`);
     assert.ok(distinct(states, 'symbol'), `chart symbols of ${states}`);

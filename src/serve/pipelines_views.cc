@@ -1,0 +1,301 @@
+#include "serve/pipelines_views.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "serve/json_writer.h"
+
+namespace silverwork::serve {
+namespace {
+
+using nlohmann::json;
+using namespace scheduler;  // NOLINT(google-build-using-namespace): views of its records
+
+json Time(TimePoint instant) { return FormatStoreTime(instant); }
+json Time(SysSeconds instant) { return FormatStoreTime(instant); }
+json Time(const std::optional<TimePoint>& instant) {
+  return instant ? json(FormatStoreTime(*instant)) : json(nullptr);
+}
+json Text(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
+// Seconds from start to end, or to now while it runs; nullopt before it starts.
+std::optional<double> Seconds(const std::optional<TimePoint>& start,
+                              const std::optional<TimePoint>& end, TimePoint now) {
+  if (!start) return std::nullopt;
+  const TimePoint until = end.value_or(std::max(now, *start));
+  return std::chrono::round<std::chrono::milliseconds>(until - *start).count() / 1000.0;
+}
+
+json Duration(const std::optional<TimePoint>& start, const std::optional<TimePoint>& end,
+              TimePoint now) {
+  const auto seconds = Seconds(start, end, now);
+  return seconds ? json(*seconds) : json(nullptr);
+}
+
+json TryJson(const TryRecord& attempt, TimePoint now) {
+  return {{"try_number", attempt.try_number},
+          {"state", TryStateName(attempt.state)},
+          {"started_at", Time(attempt.started_at)},
+          {"ended_at", Time(attempt.ended_at)},
+          {"duration_s", Duration(attempt.started_at, attempt.ended_at, now)},
+          {"exit_code", attempt.exit_code ? json(*attempt.exit_code) : json(nullptr)},
+          {"signal", attempt.signal ? json(*attempt.signal) : json(nullptr)},
+          {"host", Text(attempt.host)},
+          {"pid", attempt.pid ? json(*attempt.pid) : json(nullptr)},
+          {"error", Text(attempt.error)},
+          {"hint", Text(attempt.hint)},
+          {"log", TryLogPath(attempt.run_id, attempt.task, attempt.try_number)}};
+}
+
+json TaskJson(const TaskInstanceRecord& task, json tries, TimePoint now) {
+  return {{"task", task.task},
+          {"kind", TaskKindName(task.kind)},
+          {"state", TaskStateName(task.state)},
+          {"upstream", task.upstream},
+          {"try_number", task.try_number},
+          {"failures", task.failures},
+          {"retries", task.retry.retries},
+          {"next_attempt_at", Time(task.next_attempt_at)},
+          {"started_at", Time(task.started_at)},
+          {"ended_at", Time(task.ended_at)},
+          {"duration_s", Duration(task.started_at, task.ended_at, now)},
+          {"message", Text(task.message)},
+          {"hint", Text(task.hint)},
+          {"tries", std::move(tries)}};
+}
+
+// Row order of the grid: the pipeline's tasks, then others by first position.
+std::vector<std::string> GridRows(const PipelineSpec& pipeline,
+                                  const std::vector<TaskSummary>& tasks) {
+  std::vector<std::string> rows;
+  for (const TaskSpec& task : pipeline.tasks) rows.push_back(task.name);
+  std::vector<std::pair<int, std::string>> others;
+  for (const TaskSummary& task : tasks) {
+    if (std::find(rows.begin(), rows.end(), task.task) != rows.end()) continue;
+    const auto known = std::find_if(others.begin(), others.end(),
+                                    [&](const auto& other) { return other.second == task.task; });
+    if (known == others.end()) others.emplace_back(task.position, task.task);
+  }
+  std::stable_sort(others.begin(), others.end(),
+                   [](const auto& left, const auto& right) { return left.first < right.first; });
+  for (auto& other : others) rows.push_back(std::move(other.second));
+  return rows;
+}
+
+// A grid column: what the column header and its tooltip show.
+void WriteGridRun(JsonWriter& out, const RunRecord& run, TimePoint now) {
+  out.BeginObject();
+  out.StringField("run_id", run.run_id);
+  out.StringField("kind", RunKindName(run.kind));
+  out.StringField("state", RunStateName(run.state));
+  out.StringField("logical_time", FormatStoreTime(run.logical_time));
+  out.Key("data_interval").BeginObject();
+  out.StringField("start", FormatStoreTime(run.interval.start));
+  out.StringField("end", FormatStoreTime(run.interval.end));
+  out.EndObject().Key("days");
+  if (run.window) {
+    out.BeginObject();
+    out.StringField("from", run.window->first.Iso());
+    out.StringField("to", run.window->last.Iso());
+    out.IntField("count", run.partition_count);
+    out.EndObject();
+  } else {
+    out.Null();
+  }
+  out.Key("duration_s").OptionalDouble(Seconds(run.started_at, run.ended_at, now));
+  out.EndObject();
+}
+
+// A square of the grid, or null where the run had no such task.
+void WriteGridCell(JsonWriter& out, const TaskSummary* cell, TimePoint now) {
+  if (cell == nullptr) {
+    out.Null();
+    return;
+  }
+  out.BeginObject();
+  out.StringField("state", TaskStateName(cell->state));
+  out.IntField("try_number", cell->try_number);
+  out.Key("duration_s").OptionalDouble(Seconds(cell->started_at, cell->ended_at, now));
+  out.EndObject();
+}
+
+}  // namespace
+
+std::string TryLogPath(std::string_view run_id, std::string_view task, int try_number) {
+  return fmt::format("/api/v1/runs/{}/tasks/{}/logs/{}", run_id, task, try_number);
+}
+
+std::string RequestPath(std::string_view request_id) {
+  return fmt::format("/api/v1/requests/{}", request_id);
+}
+
+json RunJson(const RunRecord& run, TimePoint now) {
+  json days = nullptr;
+  if (run.window) {
+    days = {{"from", run.window->first.Iso()},
+            {"to", run.window->last.Iso()},
+            {"count", run.partition_count}};
+  }
+  return {{"run_id", run.run_id},
+          {"pipeline", run.pipeline},
+          {"kind", RunKindName(run.kind)},
+          {"state", RunStateName(run.state)},
+          {"logical_time", Time(run.logical_time)},
+          {"data_interval", {{"start", Time(run.interval.start)}, {"end", Time(run.interval.end)}}},
+          {"days", std::move(days)},
+          {"queued_at", Time(run.queued_at)},
+          {"started_at", Time(run.started_at)},
+          {"ended_at", Time(run.ended_at)},
+          {"duration_s", Duration(run.started_at, run.ended_at, now)},
+          {"deadline_at", run.deadline_at ? Time(*run.deadline_at) : json(nullptr)},
+          {"request_id", Text(run.request_id)},
+          {"message", Text(run.message)},
+          {"hint", Text(run.hint)}};
+}
+
+json RunDetailJson(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks,
+                   const std::vector<TryRecord>& tries, TimePoint now) {
+  std::map<std::string, json, std::less<>> tries_by_task;
+  for (const TryRecord& attempt : tries) {
+    json& list = tries_by_task[attempt.task];
+    if (list.is_null()) list = json::array();
+    list.push_back(TryJson(attempt, now));
+  }
+  json task_list = json::array();
+  for (const TaskInstanceRecord& task : tasks) {
+    auto found = tries_by_task.find(task.task);
+    json task_tries = found == tries_by_task.end() ? json::array() : std::move(found->second);
+    std::sort(task_tries.begin(), task_tries.end(), [](const json& left, const json& right) {
+      return left["try_number"].get<int>() < right["try_number"].get<int>();
+    });
+    task_list.push_back(TaskJson(task, std::move(task_tries), now));
+  }
+  json body = RunJson(run, now);
+  body["tasks"] = std::move(task_list);
+  return body;
+}
+
+json PipelineJson(const PipelineSpec& pipeline, const PipelineStatus& status, TimePoint now) {
+  json tasks = json::array();
+  for (const TaskSpec& task : pipeline.tasks)
+    tasks.push_back(
+        {{"task", task.name}, {"kind", TaskKindName(task.kind)}, {"upstream", task.after}});
+  const auto next = pipeline.schedule.NextAfter(std::chrono::floor<std::chrono::seconds>(now),
+                                                *pipeline.timezone);
+  json partitions = nullptr;
+  if (pipeline.partitions)
+    partitions = {{"by", "day"}, {"timezone", pipeline.partitions->zone->name()}};
+  return {
+      {"pipeline", pipeline.name},
+      {"description", Text(pipeline.description)},
+      {"schedule",
+       {{"cron", pipeline.schedule.expression()},
+        {"description", pipeline.schedule.Describe()},
+        {"timezone", pipeline.timezone->name()}}},
+      {"partitions", std::move(partitions)},
+      {"catchup", pipeline.catchup},
+      {"max_active_runs", pipeline.max_active_runs},
+      {"paused", status.paused_override.value_or(pipeline.paused)},
+      {"paused_by", status.paused_override ? "operator" : "pipelines.yml"},
+      {"next_run", next ? Time(*next) : json(nullptr)},
+      {"tasks", std::move(tasks)},
+      {"running_runs", status.running_runs},
+      {"last_run", status.last_run ? RunJson(*status.last_run, now) : json(nullptr)},
+      {"last_failure", status.last_failure ? RunJson(*status.last_failure, now) : json(nullptr)},
+  };
+}
+
+json SchedulerJson(const std::optional<LeaseHolder>& holder, TimePoint now) {
+  if (!holder || holder->expires_at <= now) return {{"running", false}};
+  return {{"running", true},
+          {"host", Text(holder->host)},
+          {"pid", holder->pid},
+          {"since", Time(holder->acquired_at)},
+          {"renewed_at", Time(holder->renewed_at)}};
+}
+
+std::string GridBody(const PipelineSpec& pipeline, const GridPage& page, TimePoint now) {
+  const std::vector<std::string> rows = GridRows(pipeline, page.tasks);
+  const size_t columns = page.runs.size();
+  std::map<std::string_view, size_t> column_of;  // oldest first
+  for (size_t index = 0; index < columns; ++index)
+    column_of.emplace(page.runs[columns - 1 - index].run_id, index);
+  std::vector<std::vector<const TaskSummary*>> cells(rows.size(),
+                                                     std::vector<const TaskSummary*>(columns));
+  for (const TaskSummary& task : page.tasks) {
+    const auto column = column_of.find(task.run_id);
+    const auto row = std::find(rows.begin(), rows.end(), task.task);
+    if (column != column_of.end() && row != rows.end())
+      cells[static_cast<size_t>(row - rows.begin())][column->second] = &task;
+  }
+  JsonWriter out;
+  out.BeginObject().Key("data").BeginObject();
+  out.StringField("pipeline", pipeline.name);
+  out.Key("runs").BeginArray();
+  for (size_t index = columns; index-- > 0;) WriteGridRun(out, page.runs[index], now);
+  out.EndArray().Key("tasks").BeginArray();
+  for (size_t row = 0; row < rows.size(); ++row) {
+    out.BeginObject();
+    out.StringField("task", rows[row]);
+    out.BoolField("in_pipeline", pipeline.FindTask(rows[row]) != nullptr);
+    out.Key("cells").BeginArray();
+    for (const TaskSummary* cell : cells[row]) WriteGridCell(out, cell, now);
+    out.EndArray().EndObject();
+  }
+  out.EndArray();
+  out.IntField("limit", page.limit);
+  out.IntField("offset", page.offset);
+  out.BoolField("has_more", page.has_more);
+  out.EndObject().EndObject();
+  return out.Take();
+}
+
+json PartitionsJson(const PipelineSpec& pipeline, DayRange range,
+                    const std::vector<PartitionRecord>& days) {
+  std::map<Date, const PartitionRecord*> by_day;
+  for (const PartitionRecord& day : days) by_day.emplace(day.day, &day);
+  json list = json::array();
+  std::map<std::string, int64_t> counts;
+  for (Date day = range.first; day <= range.last; day = day.AddDays(1)) {
+    const auto found = by_day.find(day);
+    const std::string status =
+        found == by_day.end() ? "missing" : PartitionStatusName(found->second->status);
+    ++counts[status];
+    list.push_back(
+        {{"day", day.Iso()},
+         {"status", status},
+         {"run_id", found == by_day.end() ? json(nullptr) : json(found->second->run_id)}});
+  }
+  return {{"pipeline", pipeline.name},
+          {"partitioned", true},
+          {"timezone", pipeline.DayZone().name()},
+          {"from", range.first.Iso()},
+          {"to", range.last.Iso()},
+          {"counts", counts},
+          {"days", std::move(list)}};
+}
+
+json RequestJson(const SchedulerRequest& request) {
+  return {{"request_id", request.request_id},
+          {"kind", RequestKindName(request.kind)},
+          {"pipeline", request.pipeline},
+          {"run_id", Text(request.run_id)},
+          {"date", request.date ? json(request.date->Iso()) : json(nullptr)},
+          {"from", request.range ? json(request.range->first.Iso()) : json(nullptr)},
+          {"to", request.range ? json(request.range->last.Iso()) : json(nullptr)},
+          {"reprocess", request.kind == RequestKind::kBackfill
+                            ? json(ReprocessModeName(request.reprocess))
+                            : json(nullptr)},
+          {"requested_by", Text(request.requested_by)},
+          {"requested_at", Time(request.requested_at)},
+          {"state", RequestStateName(request.state)},
+          {"answered_at", Time(request.answered_at)},
+          {"message", Text(request.message)},
+          {"hint", Text(request.hint)},
+          {"run_ids", request.run_ids},
+          {"poll", RequestPath(request.request_id)}};
+}
+
+}  // namespace silverwork::serve
