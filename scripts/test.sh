@@ -76,12 +76,13 @@ fuzzers() {
 }
 
 mkdir -p build
-time {
-  step "install dependencies" scripts/install-deps.sh --browser
-  step "plain Release build" plain_release_build
-  step "ASan/UBSan build" asan_build
-  step "CTest (ASan/UBSan) and clang-tidy" asan_tests_and_tidy
-  step "browser tests" browser_tests
-  step "fuzzers" fuzzers
-  TIMEFORMAT="== total: %0R s wall, %0U s user + %0S s sys"
-}
+step "install dependencies" scripts/install-deps.sh --browser
+step "plain Release build" plain_release_build
+step "ASan/UBSan build" asan_build
+step "CTest (ASan/UBSan) and clang-tidy" asan_tests_and_tidy
+step "browser tests" browser_tests
+step "fuzzers" fuzzers
+# `times` prints the shell's CPU time, then its children's (user, sys); it
+# must run in this shell, not a subshell, to see the steps.
+times >build/test-times.txt
+echo "== total: $SECONDS s wall, $(tail -n 1 build/test-times.txt | sed 's/ / user + /') sys"
