@@ -117,12 +117,19 @@ bench_make_tls() {
 # bench_start_simulator FROM TODAY POSTINGS_PER_DAY [extra simulate flags...]
 # Starts the simulator with the public demo key (a real key in the caller's
 # environment is never handed to it) on a port the kernel picks, and waits up
-# to 20 s for it to listen. Sets SIMULATOR_PID, SIMULATOR_URL, SIMULATOR_KEY.
+# to 20 s for it to listen. An empty TODAY leaves the simulated day to the
+# clock (SILVERWORK_NOW, when the caller sets it). Sets SIMULATOR_PID,
+# SIMULATOR_URL, SIMULATOR_KEY.
 bench_start_simulator() {
   local from="$1" today="$2" per_day="$3"
   shift 3
+  local today_flag=()
+  [[ -z "$today" ]] || today_flag=(--today "$today")
+  # Emptied here, not only by the child's redirection: the loop below must
+  # not read an earlier simulator's lines before the child gets to it.
+  : >"$BENCH_DIR/simulator.out"
   nice -n "$BENCH_NICE" env -u DATA_GO_KR_SERVICE_KEY "$SIMULATOR" simulate --host 127.0.0.1 --port 0 \
-    --from "$from" --today "$today" --postings-per-day "$per_day" --projects-per-year 0 "$@" \
+    --from "$from" "${today_flag[@]}" --postings-per-day "$per_day" --projects-per-year 0 "$@" \
     >"$BENCH_DIR/simulator.out" 2>"$BENCH_DIR/simulator.err" &
   SIMULATOR_PID=$!
   local waited
@@ -171,11 +178,13 @@ bench_total_postings() {
     sed -n 's:.*<totalCount>\([0-9]*\)</totalCount>.*:\1:p'
 }
 
-# bench_write_config ROWS_PER_PAGE CONCURRENCY BATCH_SIZE FSYNC LOOKBACK_DAYS TIMEOUT_MS
+# bench_write_config ROWS_PER_PAGE CONCURRENCY BATCH_SIZE FSYNC LOOKBACK_DAYS TIMEOUT_MS [TOP]
 # Writes $BENCH_DIR/silverwork.toml: no rate limits (the simulator has none),
-# lake and warehouse inside $BENCH_DIR, and [http] ca_file after bench_make_tls.
+# lake and warehouse inside $BENCH_DIR, and [http] ca_file after bench_make_tls;
+# TOP: top-level keys to put first (e.g. project_dir).
 bench_write_config() {
   cat >"$BENCH_DIR/silverwork.toml" <<EOF
+${7:-}
 [warehouse]
 engine = "sqlite"
 path = "$BENCH_DIR/warehouse.db"

@@ -1,5 +1,6 @@
 -- Data quality: rows per source per day, postings and projects whose region
--- could not be resolved, and codes no seed knows.
+-- could not be resolved, codes no seed knows, and postings whose stored
+-- status disagrees with their dates.
 select 'rows_per_day' as check_name, 'raw_postings' as source, start_date as day,
     'start_date' as detail, sum(postings) as rows_count
 from {{ ref('int_postings_daily') }}
@@ -49,3 +50,28 @@ select 'missing_district_code', 'raw_projects', null, coalesce(province_name, '�
 from {{ ref('stg_projects') }}
 where district_code is null
 group by coalesce(province_name, '미상')
+
+union all
+-- Stored 접수중 although the posting's toDd ended (midnight in Korea, 15:00
+-- UTC that day) before the warehouse's newest load. "seen since": the portal
+-- listed it 접수중 after its toDd; the portal lags, and stg_postings counts it
+-- closed. "not seen since": nothing has listed it since its toDd (the portal
+-- dropped it, or it started more than [postings] max_reach_back_days ago), so
+-- the models still count it open as last seen. Reads the raw_postings_status
+-- index: only postings stored 접수중.
+select 'status_vs_dates', 'raw_postings', null, stale.detail, count(*)
+from (
+    select case
+            when coalesce(_list_loaded_at, _loaded_at) >= to_dd_ended
+                then '접수중 after toDd, seen since (counted closed)'
+            else '접수중 after toDd, not seen since (counted open)'
+        end as detail
+    from (
+        select _list_loaded_at, _loaded_at,
+            {{ parse_date_yyyymmdd('toDd') }} || 'T15:00:00Z' as to_dd_ended
+        from {{ source('raw', 'raw_postings') }}
+        where deadline = '접수중'
+    ) as listed_open
+    where to_dd_ended <= (select max(_loaded_at) from {{ source('raw', 'raw_postings') }})
+) as stale
+group by stale.detail

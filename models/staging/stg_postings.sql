@@ -1,7 +1,17 @@
 {{ config(materialized='ephemeral') }}
 -- Typed, cleaned postings: dates parsed, codes named, region resolved from
 -- workPlcNm (its first word, a short province name), else from the first
--- word of the employer's address after the postcode. Ephemeral: a million
+-- word of the employer's address after the postcode.
+--
+-- Open (is_open): the portal listed it 접수중 when it was last seen, and not
+-- after its toDd had ended. A toDd ends at midnight in Korea, 15:00 UTC on
+-- that day, the instant compared with _list_loaded_at (UTC): a posting the
+-- portal still calls 접수중 the day after its toDd is closed here even before
+-- the portal's status catches up. The rule reads only the row itself, so an
+-- incremental build that re-types a posting each time it is listed again
+-- (every collection lists every posting held open) keeps it true; a posting
+-- nothing lists again keeps the status it was last seen with, and
+-- mart_data_quality counts those (status_vs_dates). Ephemeral: a million
 -- postings are typed once, inside fct_job_postings (incremental), which
 -- everything downstream reads; a staging table would be one more copy of
 -- every posting on each full build. Filters on loaded_at in the model that
@@ -26,7 +36,12 @@ select
     {{ parse_date_yyyymmdd('postings.toDd') }} as end_date,
     cast(substr(postings.frDd, 1, 4) as integer) as start_year,
     substr(postings.frDd, 1, 4) || '-' || substr(postings.frDd, 5, 2) as start_month,
-    case when postings.deadline = '접수중' then 1 else 0 end as is_open,
+    case
+        when postings.deadline is null or postings.deadline <> '접수중' then 0
+        when coalesce(postings._list_loaded_at, postings._loaded_at)
+            >= {{ parse_date_yyyymmdd('postings.toDd') }} || 'T15:00:00Z' then 0
+        else 1
+    end as is_open,
     postings.emplymShp as employment_shape_code,
     coalesce(shapes.employment_shape_name, nullif(postings.emplymShpNm, ''), '미상')
         as employment_shape_name,

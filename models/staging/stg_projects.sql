@@ -11,16 +11,8 @@ typed as (
     select
         projects.*,
         trim(projTypeCdNm) as type_text,
-        case
-            when length(trim(projStartDd)) = 8
-                then substr(projStartDd, 1, 4) || '-' || substr(projStartDd, 5, 2) || '-' || substr(projStartDd, 7, 2)
-            else nullif(trim(projStartDd), '')
-        end as start_iso,
-        case
-            when length(trim(projEndDd)) = 8
-                then substr(projEndDd, 1, 4) || '-' || substr(projEndDd, 5, 2) || '-' || substr(projEndDd, 7, 2)
-            else nullif(trim(projEndDd), '')
-        end as end_iso
+        {{ yyyymmdd_to_iso('projStartDd') }} as start_iso,
+        {{ yyyymmdd_to_iso('projEndDd') }} as end_iso
     from projects
 )
 

@@ -19,6 +19,7 @@ int RunCli(int argc, char** argv) {
   auto process_clock = ProcessClock::FromEnvironment();
   if (!process_clock.ok()) return ReportFailure(process_clock.status());
   context.clock = &process_clock->clock();
+  context.clock_shifted = process_clock->shifted();
   app.add_option("--config", context.config_path,
                  "config file (default: $SILVERWORK_CONFIG, else ./silverwork.toml if present)");
   app.add_option("--log-level", context.log_level, "debug, info, warn or error")
@@ -32,6 +33,8 @@ int RunCli(int argc, char** argv) {
   AddTransformCommands(app, context);
   AddServeCommand(app, context);
   AddSimulateCommand(app, context);
+  AddSchedulerCommands(app, context);
+  AddRunsCommands(app, context);
   AddTaskCommand(app, context);
 
   try {

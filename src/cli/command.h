@@ -16,6 +16,7 @@ struct CliContext {
   // The process's clock, built once from SILVERWORK_NOW (or the system
   // clock) before any command runs; commands pass it down.
   Clock* clock = &DefaultClock();
+  bool clock_shifted = false;  // SILVERWORK_NOW moved it
   int exit_code = 0;
 };
 
@@ -27,5 +28,9 @@ void AddPipelineCommand(CLI::App& app, CliContext& context);
 void AddTransformCommands(CLI::App& app, CliContext& context);
 void AddServeCommand(CLI::App& app, CliContext& context);
 void AddTaskCommand(CLI::App& app, CliContext& context);
+// scheduler, trigger, backfill, pause, unpause (scheduler_command.cc).
+void AddSchedulerCommands(CLI::App& app, CliContext& context);
+// runs list|show|logs|clear, partitions (runs_command.cc).
+void AddRunsCommands(CLI::App& app, CliContext& context);
 
 }  // namespace silverwork

@@ -26,6 +26,9 @@ struct SimulateFlags {
   std::string from, today;
   std::string tls_certificate_file, tls_key_file;
   double postings_per_day = SimulatorDataOptions{}.postings_per_day;
+  std::vector<int> deadline_days = {SimulatorDataOptions{}.deadline_min_days,
+                                    SimulatorDataOptions{}.deadline_max_days};
+  bool publish_over_day = false;
   int64_t projects_per_year = SimulatorDataOptions{}.projects_per_year;
   int64_t latency_ms = 0, latency_jitter_ms = 0, hang_ms = 30'000;
   SimulatorFaultOptions faults;
@@ -111,6 +114,9 @@ Result<SimulatorOptions> BuildOptions(const SimulateFlags& flags) {
   options.tls_key_file = flags.tls_key_file;
   options.data.seed = flags.seed;
   options.data.postings_per_day = flags.postings_per_day;
+  options.data.deadline_min_days = flags.deadline_days.at(0);
+  options.data.deadline_max_days = flags.deadline_days.at(1);
+  options.data.publish_over_day = flags.publish_over_day;
   options.data.projects_per_year = flags.projects_per_year;
   if (!flags.from.empty()) {
     SW_ASSIGN_OR_RETURN(options.data.first_day, Date::Parse(flags.from));
@@ -190,6 +196,14 @@ void AddSimulateCommand(CLI::App& app, CliContext& context) {
   command->add_option("--from", flags->from, "first posting day (YYYY-MM-DD; default 2018-01-01)");
   command->add_option("--today", flags->today, "simulated today (YYYY-MM-DD; default: KST today)");
   command->add_option("--postings-per-day", flags->postings_per_day)->check(CLI::Range(0.0, 1e6));
+  command
+      ->add_option("--deadline-days", flags->deadline_days,
+                   "MIN,MAX: each toDd is frDd plus MIN..MAX days (default 7,30)")
+      ->delimiter(',')
+      ->expected(2);
+  command->add_flag("--publish-over-day", flags->publish_over_day,
+                    "publish each day's postings one by one between 08:00 and 20:00 KST by the "
+                    "clock (SILVERWORK_NOW moves it), not all at midnight");
   command->add_option("--projects-per-year", flags->projects_per_year)
       ->check(CLI::Range(int64_t{0}, int64_t{10'000'000}));
   AddFaultFlags(*command, *flags);

@@ -1,4 +1,4 @@
-// silverwork build | run | test | seed | snapshot | ls | docs: the model
+// silverwork build | run | test | seed | snapshot | ls | compile | docs: the model
 // runner over the SQL project (project_dir in the config).
 #include <cstdio>
 #include <optional>
@@ -12,7 +12,7 @@ namespace {
 struct VerbSpec {
   const char* name;
   const char* help;
-  std::optional<TransformVerb> verb;  // none: ls or docs
+  std::optional<TransformVerb> verb;  // none: ls, compile or docs
 };
 
 constexpr VerbSpec kVerbs[] = {
@@ -22,10 +22,14 @@ constexpr VerbSpec kVerbs[] = {
     {"seed", "load seeds/*.csv", TransformVerb::kSeed},
     {"snapshot", "SCD type 2 snapshots", TransformVerb::kSnapshot},
     {"ls", "print the selected nodes in DAG order", std::nullopt},
-    {"docs", "write the manifest (JSON) and lineage graph (DOT) to the artifacts dir", std::nullopt},
+    {"compile", "render the selected nodes and the analyses to compiled/ in the artifacts dir",
+     std::nullopt},
+    {"docs", "write the manifest and catalog (JSON) and lineage graph (DOT) to the artifacts dir",
+     std::nullopt},
 };
 
-// ls prints the selected nodes; docs writes the manifest and lineage graph.
+// ls prints the selected nodes; compile writes their SQL; docs writes the
+// manifest, catalog and lineage graph.
 Status ListOrDocs(const VerbSpec& spec, const Config& config, Clock& clock,
                   const transform::RunOptions& options) {
   if (std::string_view(spec.name) == "ls") {
@@ -33,8 +37,14 @@ Status ListOrDocs(const VerbSpec& spec, const Config& config, Clock& clock,
     for (const auto& node : nodes) std::printf("%s\n", node.c_str());
     return Status::Ok();
   }
+  if (std::string_view(spec.name) == "compile") {
+    SW_ASSIGN_OR_RETURN(auto files, CompileTransformProject(config, options));
+    std::printf("compiled %zu files to %s/compiled\n", files.size(), config.artifacts_dir.c_str());
+    return Status::Ok();
+  }
   SW_RETURN_IF_ERROR(WriteTransformDocs(config, clock, options));
-  std::printf("wrote manifest.json and lineage.dot to %s\n", config.artifacts_dir.c_str());
+  std::printf("wrote manifest.json, catalog.json and lineage.dot to %s\n",
+              config.artifacts_dir.c_str());
   return Status::Ok();
 }
 

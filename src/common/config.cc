@@ -94,7 +94,9 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
   SW_RETURN_IF_ERROR(reader.Int("concurrency", out.concurrency));
   SW_RETURN_IF_ERROR(reader.Double("calls_per_second", out.calls_per_second));
   SW_RETURN_IF_ERROR(reader.Int("calls_per_day", out.calls_per_day));
+  SW_RETURN_IF_ERROR(reader.Int("reserved_calls_per_day", out.reserved_calls_per_day));
   SW_RETURN_IF_ERROR(reader.Int("lookback_days", out.lookback_days));
+  SW_RETURN_IF_ERROR(reader.Int("max_reach_back_days", out.max_reach_back_days));
   SW_RETURN_IF_ERROR(reader.Int("timeout_ms", out.timeout_ms));
   SW_RETURN_IF_ERROR(reader.Int("max_attempts", out.max_attempts));
   SW_RETURN_IF_ERROR(reader.Int("backoff_base_ms", out.backoff_base_ms));
@@ -102,11 +104,22 @@ Status ReadPostings(const toml::table& table, const std::string& origin, Posting
   SW_RETURN_IF_ERROR(reader.Int("batch_size", out.batch_size));
   SW_RETURN_IF_ERROR(reader.RejectUnknown());
   if (out.rows_per_page < 1 || out.concurrency < 1 || out.max_attempts < 1 ||
-      out.lookback_days < 0 || out.batch_size < 1 || out.timeout_ms < 1) {
+      out.lookback_days < 0 || out.max_reach_back_days < 0 || out.batch_size < 1 ||
+      out.timeout_ms < 1) {
     return Invalid(origin,
                    "[postings] rows_per_page, concurrency, max_attempts, batch_size and "
-                   "timeout_ms must be positive and lookback_days not negative",
+                   "timeout_ms must be positive, lookback_days and max_reach_back_days "
+                   "not negative",
                    "fix the values in the config file");
+  }
+  if (out.reserved_calls_per_day < 0 ||
+      (out.calls_per_day > 0 && out.reserved_calls_per_day >= out.calls_per_day)) {
+    return Invalid(origin,
+                   "[postings] reserved_calls_per_day (" +
+                       std::to_string(out.reserved_calls_per_day) +
+                       ") must be at least 0 and below calls_per_day (" +
+                       std::to_string(out.calls_per_day) + ")",
+                   "keep it near what a day of hourly collections spends, e.g. 1000");
   }
   return Status::Ok();
 }
@@ -257,6 +270,35 @@ Status ReadAlerts(const toml::table& table, const std::string& origin, AlertsCon
   return Status::Ok();
 }
 
+Status ReadScheduler(const toml::table& table, const std::string& origin, SchedulerConfig& out) {
+  TableReader reader(table, "scheduler", origin);
+  SW_RETURN_IF_ERROR(reader.String("pipelines_file", out.pipelines_file));
+  SW_RETURN_IF_ERROR(reader.String("logs_dir", out.logs_dir));
+  SW_RETURN_IF_ERROR(reader.Int("log_retention_days", out.log_retention_days));
+  SW_RETURN_IF_ERROR(reader.Int("poll_interval_ms", out.poll_interval_ms));
+  SW_RETURN_IF_ERROR(reader.Int("lease_ttl_ms", out.lease_ttl_ms));
+  SW_RETURN_IF_ERROR(reader.Int("shutdown_grace_ms", out.shutdown_grace_ms));
+  SW_RETURN_IF_ERROR(reader.Int("kill_grace_ms", out.kill_grace_ms));
+  SW_RETURN_IF_ERROR(reader.Int("max_parallel_tasks", out.max_parallel_tasks));
+  SW_RETURN_IF_ERROR(reader.RejectUnknown());
+  if (out.logs_dir.empty() || out.log_retention_days < 1 || out.poll_interval_ms < 10 ||
+      out.shutdown_grace_ms < 0 || out.kill_grace_ms < 0 || out.max_parallel_tasks < 1 ||
+      out.max_parallel_tasks > 64) {
+    return Invalid(origin,
+                   "[scheduler] logs_dir must be set, log_retention_days at least 1, "
+                   "poll_interval_ms at least 10, the grace periods not negative and "
+                   "max_parallel_tasks 1..64",
+                   "fix the values in the config file");
+  }
+  if (out.lease_ttl_ms < 3 * out.poll_interval_ms || out.lease_ttl_ms < 3'000) {
+    return Invalid(origin,
+                   "[scheduler] lease_ttl_ms must be at least 3000 and three times "
+                   "poll_interval_ms (the lease is renewed between polls)",
+                   "raise lease_ttl_ms or lower poll_interval_ms");
+  }
+  return Status::Ok();
+}
+
 // SILVERWORK_SLACK_WEBHOOK_URL and SILVERWORK_ALERT_WEBHOOK_URL, over the files.
 Status ApplyAlertEnvironment(AlertsConfig& alerts) {
   for (auto [variable, url] : {std::pair{"SILVERWORK_SLACK_WEBHOOK_URL", &alerts.slack_webhook_url},
@@ -374,6 +416,8 @@ Result<Config> ParseConfigText(const std::string& text, const std::string& origi
     SW_RETURN_IF_ERROR(ReadProjects(*projects, origin, config.projects));
   if (const toml::table* alerts = reader.Table("alerts"))
     SW_RETURN_IF_ERROR(ReadAlerts(*alerts, origin, config.alerts));
+  if (const toml::table* scheduler = reader.Table("scheduler"))
+    SW_RETURN_IF_ERROR(ReadScheduler(*scheduler, origin, config.scheduler));
   if (const toml::table* http = reader.Table("http"))
     SW_RETURN_IF_ERROR(ReadHttp(*http, origin, config.http));
   if (const toml::table* serve = reader.Table("serve"))

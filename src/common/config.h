@@ -21,10 +21,18 @@ namespace silverwork {
 struct PostingsConfig {
   std::string base_url;  // empty: the real portal when a key is set
   int64_t rows_per_page = 1000;
-  int concurrency = 10;            // detail calls in flight
-  double calls_per_second = 25;    // shared by all workers (0: unlimited)
-  int64_t calls_per_day = 10'000;  // per operation, the development key's quota (0: unlimited)
-  int lookback_days = 3;           // re-check this many days before the window
+  int concurrency = 10;              // detail calls in flight
+  double calls_per_second = 25;      // shared by all workers (0: unlimited)
+  int64_t calls_per_day = 10'000;    // per operation, the development key's quota (0: unlimited)
+  // Of calls_per_day, the calls per operation a day that only collections of
+  // today or yesterday may spend: a backfill of older days stops short of
+  // them, so the hourly and daily runs always have their share.
+  int64_t reserved_calls_per_day = 1'000;
+  int lookback_days = 3;             // re-check this many days before the window
+  // The list reaches back to the oldest posting the warehouse holds as open,
+  // but never more than this many days before today (a posting the portal
+  // dropped while open must not make every run page further back).
+  int max_reach_back_days = 90;
   int64_t timeout_ms = 10'000;
   int max_attempts = 5;
   int64_t backoff_base_ms = 500;
@@ -50,9 +58,9 @@ struct ProjectsConfig {
   std::map<std::string, std::vector<std::string>> column_aliases;
 };
 
-// Where and how the scheduler sends alerts (docs/alerts.md). The webhook
-// URLs are secrets: they come from the environment or from a file the config
-// names, never from the config text.
+// Where and how the scheduler sends alerts (docs/scheduler.md, section
+// Alerts). The webhook URLs are secrets: they come from the environment or
+// from a file the config names, never from the config text.
 struct AlertsConfig {
   // The dashboard's address, for links to task logs; empty: no links.
   std::string base_url;
@@ -64,6 +72,18 @@ struct AlertsConfig {
   int max_attempts = 10;  // per alert and sink, for 5xx answers and transport errors
   int64_t backoff_base_ms = 5'000;
   int64_t backoff_max_ms = 900'000;
+};
+
+// How `silverwork scheduler` runs (docs/scheduler.md, "Running it").
+struct SchedulerConfig {
+  std::string pipelines_file;          // empty: <project_dir>/pipelines.yml
+  std::string logs_dir = "var/logs";   // var/logs/<pipeline>/<run_id>/<task>/<try>.log
+  int log_retention_days = 30;         // older try logs are removed
+  int64_t poll_interval_ms = 2'000;    // requests, deadlines: how often they are looked at
+  int64_t lease_ttl_ms = 60'000;       // renewed every third of it
+  int64_t shutdown_grace_ms = 60'000;  // SIGTERM: how long running tasks may finish
+  int64_t kill_grace_ms = 10'000;      // stopping a task: SIGTERM, this long, then SIGKILL
+  int max_parallel_tasks = 2;          // task processes at once, every pipeline together
 };
 
 struct HttpConfig {
@@ -97,6 +117,7 @@ struct Config {
   PostingsConfig postings;
   ProjectsConfig projects;
   AlertsConfig alerts;
+  SchedulerConfig scheduler;
   HttpConfig http;
   ServeConfig serve;
   // Resolved secret; empty when none is configured.

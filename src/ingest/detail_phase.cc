@@ -16,9 +16,11 @@ constexpr int kMaxConsecutiveDetailFailures = 20;
 constexpr std::chrono::milliseconds kCommitInterval{500};
 constexpr int64_t kDetailIdChunk = 5000;
 
-// Postings of [low, high] (frDd, compact) whose detail is missing or stale.
+// Postings of [reach, high] (frDd, compact) whose detail is older than their
+// list item, and those of [window low, high] that have none.
 constexpr const char* kNeedsDetail =
-    "frDd >= ? AND frDd <= ? AND (_detail_list_hash IS NULL OR _detail_list_hash <> _list_hash)";
+    "frDd >= ? AND frDd <= ? AND (_detail_list_hash <> _list_hash OR "
+    "(_detail_list_hash IS NULL AND frDd >= ?))";
 
 bool IsFatalForRun(const Status& status) { return !IsRetryable(status); }
 
@@ -28,11 +30,16 @@ bool IsFatalForRun(const Status& status) { return !IsRetryable(status); }
 // of ids at a time.
 class DetailPhase::PostingsNeedingDetail {
  public:
-  PostingsNeedingDetail(Warehouse& warehouse, std::string low, std::string high)
-      : warehouse_(warehouse), low_(std::move(low)), high_(std::move(high)) {}
+  // Start days (compact): `reach` <= `window_low` <= `high`.
+  PostingsNeedingDetail(Warehouse& warehouse, std::string reach, std::string window_low,
+                        std::string high)
+      : warehouse_(warehouse),
+        reach_(std::move(reach)),
+        window_low_(std::move(window_low)),
+        high_(std::move(high)) {}
 
   Result<int64_t> Count() {
-    std::vector<Value> params{low_, high_};
+    std::vector<Value> params{reach_, high_, window_low_};
     SW_ASSIGN_OR_RETURN(
         QueryResult count,
         warehouse_.QueryAll(std::string("SELECT COUNT(*) FROM raw_postings WHERE ") + kNeedsDetail,
@@ -51,7 +58,7 @@ class DetailPhase::PostingsNeedingDetail {
   Status LoadChunk() {
     chunk_.clear();
     position_ = 0;
-    std::vector<Value> params{low_, high_, cursor_start_, cursor_start_, cursor_id_};
+    std::vector<Value> params{reach_, high_, window_low_, cursor_start_, cursor_start_, cursor_id_};
     SW_RETURN_IF_ERROR(warehouse_.Query(
         std::string("SELECT jobId, frDd FROM raw_postings WHERE ") + kNeedsDetail +
             " AND (frDd < ? OR (frDd = ? AND jobId < ?)) ORDER BY frDd DESC, jobId DESC LIMIT " +
@@ -67,7 +74,7 @@ class DetailPhase::PostingsNeedingDetail {
   }
 
   Warehouse& warehouse_;
-  const std::string low_, high_;
+  const std::string reach_, window_low_, high_;
   std::string cursor_start_ = "99999999", cursor_id_;
   std::vector<std::string> chunk_;
   size_t position_ = 0;
@@ -119,10 +126,11 @@ class DetailFetchers {
   std::vector<std::thread> threads_;
 };
 
-DetailPhase::DetailPhase(const PostingsCollectorOptions& options, CollectorEnvironment& environment,
-                         PostingsLoader& loader, RateBudget& budget, ClientFactory new_client,
-                         PostingsCollectStats& stats)
+DetailPhase::DetailPhase(const PostingsCollectorOptions& options, Date reach_back,
+                         CollectorEnvironment& environment, PostingsLoader& loader,
+                         RateBudget& budget, ClientFactory new_client, PostingsCollectStats& stats)
     : options_(options),
+      reach_back_(reach_back),
       env_(environment),
       loader_(loader),
       budget_(budget),
@@ -132,8 +140,9 @@ DetailPhase::DetailPhase(const PostingsCollectorOptions& options, CollectorEnvir
 DetailPhase::~DetailPhase() = default;
 
 Status DetailPhase::Run() {
+  const Date window_low = options_.from.AddDays(-options_.lookback_days);
   needing_detail_ = std::make_unique<PostingsNeedingDetail>(
-      env_.warehouse, options_.from.AddDays(-options_.lookback_days).Compact(),
+      env_.warehouse, std::min(reach_back_, window_low).Compact(), window_low.Compact(),
       options_.to.Compact());
   SW_ASSIGN_OR_RETURN(stats_.details_needed, needing_detail_->Count());
   if (stats_.details_needed == 0) return Status::Ok();

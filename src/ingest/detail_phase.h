@@ -1,7 +1,9 @@
 // DetailPhase: the second phase of a postings collection (postings_collector.h).
 //
 // Fetches getJobInfo for every posting of the window and its lookback whose
-// detail is missing or older than its list item, newest start day first, on
+// detail is missing, and every posting back to the list pass's reach whose
+// detail is older than its list item (it changed: closed, retitled, ...),
+// newest start day first, on
 // `concurrency` workers that share the run's RateBudget, and commits what
 // comes back in batches of `batch_size` (or every half second, whichever
 // comes first), each together with the day's call counts. It reads as its
@@ -37,10 +39,12 @@ class DetailPhase {
   using ClientFactory = std::function<std::unique_ptr<SenuriClient>()>;
 
   // All references are borrowed and must outlive the phase; `stats` receives
-  // details_needed, details_loaded and details_failed.
-  DetailPhase(const PostingsCollectorOptions& options, CollectorEnvironment& environment,
-              PostingsLoader& loader, RateBudget& budget, ClientFactory new_client,
-              PostingsCollectStats& stats);
+  // details_needed, details_loaded and details_failed. `reach_back`: the
+  // oldest start day the list pass reached (at most the window's start minus
+  // the lookback).
+  DetailPhase(const PostingsCollectorOptions& options, Date reach_back,
+              CollectorEnvironment& environment, PostingsLoader& loader, RateBudget& budget,
+              ClientFactory new_client, PostingsCollectStats& stats);
   ~DetailPhase();
   DetailPhase(const DetailPhase&) = delete;
   DetailPhase& operator=(const DetailPhase&) = delete;
@@ -61,6 +65,7 @@ class DetailPhase {
   void Stop(const Status& failure);
 
   const PostingsCollectorOptions& options_;
+  const Date reach_back_;
   CollectorEnvironment& env_;
   PostingsLoader& loader_;
   RateBudget& budget_;

@@ -10,11 +10,27 @@
 #include "ingest/detail_phase.h"
 
 namespace silverwork {
+namespace {
+
+// The oldest start day among postings held open: 접수중 whatever their toDd
+// (the portal's status may lag behind it), and 마감 ones whose toDd is not
+// yet past (closed early; until their toDd they may still change). Both
+// halves are ranges of the raw_postings_status index (deadline, toDd, frDd),
+// which covers them: no table row is read.
+constexpr const char* kOldestHeldOpenSql =
+    "SELECT MIN(frDd) FROM ("
+    " SELECT MIN(frDd) AS frDd FROM raw_postings WHERE deadline = '접수중' AND frDd >= ?"
+    " UNION ALL"
+    " SELECT MIN(frDd) FROM raw_postings WHERE deadline = '마감' AND toDd >= ? AND frDd >= ?"
+    ") AS held_open";
+
+}  // namespace
 
 struct PostingsCollector::Checkpoint {
   std::string phase = "list";  // "list" or "details"
   int64_t next_page = 1;
   int64_t rows_per_page = 0;
+  std::optional<Date> reach_back;  // fixed by the run that started the window
 };
 
 PostingsCollector::PostingsCollector(PostingsCollectorOptions options,
@@ -38,10 +54,75 @@ Status PostingsCollector::SaveCheckpoint(const Checkpoint& checkpoint, RateBudge
   nlohmann::json json = {{"phase", checkpoint.phase},
                          {"next_page", checkpoint.next_page},
                          {"rows_per_page", checkpoint.rows_per_page},
+                         {"reach_back", checkpoint.reach_back ? checkpoint.reach_back->Iso() : ""},
                          {"run_id", env_.run_id}};
   SW_RETURN_IF_ERROR(env_.warehouse.PutState(CheckpointKey(), json.dump()));
   return SaveBudgetUsage(env_.warehouse, budget,
                          {SenuriClient::kListOperation, SenuriClient::kDetailOperation});
+}
+
+Status PostingsCollector::LoadCheckpoint(Checkpoint& checkpoint) {
+  checkpoint.rows_per_page = options_.rows_per_page;
+  SW_ASSIGN_OR_RETURN(auto saved, env_.warehouse.GetState(CheckpointKey()));
+  if (saved.has_value()) {
+    auto json = nlohmann::json::parse(*saved, nullptr, false);
+    if (!json.is_discarded() && json.value("rows_per_page", int64_t{0}) == options_.rows_per_page) {
+      checkpoint.phase = json.value("phase", std::string("list"));
+      checkpoint.next_page = json.value("next_page", int64_t{1});
+      if (auto day = Date::Parse(json.value("reach_back", std::string())); day.ok()) {
+        checkpoint.reach_back = *day;
+      }
+      stats_.resumed = true;
+      spdlog::info(
+          "resuming postings {}..{} from the {} phase{}", options_.from.Iso(), options_.to.Iso(),
+          checkpoint.phase,
+          checkpoint.phase == "list" ? " at page " + std::to_string(checkpoint.next_page) : "");
+    }
+  }
+  if (!checkpoint.reach_back) {
+    SW_ASSIGN_OR_RETURN(checkpoint.reach_back, ReachBack());
+  }
+  stats_.reach_back = *checkpoint.reach_back;
+  return Status::Ok();
+}
+
+Result<std::optional<Date>> PostingsCollector::OldestHeldOpen() {
+  const Date today = Date::KoreaDay(env_.clock.Now());
+  const std::string bound = today.AddDays(-options_.max_reach_back_days).Compact();
+  std::vector<Value> params{bound, today.Compact(), bound};
+  SW_ASSIGN_OR_RETURN(QueryResult oldest, env_.warehouse.QueryAll(kOldestHeldOpenSql, params));
+  const Value& value = oldest.rows.at(0).at(0);
+  if (IsNull(value)) return std::optional<Date>();
+  auto day = Date::Parse(ValueToString(value));
+  if (!day.ok()) {
+    spdlog::warn(
+        "a posting held open starts on '{}', not a day; the list reaches back to the "
+        "window only",
+        ValueToString(value));
+    return std::optional<Date>();
+  }
+  return std::optional<Date>(*day);
+}
+
+Result<Date> PostingsCollector::ReachBack() {
+  const Date window_reach = options_.from.AddDays(-options_.lookback_days);
+  SW_ASSIGN_OR_RETURN(std::optional<Date> held_open, OldestHeldOpen());
+  if (!held_open || *held_open >= window_reach) return window_reach;
+  spdlog::info(
+      "the list reaches back to {}, the oldest posting still held open ({} days before "
+      "the window)",
+      held_open->Iso(), held_open->DaysUntil(options_.from));
+  return *held_open;
+}
+
+RateBudgetOptions PostingsCollector::BudgetOptions() const {
+  RateBudgetOptions budget = options_.budget;
+  const bool backfill = options_.to < Date::KoreaDay(env_.clock.Now()).AddDays(-1);
+  if (backfill && budget.calls_per_day > 0 && options_.reserved_calls_per_day > 0) {
+    budget.calls_per_day =
+        std::max<int64_t>(1, budget.calls_per_day - options_.reserved_calls_per_day);
+  }
+  return budget;
 }
 
 CollectOutcome PostingsCollector::Run() {
@@ -60,7 +141,8 @@ CollectOutcome PostingsCollector::Run() {
   Status ensured = EnsureRawTables(env_.warehouse);
   if (!ensured.ok()) return finish(ensured);
 
-  RateBudget budget(options_.budget, env_.clock);
+  const RateBudgetOptions budget_options = BudgetOptions();
+  RateBudget budget(budget_options, env_.clock);
   Status loaded = LoadBudgetUsage(env_.warehouse, budget,
                                   {SenuriClient::kListOperation, SenuriClient::kDetailOperation});
   if (!loaded.ok()) return finish(loaded);
@@ -72,23 +154,8 @@ CollectOutcome PostingsCollector::Run() {
   };
 
   Checkpoint checkpoint;
-  checkpoint.rows_per_page = options_.rows_per_page;
-  auto saved = env_.warehouse.GetState(CheckpointKey());
-  if (!saved.ok()) return finish(saved.status());
-  if (saved->has_value()) {
-    auto json = nlohmann::json::parse(**saved, nullptr, false);
-    if (!json.is_discarded() && json.value("rows_per_page", int64_t{0}) == options_.rows_per_page) {
-      checkpoint.phase = json.value("phase", std::string("list"));
-      checkpoint.next_page = json.value("next_page", int64_t{1});
-      stats_.resumed = true;
-      spdlog::info(
-          "resuming postings {}..{} from the {} phase{}", options_.from.Iso(), options_.to.Iso(),
-          checkpoint.phase,
-          checkpoint.phase == "list" ? " at page " + std::to_string(checkpoint.next_page) : "");
-    }
-  }
-
-  Status status;
+  Status status = LoadCheckpoint(checkpoint);
+  if (!status.ok()) return finish(status);
   auto seconds_since = [this](std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(env_.clock.Monotonic() - start).count();
   };
@@ -97,13 +164,23 @@ CollectOutcome PostingsCollector::Run() {
   stats_.list_seconds = seconds_since(list_start);
   auto detail_start = env_.clock.Monotonic();
   if (status.ok() && !options_.skip_details) {
-    status = DetailPhase(options_, env_, loader_, budget, [&] { return NewClient(budget); }, stats_)
+    status = DetailPhase(
+                 options_, *checkpoint.reach_back, env_, loader_, budget,
+                 [&] { return NewClient(budget); }, stats_)
                  .Run();
   }
   stats_.detail_seconds = seconds_since(detail_start);
   count_calls();
   Status counted = CountWindow();
   if (status.ok()) status = counted;
+  if (status.IsQuotaExhausted() && budget_options.calls_per_day != options_.budget.calls_per_day) {
+    status =
+        Status(status.code(), status.message(),
+               "this backfill left the last " + std::to_string(options_.reserved_calls_per_day) +
+                   " calls of the day to today's collections ([postings] "
+                   "reserved_calls_per_day); " +
+                   status.hint());
+  }
   if (status.ok() && stats_.details_failed > 0) {
     status = Status(
         ErrorCode::kRemote,
@@ -118,7 +195,7 @@ CollectOutcome PostingsCollector::Run() {
 }
 
 Status PostingsCollector::ListPhase(RateBudget& budget, Checkpoint& checkpoint) {
-  const std::string cutoff = options_.from.AddDays(-options_.lookback_days).Compact();
+  const std::string cutoff = checkpoint.reach_back->Compact();
   const int in_flight = std::max(1, options_.list_concurrency);
   std::vector<std::unique_ptr<SenuriClient>> clients;
   for (int index = 0; index < in_flight; ++index) clients.push_back(NewClient(budget));

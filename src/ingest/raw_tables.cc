@@ -111,10 +111,13 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& BuiltInAlia
 Status EnsureRawTables(Warehouse& warehouse) {
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawPostingsSpec()));
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawProjectsSpec()));
-  // The detail phase walks postings by start date; incremental models read
-  // what was loaded since their last build.
+  // The detail phase walks postings by start date; the list pass finds the
+  // oldest posting held open, and the models the statuses that disagree with
+  // their dates, by status and deadline; incremental models read what was
+  // loaded since their last build.
   return warehouse.Execute(
       "CREATE INDEX IF NOT EXISTS raw_postings_frdd ON raw_postings(frDd, jobId);"
+      "CREATE INDEX IF NOT EXISTS raw_postings_status ON raw_postings(deadline, toDd, frDd);"
       "CREATE INDEX IF NOT EXISTS raw_postings_loaded_at ON raw_postings(_loaded_at);"
       "CREATE INDEX IF NOT EXISTS raw_projects_loaded_at ON raw_projects(_loaded_at);"
       // A file's rows are replaced, counted and hashed by file id.

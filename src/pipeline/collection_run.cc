@@ -119,6 +119,8 @@ CollectOutcome CollectionRun::CollectPostings(const CollectionWindow& window, bo
   options.from = window.from;
   options.to = window.to;
   options.lookback_days = postings.lookback_days;
+  options.max_reach_back_days = postings.max_reach_back_days;
+  options.reserved_calls_per_day = postings.reserved_calls_per_day;
   options.rows_per_page = postings.rows_per_page;
   options.concurrency = postings.concurrency;
   options.batch_size = postings.batch_size;

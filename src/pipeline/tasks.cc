@@ -42,7 +42,12 @@ std::vector<TaskFigure> FiguresOf(std::monostate) { return {}; }
 
 std::vector<TaskFigure> FiguresOf(const PostingsTaskDetails& details) {
   const PostingsCollectStats& stats = details.stats;
+  // How many days before the window's start the list had to reach (the
+  // lookback, or further back to the oldest posting held open).
+  int64_t reach_back_days =
+      stats.reach_back == Date() ? 0 : stats.reach_back.DaysUntil(details.window.from);
   return {{"window_days", details.window.days()},
+          {"reach_back_days", reach_back_days},
           {"calls", stats.calls},
           {"list_pages", stats.list_pages},
           {"postings_listed", stats.postings_listed},
@@ -74,8 +79,12 @@ std::vector<TaskFigure> FiguresOf(const ProjectsDiscovery& discovery) {
 
 std::vector<TaskFigure> FiguresOf(const transform::RunResults& results) {
   using transform::NodeStatus;
-  int64_t up_to_date = 0;
-  for (const auto& node : results.nodes) up_to_date += node.up_to_date ? 1 : 0;
+  int64_t up_to_date = 0, stale_sources = 0;
+  for (const auto& node : results.nodes) {
+    up_to_date += node.up_to_date ? 1 : 0;
+    bool stale = node.status == NodeStatus::kWarn || node.status == NodeStatus::kError;
+    stale_sources += node.resource_type == "source" && stale ? 1 : 0;
+  }
   return {{"nodes", static_cast<int64_t>(results.nodes.size())},
           {"success", results.Count(NodeStatus::kSuccess)},
           {"error", results.Count(NodeStatus::kError)},
@@ -83,7 +92,8 @@ std::vector<TaskFigure> FiguresOf(const transform::RunResults& results) {
           {"pass", results.Count(NodeStatus::kPass)},
           {"fail", results.Count(NodeStatus::kFail)},
           {"warn", results.Count(NodeStatus::kWarn)},
-          {"up_to_date", up_to_date}};
+          {"up_to_date", up_to_date},
+          {"stale_sources", stale_sources}};
 }
 
 std::vector<TaskFigure> FiguresOf(const ReloadStats& stats) {
@@ -142,6 +152,17 @@ std::optional<int64_t> TaskReport::Figure(std::string_view name) const {
   return std::nullopt;
 }
 
+std::vector<FreshnessCheck> FreshnessChecks(const TaskReport& report) {
+  std::vector<FreshnessCheck> checks;
+  const auto* results = std::get_if<transform::RunResults>(&report.details);
+  if (results == nullptr) return checks;
+  for (const auto& node : results->nodes) {
+    if (node.resource_type != "source") continue;
+    checks.push_back({node.unique_id, transform::NodeStatusName(node.status), node.message});
+  }
+  return checks;
+}
+
 bool TaskReport::NothingNew() const {
   const auto* discovery = std::get_if<ProjectsDiscovery>(&details);
   return status.ok() && discovery != nullptr && !discovery->changed();
@@ -154,6 +175,15 @@ std::string TaskReportJson(const TaskReport& report) {
   json["run_id"] = report.run_id;
   json["figures"] = nlohmann::ordered_json::object();
   for (const auto& figure : report.figures) json["figures"][figure.name] = figure.value;
+  std::vector<FreshnessCheck> checks = FreshnessChecks(report);
+  if (!checks.empty()) {
+    json["freshness"] = nlohmann::ordered_json::array();
+    for (const auto& check : checks) {
+      json["freshness"].push_back({{"source", check.source},
+                                   {"status", check.status},
+                                   {"message", RedactSecrets(check.message)}});
+    }
+  }
   if (!report.status.ok()) {
     json["error"] = {{"code", ErrorCodeName(report.status.code())},
                      {"message", RedactSecrets(report.status.message())},

@@ -95,9 +95,24 @@ struct TaskReport {
   bool NothingNew() const;
 };
 
+// A source freshness check that a build or test task made (a node of
+// resource type "source" in its run_results): a source's newest loaded_at
+// against its `freshness` policy in models/sources.yml. "warn" leaves the
+// task successful, "error" fails it (so the scheduler alerts on it as a
+// failed task; a warn shows in the figure stale_sources, not in an alert).
+struct FreshnessCheck {
+  std::string source;   // its unique id, e.g. "source.silverwork.raw.raw_postings"
+  std::string status;   // "pass", "warn" or "error"
+  std::string message;  // e.g. "latest _loaded_at = … is 3.5 hours old (warn after 3 hours, …)"
+};
+// The checks of a build or test task, in run order; empty for other kinds.
+std::vector<FreshnessCheck> FreshnessChecks(const TaskReport& report);
+
 // The report as one line of JSON: {"task", "status" ("success", "failed" or
-// "stopped", as in _sw_runs), "run_id", "figures": {name: value}, and, unless
-// it succeeded, "error": {"code", "message", "hint"}}, secrets redacted.
+// "stopped", as in _sw_runs), "run_id", "figures": {name: value}, for a task
+// that checked source freshness "freshness": [{"source", "status",
+// "message"}], and, unless it succeeded, "error": {"code", "message",
+// "hint"}}, secrets redacted.
 std::string TaskReportJson(const TaskReport& report);
 
 TaskReport CollectPostingsTask(const Config& config, Clock& clock, const CollectionWindow& window,

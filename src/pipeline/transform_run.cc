@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "pipeline/warehouse_options.h"
 
 namespace silverwork {
@@ -68,7 +70,22 @@ Status WriteTransformDocs(const Config& config, Clock& clock, transform::RunOpti
   SW_ASSIGN_OR_RETURN(auto project, transform::TransformProject::Load(config.project_dir));
   options = WithDefaults(config, std::move(options));
   options.clock = &clock;
+  auto warehouse = OpenWarehouse(WarehouseOptionsFor(config));
+  if (warehouse.ok()) {
+    options.warehouse = warehouse->get();
+  } else {
+    spdlog::warn("docs without catalog.json: {}", warehouse.status().ToString());
+  }
   return project.Docs(options);
+}
+
+Result<std::vector<std::string>> CompileTransformProject(const Config& config,
+                                                         transform::RunOptions options) {
+  SW_ASSIGN_OR_RETURN(auto project, transform::TransformProject::Load(config.project_dir));
+  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse(WarehouseOptionsFor(config)));
+  options = WithDefaults(config, std::move(options));
+  options.warehouse = warehouse.get();
+  return project.Compile(options);
 }
 
 Status BuildFailure(const transform::RunResults& results, const Config& config) {

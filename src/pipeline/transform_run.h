@@ -46,8 +46,15 @@ Result<transform::RunResults> RunTransform(const Config& config, Clock& clock, T
 Result<std::vector<std::string>> ListTransformNodes(const Config& config,
                                                     transform::RunOptions options);
 
-// Writes manifest.json and lineage.dot to the artifacts folder.
+// Writes manifest.json and lineage.dot to the artifacts folder, and
+// catalog.json from the configured warehouse (skipped, with a warning, when
+// it cannot be opened).
 Status WriteTransformDocs(const Config& config, Clock& clock, transform::RunOptions options);
+
+// Renders the selected nodes and the analyses to compiled/ in the artifacts
+// folder with the configured warehouse's spellings; returns the files written.
+Result<std::vector<std::string>> CompileTransformProject(const Config& config,
+                                                         transform::RunOptions options);
 
 // OK when no node failed; otherwise an error naming how many failed and
 // where to look (run_results.json, _sw_test_failures).

@@ -10,8 +10,8 @@
 // sends each key once per sink), and the link to the task's log. Sinks
 // (alerts_sinks.h) render messages with alerts_payloads.h; the outbox
 // (alerts_outbox.h) stores and the dispatcher (alerts_dispatcher.h) delivers
-// them; docs/alerts.md describes the whole. Plain values and pure functions:
-// thread-compatible.
+// them; docs/scheduler.md (section Alerts) describes the whole. Plain values
+// and pure functions: thread-compatible.
 #pragma once
 
 #include <chrono>

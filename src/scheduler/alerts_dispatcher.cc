@@ -188,7 +188,7 @@ Status AlertDispatcher::WarnAboutUnconfiguredSinks() {
     if (std::find(sink_names_.begin(), sink_names_.end(), sink) != sink_names_.end()) continue;
     spdlog::warn(
         "{} alert(s) wait for the {} sink, which is not configured now; they are sent "
-        "once it is configured again (docs/alerts.md)",
+        "once it is configured again (docs/scheduler.md, section Alerts)",
         count, sink);
   }
   return Status::Ok();

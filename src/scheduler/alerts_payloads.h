@@ -1,5 +1,6 @@
 // The bodies the alert sinks POST: a Slack incoming-webhook message and the
-// generic JSON webhook's versioned payload (documented in docs/alerts.md).
+// generic JSON webhook's versioned payload (documented in docs/scheduler.md,
+// section Alerts).
 //
 // Both are small (a few KB at most: long errors are cut, logs stay behind the
 // link) and valid UTF-8 JSON even when an error message is not. Pure
@@ -23,7 +24,7 @@ std::string EscapeSlackMrkdwn(std::string_view text);
 // {"text": <summary>, "blocks": [section, fields, error, context]}.
 std::string RenderSlackPayload(const AlertMessage& message);
 
-// {"version": 1, "id": <key>, "kind": ..., ...}; see docs/alerts.md.
+// {"version": 1, "id": <key>, "kind": ..., ...}; see docs/scheduler.md, section Alerts.
 std::string RenderWebhookPayload(const AlertMessage& message);
 
 }  // namespace silverwork

@@ -59,8 +59,8 @@ std::optional<std::chrono::seconds> ParseRetryAfter(const HttpResponse& response
 std::string RejectionHint(int status, const AlertSink& sink) {
   if (status == 400) {
     return "the receiver rejected the message's shape: a bug in silverwork (or, for a generic "
-           "webhook, a receiver expecting another payload; see docs/alerts.md); report it "
-           "with this line";
+           "webhook, a receiver expecting another payload; see docs/scheduler.md, section "
+           "Alerts); report it with this line";
   }
   if (status == 401 || status == 403 || status == 404 || status == 410) {
     return fmt::format(

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "common/config.h"
 #include "scheduler/pipelines.h"
 #include "transform/project/manifest.h"
+#include "transform/project/project_files.h"
 #include "transform/project/selector.h"
 
 namespace silverwork::scheduler {
@@ -30,6 +32,26 @@ Status CheckSelectors(const PipelinesFile& file, const transform::Manifest& mani
     }
   }
   return Status::Ok();
+}
+
+std::filesystem::path PipelinesPathFor(const Config& config) {
+  if (!config.scheduler.pipelines_file.empty()) return config.scheduler.pipelines_file;
+  return std::filesystem::path(config.project_dir) / kPipelinesFileName;
+}
+
+Result<PipelinesFile> LoadCheckedPipelines(const Config& config, const TimeZoneDatabase& zones) {
+  SW_ASSIGN_OR_RETURN(PipelinesFile file, LoadPipelinesFile(PipelinesPathFor(config), zones));
+  const bool any_selector =
+      std::any_of(file.pipelines.begin(), file.pipelines.end(), [](const PipelineSpec& pipeline) {
+        return std::any_of(pipeline.tasks.begin(), pipeline.tasks.end(),
+                           [](const TaskSpec& task) { return TakesSelector(task.kind); });
+      });
+  if (!any_selector) return file;
+  SW_ASSIGN_OR_RETURN(transform::ProjectFiles project,
+                      transform::LoadProjectFiles(config.project_dir));
+  SW_ASSIGN_OR_RETURN(transform::Manifest manifest, transform::Manifest::Build(project, {}));
+  SW_RETURN_IF_ERROR(CheckSelectors(file, manifest));
+  return file;
 }
 
 }  // namespace silverwork::scheduler

@@ -38,6 +38,9 @@
 #include "scheduler/task_state.h"
 #include "scheduler/time_zone.h"
 
+namespace silverwork {
+struct Config;
+}
 namespace silverwork::transform {
 class Manifest;
 }
@@ -136,5 +139,14 @@ Result<PipelinesFile> ParsePipelines(std::string_view text, std::string path,
 // nothing fails when the file is loaded instead of at 3 a.m. Errors name the
 // file and the task's line.
 Status CheckSelectors(const PipelinesFile& file, const transform::Manifest& manifest);
+
+// Where the config says pipelines.yml is: [scheduler] pipelines_file, else
+// pipelines.yml in project_dir.
+std::filesystem::path PipelinesPathFor(const Config& config);
+
+// LoadPipelinesFile, then CheckSelectors against the SQL project in
+// config.project_dir: what `silverwork scheduler` and the verbs that plan
+// runs load. (A task's child process needs only LoadPipelinesFile.)
+Result<PipelinesFile> LoadCheckedPipelines(const Config& config, const TimeZoneDatabase& zones);
 
 }  // namespace silverwork::scheduler

@@ -25,7 +25,10 @@
 //
 // Atomicity: QueueRun (the run, its task instances and its partitions),
 // StartTry, FinishTry (the try, the instance, the tasks after it, the run and
-// its partitions) and ClearRun each commit in one transaction. A day that is
+// its partitions) and ClearRun each commit in one transaction. Called while
+// the caller holds a transaction open on the same warehouse, each becomes a
+// savepoint inside it instead: the scheduler commits a request's runs with
+// its answer, and a finished try with the alerts it raises, all or nothing. A day that is
 // queued, running or deferred in one run is never queued by another: QueueRun
 // claims each day with a conditional UPDATE (or an INSERT guarded by the
 // primary key) and rolls everything back when any day is taken.
@@ -114,6 +117,10 @@ struct TryRecord {
   std::string log_path;
   std::string error;
   std::string hint;
+  // Identifies the process beyond its pid (which the system reuses): the
+  // boot and the start time, as ProcessStartOf() reads them; empty when
+  // unknown.
+  std::string process_start;
 };
 
 struct PartitionRecord {
@@ -253,8 +260,9 @@ class SchedulerStore {
   // the task is not ready (someone else started it).
   Result<TryRecord> StartTry(std::string_view run_id, std::string_view task,
                              const std::string& host, const std::filesystem::path& logs_root);
-  // The child's pid, once it is spawned.
-  Status RecordTryPid(std::string_view run_id, std::string_view task, int try_number, int64_t pid);
+  // The child's pid and start (TryRecord::process_start), once it is spawned.
+  Status RecordTryPid(std::string_view run_id, std::string_view task, int try_number, int64_t pid,
+                      const std::string& process_start = {});
   // Ends a running try by its outcome (DecideAfterTry), moves the tasks
   // after it along, and updates the run and its days.
   Result<TryFinish> FinishTry(std::string_view run_id, std::string_view task, int try_number,
@@ -286,6 +294,17 @@ class SchedulerStore {
   Result<std::vector<TryRecord>> RunningTries();
   // Runs not finished although their deadline_at has passed.
   Result<std::vector<RunRecord>> RunsPastDeadline();
+  // Failed runs of the pipeline that ended after its last successful run
+  // other than `except_run_id` (the run that just succeeded): the
+  // "recovered" alert's count.
+  Result<int> FailedRunsSinceLastSuccess(std::string_view pipeline, std::string_view except_run_id);
+  // Tries that ended in [since, before) — all before `before` without
+  // `since`: those whose logs have aged out.
+  Result<std::vector<TryRecord>> TriesEndedBetween(std::optional<TimePoint> since,
+                                                   TimePoint before);
+  // Task instances deferred since `before` or earlier (the "deferred for
+  // over a day" alert).
+  Result<std::vector<TaskInstanceRecord>> TasksDeferredSince(TimePoint before);
 
   // ---- Reports (serve's API and /metrics; store_reports.cc) ----
   // The state of every task of the given runs of `pipeline`, by run id then

@@ -127,7 +127,7 @@ const std::vector<TableSpec>& Tables() {
        {Col("run_id"), Col("task"), Col("try_number", kInt), Col("state", ColumnType::kText, true),
         Col("started_at", ColumnType::kText, true), Col("ended_at"), Col("exit_code", kInt),
         Col("exit_signal", kInt), Col("pid", kInt), Col("host"), Col("log_path"), Col("error"),
-        Col("hint")},
+        Col("hint"), Col("process_start")},
        {"run_id", "task", "try_number"}},
       {std::string(kPartitions),
        {Col("pipeline"), Col("day"), Col("status", ColumnType::kText, true),
@@ -177,7 +177,7 @@ const char* const kTaskInstanceColumns =
     "ended_at, deferred_since, message, hint";
 const char* const kTryColumns =
     "run_id, task, try_number, state, started_at, ended_at, exit_code, exit_signal, pid, host, "
-    "log_path, error, hint";
+    "log_path, error, hint, process_start";
 const char* const kRequestColumns =
     "request_id, kind, pipeline, run_id, trigger_day, range_from, range_to, reprocess, "
     "requested_by, "
@@ -203,6 +203,43 @@ Result<std::optional<TimePoint>> AsOptionalTime(const Value& value) {
   if (IsNull(value)) return std::optional<TimePoint>();
   SW_ASSIGN_OR_RETURN(TimePoint instant, ParseStoreTime(AsText(value)));
   return std::optional<TimePoint>(instant);
+}
+
+namespace {
+constexpr std::string_view kSavepoint = "sw_store_write";
+}  // namespace
+
+WriteScope::~WriteScope() {
+  if (mode_ == Mode::kTransaction) (void)warehouse_.Rollback();
+  if (mode_ == Mode::kSavepoint) {
+    // Best effort: a failed statement may already have ended the transaction.
+    (void)warehouse_.Execute(fmt::format("ROLLBACK TO {}", kSavepoint));
+    (void)warehouse_.Execute(fmt::format("RELEASE {}", kSavepoint));
+  }
+}
+
+Status WriteScope::Begin() {
+  if (warehouse_.InTransaction()) {
+    SW_RETURN_IF_ERROR(warehouse_.Execute(fmt::format("SAVEPOINT {}", kSavepoint)));
+    mode_ = Mode::kSavepoint;
+    return Status::Ok();
+  }
+  SW_RETURN_IF_ERROR(warehouse_.Begin());
+  mode_ = Mode::kTransaction;
+  return Status::Ok();
+}
+
+Status WriteScope::Commit() {
+  const Mode mode = mode_;
+  mode_ = Mode::kNone;
+  if (mode == Mode::kSavepoint) return warehouse_.Execute(fmt::format("RELEASE {}", kSavepoint));
+  if (mode == Mode::kTransaction) {
+    Status committed = warehouse_.Commit();
+    if (!committed.ok()) (void)warehouse_.Rollback();
+    return committed;
+  }
+  return Status(ErrorCode::kInternal, "WriteScope::Commit() without Begin()",
+                "begin the write before committing it");
 }
 
 std::string JoinNames(const std::vector<std::string>& names) {
@@ -305,6 +342,7 @@ Result<TryRecord> DecodeTry(const Row& row) {
   attempt.log_path = AsText(row[10]);
   attempt.error = AsText(row[11]);
   attempt.hint = AsText(row[12]);
+  attempt.process_start = AsText(row[13]);
   return attempt;
 }
 

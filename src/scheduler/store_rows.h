@@ -61,6 +61,27 @@ Result<std::vector<Record>> QueryRecords(Warehouse& warehouse, std::string_view 
   return records;
 }
 
+// One write of the store, all or nothing: its own transaction, or — when
+// the caller already holds one open — a savepoint inside it, so that several
+// store writes and an alert commit together while each write still rolls
+// back alone when it fails or refuses (QueueRun's conflicts). SAVEPOINT,
+// ROLLBACK TO and RELEASE are spelled alike in SQLite and PostgreSQL.
+class WriteScope {
+ public:
+  explicit WriteScope(Warehouse& warehouse) : warehouse_(warehouse) {}
+  ~WriteScope();
+  WriteScope(const WriteScope&) = delete;
+  WriteScope& operator=(const WriteScope&) = delete;
+
+  Status Begin();
+  Status Commit();
+
+ private:
+  enum class Mode { kNone, kTransaction, kSavepoint };
+  Warehouse& warehouse_;
+  Mode mode_ = Mode::kNone;
+};
+
 // "a,b,c" <-> {"a","b","c"} (names never hold commas).
 std::string JoinNames(const std::vector<std::string>& names);
 std::vector<std::string> SplitNames(std::string_view text);

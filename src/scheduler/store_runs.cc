@@ -84,7 +84,7 @@ Result<std::string> SchedulerStore::NewIdAbove(std::string_view table, std::stri
 
 Result<QueueOutcome> SchedulerStore::QueueRun(const RunPlan& plan) {
   SW_RETURN_IF_ERROR(CheckPlan(plan));
-  Transaction transaction(warehouse_);
+  WriteScope transaction(warehouse_);
   SW_RETURN_IF_ERROR(transaction.Begin());
   const TimePoint now = Now();
   QueueOutcome outcome;
@@ -339,6 +339,42 @@ Result<std::vector<RunRecord>> SchedulerStore::RunsPastDeadline() {
                   "state IN ('queued', 'running') ORDER BY deadline_at",
                   kRunColumns, kRuns),
       params, DecodeRun);
+}
+
+Result<int> SchedulerStore::FailedRunsSinceLastSuccess(std::string_view pipeline,
+                                                       std::string_view except_run_id) {
+  const std::vector<Value> params{Text(std::string(pipeline)), Text(std::string(pipeline)),
+                                  Text(std::string(except_run_id))};
+  SW_ASSIGN_OR_RETURN(
+      QueryResult result,
+      warehouse_.QueryAll(
+          fmt::format("SELECT COUNT(*) FROM {0} WHERE pipeline = ? AND state = 'failed' AND "
+                      "ended_at > COALESCE((SELECT MAX(ended_at) FROM {0} WHERE pipeline = ? AND "
+                      "state = 'success' AND run_id <> ?), '')",
+                      kRuns),
+          params));
+  return static_cast<int>(AsInteger(result.rows.at(0).at(0)).value_or(0));
+}
+
+Result<std::vector<TryRecord>> SchedulerStore::TriesEndedBetween(std::optional<TimePoint> since,
+                                                                 TimePoint before) {
+  std::vector<Value> params{TimeValue(before)};
+  std::string sql = fmt::format("SELECT {} FROM {} WHERE ended_at < ?", kTryColumns, kTries);
+  if (since) {
+    sql += " AND ended_at >= ?";
+    params.push_back(TimeValue(*since));
+  }
+  return QueryRecords<TryRecord>(warehouse_, sql + " ORDER BY ended_at", params, DecodeTry);
+}
+
+Result<std::vector<TaskInstanceRecord>> SchedulerStore::TasksDeferredSince(TimePoint before) {
+  const std::vector<Value> params{TimeValue(before)};
+  return QueryRecords<TaskInstanceRecord>(
+      warehouse_,
+      fmt::format("SELECT {} FROM {} WHERE state = 'deferred' AND deferred_since <= ? ORDER BY "
+                  "run_id, task_order",
+                  kTaskInstanceColumns, kTaskInstances),
+      params, DecodeTaskInstance);
 }
 
 }  // namespace silverwork::scheduler

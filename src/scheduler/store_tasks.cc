@@ -56,7 +56,7 @@ Result<TaskInstanceRecord> SchedulerStore::ReadTaskInstance(std::string_view run
 Result<TryRecord> SchedulerStore::StartTry(std::string_view run_id, std::string_view task,
                                            const std::string& host,
                                            const std::filesystem::path& logs_root) {
-  Transaction transaction(warehouse_);
+  WriteScope transaction(warehouse_);
   SW_RETURN_IF_ERROR(transaction.Begin());
   const TimePoint now = Now();
   const std::vector<Value> claim{TimeValue(now), TimeValue(now), Text(std::string(run_id)),
@@ -102,15 +102,16 @@ Result<TryRecord> SchedulerStore::StartTry(std::string_view run_id, std::string_
 }
 
 Status SchedulerStore::RecordTryPid(std::string_view run_id, std::string_view task, int try_number,
-                                    int64_t pid) {
-  const std::vector<Value> params{Integer(pid), Text(std::string(run_id)), Text(std::string(task)),
+                                    int64_t pid, const std::string& process_start) {
+  const std::vector<Value> params{Integer(pid), OptionalText(process_start),
+                                  Text(std::string(run_id)), Text(std::string(task)),
                                   Integer(try_number)};
-  SW_ASSIGN_OR_RETURN(
-      int64_t changed,
-      warehouse_.ExecuteWithParams(
-          fmt::format("UPDATE {} SET pid = ? WHERE run_id = ? AND task = ? AND try_number = ?",
-                      kTries),
-          params));
+  SW_ASSIGN_OR_RETURN(int64_t changed,
+                      warehouse_.ExecuteWithParams(
+                          fmt::format("UPDATE {} SET pid = ?, process_start = ? WHERE run_id = ? "
+                                      "AND task = ? AND try_number = ?",
+                                      kTries),
+                          params));
   if (changed != 1)
     return Status(ErrorCode::kNotFound,
                   fmt::format("run {} has no try {} of task '{}'", run_id, try_number, task),
@@ -120,7 +121,7 @@ Status SchedulerStore::RecordTryPid(std::string_view run_id, std::string_view ta
 
 Result<TryFinish> SchedulerStore::FinishTry(std::string_view run_id, std::string_view task,
                                             int try_number, const TryOutcome& outcome) {
-  Transaction transaction(warehouse_);
+  WriteScope transaction(warehouse_);
   SW_RETURN_IF_ERROR(transaction.Begin());
   const TimePoint now = Now();
   SW_ASSIGN_OR_RETURN(TaskInstanceRecord instance, ReadTaskInstance(run_id, task));
@@ -264,7 +265,7 @@ Result<RunRecord> SchedulerStore::RefreshRun(std::string_view run_id, TimePoint 
 }
 
 Result<RunRecord> SchedulerStore::ClearRun(std::string_view run_id) {
-  Transaction transaction(warehouse_);
+  WriteScope transaction(warehouse_);
   SW_RETURN_IF_ERROR(transaction.Begin());
   const TimePoint now = Now();
   SW_ASSIGN_OR_RETURN(std::vector<TaskInstanceRecord> tasks, ListTaskInstances(run_id));

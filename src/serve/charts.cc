@@ -521,7 +521,7 @@ json Rows(const TableCopy& table) {
   return rows;
 }
 
-json Freshness(const ServingSnapshot& snapshot, const ParsedQuery&) {
+json Freshness(const ServingSnapshot& snapshot, const ParsedQuery& query) {
   json sources = json::array();
   for (const SourceFreshness& source : snapshot.freshness) {
     sources.push_back(
@@ -532,6 +532,7 @@ json Freshness(const ServingSnapshot& snapshot, const ParsedQuery&) {
           source.newest_loaded_at.empty() ? json(nullptr) : json(source.newest_loaded_at)}});
   }
   return {{"sources", std::move(sources)},
+          {"postings", PostingsFreshnessJson(snapshot.postings_freshness, query.now)},
           {"runs", Rows(snapshot.runs)},
           {"runs_table_present", snapshot.runs.present},
           {"snapshot",
@@ -645,7 +646,13 @@ constexpr ChartSpec kCharts[] = {
      kProjectFilters,
      {},
      &ProjectsMonthlyShare},
-    {"/status/freshness", "newest load per raw table, recent collection runs", 0, {}, &Freshness},
+    {"/status/freshness",
+     "newest load per raw table, the newest posting and the last successful runs with their "
+     "ages, recent collection runs",
+     0,
+     {},
+     &Freshness,
+     /*cacheable=*/false},
     {"/status/rows-per-day",
      "rows per source per day (mart_data_quality)",
      kFilterYears,

@@ -21,6 +21,9 @@ struct ChartSpec {
   uint8_t filters;           // FilterBits this chart applies
   std::span<const OptionSpec> options;
   nlohmann::json (*compute)(const ServingSnapshot&, const ParsedQuery&);
+  // A pure function of the snapshot and the query, so the server may keep
+  // the answer until the snapshot changes; false when it reads query.now.
+  bool cacheable = true;
 };
 
 // Every chart endpoint, in dashboard order.

@@ -142,4 +142,38 @@ std::string SnapshotGauges(const ServingSnapshot& snapshot, uint64_t cache_hits,
       cache_hits, cache_misses, ResidentBytes());
 }
 
+std::string FreshnessGauges(const PostingsFreshness& freshness,
+                            std::chrono::system_clock::time_point now) {
+  struct Sample {
+    std::string labels;  // "" or {command="..."}
+    std::chrono::system_clock::time_point instant;
+  };
+  std::vector<Sample> newest, runs;
+  if (const auto& posting = freshness.newest_posting) newest.push_back({"", posting->created_at});
+  for (const SuccessfulRun& run : freshness.last_successes) {
+    runs.push_back({fmt::format("{{command=\"{}\"}}", EscapeLabelValue(run.command)), run.finished_at});
+  }
+  // One family: its HELP, TYPE and samples together, as the format asks.
+  const auto family = [now](std::string_view name, std::string_view help,
+                            const std::vector<Sample>& samples, bool as_age) {
+    std::string text = fmt::format("# HELP {0} {1}\n# TYPE {0} gauge\n", name, help);
+    for (const Sample& sample : samples) {
+      double value =
+          as_age ? std::max(0.0, std::chrono::duration<double>(now - sample.instant).count())
+                 : std::chrono::duration<double>(sample.instant.time_since_epoch()).count();
+      text += fmt::format("{}{} {:.0f}\n", name, sample.labels, value);
+    }
+    return text;
+  };
+  return family("silverwork_newest_posting_timestamp_seconds",
+                "When the newest posting in the warehouse was registered (its createDy).", newest,
+                false) +
+         family("silverwork_newest_posting_age_seconds",
+                "How long ago the newest posting in the warehouse was registered.", newest, true) +
+         family("silverwork_last_success_timestamp_seconds",
+                "When the last successful run of each command ended (_sw_runs).", runs, false) +
+         family("silverwork_last_success_age_seconds",
+                "How long ago the last successful run of each command ended.", runs, true);
+}
+
 }  // namespace silverwork::serve

@@ -1,6 +1,6 @@
 // Metrics: request counts and latencies per route, rendered in the
-// Prometheus text exposition format (version 0.0.4) for GET /metrics, and
-// the gauges of the serving snapshot.
+// Prometheus text exposition format (version 0.0.4) for GET /metrics, the
+// gauges of the serving snapshot, and how fresh its postings are.
 //
 // Routes are registered before the server starts; recording is lock-free
 // (atomics), so it is safe from every worker thread. SnapshotGauges reads an
@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -54,5 +55,14 @@ class Metrics {
 // (for Metrics::Render's `extra`).
 std::string SnapshotGauges(const ServingSnapshot& snapshot, uint64_t cache_hits,
                            uint64_t cache_misses);
+
+// The newest posting's createDy and the last successful run of each command
+// as Prometheus gauges, each as a timestamp and as an age at `now` (seconds,
+// never negative): silverwork_newest_posting_{timestamp,age}_seconds and
+// silverwork_last_success_{timestamp,age}_seconds{command="..."}. A figure
+// the warehouse does not have yet is left out (no sample), so an alert on
+// absent() fires.
+std::string FreshnessGauges(const PostingsFreshness& freshness,
+                            std::chrono::system_clock::time_point now);
 
 }  // namespace silverwork::serve

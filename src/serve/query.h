@@ -7,6 +7,7 @@
 // Pure functions over immutable inputs; thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -78,6 +79,9 @@ struct ParsedQuery {
   std::map<std::string, int64_t, std::less<>> integer_options;
   // The filters as applied, in canonical form (echoed in responses).
   std::map<std::string, std::string> canonical;
+  // When the request is answered, by the server's clock (set by the server,
+  // not a parameter): what ages in a response are measured against.
+  std::chrono::system_clock::time_point now{};
 
   const std::string& Text(std::string_view name) const { return text_options.find(name)->second; }
   int64_t Integer(std::string_view name) const { return integer_options.find(name)->second; }

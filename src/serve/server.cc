@@ -338,7 +338,9 @@ class Server::Impl {
                 {"loaded_at", FormatUtcTimestamp(current->loaded_at)}});
     });
     Route("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics_.Render(SnapshotGauges(*snapshot(), cache_.hits(), cache_.misses()) +
+      auto current = snapshot();
+      res.set_content(metrics_.Render(SnapshotGauges(*current, cache_.hits(), cache_.misses()) +
+                                      FreshnessGauges(current->postings_freshness, clock_.Now()) +
                                       SchedulerGauges()),
                       "text/plain; version=0.0.4; charset=utf-8");
     });
@@ -457,19 +459,20 @@ class Server::Impl {
     const auto [current, generation] = CurrentSnapshot();
     res.status = 200;
     res.set_header("Cache-Control", "no-store");
-    if (auto cached = cache_.Find(generation, req.target)) {
+    if (auto cached = chart.cacheable ? cache_.Find(generation, req.target) : nullptr) {
       res.set_content(*cached, kJsonType);
       return;
     }
     auto parsed = ParseQuery(req.params, chart.options, *current);
     if (const auto* bad = std::get_if<BadParameter>(&parsed)) return SendBadParameter(res, *bad);
-    const auto& query = std::get<ParsedQuery>(parsed);
+    auto& query = std::get<ParsedQuery>(parsed);
+    query.now = clock_.Now();
     auto body = std::make_shared<const std::string>(
         Dump({{"data", chart.compute(*current, query)},
               {"filters", query.canonical},
               {"ignored_filters", IgnoredFilters(query, chart.filters)}}));
     res.set_content(*body, kJsonType);
-    cache_.Insert(generation, req.target, std::move(body));
+    if (chart.cacheable) cache_.Insert(generation, req.target, std::move(body));
   }
 
   void ServeTable(const httplib::Request& req, httplib::Response& res) {

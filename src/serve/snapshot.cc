@@ -322,6 +322,7 @@ class SnapshotLoader {
       }
       snapshot_.freshness.push_back(std::move(freshness));
     }
+    SW_ASSIGN_OR_RETURN(snapshot_.postings_freshness, LoadPostingsFreshness(warehouse_));
     SW_ASSIGN_OR_RETURN(snapshot_.runs,
                         CopyTable("_sw_runs",
                                   "SELECT run_id, command, started_at, finished_at, status, "

@@ -27,6 +27,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "serve/freshness.h"
 #include "warehouse/warehouse.h"
 
 namespace silverwork::serve {
@@ -178,6 +179,7 @@ struct ServingSnapshot {
   std::vector<PopulationYear> population;  // ascending years
 
   std::vector<SourceFreshness> freshness;
+  PostingsFreshness postings_freshness;  // the newest posting, the last successful runs
   TableCopy runs;          // _sw_runs, newest first
   TableCopy data_quality;  // mart_data_quality
   TableCopy test_results;  // _sw_test_failures of the newest test run

@@ -18,6 +18,7 @@ namespace {
 // Salts that keep the hash streams of different kinds of draws apart.
 constexpr uint64_t kCalendarSalt = 0xca1e'da75;
 constexpr uint64_t kPostingSalt = 0x9057'1a9;
+constexpr uint64_t kPublishSalt = 0x9b1'15e;
 
 // Postings by weekday (Sunday first), relative: employers post on weekdays.
 constexpr std::array<double, 7> kWeekdayShape = {0.18, 1.28, 1.22, 1.20, 1.18, 1.12, 0.32};
@@ -40,15 +41,22 @@ int64_t PostingsOn(uint64_t seed, double postings_per_day, Date day) {
 }  // namespace
 
 PostingsCalendar::PostingsCalendar(uint64_t seed, double postings_per_day, Date first_day,
-                                   Date today)
+                                   Date today, std::optional<int64_t> published_today)
     : first_day_(first_day), today_(today) {
   int64_t days = std::max<int64_t>(0, first_day.DaysUntil(today) + 1);
   starts_.reserve(static_cast<size_t>(days) + 1);
   starts_.push_back(0);
   for (int64_t offset = 0; offset < days; ++offset) {
-    starts_.push_back(starts_.back() +
-                      PostingsOn(seed, postings_per_day, first_day.AddDays(offset)));
+    int64_t postings = PostingsOn(seed, postings_per_day, first_day.AddDays(offset));
+    if (offset == days - 1 && published_today) {
+      postings = std::clamp<int64_t>(*published_today, 0, postings);
+    }
+    starts_.push_back(starts_.back() + postings);
   }
+}
+
+int64_t PostingsCalendar::published_today() const {
+  return starts_.size() < 2 ? 0 : starts_.back() - starts_[starts_.size() - 2];
 }
 
 PostingsCalendar::Slot PostingsCalendar::SlotOf(int64_t index) const {
@@ -302,15 +310,54 @@ std::optional<int64_t> ParseDigits(std::string_view text) {
 
 }  // namespace
 
-PostingsModel::PostingsModel(uint64_t seed, double postings_per_day, Date first_day)
-    : seed_(seed), postings_per_day_(postings_per_day), first_day_(first_day) {}
+PostingsModel::PostingsModel(uint64_t seed, double postings_per_day, Date first_day,
+                             PostingsTiming timing)
+    : seed_(seed), postings_per_day_(postings_per_day), first_day_(first_day), timing_(timing) {}
 
 std::shared_ptr<const PostingsCalendar> PostingsModel::CalendarFor(Date today) {
+  return Cached(today, std::nullopt);
+}
+
+std::shared_ptr<const PostingsCalendar> PostingsModel::CalendarAt(
+    Date today, std::chrono::system_clock::time_point now) {
+  if (!timing_.publish_over_day) return Cached(today, std::nullopt);
+  // Publication instants increase with the sequence: find the first one
+  // after `now` by bisection.
+  int64_t published = 0, unpublished = PostingsOn(seed_, postings_per_day_, today);
+  while (published < unpublished) {
+    int64_t middle = published + (unpublished - published) / 2;
+    if (PublishedAt(today, middle) <= now) {
+      published = middle + 1;
+    } else {
+      unpublished = middle;
+    }
+  }
+  return Cached(today, published);
+}
+
+std::shared_ptr<const PostingsCalendar> PostingsModel::Cached(
+    Date today, std::optional<int64_t> published_today) {
   std::lock_guard lock(mutex_);
-  if (cached_ == nullptr || cached_->today() != today) {
-    cached_ = std::make_shared<const PostingsCalendar>(seed_, postings_per_day_, first_day_, today);
+  if (cached_ == nullptr || cached_->today() != today || cached_published_ != published_today) {
+    cached_ = std::make_shared<const PostingsCalendar>(seed_, postings_per_day_, first_day_, today,
+                                                       published_today);
+    cached_published_ = published_today;
   }
   return cached_;
+}
+
+std::chrono::system_clock::time_point PostingsModel::PublishedAt(Date day, int64_t sequence) const {
+  // Slot `sequence` of the day's n postings is the sequence-th of n equal
+  // slices of 08:00..20:00; the posting appears at a point drawn within it.
+  constexpr int64_t kFirstSecond = 8 * 3600, kSpanSeconds = 12 * 3600;
+  int64_t postings = std::max<int64_t>(1, PostingsOn(seed_, postings_per_day_, day));
+  double within =
+      UnitFromBits(Hash({seed_, kPublishSalt, static_cast<uint64_t>(day.DaysSinceEpoch()),
+                         static_cast<uint64_t>(sequence)}));
+  auto offset = static_cast<int64_t>(static_cast<double>(kSpanSeconds) *
+                                     (static_cast<double>(sequence) + within) /
+                                     static_cast<double>(postings));
+  return KoreaTime(day, kFirstSecond + offset);
 }
 
 Posting PostingsModel::MakePosting(const PostingsCalendar& calendar, int64_t index) const {
@@ -322,7 +369,8 @@ Posting PostingsModel::MakePosting(const PostingsCalendar& calendar, int64_t ind
   Posting posting;
   posting.index = index;
   posting.start_day = slot.day;
-  posting.end_day = slot.day.AddDays(draws.Between(7, 30));
+  posting.end_day =
+      slot.day.AddDays(draws.Between(timing_.deadline_min_days, timing_.deadline_max_days));
   posting.filled_day = std::min(posting.end_day, slot.day.AddDays(DaysUntilFilled(draws)));
   posting.job_id = MakeJobId(JobIdPrefix(posting_seed), slot.day, slot.sequence);
 
@@ -371,7 +419,8 @@ Posting PostingsModel::MakePosting(const PostingsCalendar& calendar, int64_t ind
 
   int64_t created_seconds = draws.Between(8 * 3600, 19 * 3600);
   Date created_day = slot.day.AddDays(-draws.Between(0, 1));
-  auto created = KoreaTime(created_day, created_seconds);
+  auto created = timing_.publish_over_day ? PublishedAt(slot.day, slot.sequence)
+                                          : KoreaTime(created_day, created_seconds);
   posting.created = FormatKoreaTimestamp(created);
   posting.updated =
       draws.Chance(0.35)

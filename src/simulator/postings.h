@@ -8,9 +8,15 @@
 // index alone, so list and detail agree, and a posting never changes as
 // "today" moves, except its deadline.
 //
+// By default a day's postings all exist from the day's start. With
+// PostingsTiming::publish_over_day they appear one after another between
+// 08:00 and 20:00 Korea time, each at its own instant (its createDy), so a
+// list read at 10:15 shows only the day's postings published by then.
+//
 // Thread-safety: PostingsCalendar is immutable; PostingsModel is thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,7 +31,9 @@ namespace silverwork::simulator {
 
 class PostingsCalendar {
  public:
-  PostingsCalendar(uint64_t seed, double postings_per_day, Date first_day, Date today);
+  // `published_today`: how many of today's postings exist yet (unset: all).
+  PostingsCalendar(uint64_t seed, double postings_per_day, Date first_day, Date today,
+                   std::optional<int64_t> published_today = std::nullopt);
 
   Date first_day() const { return first_day_; }
   Date today() const { return today_; }
@@ -40,6 +48,8 @@ class PostingsCalendar {
   Slot SlotOf(int64_t index) const;
   // The index of the `sequence`-th posting of `day`, if it exists.
   std::optional<int64_t> IndexOf(Date day, int64_t sequence) const;
+  // Postings of today that exist (all of them unless published over the day).
+  int64_t published_today() const;
 
  private:
   Date first_day_;
@@ -76,12 +86,33 @@ struct Posting {
   std::string details;           // detCnts
 };
 
+// How postings come and go over time, beyond the day they start.
+struct PostingsTiming {
+  // toDd is frDd plus a whole number of days drawn uniformly from
+  // [deadline_min_days, deadline_max_days]. REQUIRES: 0 <= min <= max.
+  int deadline_min_days = 7;
+  int deadline_max_days = 30;
+  // Each posting appears at its own instant on its start day (see the file
+  // comment) instead of at the day's start; createDy says when.
+  bool publish_over_day = false;
+};
+
 class PostingsModel {
  public:
-  PostingsModel(uint64_t seed, double postings_per_day, Date first_day);
+  PostingsModel(uint64_t seed, double postings_per_day, Date first_day, PostingsTiming timing = {});
 
-  // The calendar up to `today`, cached for the last `today` asked for.
+  // The calendar up to `today` with all of today's postings, cached for the
+  // last (today, postings) asked for.
   std::shared_ptr<const PostingsCalendar> CalendarFor(Date today);
+  // The calendar as a list read at `now` sees it, `today` being the
+  // simulated day: with publish_over_day, only today's postings published by
+  // `now` (all of them when `now` is past `today`, none when before it).
+  std::shared_ptr<const PostingsCalendar> CalendarAt(Date today,
+                                                     std::chrono::system_clock::time_point now);
+  // When the `sequence`-th posting of `day` appears (publish_over_day) or
+  // would appear; between 08:00 and 20:00 Korea time, increasing with the
+  // sequence. REQUIRES: 0 <= sequence < the day's postings.
+  std::chrono::system_clock::time_point PublishedAt(Date day, int64_t sequence) const;
 
   // REQUIRES: 0 <= index < calendar.total()
   Posting MakePosting(const PostingsCalendar& calendar, int64_t index) const;
@@ -89,11 +120,16 @@ class PostingsModel {
   std::optional<int64_t> FindJobId(const PostingsCalendar& calendar, std::string_view job_id) const;
 
  private:
+  std::shared_ptr<const PostingsCalendar> Cached(Date today,
+                                                 std::optional<int64_t> published_today);
+
   const uint64_t seed_;
   const double postings_per_day_;
   const Date first_day_;
+  const PostingsTiming timing_;
   std::mutex mutex_;
   std::shared_ptr<const PostingsCalendar> cached_;
+  std::optional<int64_t> cached_published_;  // what cached_ was made with
 };
 
 // "접수중" when `today` is within [frDd, filled_day], else "마감".

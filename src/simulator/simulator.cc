@@ -160,7 +160,10 @@ SimulatorImpl::SimulatorImpl(const SimulatorOptions& options)
       clock_(options.clock != nullptr ? *options.clock : DefaultClock()),
       key_(options.service_key.empty() ? std::string(kSimulatorDemoKey) : options.service_key),
       encoded_key_(PercentEncode(key_)),
-      postings_(options.data.seed, options.data.postings_per_day, options.data.first_day),
+      postings_(options.data.seed, options.data.postings_per_day, options.data.first_day,
+                {.deadline_min_days = options.data.deadline_min_days,
+                 .deadline_max_days = options.data.deadline_max_days,
+                 .publish_over_day = options.data.publish_over_day}),
       projects_(
           options.data.seed, options.data.projects_per_year,
           options.data.project_files.empty() ? KnownProjectFiles() : options.data.project_files,
@@ -220,7 +223,9 @@ SimulatorStats SimulatorImpl::Stats() const {
   return stats;
 }
 
-int64_t SimulatorImpl::TotalPostings() const { return postings_.CalendarFor(Today())->total(); }
+int64_t SimulatorImpl::TotalPostings() const {
+  return postings_.CalendarAt(Today(), clock_.Now())->total();
+}
 
 Date SimulatorImpl::Today() const {
   int64_t days = today_days_.load();
@@ -333,7 +338,7 @@ HttpReply SimulatorImpl::ServeList(const HttpRequest& request, std::string_view 
     if (!param.error_code.empty()) return XmlReply(simulator::XmlHeaderError(param.error_code));
   }
   int64_t rows_per_page = std::min(rows.value, options_.data.max_rows_per_page);
-  auto calendar = postings_.CalendarFor(today);
+  auto calendar = postings_.CalendarAt(today, clock_.Now());
   int64_t total = calendar->total();
   // Newest first: list position p is posting index total - 1 - p.
   int64_t first = (page.value - 1) * rows_per_page;
@@ -354,7 +359,7 @@ HttpReply SimulatorImpl::ServeDetail(const HttpRequest& request, std::string_vie
                                      Date today) {
   const std::string* id = request.Param("id");
   if (id == nullptr || id->empty()) return XmlReply(simulator::XmlHeaderError("11"));
-  auto calendar = postings_.CalendarFor(today);
+  auto calendar = postings_.CalendarAt(today, clock_.Now());
   std::optional<int64_t> index = postings_.FindJobId(*calendar, *id);
   if (!index) {
     return XmlReply(simulator::XmlResponse(
@@ -421,6 +426,14 @@ Status ValidateOptions(const SimulatorOptions& options) {
   }
   if (data.max_rows_per_page < 1 || options.worker_threads < 1) {
     return invalid("max rows per page and worker threads must be at least 1", "raise them");
+  }
+  constexpr int kMaxDeadlineDays = 3650;
+  if (data.deadline_min_days < 0 || data.deadline_max_days < data.deadline_min_days ||
+      data.deadline_max_days > kMaxDeadlineDays) {
+    return invalid(fmt::format("deadline days {}..{} are not a range within 0..{}",
+                               data.deadline_min_days, data.deadline_max_days, kMaxDeadlineDays),
+                   "give the shortest and the longest days from frDd to toDd, shortest first, "
+                   "e.g. 14 and 42");
   }
   const SimulatorFaultOptions& faults = options.faults;
   for (double rate :

@@ -87,6 +87,16 @@ struct SimulatorDataOptions {
   std::optional<Date> today;
   // Mean postings per day (weekday/weekend shape and noise are added).
   double postings_per_day = 112.0;
+  // Each posting's toDd is its frDd plus a whole number of days drawn from
+  // [deadline_min_days, deadline_max_days]. Most postings are filled, and
+  // read 마감, days before their toDd (the portal's ~350-400 open at ~112
+  // a day).
+  int deadline_min_days = 7;
+  int deadline_max_days = 30;
+  // Publish each day's postings one after another between 08:00 and 20:00
+  // Korea time by the simulator's clock (createDy says when), instead of all
+  // at the day's start: a list read at 10:15 shows the day so far.
+  bool publish_over_day = false;
   // Rows per projects file (per year) at scale 1.
   int64_t projects_per_year = 11500;
   // Projects files served: year -> file id (uuid). Defaults to the known ids.
@@ -176,6 +186,8 @@ class Simulator {
   virtual void SetFaults(const SimulatorFaultOptions& faults) = 0;
   // The simulated "today" (Korea). Defaults to the real day; postings with
   // frDd after it do not exist yet; postings with toDd before it are 마감.
+  // With data.publish_over_day, today's postings exist once the clock has
+  // passed their publication instant.
   virtual void SetToday(Date today) = 0;
   virtual SimulatorStats Stats() const = 0;
   // Number of postings currently visible in the list (totalCount).

@@ -1,10 +1,13 @@
 #include "transform/transform_project.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
 #include "common/date.h"
+#include "transform/compile/compiler.h"
 #include "transform/project/artifacts.h"
 #include "transform/project/manifest.h"
 #include "transform/project/project_files.h"
@@ -58,7 +61,8 @@ Result<ResolvedManifest> ResolveManifest(const ProjectFiles& files, const Manife
 }
 
 fs::path ArtifactsDir(const ProjectFiles& files, const RunOptions& options) {
-  return options.artifacts_dir.empty() ? files.root / "target" : options.artifacts_dir;
+  if (!options.artifacts_dir.empty()) return options.artifacts_dir;
+  return files.root / (files.target_path.empty() ? "target" : files.target_path);
 }
 
 }  // namespace
@@ -72,6 +76,9 @@ TransformProject::~TransformProject() = default;
 
 Result<TransformProject> TransformProject::Load(const fs::path& project_dir) {
   SW_ASSIGN_OR_RETURN(ProjectFiles files, LoadProjectFiles(project_dir));
+  if (!files.ignored_keys.empty())
+    spdlog::info("{}: ignoring {} (they mean nothing to silverwork; docs/transform.md)",
+                 files.project_file, fmt::join(files.ignored_keys, ", "));
   auto owned_files = std::make_unique<ProjectFiles>(std::move(files));
   SW_ASSIGN_OR_RETURN(Manifest manifest, Manifest::Build(*owned_files, owned_files->vars));
   return TransformProject(std::move(owned_files), std::make_unique<Manifest>(std::move(manifest)));
@@ -122,23 +129,100 @@ Result<std::vector<std::string>> TransformProject::List(const RunOptions& option
   return ids;
 }
 
+namespace {
+
+// An analysis as a node the compiler can render: a model that is never
+// built, whose parents are the nodes it refs.
+Result<Node> AnalysisNode(const Manifest& manifest, const SqlFile& file) {
+  Node node;
+  node.index = -1;
+  node.name = file.name;
+  node.path = file.path;
+  node.unique_id = fmt::format("analysis.{}.{}", manifest.project_name(), file.name);
+  node.body = &file.body;
+  Status status;
+  file.body.ForEachCall([&](const Expr& call) {
+    if (!status.ok() || (call.name != "ref" && call.name != "source")) return;
+    const auto& args = call.operands;
+    int parent = call.name == "ref" ? manifest.FindRef(args.back().literal.as_string())
+                                    : manifest.FindSource(args[0].literal.as_string(),
+                                                          args[1].literal.as_string());
+    if (parent < 0)
+      status = Status(ErrorCode::kInvalidInput,
+                      fmt::format("{}:{}: {}() names nothing in the project", file.path,
+                                  call.line, call.name));
+    node.parents.push_back(parent);
+  });
+  SW_RETURN_IF_ERROR(status);
+  std::sort(node.parents.begin(), node.parents.end());
+  return node;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> TransformProject::Compile(const RunOptions& options) const {
+  if (!options.warehouse)
+    return Status(ErrorCode::kInvalidInput, "no warehouse given for its engine's spellings",
+                  "set RunOptions::warehouse");
+  SW_ASSIGN_OR_RETURN(ResolvedManifest resolved, ResolveManifest(*files_, *manifest_, options));
+  const Manifest& manifest = *resolved.manifest;
+  SW_ASSIGN_OR_RETURN(std::vector<bool> selected,
+                      SelectNodes(manifest, options.select, options.exclude));
+  Clock& clock = options.clock ? *options.clock : DefaultClock();
+  Compiler compiler(manifest, options.warehouse->traits(), resolved.vars,
+                    ContextValuesFor(*files_, options.threads, options.run_id,
+                                     FormatUtcTimestamp(clock.Now())));
+  const fs::path artifacts = ArtifactsDir(*files_, options);
+  std::vector<std::string> written;
+  auto write = [&](const Node& node, const std::string& sql) -> Status {
+    const fs::path relative = CompiledPath(node);
+    SW_RETURN_IF_ERROR(WriteTextFile(artifacts / relative, sql + "\n"));
+    written.push_back(relative.generic_string());
+    return Status::Ok();
+  };
+  for (int index : manifest.order()) {
+    const Node& node = manifest.node(index);
+    if (!selected[static_cast<size_t>(index)] || !(node.body || node.generic_test)) continue;
+    SW_ASSIGN_OR_RETURN(std::string sql, node.generic_test ? compiler.CompileGenericTest(node)
+                                                           : compiler.Compile(node, false));
+    SW_RETURN_IF_ERROR(write(node, sql));
+  }
+  for (const SqlFile& file : files_->analyses) {
+    SW_ASSIGN_OR_RETURN(Node node, AnalysisNode(manifest, file));
+    SW_ASSIGN_OR_RETURN(std::string sql, compiler.Compile(node, false));
+    SW_RETURN_IF_ERROR(write(node, sql));
+  }
+  return written;
+}
+
 Status TransformProject::Docs(const RunOptions& options) const {
   SW_ASSIGN_OR_RETURN(ResolvedManifest resolved, ResolveManifest(*files_, *manifest_, options));
   const Manifest& manifest = *resolved.manifest;
   Catalog catalog;
+  RowCounts row_counts;
   if (options.warehouse) {
+    Warehouse& warehouse = *options.warehouse;
     for (const Node& node : manifest.nodes()) {
       if (node.kind == ResourceKind::kTest || IsEphemeral(node) || !node.schema.empty()) continue;
-      SW_ASSIGN_OR_RETURN(bool exists, options.warehouse->TableExists(node.relation));
+      SW_ASSIGN_OR_RETURN(bool exists, warehouse.TableExists(node.relation));
       if (!exists) continue;
-      SW_ASSIGN_OR_RETURN(catalog[node.unique_id], options.warehouse->DescribeTable(node.relation));
+      SW_ASSIGN_OR_RETURN(catalog[node.unique_id], warehouse.DescribeTable(node.relation));
+      SW_ASSIGN_OR_RETURN(QueryResult count,
+                          warehouse.QueryAll("SELECT COUNT(*) FROM " +
+                                             warehouse.dialect().QuoteIdentifier(node.relation)));
+      if (!count.rows.empty() && std::holds_alternative<int64_t>(count.rows[0][0]))
+        row_counts[node.unique_id] = std::get<int64_t>(count.rows[0][0]);
     }
   }
   Clock& clock = options.clock ? *options.clock : DefaultClock();
+  const std::string generated_at = FormatUtcTimestamp(clock.Now());
   const fs::path artifacts = ArtifactsDir(*files_, options);
-  SW_RETURN_IF_ERROR(WriteTextFile(
-      artifacts / "manifest.json",
-      ManifestJson(manifest, catalog, FormatUtcTimestamp(clock.Now())).dump(2) + "\n"));
+  SW_RETURN_IF_ERROR(WriteTextFile(artifacts / "manifest.json",
+                                   ManifestJson(manifest, catalog, generated_at).dump(2) + "\n"));
+  if (options.warehouse)
+    SW_RETURN_IF_ERROR(WriteTextFile(
+        artifacts / "catalog.json",
+        CatalogJson(manifest, catalog, row_counts, generated_at).dump(2) + "\n"));
   return WriteTextFile(artifacts / "lineage.dot", LineageDot(manifest));
 }
 

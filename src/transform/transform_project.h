@@ -66,8 +66,15 @@ class TransformProject {
   // Unique ids of the selected nodes (model.<project>.<name>, seed..., snapshot...,
   // test..., source.<project>.<source>.<table>) in DAG order.
   Result<std::vector<std::string>> List(const RunOptions& options) const;
+  // Renders the selected models, snapshots and tests, and every analysis,
+  // to compiled/ in the artifacts folder as a build would render them
+  // (is_incremental() false: the full form); nothing runs. The warehouse
+  // is needed for its engine's spellings only. Returns the files written,
+  // relative to the artifacts folder, in DAG order, analyses last.
+  Result<std::vector<std::string>> Compile(const RunOptions& options) const;
   // Writes manifest.json (nodes, descriptions, columns, edges) and lineage.dot
-  // to the artifacts folder.
+  // to the artifacts folder, and with a warehouse catalog.json (dbt's catalog:
+  // each relation's columns, types, row count and descriptions).
   Status Docs(const RunOptions& options) const;
 
  private:

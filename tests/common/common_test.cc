@@ -66,6 +66,8 @@ base_url = "http://127.0.0.1:8089"
 rows_per_page = 500
 concurrency = 4
 calls_per_second = 2.5
+max_reach_back_days = 60
+reserved_calls_per_day = 500
 [projects]
 per_page = 100
 openapi_url = "http://127.0.0.1:8089/oas/docs?namespace=15050148/v1"
@@ -80,6 +82,8 @@ admProvNm = ["관할 시도"]
   EXPECT_FALSE(config->lake_fsync);
   EXPECT_EQ(config->postings.rows_per_page, 500);
   EXPECT_DOUBLE_EQ(config->postings.calls_per_second, 2.5);
+  EXPECT_EQ(config->postings.max_reach_back_days, 60);
+  EXPECT_EQ(config->postings.reserved_calls_per_day, 500);
   EXPECT_EQ(config->projects.files.size(), 1u);
   EXPECT_EQ(config->projects.files.at(2025), "new-file-id");
   EXPECT_EQ(config->projects.openapi_url, "http://127.0.0.1:8089/oas/docs?namespace=15050148/v1");
@@ -98,9 +102,45 @@ TEST(Config, RejectsWrongTypesAndBadValues) {
   EXPECT_FALSE(ParseConfigText("[postings]\nconcurrency = \"ten\"\n", "t", DefaultConfig()).ok());
   EXPECT_FALSE(ParseConfigText("[postings]\nconcurrency = 0\n", "t", DefaultConfig()).ok());
   EXPECT_FALSE(ParseConfigText("[projects.files]\nabc = 1\n", "t", DefaultConfig()).ok());
+  EXPECT_FALSE(
+      ParseConfigText("[postings]\nmax_reach_back_days = -1\n", "t", DefaultConfig()).ok());
+  auto reserve = ParseConfigText(
+      "[postings]\ncalls_per_day = 1000\nreserved_calls_per_day = 1000\n", "t", DefaultConfig());
+  ASSERT_FALSE(reserve.ok());
+  EXPECT_NE(reserve.status().message().find("below calls_per_day"), std::string::npos);
   auto syntax = ParseConfigText("[postings\n", "t", DefaultConfig());
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.status().message().find("t:"), std::string::npos);
+}
+
+TEST(Config, TheSchedulerSection) {
+  auto config = ParseConfigText(
+      "[scheduler]\npipelines_file = \"ops/pipelines.yml\"\nlogs_dir = \"/srv/logs\"\n"
+      "log_retention_days = 7\npoll_interval_ms = 500\nlease_ttl_ms = 9000\n"
+      "shutdown_grace_ms = 0\nkill_grace_ms = 2000\nmax_parallel_tasks = 3\n",
+      "t", DefaultConfig());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->scheduler.pipelines_file, "ops/pipelines.yml");
+  EXPECT_EQ(config->scheduler.logs_dir, "/srv/logs");
+  EXPECT_EQ(config->scheduler.log_retention_days, 7);
+  EXPECT_EQ(config->scheduler.poll_interval_ms, 500);
+  EXPECT_EQ(config->scheduler.lease_ttl_ms, 9000);
+  EXPECT_EQ(config->scheduler.shutdown_grace_ms, 0);
+  EXPECT_EQ(config->scheduler.kill_grace_ms, 2000);
+  EXPECT_EQ(config->scheduler.max_parallel_tasks, 3);
+  EXPECT_EQ(DefaultConfig().scheduler.logs_dir, "var/logs");
+
+  auto unknown = ParseConfigText("[scheduler]\npoll_interval = 5\n", "t", DefaultConfig());
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("'scheduler.poll_interval'"), std::string::npos);
+  auto lease = ParseConfigText("[scheduler]\npoll_interval_ms = 2000\nlease_ttl_ms = 5000\n",
+                               "t", DefaultConfig());
+  ASSERT_FALSE(lease.ok());
+  EXPECT_NE(lease.status().message().find("three times poll_interval_ms"), std::string::npos);
+  for (const char* bad : {"max_parallel_tasks = 0", "log_retention_days = 0", "logs_dir = \"\""}) {
+    const std::string text = std::string("[scheduler]\n") + bad + "\n";
+    EXPECT_FALSE(ParseConfigText(text, "t", DefaultConfig()).ok()) << bad;
+  }
 }
 
 TEST(Config, RefusesAnInlineServiceKey) {

@@ -22,7 +22,7 @@ TEST(Binary, EveryCommandAnswersHelp) {
   const std::vector<std::vector<std::string>> commands = {
       {"pipeline"}, {"collect"}, {"collect", "postings"}, {"collect", "projects"}, {"reload"},
       {"status"},   {"simulate"}, {"build"}, {"run"}, {"test"}, {"seed"}, {"snapshot"}, {"ls"},
-      {"docs"},     {"serve"}};
+      {"compile"},  {"docs"},     {"serve"}};
   for (std::vector<std::string> command : commands) {
     std::string usage = "Usage: " + std::string(SILVERWORK_BINARY);
     for (const std::string& word : command) usage += " " + word;
@@ -153,11 +153,12 @@ TEST(Binary, PipelineRunsEndToEndOnTheBuiltInSimulator) {
 namespace silverwork::testing {
 namespace {
 
-TEST(Binary, LsAndDocsOverTheRepositoryProject) {
+TEST(Binary, LsCompileAndDocsOverTheRepositoryProject) {
   TempDir dir;
   std::string config = dir.path() + "/silverwork.toml";
   std::ofstream(config) << "project_dir = \"" << SILVERWORK_SOURCE_DIR << "\"\n"
-                        << "artifacts_dir = \"" << dir.path() << "/artifacts\"\n";
+                        << "artifacts_dir = \"" << dir.path() << "/artifacts\"\n"
+                        << "[warehouse]\npath = \"" << dir.path() << "/warehouse.db\"\n";
   std::string out = dir.path() + "/out.txt", err = dir.path() + "/err.txt";
   ChildProcess ls({SILVERWORK_BINARY, "--config", config, "ls", "-s", "+mart_per_capita"}, {}, out,
                   err);
@@ -172,11 +173,22 @@ TEST(Binary, LsAndDocsOverTheRepositoryProject) {
   EXPECT_LT(listed.find("model.silverwork.stg_postings"),
             listed.find("model.silverwork.mart_per_capita"));
 
+  ChildProcess compile({SILVERWORK_BINARY, "--config", config, "compile", "-s", "+mart_per_capita"},
+                       {}, out, err);
+  ASSERT_EQ(compile.Wait(), 0) << ReadFile(err);
+  EXPECT_NE(ReadFile(out).find("compiled "), std::string::npos) << ReadFile(out);
+  EXPECT_NE(ReadFile(dir.path() + "/artifacts/compiled/models/marts/mart_per_capita.sql")
+                .find("select"),
+            std::string::npos);
+
   ChildProcess docs({SILVERWORK_BINARY, "--config", config, "docs"}, {}, out, err);
   ASSERT_EQ(docs.Wait(), 0) << ReadFile(err);
   std::string dot = ReadFile(dir.path() + "/artifacts/lineage.dot");
   EXPECT_NE(dot.find("digraph"), std::string::npos);
   EXPECT_NE(dot.find("mart_per_capita"), std::string::npos);
+  // Nothing is built, so the catalog has no relation yet; its shape is there.
+  EXPECT_NE(ReadFile(dir.path() + "/artifacts/catalog.json").find("\"dbt_schema_version\""),
+            std::string::npos);
 
   ChildProcess missing({SILVERWORK_BINARY, "--config", config, "ls", "-s", "mart_per_capitaa"}, {},
                        out, err);

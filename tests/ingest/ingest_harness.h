@@ -108,7 +108,7 @@ class IngestHarness {
     lake = std::move(writer).value();
     sink = std::make_unique<LakeSink>(*lake);
     environment = std::make_unique<CollectorEnvironment>(CollectorEnvironment{
-        *warehouse, *lake, *sink, *key, clock, [] { return CreateHttpClient(); }, run_id});
+        *warehouse, *lake, *sink, *key, *run_clock, [] { return CreateHttpClient(); }, run_id});
     return *environment;
   }
   void CloseRun() {
@@ -173,6 +173,35 @@ class IngestHarness {
     return GeneratedJobIds(options_.data, from, to);
   }
 
+  // One list item as the portal shows it now.
+  struct ListedPosting {
+    std::string job_id, start, end, deadline;  // jobId, frDd, toDd, deadline
+  };
+  // The simulator's list, newest first, down to the first page holding a
+  // posting that started before `oldest` (all of it when unset).
+  std::vector<ListedPosting> TruthList(std::optional<Date> oldest = std::nullopt) const {
+    std::vector<ListedPosting> listed;
+    auto http = CreateHttpClient();
+    const std::string low = oldest ? oldest->Compact() : std::string();
+    for (int64_t page = 1;; ++page) {
+      std::string url = simulator->base_url() +
+                        "/B552474/SenuriService/getJobList?pageNo=" + std::to_string(page) +
+                        "&numOfRows=1000&serviceKey=" + key->ForUrl();
+      auto response = http->Get(url, "truth", std::chrono::milliseconds(5000));
+      if (!response.ok()) throw std::runtime_error(response.status().ToString());
+      auto parsed = ParseSenuriXml(response->body, response->status, "truth");
+      if (!parsed.ok()) throw std::runtime_error(parsed.status().ToString());
+      bool passed = false;
+      for (const auto& item : parsed->items) {
+        listed.push_back({*FindField(item, "jobId"), *FindField(item, "frDd"),
+                          *FindField(item, "toDd"), *FindField(item, "deadline")});
+        passed = passed || listed.back().start < low;
+      }
+      if (parsed->items.empty() || passed) break;
+    }
+    return listed;
+  }
+
   std::set<std::string> LoadedJobIds(Date from, Date to, bool with_details) const {
     std::set<std::string> ids;
     std::vector<Value> params{from.Compact(), to.Compact()};
@@ -186,9 +215,9 @@ class IngestHarness {
     return ids;
   }
 
-  // Every row of a table, sorted, without load-time columns: two tables
-  // with equal digests hold the same data.
-  std::string TableDigest(const std::string& table) const {
+  // Every row of a table (those `where` selects), sorted, without load-time
+  // columns: two tables with equal digests hold the same data.
+  std::string TableDigest(const std::string& table, const std::string& where = "") const {
     auto columns = warehouse->DescribeTable(table);
     if (!columns.ok()) throw std::runtime_error(columns.status().ToString());
     std::string select;
@@ -198,15 +227,17 @@ class IngestHarness {
       select += (select.empty() ? "" : ", ") + std::string("\"") + column.name + "\"";
     }
     std::string digest;
-    auto status = warehouse->Query("SELECT " + select + " FROM " + table + " ORDER BY 1, 2, 3", {},
-                                   [&](const Row& row) {
-                                     for (const auto& value : row) {
-                                       digest += IsNull(value) ? "∅" : ValueToString(value);
-                                       digest += '|';
-                                     }
-                                     digest += '\n';
-                                     return Status::Ok();
-                                   });
+    std::string filter = where.empty() ? "" : " WHERE " + where;
+    auto status =
+        warehouse->Query("SELECT " + select + " FROM " + table + filter + " ORDER BY 1, 2, 3", {},
+                         [&](const Row& row) {
+                           for (const auto& value : row) {
+                             digest += IsNull(value) ? "∅" : ValueToString(value);
+                             digest += '|';
+                           }
+                           digest += '\n';
+                           return Status::Ok();
+                         });
     if (!status.ok()) throw std::runtime_error(status.ToString());
     return digest;
   }
@@ -234,6 +265,8 @@ class IngestHarness {
   // advancing in real time, so that waits and timeouts stay real but a test
   // never straddles Korean midnight.
   ShiftedClock clock{KoreaNoon(kToday), DefaultClock()};
+  // The clock runs see; a test may point it at a FakeClock of its own.
+  Clock* run_clock = &clock;
   SimulatorOptions options_;
   std::unique_ptr<Simulator> simulator;
   std::unique_ptr<ServiceKey> key;

@@ -256,6 +256,55 @@ TEST(TransformTask, FailingNodesFailTheTaskAndAreCounted) {
   EXPECT_TRUE(std::holds_alternative<std::monostate>(missing.details));
 }
 
+TEST(TransformTask, StaleSourcesWarnOrFailAndTheJsonLineSaysWhich) {
+  ScopedTempDir dir;
+  const std::filesystem::path root = dir.path() / "project";
+  std::filesystem::create_directories(root / "models");
+  std::ofstream(root / "silverwork_project.yml")
+      << "name: tiny\nversion: \"1.0\"\nconfig-version: 2\n";
+  std::ofstream(root / "models" / "sources.yml")
+      << "version: 2\nsources:\n  - name: raw\n    loaded_at_field: loaded_at\n"
+         "    freshness:\n      warn_after: {count: 3, period: hour}\n"
+         "      error_after: {count: 1, period: day}\n    tables:\n      - name: things\n";
+  std::ofstream(root / "models" / "newest.sql")
+      << "select max(loaded_at) as newest from {{ source('raw', 'things') }}\n";
+  Config config = SimulatorConfig(dir.path().string(), "http://127.0.0.1:1", "unused");
+  config.project_dir = root.string();
+  {
+    auto warehouse = OpenWarehouse({.engine = "sqlite", .location = config.warehouse_path});
+    ASSERT_TRUE(warehouse.ok());
+    ASSERT_TRUE((*warehouse)
+                    ->Execute("CREATE TABLE things(loaded_at TEXT);"
+                              "INSERT INTO things VALUES ('2025-06-29T23:30:00Z')")
+                    .ok());
+  }
+  FakeClock clock(KoreaNoon(kToday));  // 2025-06-30T03:00:00Z: 3.5 hours later
+
+  TaskReport warned = TransformTask(config, clock, TransformVerb::kBuild, {});
+  ASSERT_TRUE(warned.status.ok()) << warned.status.ToString();
+  EXPECT_EQ(*warned.Figure("stale_sources"), 1);
+  auto checks = FreshnessChecks(warned);
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].source, "source.tiny.raw.things");
+  EXPECT_EQ(checks[0].status, "warn");
+  auto json = nlohmann::json::parse(TaskReportJson(warned));
+  EXPECT_EQ(json.at("status"), "success");
+  ASSERT_EQ(json.at("freshness").size(), 1u);
+  EXPECT_EQ(json.at("freshness")[0].at("status"), "warn");
+  EXPECT_NE(json.at("freshness")[0].at("message").get<std::string>().find("3.5 hours old"),
+            std::string::npos);
+
+  clock.Advance(std::chrono::hours(24));
+  TaskReport failed = TransformTask(config, clock, TransformVerb::kBuild, {});
+  EXPECT_FALSE(failed.status.ok());
+  auto failed_json = nlohmann::json::parse(TaskReportJson(failed));
+  EXPECT_EQ(failed_json.at("status"), "failed");
+  EXPECT_EQ(failed_json.at("freshness")[0].at("status"), "error");
+  TaskReport no_build{.kind = TaskKind::kCollectProjects};
+  EXPECT_TRUE(FreshnessChecks(no_build).empty());
+  EXPECT_FALSE(nlohmann::json::parse(TaskReportJson(no_build)).contains("freshness"));
+}
+
 TEST(Tasks, KindsAreNamedAndParametersChecked) {
   for (TaskKind kind : {TaskKind::kCollectPostings, TaskKind::kCollectProjects,
                         TaskKind::kDiscoverProjects, TaskKind::kBuild, TaskKind::kRun,

@@ -354,5 +354,55 @@ TEST_F(StoreTest, RunListsDeadlinesAndCounts) {
   EXPECT_FALSE(*store_->NextAttemptTime());
 }
 
+TEST_F(StoreTest, WritesInsideTheCallersTransactionCommitOrRollBackWithIt) {
+  const std::string first = Queue(PlanDays({"2026-11-20"}));
+  // Inside one transaction: a refused run rolls back alone (its savepoint),
+  // a queued one stays, and both go with the caller's rollback.
+  {
+    Transaction outer(*warehouse_);
+    ASSERT_TRUE(outer.Begin().ok());
+    auto refused = store_->QueueRun(PlanDays({"2026-11-19", "2026-11-20"}));
+    ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+    EXPECT_FALSE(refused->run_id);
+    ASSERT_EQ(refused->conflicts.size(), 1u);
+    auto queued = store_->QueueRun(PlanDays({"2026-11-21"}));
+    ASSERT_TRUE(queued.ok() && queued->run_id);
+    EXPECT_EQ(DayStatuses(), "2026-11-20=queued 2026-11-21=queued");
+  }  // not committed
+  EXPECT_EQ(DayStatuses(), "2026-11-20=queued");
+  {
+    Transaction outer(*warehouse_);
+    ASSERT_TRUE(outer.Begin().ok());
+    auto attempt = store_->StartTry(first, "collect", "host-a", dir_.path() / "logs");
+    ASSERT_TRUE(attempt.ok());
+    ASSERT_TRUE(store_->FinishTry(first, "collect", 1, TryOutcome::Exited(0)).ok());
+    ASSERT_TRUE(outer.Commit().ok());
+  }
+  EXPECT_EQ(TaskStates(first), "collect=success build=queued");
+}
+
+TEST_F(StoreTest, TheReadsBehindAlertsAndLogRetention) {
+  const std::string failed = Queue(PlanDays({"2026-11-20"}));
+  Start(failed, "collect");
+  Finish(failed, "collect", 1, TryOutcome::Exited(kTaskExitUsage));
+  clock_.Advance(seconds(10));
+  const std::string deferred = Queue(PlanDays({"2026-11-21"}));
+  Start(deferred, "collect");
+  Finish(deferred, "collect", 1, TryOutcome::Exited(kTaskExitQuota));
+  EXPECT_EQ(*store_->FailedRunsSinceLastSuccess("postings_daily", ""), 1);
+  EXPECT_EQ(*store_->FailedRunsSinceLastSuccess("projects", ""), 0);
+
+  const auto now = clock_.Now();
+  EXPECT_TRUE(store_->TasksDeferredSince(now - seconds(1))->empty());
+  auto waiting = store_->TasksDeferredSince(now);
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ(waiting->front().run_id, deferred);
+
+  auto ended = store_->TriesEndedBetween(std::nullopt, now);
+  ASSERT_EQ(ended->size(), 1u) << "the deferred try ended now, not before it";
+  EXPECT_EQ(ended->front().run_id, failed);
+  EXPECT_EQ(store_->TriesEndedBetween(now - seconds(5), now + seconds(1))->size(), 1u);
+}
+
 }  // namespace
 }  // namespace silverwork::scheduler

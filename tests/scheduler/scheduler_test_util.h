@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/date.h"
+#include "scheduler/scheduler_store.h"
 #include "scheduler/task_state.h"
 #include "scheduler/time_zone.h"
 
@@ -56,6 +57,16 @@ inline std::shared_ptr<const TimeZone> Zone(const std::string& name) {
 }
 
 inline Date Day(const std::string& iso) { return *Date::Parse(iso); }
+
+// day -> status name for the pipeline: "2026-11-24=success 2026-11-25=queued".
+inline std::string DayStatuses(SchedulerStore& store, const std::string& pipeline) {
+  auto days = store.ListPartitions(pipeline);
+  EXPECT_TRUE(days.ok());
+  std::string out;
+  for (const PartitionRecord& day : *days)
+    out += (out.empty() ? "" : " ") + day.day.Iso() + "=" + PartitionStatusName(day.status);
+  return out;
+}
 
 // Returns the queued values in turn, then `fallback`.
 class ScriptedRandom final : public RandomSource {

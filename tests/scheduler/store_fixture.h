@@ -103,12 +103,7 @@ class StoreTest : public ::testing::Test {
 
   // day -> status name for the pipeline: "2026-11-24=success 2026-11-25=queued".
   std::string DayStatuses(const std::string& pipeline = "postings_daily") {
-    auto days = store_->ListPartitions(pipeline);
-    EXPECT_TRUE(days.ok());
-    std::string out;
-    for (const PartitionRecord& day : *days)
-      out += (out.empty() ? "" : " ") + day.day.Iso() + "=" + PartitionStatusName(day.status);
-    return out;
+    return scheduler::DayStatuses(*store_, pipeline);
   }
 
   SysSeconds Now() { return std::chrono::floor<std::chrono::seconds>(clock_.Now()); }

@@ -160,7 +160,7 @@ inline Status CreateRawTables(Warehouse& warehouse) {
       "organYn TEXT, recrtTitle TEXT, stmId TEXT, stmNm TEXT, toDd TEXT, workPlc TEXT, "
       "workPlcNm TEXT, age TEXT, ageLim TEXT, clltPrnnum TEXT, createDy TEXT, etcItm TEXT, "
       "plDetAddr TEXT, plbizNm TEXT, updDy TEXT, _detail_status TEXT, _run_id TEXT, "
-      "_loaded_at TEXT);"
+      "_list_loaded_at TEXT, _loaded_at TEXT);"
       "CREATE TABLE raw_projects (projNo TEXT, projYear TEXT, projPlanChangeNo TEXT, "
       "projType TEXT, projTypeCdNm TEXT, contProjYn TEXT, contProjStartYear TEXT, "
       "nonBudgYn TEXT, budgetDivCd TEXT, specProjCd TEXT, projNm TEXT, admProvNm TEXT, "
@@ -223,12 +223,13 @@ inline Status InsertPostings(Warehouse& warehouse, const FixtureOptions& options
         phrases == 0 ? Value() : Text(std::move(preferences)),
         Text(Chance(random, 0.3) ? "Y" : "N"),
         Text(loaded_at),
+        Text(Iso(start) + "T09:00:00+09:00"),  // createDy: registered at 09:00 in Korea
     };
     auto inserted = warehouse.ExecuteWithParams(
         "INSERT INTO raw_postings(jobId, recrtTitle, oranNm, frDd, toDd, deadline, emplymShp, "
         "emplymShpNm, jobcls, jobclsNm, workPlcNm, plDetAddr, clltPrnnum, etcItm, ageLim, "
-        "_loaded_at, _detail_status, _run_id, stmId, stmNm) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'ok','fixture','B','워크넷')",
+        "_loaded_at, _list_loaded_at, createDy, _detail_status, _run_id, stmId, stmNm) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?16,?17,'ok','fixture','B','워크넷')",
         row);
     if (!inserted.ok()) return inserted.status();
   }
@@ -299,7 +300,7 @@ inline Status WriteRawFixture(Warehouse& warehouse, const FixtureOptions& option
       warehouse
           .ExecuteWithParams("INSERT INTO _sw_runs(run_id, command, started_at, finished_at, "
                              "status, message, postings_listed, projects_loaded) "
-                             "VALUES (?, 'pipeline', ?, ?, 'ok', '', ?, ?)",
+                             "VALUES (?, 'pipeline', ?, ?, 'success', '', ?, ?)",
                              run)
           .status());
   return transaction.Commit();

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <span>
 
+#include "common/date.h"
 #include "serve/serve_harness.h"
 
 namespace silverwork::serve::testing {
@@ -245,6 +246,46 @@ TEST_F(Api, HealthAndMetrics) {
                       "kpis\",le=\"0.0005\"} 2\n"),
             std::string::npos);
   EXPECT_NE(text.find("silverwork_process_resident_memory_bytes "), std::string::npos);
+}
+
+TEST_F(Api, FreshnessAgesAreTakenAtEachRequestByTheServersClock) {
+  // The fixture's newest start day, registered at 09:00 in Korea (00:00 UTC);
+  // its one run (pipeline) ended at 01:20 UTC on the fixture's day.
+  const std::string newest_day = SqlColumn("SELECT MAX(frDd) FROM raw_postings").at(0);
+  const auto registered = ParseIsoInstant(newest_day.substr(0, 4) + "-" + newest_day.substr(4, 2) +
+                                          "-" + newest_day.substr(6, 2) + "T09:00:00+09:00");
+  ASSERT_TRUE(registered.ok());
+  const int64_t newest_age =
+      std::chrono::duration_cast<std::chrono::seconds>(FixtureNoon() - *registered).count();
+  const int64_t run_age = (12 * 60 - 80) * 60;  // 12:00 - 01:20
+
+  json freshness = Data("/api/v1/status/freshness")["postings"];
+  EXPECT_EQ(freshness["as_of"], "2025-03-31T12:00:00Z");
+  EXPECT_EQ(freshness["newest_posting"]["created_at"], FormatUtcTimestamp(*registered));
+  EXPECT_EQ(freshness["newest_posting"]["created_at_known"], true);
+  EXPECT_EQ(freshness["newest_posting"]["age_seconds"], newest_age);
+  ASSERT_EQ(freshness["last_successes"].size(), 1u);
+  EXPECT_EQ(freshness["last_successes"][0]["command"], "pipeline");
+  EXPECT_EQ(freshness["last_successes"][0]["age_seconds"], run_age);
+
+  // Nothing new arrives for an hour: the same snapshot, older figures (the
+  // answer is not cached), in the API and in /metrics alike.
+  clock_.Advance(std::chrono::hours(1));
+  freshness = Data("/api/v1/status/freshness")["postings"];
+  EXPECT_EQ(freshness["newest_posting"]["age_seconds"], newest_age + 3600);
+  EXPECT_EQ(freshness["last_successes"][0]["age_seconds"], run_age + 3600);
+  const std::string metrics = client_->Get("/metrics")->body;
+  EXPECT_NE(metrics.find("# TYPE silverwork_newest_posting_age_seconds gauge\n"
+                         "silverwork_newest_posting_age_seconds " +
+                         std::to_string(newest_age + 3600) + "\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("silverwork_last_success_age_seconds{command=\"pipeline\"} " +
+                         std::to_string(run_age + 3600) + "\n"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("silverwork_last_success_timestamp_seconds{command=\"pipeline\"} " +
+                         std::to_string(1743384000) + "\n"),  // 2025-03-31T01:20:00Z
+            std::string::npos);
 }
 
 TEST_F(Api, ServesTheDashboardFilesAndNothingElse) {

@@ -1,4 +1,5 @@
 // The postings endpoints end to end: envelopes, paging, detail, key forms.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -228,6 +229,59 @@ TEST_F(PostingsApiTest, OnlyAFewHundredPostingsAreOpen) {
   }
   EXPECT_GT(open, 200);
   EXPECT_LT(open, 600);
+}
+
+TEST(PostingsApiOverTheDay, TheListGrowsAsTheClockPassesEachPublication) {
+  const Date today = Date::FromYmd(2025, 6, 30);  // a Monday: a full working day
+  auto korea = [&](int hour, int minute) {
+    return std::chrono::system_clock::time_point(today.sys_days()) + std::chrono::hours(hour - 9) +
+           std::chrono::minutes(minute);
+  };
+  FakeClock clock(korea(7, 0));
+  SimulatorOptions options = SmallWorld();
+  options.data.today.reset();  // today follows the clock
+  options.data.postings_per_day = 200;
+  options.data.publish_over_day = true;
+  options.clock = &clock;
+  auto simulator = StartOrDie(options);
+  ASSERT_NE(simulator, nullptr);
+
+  const int64_t before_today = simulator->TotalPostings();
+  auto newest_at = [&] {
+    auto items = Items(FetchXml(ListUrl(*simulator, 1, 1)));
+    return items.empty() ? std::string() : std::string(items[0].child_value("jobId"));
+  };
+  std::string yesterdays_last = newest_at();
+  EXPECT_TRUE(yesterdays_last.starts_with("K1516250629") ||
+              yesterdays_last.starts_with("KJKO0250629"))
+      << yesterdays_last;
+
+  clock.Advance(std::chrono::hours(3));  // 10:00
+  const int64_t by_ten = simulator->TotalPostings();
+  EXPECT_GT(by_ten, before_today + 20);
+  std::string newest = newest_at();
+  auto detail = FetchXml(DetailUrl(*simulator, newest));
+  ASSERT_EQ(ResultCodeOf(detail), "00");
+  std::string created = detail.select_node("//createDy").node().text().get();
+  EXPECT_GE(created, "2025-06-30T08:00:00+09:00");
+  EXPECT_LE(created, "2025-06-30T10:00:00+09:00");
+
+  clock.Advance(std::chrono::minutes(30));  // 10:30: more, every few minutes
+  EXPECT_GT(simulator->TotalPostings(), by_ten + 3);
+  EXPECT_LT(simulator->TotalPostings(), by_ten + 30);
+  // The next one to be published does not exist yet, not even its detail.
+  // (Ids are <family:5><yymmdd><sequence:5>; try both families.)
+  std::string next =
+      newest.substr(5, 6) + fmt::format("{:05}", simulator->TotalPostings() - before_today);
+  for (std::string family : {"K1516", "KJKO0"}) {
+    EXPECT_EQ(ResultCodeOf(FetchXml(DetailUrl(*simulator, family + next))), "03") << family;
+  }
+
+  clock.Advance(std::chrono::hours(10));  // 20:30: the whole day
+  const int64_t whole_day = simulator->TotalPostings();
+  clock.Advance(std::chrono::hours(3));  // the next day, 01:30: none of its own yet
+  EXPECT_EQ(simulator->TotalPostings(), whole_day);
+  EXPECT_GT(whole_day - before_today, 150);
 }
 
 TEST_F(PostingsApiTest, UnknownPathAndMethodAreRefused) {

@@ -100,6 +100,69 @@ TEST(PostingsModelTest, PostingsAreStableAndRealistic) {
   EXPECT_EQ(first.updated, second.updated);
 }
 
+// `day` at hh:mm in Korea (UTC+9), as an instant.
+std::chrono::system_clock::time_point KoreaClock(Date day, int hour, int minute = 0) {
+  return std::chrono::system_clock::time_point(day.sys_days()) + std::chrono::hours(hour - 9) +
+         std::chrono::minutes(minute);
+}
+
+TEST(PostingsModelTest, PublishedOverTheDayPostingsAppearOneByOneByTheClock) {
+  PostingsModel model(kSeed, 200, kFirstDay, {.publish_over_day = true});
+  const int64_t whole_day = model.CalendarFor(kToday)->published_today();
+  ASSERT_GT(whole_day, 100);
+  const int64_t before_today = model.CalendarFor(kToday)->total() - whole_day;
+
+  EXPECT_EQ(model.CalendarAt(kToday, KoreaClock(kToday, 7, 59))->total(), before_today);
+  EXPECT_EQ(model.CalendarAt(kToday, KoreaClock(kToday, 20, 0))->published_today(), whole_day);
+  EXPECT_EQ(model.CalendarAt(kToday, KoreaClock(kToday.AddDays(1), 3))->published_today(),
+            whole_day);
+  EXPECT_EQ(model.CalendarAt(kToday, KoreaClock(kToday.AddDays(-1), 23))->published_today(), 0);
+
+  // Every posting appears at its own instant, in sequence order, within
+  // 08:00..20:00, a few minutes apart; the list at any instant holds exactly
+  // those published by then, and each one's createDy is its instant.
+  auto previous = KoreaClock(kToday, 8);
+  for (int64_t sequence = 0; sequence < whole_day; ++sequence) {
+    auto published = model.PublishedAt(kToday, sequence);
+    ASSERT_GE(published, previous) << sequence;
+    ASSERT_LT(published, KoreaClock(kToday, 20)) << sequence;
+    previous = published;
+    auto calendar = model.CalendarAt(kToday, published);
+    ASSERT_EQ(calendar->published_today(), sequence + 1) << sequence;
+    ASSERT_EQ(model.CalendarAt(kToday, published - std::chrono::seconds(1))->published_today(),
+              sequence)
+        << sequence;
+    Posting posting = model.MakePosting(*calendar, calendar->total() - 1);
+    ASSERT_EQ(posting.created, FormatKoreaTimestamp(published));
+  }
+  auto noon = model.CalendarAt(kToday, KoreaClock(kToday, 14));
+  EXPECT_NEAR(static_cast<double>(noon->published_today()), whole_day / 2.0, whole_day / 10.0);
+}
+
+TEST(PostingsModelTest, AllAtOnceUnlessPublishedOverTheDay) {
+  PostingsModel model(kSeed, 200, kFirstDay);
+  EXPECT_EQ(model.CalendarAt(kToday, KoreaClock(kToday, 0, 1))->total(),
+            model.CalendarFor(kToday)->total());
+}
+
+TEST(PostingsModelTest, DeadlinesSpanTheDaysAsked) {
+  PostingsModel model(kSeed, 112, kFirstDay, {.deadline_min_days = 14, .deadline_max_days = 42});
+  auto calendar = model.CalendarFor(kToday);
+  int64_t shortest = 1000, longest = 0, closed_early = 0;
+  const int kSample = 3'000;
+  for (int64_t index = 0; index < kSample; ++index) {
+    Posting posting = model.MakePosting(*calendar, index);
+    int64_t days_open = posting.start_day.DaysUntil(posting.end_day);
+    shortest = std::min(shortest, days_open);
+    longest = std::max(longest, days_open);
+    closed_early += posting.filled_day < posting.end_day ? 1 : 0;
+  }
+  EXPECT_EQ(shortest, 14);
+  EXPECT_EQ(longest, 42);
+  // Most postings are filled, and read 마감, well before their toDd.
+  EXPECT_GT(closed_early, kSample * 9 / 10);
+}
+
 TEST(PostingsModelTest, ProvinceNamesFollowTheirRenaming) {
   PostingsModel model(kSeed, 112, Date::FromYmd(2022, 1, 1));
   auto calendar = model.CalendarFor(Date::FromYmd(2024, 12, 31));

@@ -316,11 +316,11 @@ TEST(ManifestTest, UnsupportedTemplateConstructFailsTheLoad) {
                             {"models/staging/x.sql",
                              "select\n  1 as a,\n  2 as b,\n  3 as c,\n  4 as d,\n  5 as e,\n"
                              "  6 as f,\n  7 as g,\n  8 as h,\n  9 as i,\n  10 as j\n"
-                             "{% macro extra() %}{% endmacro %}"}});
+                             "{% include 'extra.sql' %}"}});
   auto project = TransformProject::Load(dir.path());
   ASSERT_FALSE(project.ok());
   EXPECT_EQ(project.status().message(),
-            "models/staging/x.sql:12: unsupported template construct 'macro'");
+            "models/staging/x.sql:12: unsupported template construct 'include'");
 }
 
 TEST(ManifestTest, MissingProjectFileSaysWhere) {
@@ -328,7 +328,8 @@ TEST(ManifestTest, MissingProjectFileSaysWhere) {
   auto project = TransformProject::Load(dir.path());
   ASSERT_FALSE(project.ok());
   EXPECT_TRUE(project.status().IsNotFound());
-  EXPECT_EQ(project.status().message(), "no silverwork_project.yml in " + dir.path().string());
+  EXPECT_EQ(project.status().message(),
+            "no silverwork_project.yml or dbt_project.yml in " + dir.path().string());
 }
 
 }  // namespace

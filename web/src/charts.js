@@ -11,7 +11,7 @@
 // `noFilters` leaves the dashboard's filters out of its request; `select(params)`
 // turns a click on the chart into a run to open; `companion(card, data, context)`
 // draws the chart's keyboard twin (context.openRun opens a run).
-import { escapeHtml, number, sharesPercent, withUnit } from './format.js';
+import { duration, escapeHtml, koreaTime, number, sharesPercent, withUnit } from './format.js';
 import { INK, MUTED, SELECTED_FILL, SELECTED_OUTLINE, SEQUENTIAL, WORD_COLOURS, stateCue } from './palette.js';
 import { element, renderTable, scrollRegion } from './dom.js';
 import { stateBadge } from './state-badge.js';
@@ -370,6 +370,10 @@ export const CHARTS = [
   {
     id: 'freshness', tab: 'status', endpoint: '/api/v1/status/freshness', dom: true,
     render(container, data) {
+      // Ages are the server's, taken when it answered, so they keep growing while nothing new arrives.
+      const ageCaption = '가장 최근 공고와 마지막 성공 실행 (경과 시간은 서버 시각 기준)';
+      const ages = scrollRegion('data-table', ageCaption);
+      renderTable(ages, { caption: ageCaption, headers: ['항목', '시각 (한국)', '경과'], rows: freshnessRows(data.postings), rowHeaders: true, emptyText: '공고와 성공한 실행 없음' });
       const sources = data.sources.map((source) => [source.table, number(source.rows), source.newest_loaded_at ?? '없음']);
       sources.push(['서빙 스냅샷', number(data.snapshot.postings), data.snapshot.loaded_at]);
       const sourcesCaption = '원천 테이블별 행 수와 최근 적재 시각';
@@ -381,7 +385,7 @@ export const CHARTS = [
       const table = renderTable(runs, { caption: runsCaption, headers: ['실행', '명령', '시작', '상태'], rows: runRows, rowHeaders: true, emptyText: '수집 실행 기록 없음' });
       // The state column: a glyph and a Korean label as well as a colour.
       table?.querySelectorAll('tbody tr').forEach((row, index) => row.cells[3].replaceChildren(stateBadge(runRows[index][3])));
-      container.replaceChildren(facts, runs);
+      container.replaceChildren(ages, facts, runs);
     },
   },
   {
@@ -432,7 +436,7 @@ export const CHARTS = [
   {
     id: 'quality', tab: 'status', endpoint: '/api/v1/status/data-quality', dom: true,
     render(container, data) {
-      const labels = { unmapped_region: '미매핑 지역', unknown_code: '미확인 코드', missing_district_code: '시군구 코드 없음' };
+      const labels = { unmapped_region: '미매핑 지역', unknown_code: '미확인 코드', missing_district_code: '시군구 코드 없음', status_vs_dates: '상태·날짜 불일치' };
       const rows = [...data.checks]
         .sort((a, b) => (a.check === 'unmapped_region' ? -1 : 0) - (b.check === 'unmapped_region' ? -1 : 0) || b.rows - a.rows)
         .map((check) => [labels[check.check] ?? check.check, check.source, check.detail, number(check.rows)]);
@@ -479,6 +483,21 @@ export function fitNarrow(option, width) {
   }
   if (option.xAxis?.type === 'value') fitted.xAxis = { ...option.xAxis, splitNumber: 2 };
   return fitted;
+}
+
+// The freshness table's rows: the newest posting, then each command's last
+// successful run, with when (Korea time) and how long ago.
+function freshnessRows(postings) {
+  const rows = [];
+  const newest = postings?.newest_posting;
+  if (newest) {
+    const when = newest.created_at_known ? koreaTime(newest.created_at) : `${newest.start_date} (시작일)`;
+    rows.push([`가장 최근 공고 ${newest.job_id}`, when, `${duration(newest.age_seconds)} 전`]);
+  }
+  for (const run of postings?.last_successes ?? []) {
+    rows.push([`마지막 성공: ${run.command}`, koreaTime(run.finished_at), `${duration(run.age_seconds)} 전`]);
+  }
+  return rows;
 }
 
 // Data-test results in a fixed order, each with its state cue.

@@ -195,3 +195,24 @@ test('the CSV download holds exactly the filtered rows', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the status tab shows how old the newest posting and the last successful runs are', async () => {
+  const { page, problems } = await openPage(browser, '?tab=status');
+  await waitForTab(page, 'status');
+  const { postings } = await apiData('/api/v1/status/freshness');
+  assert.ok(postings.newest_posting, 'the fixture holds postings');
+  assert.ok(postings.last_successes.length > 0, 'the fixture holds a successful run');
+  // Korea's wall clock, written independently of the page: UTC plus nine hours.
+  const korea = (instant) => new Date(Date.parse(instant) + 9 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+  const rows = await page.$$eval('[data-chart="freshness"] > :first-child tbody tr', (nodes) => nodes.map((row) => [...row.cells].map((cell) => cell.textContent)));
+  const newest = postings.newest_posting;
+  const expected = [
+    [`가장 최근 공고 ${newest.job_id}`, newest.created_at_known ? korea(newest.created_at) : `${newest.start_date} (시작일)`],
+    ...postings.last_successes.map((run) => [`마지막 성공: ${run.command}`, korea(run.finished_at)]),
+  ];
+  assert.deepEqual(rows.map((row) => row.slice(0, 2)), expected);
+  // The ages are the server's at the page's request: the fixture is days old, so they are counted in days.
+  for (const row of rows) assert.match(row[2], /^[\d,]+일( \d+시간)? 전$/, row[2]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

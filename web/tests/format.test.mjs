@@ -1,7 +1,7 @@
 // The dashboard's number formatting (src/format.js). Pure functions: no browser, no server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeHtml, number, sharesPercent, withUnit } from '../src/format.js';
+import { duration, escapeHtml, koreaTime, number, sharesPercent, withUnit } from '../src/format.js';
 
 test('numbers have thousands separators, units follow them, a missing value is a dash', () => {
   assert.equal(number(1234567), '1,234,567');
@@ -23,4 +23,17 @@ test('shares add up to exactly 100 by the largest remainder', () => {
 
 test('tooltip text from data cannot become markup', () => {
   assert.equal(escapeHtml('<b>"경기" & \'서울\'</b>'), '&#60;b&#62;&#34;경기&#34; &#38; &#39;서울&#39;&#60;/b&#62;');
+});
+
+test('ages read as the two largest units, instants as Korea wall-clock time', () => {
+  assert.equal(duration(59), '1분 미만');
+  assert.equal(duration(37 * 60 + 59), '37분');
+  assert.equal(duration(3 * 3600), '3시간');
+  assert.equal(duration(3 * 3600 + 5 * 60), '3시간 5분');
+  assert.equal(duration(2 * 86400 + 4 * 3600 + 59 * 60), '2일 4시간');
+  assert.equal(duration(1500 * 86400), '1,500일');
+  assert.equal(duration(null), '–');
+  assert.equal(koreaTime('2025-03-31T01:20:00Z'), '2025-03-31 10:20');
+  assert.equal(koreaTime('2025-03-31T15:00:00Z'), '2025-04-01 00:00');
+  assert.equal(koreaTime(null), '–');
 });

@@ -6,6 +6,8 @@
 #include <cctype>
 
 #include "transform/data_tests/generic_tests.h"
+#include "transform/template/natives.h"
+#include "warehouse/adapter_macros.h"
 
 namespace silverwork::transform {
 namespace {
@@ -42,9 +44,10 @@ bool KeywordAt(const std::string& sql, size_t pos, std::string_view word) {
 class NodeEnvironment final : public TemplateEnvironment {
  public:
   NodeEnvironment(const Compiler& compiler, const Manifest& manifest, const Node& node,
-                  const EngineTraits& traits, const VarMap& vars, bool is_incremental,
-                  std::vector<int>& ephemerals)
+                  const EngineTraits& traits, const VarMap& vars, const DbtContext& context,
+                  bool is_incremental, std::vector<int>& ephemerals)
       : compiler_(compiler),
+        context_(context),
         manifest_(manifest),
         node_(node),
         traits_(traits),
@@ -52,31 +55,92 @@ class NodeEnvironment final : public TemplateEnvironment {
         is_incremental_(is_incremental),
         ephemerals_(ephemerals) {}
 
-  Result<TemplateValue> Call(const std::string& function, const CallArguments& args) override {
-    if (function == "ref") return Ref(args.positional[0].as_string());
-    if (function == "source") {
-      int index =
-          manifest_.FindSource(args.positional[0].as_string(), args.positional[1].as_string());
-      return TemplateValue(compiler_.RelationSql(manifest_.node(index)));
+  Result<std::optional<TemplateValue>> LookUp(std::string_view name,
+                                              std::string_view package) override {
+    if (name == "this") {
+      if (node_.kind == ResourceKind::kTest)
+        return Status(ErrorCode::kInvalidInput, "'this' has no meaning in a test");
+      return std::optional(TemplateValue(compiler_.RelationSql(node_)));
     }
-    if (function == "config") return TemplateValue(std::string());
-    if (function == "var") return LookUpVar(vars_, args);
-    if (function == "is_incremental") return TemplateValue(is_incremental_);
-    std::vector<std::string> sql_args;
-    for (const TemplateValue& value : args.positional) sql_args.push_back(value.Render());
-    SW_ASSIGN_OR_RETURN(std::string expanded, traits_.ExpandMacro(function, sql_args));
-    return TemplateValue(std::move(expanded));
-  }
-
-  Result<TemplateValue> This() override {
-    if (node_.kind == ResourceKind::kTest)
-      return Status(ErrorCode::kInvalidInput, "'this' has no meaning in a test");
-    return TemplateValue(compiler_.RelationSql(node_));
+    if (auto function = Function(name)) return function;
+    if (name == "builtins")
+      return std::optional(TemplateValue::FromDict(
+          {{"ref", *Function("ref")}, {"source", *Function("source")}, {"config", *Function("config")}}));
+    if (auto known = context_.LookUp(name, package)) return known;
+    if (const AdapterMacroSignature* macro = FindAdapterMacro(name))
+      return std::optional(AdapterMacro(*macro));
+    return std::optional<TemplateValue>();
   }
 
  private:
+  // The function of the node's own (ref, source, config, var,
+  // is_incremental) named `name`, or nullopt.
+  std::optional<TemplateValue> Function(std::string_view name) {
+    if (name == "ref")
+      return MakeFunction("ref", [this](const CallArguments& args) {
+        // ref('name') or ref('package', 'name'); literals in the node itself.
+        if (args.positional.empty() || !args.positional.back().is_string())
+          return Result<TemplateValue>(
+              Status(ErrorCode::kInvalidInput, "ref() takes the name of a model, seed or snapshot"));
+        return Ref(args.positional.back().as_string());
+      });
+    if (name == "source")
+      return MakeFunction("source", [this](const CallArguments& args) -> Result<TemplateValue> {
+        if (!args.positional[0].is_string() || !args.positional[1].is_string())
+          return Status(ErrorCode::kInvalidInput, "source() takes two strings");
+        int index =
+            manifest_.FindSource(args.positional[0].as_string(), args.positional[1].as_string());
+        SW_RETURN_IF_ERROR(CheckParent(index, fmt::format("source('{}', '{}')",
+                                                          args.positional[0].as_string(),
+                                                          args.positional[1].as_string())));
+        return TemplateValue(compiler_.RelationSql(manifest_.node(index)));
+      });
+    if (name == "config")
+      return MakeFunction("config", [](const CallArguments&) -> Result<TemplateValue> {
+        return TemplateValue(std::string());
+      });
+    if (name == "var")
+      return MakeFunction("var", [this](const CallArguments& args) { return LookUpVar(vars_, args); });
+    if (name == "is_incremental")
+      return MakeFunction("is_incremental", [this](const CallArguments&) -> Result<TemplateValue> {
+        return TemplateValue(is_incremental_);
+      });
+    return std::nullopt;
+  }
+
+  // An engine-neutral macro (warehouse/adapter_macros.h), spelled by the engine.
+  TemplateValue AdapterMacro(const AdapterMacroSignature& macro) const {
+    return MakeFunction(std::string(macro.name), [this, &macro](const CallArguments& args)
+                                                     -> Result<TemplateValue> {
+      const auto count = static_cast<int>(args.positional.size());
+      if (!args.keyword.empty() || count < macro.min_args || count > macro.max_args)
+        return Status(ErrorCode::kInvalidInput,
+                      fmt::format("{}() takes {} to {} positional arguments, got {}", macro.name,
+                                  macro.min_args, macro.max_args, count),
+                      std::string(macro.summary));
+      std::vector<std::string> sql_args;
+      for (const TemplateValue& value : args.positional) sql_args.push_back(value.Render());
+      SW_ASSIGN_OR_RETURN(std::string expanded, traits_.ExpandMacro(macro.name, sql_args));
+      return TemplateValue(std::move(expanded));
+    });
+  }
+
+  // `index` (of what `call` names) is a node this node depends on.
+  Status CheckParent(int index, const std::string& call) const {
+    if (index < 0)
+      return Status(ErrorCode::kInvalidInput, fmt::format("{} names nothing in the project", call));
+    if (std::binary_search(node_.parents.begin(), node_.parents.end(), index)) return Status::Ok();
+    return Status(ErrorCode::kInvalidInput,
+                  fmt::format("{} is rendered from a macro, but {} does not depend on it", call,
+                              node_.name),
+                  fmt::format("add the line '-- depends_on: {{{{ {} }}}}' to {}, as dbt asks",
+                              call, node_.path));
+  }
+
   Result<TemplateValue> Ref(const std::string& name) {
-    // The manifest resolved every ref when it was built.
+    // The manifest resolved the node's own refs when it was built; a macro's
+    // (or builtins.ref's) must name one of them, or the order would be wrong.
+    SW_RETURN_IF_ERROR(CheckParent(manifest_.FindRef(name), fmt::format("ref('{}')", name)));
     const Node& target = manifest_.node(manifest_.FindRef(name));
     if (IsEphemeral(target) &&
         std::find(ephemerals_.begin(), ephemerals_.end(), target.index) == ephemerals_.end())
@@ -85,6 +149,7 @@ class NodeEnvironment final : public TemplateEnvironment {
   }
 
   const Compiler& compiler_;
+  const DbtContext& context_;
   const Manifest& manifest_;
   const Node& node_;
   const EngineTraits& traits_;
@@ -110,8 +175,22 @@ std::string InjectCtes(const std::string& sql, const std::string& ctes) {
   return sql.substr(0, after) + ctes + ",\n" + sql.substr(after);
 }
 
-Compiler::Compiler(const Manifest& manifest, const EngineTraits& traits, const VarMap& vars)
-    : manifest_(manifest), traits_(traits), dialect_(traits.dialect()), vars_(vars) {}
+namespace {
+
+DbtContextValues WithEngine(DbtContextValues values, const EngineTraits& traits) {
+  if (values.target_type.empty()) values.target_type = std::string(traits.engine());
+  return values;
+}
+
+}  // namespace
+
+Compiler::Compiler(const Manifest& manifest, const EngineTraits& traits, const VarMap& vars,
+                   DbtContextValues context)
+    : manifest_(manifest),
+      traits_(traits),
+      dialect_(traits.dialect()),
+      vars_(vars),
+      context_(WithEngine(std::move(context), traits), manifest.macros()) {}
 
 std::string Compiler::RelationSql(const Node& node) const {
   if (IsEphemeral(node)) return dialect_.QuoteIdentifier(std::string(kEphemeralPrefix) + node.name);
@@ -122,7 +201,8 @@ std::string Compiler::RelationSql(const Node& node) const {
 
 Result<std::string> Compiler::Render(const Node& node, bool is_incremental,
                                      std::vector<int>& ephemerals) {
-  NodeEnvironment environment(*this, manifest_, node, traits_, vars_, is_incremental, ephemerals);
+  NodeEnvironment environment(*this, manifest_, node, traits_, vars_, context_, is_incremental,
+                              ephemerals);
   SW_ASSIGN_OR_RETURN(std::string sql, node.body->Render(environment));
   return TrimStatement(std::move(sql));
 }

@@ -2,8 +2,10 @@
 //
 // Models, snapshots and singular tests render their template: ref() and
 // source() become quoted relations, config() renders nothing, var() and
-// is_incremental() take the invocation's values and adapter macros expand to
-// the engine's spelling. A ref to an ephemeral model renders as the CTE name
+// is_incremental() take the invocation's values, dbt's context and the
+// project's macros come from dbt_context.h, and adapter macros expand to the
+// engine's spelling (a project macro of the same name comes first). A ref()
+// rendered from a macro must name one of the node's parents, as dbt requires. A ref to an ephemeral model renders as the CTE name
 // "__sw_ephemeral__<name>" and the model's SQL is inlined as a CTE at the
 // top of the referencing statement (merged into its own WITH if it has one),
 // transitive ephemerals first. Generic tests compile to a SELECT of the
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "transform/compile/dbt_context.h"
 #include "transform/project/manifest.h"
 #include "warehouse/engine_traits.h"
 #include "warehouse/warehouse.h"
@@ -29,8 +32,10 @@ inline constexpr std::string_view kEphemeralPrefix = "__sw_ephemeral__";
 
 class Compiler {
  public:
-  // REQUIRES: all arguments outlive the compiler.
-  Compiler(const Manifest& manifest, const EngineTraits& traits, const VarMap& vars);
+  // REQUIRES: all arguments outlive the compiler. `context` fills dbt's
+  // context (target, invocation_id, ...); its target type defaults to the engine's.
+  Compiler(const Manifest& manifest, const EngineTraits& traits, const VarMap& vars,
+           DbtContextValues context = {});
 
   // The SQL of a model, snapshot or singular test, without a trailing ';'.
   // `is_incremental` is what is_incremental() returns.
@@ -57,6 +62,7 @@ class Compiler {
   const EngineTraits& traits_;
   const Dialect& dialect_;
   const VarMap& vars_;
+  DbtContext context_;
   struct RenderedEphemeral {
     std::string sql;
     std::vector<int> ephemerals;

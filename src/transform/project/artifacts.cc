@@ -72,6 +72,13 @@ Status WriteTextFile(const std::filesystem::path& path, std::string_view content
   return Status::Ok();
 }
 
+std::filesystem::path CompiledPath(const Node& node) {
+  std::filesystem::path relative = "compiled";
+  if (node.kind == ResourceKind::kModel || (node.kind == ResourceKind::kTest && !node.generic_test))
+    return relative / node.path;
+  return relative / node.path / (node.name + ".sql");
+}
+
 nlohmann::json ManifestJson(const Manifest& manifest, const Catalog& catalog,
                             const std::string& generated_at) {
   nlohmann::json nodes = nlohmann::json::object();
@@ -117,6 +124,80 @@ nlohmann::json ManifestJson(const Manifest& manifest, const Catalog& catalog,
   return {{"metadata", {{"project", manifest.project_name()}, {"generated_at", generated_at}}},
           {"nodes", std::move(nodes)},
           {"edges", std::move(edges)}};
+}
+
+namespace {
+
+std::string ColumnComment(const Node& node, const std::string& column) {
+  for (const ColumnProperties& known : node.columns)
+    if (known.name == column) return known.description;
+  return "";
+}
+
+nlohmann::json CatalogStats(const Node& node, const RowCounts& row_counts) {
+  auto count = row_counts.find(node.unique_id);
+  const bool has_stats = count != row_counts.end();
+  nlohmann::json stats = {{"has_stats",
+                           {{"id", "has_stats"},
+                            {"label", "Has Stats?"},
+                            {"value", has_stats},
+                            {"include", false},
+                            {"description", "Indicates whether there are statistics for this table"}}}};
+  if (has_stats)
+    stats["row_count"] = {{"id", "row_count"},
+                          {"label", "Row Count"},
+                          {"value", count->second},
+                          {"include", true},
+                          {"description", "Rows in the relation when silverwork docs ran"}};
+  return stats;
+}
+
+nlohmann::json CatalogEntry(const Node& node, const std::vector<ColumnSpec>& columns,
+                            const RowCounts& row_counts) {
+  const bool view = node.kind == ResourceKind::kModel &&
+                    node.config.materialized == Materialization::kView;
+  nlohmann::json column_entries = nlohmann::json::object();
+  for (size_t index = 0; index < columns.size(); ++index) {
+    const std::string& name = columns[index].name;
+    column_entries[name] = {{"type", ColumnTypeName(columns[index].type)},
+                            {"index", index + 1},
+                            {"name", name},
+                            {"comment", ColumnComment(node, name)}};
+  }
+  return {{"metadata",
+           {{"type", view ? "view" : "table"},
+            {"schema", node.schema.empty() ? nlohmann::json("main") : nlohmann::json(node.schema)},
+            {"name", node.relation},
+            {"database", nullptr},
+            {"comment", node.description},
+            {"owner", nullptr}}},
+          {"columns", std::move(column_entries)},
+          {"stats", CatalogStats(node, row_counts)},
+          {"unique_id", node.unique_id}};
+}
+
+}  // namespace
+
+nlohmann::json CatalogJson(const Manifest& manifest, const Catalog& catalog,
+                           const RowCounts& row_counts, const std::string& generated_at) {
+  nlohmann::json nodes = nlohmann::json::object();
+  nlohmann::json sources = nlohmann::json::object();
+  for (int index : manifest.order()) {
+    const Node& node = manifest.node(index);
+    auto columns = catalog.find(node.unique_id);
+    if (columns == catalog.end()) continue;
+    (node.kind == ResourceKind::kSource ? sources : nodes)[node.unique_id] =
+        CatalogEntry(node, columns->second, row_counts);
+  }
+  return {{"metadata",
+           {{"dbt_schema_version", "https://schemas.getdbt.com/dbt/catalog/v1.json"},
+            {"dbt_version", kFollowedDbtVersion},
+            {"generated_at", generated_at},
+            {"invocation_id", nullptr},
+            {"env", nlohmann::json::object()}}},
+          {"nodes", std::move(nodes)},
+          {"sources", std::move(sources)},
+          {"errors", nullptr}};
 }
 
 std::string LineageDot(const Manifest& manifest) {

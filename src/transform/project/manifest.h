@@ -83,6 +83,8 @@ class Manifest {
   static Result<Manifest> Build(const ProjectFiles& files, const VarMap& vars);
 
   const std::string& project_name() const { return project_name_; }
+  // The project's and its packages' macros; null when it has none.
+  const MacroRegistry* macros() const { return macros_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   const Node& node(int index) const { return nodes_[static_cast<size_t>(index)]; }
   // Topological order (see the file comment).
@@ -97,6 +99,7 @@ class Manifest {
 
  private:
   std::string project_name_;
+  const MacroRegistry* macros_ = nullptr;
   std::vector<Node> nodes_;
   std::vector<int> order_;
   std::map<std::string, int, std::less<>> refs_;

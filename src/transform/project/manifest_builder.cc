@@ -28,6 +28,7 @@ class ManifestBuilder {
  public:
   ManifestBuilder(const ProjectFiles& files, const VarMap& vars) : files_(files), vars_(vars) {
     manifest_.project_name_ = files.name;
+    manifest_.macros_ = files.macros.get();
   }
 
   Result<Manifest> Run() {

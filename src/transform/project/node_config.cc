@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "transform/project/suggest.h"
+#include "transform/template/natives.h"
 
 namespace silverwork::transform {
 namespace {
@@ -21,14 +22,13 @@ class ConfigCallEnvironment final : public TemplateEnvironment {
  public:
   explicit ConfigCallEnvironment(const VarMap& vars) : vars_(vars) {}
 
-  Result<TemplateValue> Call(const std::string& function, const CallArguments& args) override {
-    if (function == "var") return LookUpVar(vars_, args);
-    return Status(
-        ErrorCode::kInvalidInput,
-        fmt::format("config() arguments may use literals and var() only, not {}()", function));
-  }
-  Result<TemplateValue> This() override {
-    return Status(ErrorCode::kInvalidInput, "config() arguments cannot use 'this'");
+  Result<std::optional<TemplateValue>> LookUp(std::string_view name,
+                                              std::string_view /*package*/) override {
+    if (name == "var")
+      return std::optional(MakeFunction(
+          "var", [this](const CallArguments& args) { return LookUpVar(vars_, args); }));
+    return Status(ErrorCode::kInvalidInput,
+                  fmt::format("config() arguments may use literals and var() only, not '{}'", name));
   }
 
  private:

@@ -1,18 +1,26 @@
 // ProjectFiles: a silverwork (dbt-style) project as read from disk, before
 // configs are resolved and the graph is built (see manifest.h).
 //
-// Loading reads silverwork_project.yml, every .sql under the model, snapshot
-// and test paths (each parsed once into a Template), every seed .csv (by
+// Loading reads the project file — silverwork_project.yml or, for a dbt
+// project copied as it is, dbt_project.yml (one of them) — every .sql under
+// the model, snapshot, test and analysis paths (each parsed once into a
+// Template), the macros under macro-paths and those of local packages
+// (packages.yml `local:` entries) into a MacroRegistry, every seed .csv (by
 // path; rows are read when the seed is loaded) and every properties .yml
-// under those paths (sources:, models:, seeds:, snapshots:). Unknown keys are
-// rejected with the file, line and the closest known key, because a typo in
-// a config silently ignored is worse than an error.
+// under those paths (sources:, models:, seeds:, snapshots:); of a
+// profiles.yml beside the project file, only the target's name and schema
+// (never a connection setting or secret). Every key of
+// dbt's dbt_project.yml reference is accepted; those that mean nothing here
+// are listed in `ignored_keys` for the caller to report once. Unknown keys
+// are rejected with the file, line and the closest known key, because a typo
+// in a config silently ignored is worse than an error.
 //
 // A loaded ProjectFiles is immutable; thread-compatible.
 #pragma once
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -20,9 +28,14 @@
 #include <vector>
 
 #include "common/status.h"
+#include "transform/template/macros.h"
 #include "transform/template/template.h"
 
 namespace silverwork::transform {
+
+// The dbt version whose project format and Jinja context the runner follows;
+// a project's require-dbt-version must admit it.
+inline constexpr std::string_view kFollowedDbtVersion = "1.8.0";
 
 // The project's vars (silverwork_project.yml's `vars:`, overridden by --vars).
 using VarMap = std::map<std::string, TemplateValue, std::less<>>;
@@ -129,6 +142,21 @@ struct SeedFile {
 struct ProjectFiles {
   std::filesystem::path root;
   std::string name;
+  std::string project_file;  // "silverwork_project.yml" or "dbt_project.yml"
+  // Keys of the project file accepted but meaning nothing here (profile,
+  // clean-targets, ...), in file order.
+  std::vector<std::string> ignored_keys;
+  // target-path, relative to the root; empty when the file does not set it.
+  std::string target_path;
+  // From profiles.yml beside the project file, when there is one (the
+  // warehouse itself comes from silverwork's config): the profile's target
+  // and that output's schema; empty when not given.
+  std::string target_name;
+  std::string target_schema;
+  // The macros of the project (macro-paths) and of its local packages;
+  // shared, so copies of the files share one registry.
+  std::shared_ptr<const MacroRegistry> macros;
+  std::vector<SqlFile> analyses;
   VarMap vars;
   FolderConfigTree model_folders;
   FolderConfigTree seed_folders;
@@ -144,7 +172,7 @@ struct ProjectFiles {
   std::vector<ResourceProperties> snapshot_properties;
 };
 
-// Reads the project rooted at `root` (the folder holding silverwork_project.yml).
+// Reads the project rooted at `root` (the folder holding the project file).
 Result<ProjectFiles> LoadProjectFiles(const std::filesystem::path& root);
 
 }  // namespace silverwork::transform

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "transform/project/dbt_project.h"
 #include "transform/project/project_files.h"
 #include "transform/project/properties_reader.h"
 #include "transform/project/yaml_reader.h"
@@ -13,7 +14,28 @@ namespace silverwork::transform {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kProjectFileName = "silverwork_project.yml";
+constexpr std::string_view kSilverworkProjectFile = "silverwork_project.yml";
+constexpr std::string_view kDbtProjectFile = "dbt_project.yml";
+
+// The project file of `root`: silverwork_project.yml or dbt_project.yml.
+Result<std::string> FindProjectFile(const fs::path& root) {
+  std::error_code error;
+  const bool silverwork = fs::exists(root / kSilverworkProjectFile, error);
+  const bool dbt = fs::exists(root / kDbtProjectFile, error);
+  if (silverwork && dbt)
+    return Status(ErrorCode::kInvalidInput,
+                  fmt::format("both {} and {} in {}", kSilverworkProjectFile, kDbtProjectFile,
+                              root.string()),
+                  fmt::format("keep one of them: {} for a dbt project copied as it is, else {}",
+                              kDbtProjectFile, kSilverworkProjectFile));
+  if (silverwork) return std::string(kSilverworkProjectFile);
+  if (dbt) return std::string(kDbtProjectFile);
+  return Status(ErrorCode::kNotFound,
+                fmt::format("no {} or {} in {}", kSilverworkProjectFile, kDbtProjectFile,
+                            root.string()),
+                "run the command from the project folder or pass the folder holding the "
+                "project file");
+}
 
 Result<std::string> ReadTextFile(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -85,6 +107,9 @@ class ProjectLoader {
       SW_RETURN_IF_ERROR(AddSnapshotFile(file));
     for (FoundFile& file : FindFiles(files_.root, seed_paths_, kCsv))
       files_.seeds.push_back({file.absolute.stem().string(), file.relative, file.folders});
+    for (FoundFile& file : FindFiles(files_.root, analysis_paths_, kSql))
+      SW_RETURN_IF_ERROR(AddSqlFile(file, files_.analyses));
+    SW_RETURN_IF_ERROR(ReadMacros());
 
     std::vector<std::string> all_paths;
     for (const auto* paths : {&model_paths_, &seed_paths_, &test_paths_, &snapshot_paths_})
@@ -96,34 +121,91 @@ class ProjectLoader {
   }
 
  private:
-  // silverwork_project.yml: the project's name, resource paths, vars and
-  // per-folder config defaults.
+  // The project file: the project's name, resource paths, vars and
+  // per-folder config defaults; dbt's keys that mean nothing here are noted.
   Status ReadProjectFile() {
-    fs::path file = files_.root / kProjectFileName;
-    std::error_code error;
-    if (!fs::exists(file, error))
-      return Status(ErrorCode::kNotFound,
-                    fmt::format("no {} in {}", kProjectFileName, files_.root.string()),
-                    "run the command from the project folder or pass the folder holding "
-                    "silverwork_project.yml");
-    YamlReader yaml{std::string(kProjectFileName)};
-    SW_ASSIGN_OR_RETURN(YAML::Node root, ReadYamlFile(file, yaml.path()));
-    static const std::vector<std::string> kKeys{
-        "name",       "version",    "config-version", "profile",   "model-paths",
-        "seed-paths", "test-paths", "snapshot-paths", "vars",      "models",
-        "seeds",      "snapshots",  "tests",          "data_tests"};
-    SW_RETURN_IF_ERROR(yaml.CheckKeys(root, kKeys, kProjectFileName));
+    SW_ASSIGN_OR_RETURN(files_.project_file, FindProjectFile(files_.root));
+    YamlReader yaml{files_.project_file};
+    SW_ASSIGN_OR_RETURN(YAML::Node root, ReadYamlFile(files_.root / files_.project_file, yaml.path()));
+    static const std::vector<std::string> kKeys = [] {
+      std::vector<std::string> keys{
+          "name",           "version",        "config-version", "model-paths",  "seed-paths",
+          "test-paths",     "snapshot-paths", "macro-paths",    "analysis-paths", "target-path",
+          "require-dbt-version", "profile",   "vars",      "models",         "seeds",        "snapshots",
+          "tests",          "data_tests"};
+      std::span<const std::string> ignored = IgnoredProjectKeys();
+      keys.insert(keys.end(), ignored.begin(), ignored.end());
+      return keys;
+    }();
+    SW_RETURN_IF_ERROR(yaml.CheckKeys(root, kKeys, files_.project_file));
+    for (const auto& entry : root) {
+      std::string key = entry.first.as<std::string>();
+      std::span<const std::string> ignored = IgnoredProjectKeys();
+      if (std::find(ignored.begin(), ignored.end(), key) != ignored.end())
+        files_.ignored_keys.push_back(key);
+    }
+    if (root["require-dbt-version"])
+      SW_RETURN_IF_ERROR(
+          CheckRequiredDbtVersion(yaml, root["require-dbt-version"], kFollowedDbtVersion));
     if (!root["name"]) return yaml.Error(root, "the project needs a 'name'");
     SW_ASSIGN_OR_RETURN(files_.name, yaml.String(root["name"], "name"));
     if (!IsIdentifier(files_.name))
       return yaml.Error(root["name"], fmt::format("project name '{}' must be letters, digits and _",
                                                   files_.name));
+    SW_RETURN_IF_ERROR(yaml.OptionalString(root, "target-path", files_.target_path));
+    std::string profile = files_.name;
+    SW_RETURN_IF_ERROR(yaml.OptionalString(root, "profile", profile));
+    SW_ASSIGN_OR_RETURN(ProfileTarget target, ReadProfileTarget(files_.root, profile));
+    files_.target_name = std::move(target.name);
+    files_.target_schema = std::move(target.schema);
     SW_RETURN_IF_ERROR(ReadResourcePaths(yaml, root));
     SW_RETURN_IF_ERROR(ReadVars(yaml, root));
     return ReadFolderConfigs(yaml, root);
   }
 
-  // model-paths, seed-paths, test-paths, snapshot-paths.
+  // The project's macros, then each local package's, into one registry.
+  Status ReadMacros() {
+    auto registry = std::make_shared<MacroRegistry>(files_.name);
+    registry->AddPackage(files_.name);
+    SW_RETURN_IF_ERROR(AddMacroFiles(macro_paths_, files_.name, *registry));
+    SW_ASSIGN_OR_RETURN(std::vector<LocalPackage> packages, ReadLocalPackages(files_.root));
+    for (const LocalPackage& package : packages) {
+      const fs::path folder = files_.root / package.path;
+      auto project_file = FindProjectFile(folder);
+      if (!project_file.ok())
+        return project_file.status().WithContext(
+            fmt::format("packages.yml:{}: local package '{}'", package.line, package.path));
+      YamlReader yaml{package.path + "/" + *project_file};
+      SW_ASSIGN_OR_RETURN(YAML::Node root, ReadYamlFile(folder / *project_file, yaml.path()));
+      if (!root["name"]) return yaml.Error(root, "the package needs a 'name'");
+      SW_ASSIGN_OR_RETURN(std::string name, yaml.String(root["name"], "name"));
+      if (registry->HasPackage(name))
+        return yaml.Error(root["name"], fmt::format("package name '{}' is taken", name));
+      std::vector<std::string> paths{"macros"};
+      if (root["macro-paths"]) {
+        SW_ASSIGN_OR_RETURN(paths, yaml.StringList(root["macro-paths"], "macro-paths"));
+      }
+      for (std::string& path : paths) path = (fs::path(package.path) / path).generic_string();
+      registry->AddPackage(name);
+      SW_RETURN_IF_ERROR(AddMacroFiles(paths, name, *registry));
+    }
+    files_.macros = std::move(registry);
+    return Status::Ok();
+  }
+
+  Status AddMacroFiles(const std::vector<std::string>& paths, const std::string& package,
+                       MacroRegistry& registry) {
+    constexpr std::string_view kSql[] = {".sql"};
+    for (FoundFile& file : FindFiles(files_.root, paths, kSql)) {
+      SW_ASSIGN_OR_RETURN(std::string text, ReadTextFile(file.absolute));
+      SW_ASSIGN_OR_RETURN(Template parsed,
+                          Template::Parse(file.relative, text, {.literal_refs_only = false}));
+      SW_RETURN_IF_ERROR(registry.AddTemplate(package, std::move(parsed)));
+    }
+    return Status::Ok();
+  }
+
+  // model-paths, seed-paths, test-paths, snapshot-paths, macro-paths, analysis-paths.
   Status ReadResourcePaths(const YamlReader& yaml, const YAML::Node& root) {
     struct PathSetting {
       const char* key;
@@ -134,7 +216,9 @@ class ProjectLoader {
          {PathSetting{"model-paths", &model_paths_, "models"},
           PathSetting{"seed-paths", &seed_paths_, "seeds"},
           PathSetting{"test-paths", &test_paths_, "tests"},
-          PathSetting{"snapshot-paths", &snapshot_paths_, "snapshots"}}) {
+          PathSetting{"snapshot-paths", &snapshot_paths_, "snapshots"},
+          PathSetting{"macro-paths", &macro_paths_, "macros"},
+          PathSetting{"analysis-paths", &analysis_paths_, "analyses"}}) {
       if (root[setting.key]) {
         SW_ASSIGN_OR_RETURN(*setting.target, yaml.StringList(root[setting.key], setting.key));
       } else {
@@ -209,6 +293,8 @@ class ProjectLoader {
   std::vector<std::string> seed_paths_;
   std::vector<std::string> test_paths_;
   std::vector<std::string> snapshot_paths_;
+  std::vector<std::string> macro_paths_;
+  std::vector<std::string> analysis_paths_;
 };
 
 }  // namespace

@@ -31,11 +31,10 @@ RunContext::RunContext(const ProjectFiles& files, const Manifest& manifest, cons
       traits_(traits),
       artifacts_dir_(std::move(artifacts_dir)),
       started_(clock.Monotonic()),
-      compiler_(manifest, traits, vars) {
-  const auto now = clock_.Now();
-  started_at_ = FormatUtcTimestamp(now);
-  run_id_ = options_.run_id.empty() ? RunIdFor(now) : options_.run_id;
-}
+      started_at_(FormatUtcTimestamp(clock.Now())),
+      run_id_(options.run_id.empty() ? RunIdFor(clock.Now()) : options.run_id),
+      compiler_(manifest, traits, vars,
+                ContextValuesFor(files, options.threads, run_id_, started_at_)) {}
 
 void RunContext::UseBuildState(BuildState state) {
   changes_ = std::make_unique<ChangeTracker>(*this, std::move(state));
@@ -53,15 +52,7 @@ Result<std::string> RunContext::CompileTest(const Node& node, std::string_view i
 }
 
 void RunContext::WriteCompiled(const Node& node, const std::string& sql, NodeResult& result) const {
-  fs::path relative = fs::path("compiled");
-  if (node.kind == ResourceKind::kModel ||
-      (node.kind == ResourceKind::kTest && !node.generic_test)) {
-    relative /= node.path;
-  } else {
-    // Snapshot files may hold several snapshots; generic tests live in a
-    // properties file: one file per node under the defining file's name.
-    relative /= fs::path(node.path) / (node.name + ".sql");
-  }
+  const fs::path relative = CompiledPath(node);
   Status status = WriteTextFile(artifacts_dir_ / relative, sql + "\n");
   if (status.ok()) {
     result.compiled_path = relative.generic_string();

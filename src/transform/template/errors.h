@@ -13,7 +13,8 @@
 namespace silverwork::transform {
 
 inline constexpr std::string_view kSubsetHint =
-    "models use the Jinja subset listed in docs/transform.md; rewrite the construct with it";
+    "silverwork supports the Jinja and dbt constructs listed in docs/transform.md; rewrite the "
+    "construct with those";
 
 inline Status LocatedError(std::string_view path, int line, const std::string& message,
                            std::string_view hint = {}) {
@@ -24,6 +25,15 @@ inline Status LocatedError(std::string_view path, int line, const std::string& m
 inline Status Unsupported(std::string_view path, int line, std::string_view construct) {
   return LocatedError(path, line, fmt::format("unsupported template construct '{}'", construct),
                       kSubsetHint);
+}
+
+// The message of an unsupported construct without location (for natives;
+// the renderer adds it).
+inline Status UnsupportedHere(std::string_view construct, std::string_view why = {}) {
+  return Status(ErrorCode::kInvalidInput,
+                fmt::format("unsupported template construct '{}'{}", construct,
+                            why.empty() ? std::string() : fmt::format(": {}", why)),
+                std::string(kSubsetHint));
 }
 
 }  // namespace silverwork::transform

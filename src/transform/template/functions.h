@@ -1,9 +1,8 @@
-// The functions a template may call, with the arguments each takes: the
-// built-ins (ref, source, config, var, is_incremental) and the adapter
-// macros every warehouse engine spells in its own SQL
-// (warehouse/adapter_macros.h). The expression parser checks every call
-// against this list, so rendering never meets an unknown function.
-// Immutable tables; thread-safe.
+// The functions whose calls the parser checks (the others, macros and the
+// dbt context's functions, are checked when called): ref, source, config,
+// var, is_incremental, env_var and return, with the arguments each takes.
+// ref() and source() take string literals, so a node's dependencies are
+// known without rendering it. Immutable tables; thread-safe.
 #pragma once
 
 #include <array>
@@ -22,11 +21,7 @@ struct FunctionSignature {
   bool keyword_args_only = false;
 };
 
-// The signature of `name`, or null when templates cannot call it.
+// The signature of `name`, or null when the parser does not check its calls.
 const FunctionSignature* FindFunction(std::string_view name);
-
-// The attributes of `loop` inside a for loop.
-inline constexpr std::array<std::string_view, 5> kLoopAttributes{"index", "index0", "first", "last",
-                                                                 "length"};
 
 }  // namespace silverwork::transform

@@ -94,8 +94,38 @@ class Lexer {
       return LocatedError(path_, tag_line,
                           kind == '{' ? "empty expression '{{ }}'" : "empty statement '{% %}'");
     }
+    if (chunk.kind == Chunk::Kind::kStatement && chunk.tokens.size() == 1 &&
+        chunk.tokens[0].text == "raw")
+      return LexRaw(tag_line, strip_leading);
     chunks_.push_back(std::move(chunk));
     return Status::Ok();
+  }
+
+  // The text of {% raw %} ... {% endraw %}, copied as it is; the tags'
+  // whitespace control applies to its ends.
+  Status LexRaw(int tag_line, bool* strip_leading) {
+    for (size_t at = source_.find("{%", pos_); at != std::string_view::npos;
+         at = source_.find("{%", at + 2)) {
+      size_t cursor = at + 2;
+      const bool strip_before = cursor < source_.size() && source_[cursor] == '-';
+      if (strip_before) ++cursor;
+      while (cursor < source_.size() && IsBlank(source_[cursor])) ++cursor;
+      if (source_.substr(cursor, 6) != "endraw") continue;
+      cursor += 6;
+      while (cursor < source_.size() && IsBlank(source_[cursor])) ++cursor;
+      const bool strip_after = cursor < source_.size() && source_[cursor] == '-';
+      if (strip_after) ++cursor;
+      if (source_.substr(cursor, 2) != "%}") continue;
+      std::string text(source_.substr(pos_, at - pos_));
+      if (*strip_leading) text.erase(0, text.find_first_not_of(" \t\n\r\f"));
+      if (strip_before) text.erase(text.find_last_not_of(" \t\n\r\f") + 1);
+      if (!text.empty()) chunks_.push_back({Chunk::Kind::kText, line_, std::move(text), {}});
+      Advance(cursor + 2 - pos_);
+      *strip_leading = strip_after;
+      return Status::Ok();
+    }
+    return LocatedError(path_, tag_line,
+                        "'{% raw %}' is never closed (missing '{% endraw %}')");
   }
 
   bool ClosesAt(size_t at, char closer) const {
@@ -127,7 +157,7 @@ class Lexer {
     }
     if (std::isdigit(static_cast<unsigned char>(c))) return LexNumber();
     if (c == '\'' || c == '"') return LexString();
-    static constexpr std::array<std::string_view, 4> kTwoChar{"==", "!=", "<=", ">="};
+    static constexpr std::array<std::string_view, 6> kTwoChar{"==", "!=", "<=", ">=", "//", "**"};
     for (std::string_view op : kTwoChar) {
       if (source_.substr(pos_, 2) == op) {
         token.text = std::string(op);

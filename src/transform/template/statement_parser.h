@@ -1,8 +1,10 @@
 // Statement parsing, the second step of parsing a template: the lexer's
 // chunks become the node tree. Text and {{ output }} become nodes; {% if %},
-// {% for %} and {% snapshot %} open blocks up to their closing tag; any
-// other statement ({% macro %}, {% set %}, ...) is an error naming it.
-// Expressions are parsed by ExpressionParser. Pure function; thread-safe.
+// {% for %}, {% set %} blocks, {% macro %}, {% call %} and {% snapshot %}
+// open blocks up to their closing tag; {% set x = ... %}, {% do %},
+// {% break %} and {% continue %} are single nodes. Any other statement
+// ({% include %}, {% extends %}, ...) is an error naming it. Expressions are
+// parsed by ExpressionParser. Pure function; thread-safe.
 #pragma once
 
 #include <string_view>

@@ -22,8 +22,9 @@ void Template::ForEachCall(const std::function<void(const Expr&)>& visit) const 
   VisitCalls(nodes_, visit);
 }
 
-Result<std::string> Template::Render(TemplateEnvironment& environment) const {
-  return RenderNodes(path_, nodes_, environment);
+Result<std::string> Template::Render(TemplateEnvironment& environment,
+                                     std::string_view package) const {
+  return RenderNodes(path_, nodes_, environment, package);
 }
 
 Result<TemplateValue> Template::Evaluate(const Expr& expr, TemplateEnvironment& environment) const {
@@ -35,8 +36,8 @@ Result<Expr> ParseExpression(std::string_view path, int line, std::string_view t
   SW_ASSIGN_OR_RETURN(std::vector<Chunk> chunks, Lex(path, wrapped, line));
   if (chunks.size() != 1 || chunks[0].kind != Chunk::Kind::kOutput)
     return LocatedError(path, line, fmt::format("'{}' is not a single expression", text));
-  const std::vector<std::string> no_loops;
-  ExpressionParser parser(path, chunks[0].tokens, no_loops, line);
+  const TemplateParseOptions options;
+  ExpressionParser parser(path, chunks[0].tokens, line, options);
   SW_ASSIGN_OR_RETURN(Expr expr, parser.ParseExpression());
   if (!parser.AtEnd()) return parser.Leftover();
   return expr;

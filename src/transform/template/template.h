@@ -1,18 +1,20 @@
-// Template: the Jinja subset that silverwork models, tests and snapshots are
-// written in (the full list is in docs/transform.md).
+// Template: the Jinja subset that silverwork models, tests, snapshots and
+// macros are written in (the full list is in docs/transform.md).
 //
 // A file is parsed once into a tree (Template::Parse) and rendered any number
-// of times against a TemplateEnvironment that supplies the functions (ref,
-// source, config, var, is_incremental, adapter macros) and `this`. Parsing is
-// strict: anything outside the subset — a filter, {% macro %}, an unknown
-// function or name — is an error naming the file, line and construct, never
-// passed through. Because ref() and source() only accept string literals, a
-// caller can read a file's dependencies from the tree without rendering it
-// (Template::ForEachCall).
+// of times against a TemplateEnvironment that supplies what the file does not
+// define itself (ref, source, config, var, `this`, dbt's context, the
+// project's macros). Parsing is strict: a construct outside the subset, an
+// unknown filter or test, a wrong number of arguments to ref() — is an error
+// naming the file, line and construct, never passed through; names are
+// resolved when rendering, and an undefined one is an error then. Because
+// ref() and source() only accept string literals, a caller can read a file's
+// dependencies from the tree without rendering it (Template::ForEachCall).
 //
 // Parsing runs in steps, each in its own file: lexer.h (source to chunks of
 // tokens), statement_parser.h and expression_parser.h (chunks to the tree of
-// syntax_tree.h, checked against functions.h); renderer.h walks the tree.
+// syntax_tree.h, checked against functions.h, filters.h and predicates.h);
+// renderer.h walks the tree.
 //
 // Templates are immutable values after parsing; rendering the same Template
 // from several threads is safe if each uses its own environment.
@@ -49,7 +51,10 @@ class Template {
   // branches that a render would not take and calls nested in arguments.
   void ForEachCall(const std::function<void(const Expr&)>& visit) const;
 
-  Result<std::string> Render(TemplateEnvironment& environment) const;
+  // Renders against `environment`; `package` is the project or package
+  // whose file this is (its macros come first), empty for the root project.
+  Result<std::string> Render(TemplateEnvironment& environment,
+                             std::string_view package = {}) const;
 
   // Evaluates a standalone expression (config arguments, `to: ref('x')` in YAML).
   Result<TemplateValue> Evaluate(const Expr& expr, TemplateEnvironment& environment) const;

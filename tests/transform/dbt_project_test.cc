@@ -1,0 +1,321 @@
+// dbt projects as they are: dbt_project.yml and its keys, require-dbt-version,
+// local packages, macros and dbt's context, and the jaffle_shop fixture built
+// end to end with rows worked out by hand.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "transform/project/project_files.h"
+#include "transform/transform_project.h"
+#include "transform_test_util.h"
+
+namespace silverwork::transform {
+namespace {
+
+using testing::Rows;
+using testing::TempDir;
+using testing::WriteProject;
+using Strings = std::vector<std::string>;
+
+std::string LoadError(const std::map<std::string, std::string>& files) {
+  TempDir dir;
+  WriteProject(dir.path(), files);
+  auto loaded = LoadProjectFiles(dir.path());
+  EXPECT_FALSE(loaded.ok());
+  return loaded.ok() ? std::string() : loaded.status().message();
+}
+
+TEST(DbtProjectTest, DbtProjectYmlIsFoundLikeSilverworkProjectYml) {
+  TempDir dir;
+  WriteProject(dir.path(), {{"dbt_project.yml", "name: shop\n"}, {"models/a.sql", "select 1"}});
+  auto loaded = LoadProjectFiles(dir.path());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->project_file, "dbt_project.yml");
+  EXPECT_EQ(loaded->models.size(), 1u);
+}
+
+TEST(DbtProjectTest, BothProjectFilesIsAnErrorSayingWhichToKeep) {
+  TempDir dir;
+  WriteProject(dir.path(), {{"dbt_project.yml", "name: a\n"}, {"silverwork_project.yml", "name: a\n"}});
+  auto loaded = LoadProjectFiles(dir.path());
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().message(), "both silverwork_project.yml and dbt_project.yml in " +
+                                           dir.path().string());
+  EXPECT_EQ(loaded.status().hint(),
+            "keep one of them: dbt_project.yml for a dbt project copied as it is, else "
+            "silverwork_project.yml");
+}
+
+TEST(DbtProjectTest, EveryDbtKeyIsAcceptedAndTheUnusedOnesAreListed) {
+  TempDir dir;
+  WriteProject(dir.path(),
+               {{"dbt_project.yml",
+                 "name: shop\nversion: '1'\nconfig-version: 2\nprofile: shop\n"
+                 "analysis-paths: [analyses]\nmacro-paths: [macros]\ntarget-path: build_out\n"
+                 "clean-targets: [target]\nrequire-dbt-version: '>=1.0.0'\n"
+                 "packages-install-path: dbt_packages\nlog-path: logs\ndocs-paths: [docs]\n"
+                 "asset-paths: [assets]\nquery-comment: x\nquoting: {}\non-run-start: []\n"
+                 "on-run-end: []\ndispatch: []\nflags: {}\n"}});
+  auto loaded = LoadProjectFiles(dir.path());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->ignored_keys,
+            (Strings{"clean-targets", "packages-install-path", "log-path", "docs-paths",
+                     "asset-paths", "query-comment", "quoting", "on-run-start", "on-run-end",
+                     "dispatch", "flags"}));
+  EXPECT_EQ(loaded->target_path, "build_out");
+  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: shop\nanalysis-path: [a]\n"}}),
+            "dbt_project.yml:2: unknown key 'analysis-path' in dbt_project.yml; did you mean "
+            "'analysis-paths'?");
+}
+
+TEST(DbtProjectTest, ProfilesYmlGivesTheTargetNameAndSchemaOnly) {
+  TempDir dir;
+  WriteProject(dir.path(),
+               {{"dbt_project.yml", "name: shop\nprofile: jaffle\n"},
+                {"profiles.yml",
+                 "jaffle:\n  target: prod\n  outputs:\n    prod:\n      type: postgres\n"
+                 "      schema: analytics\n      password: \"{{ env_var('NOT_READ') }}\"\n"
+                 "    dev:\n      schema: scratch\n"}});
+  auto loaded = LoadProjectFiles(dir.path());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->target_name, "prod");
+  EXPECT_EQ(loaded->target_schema, "analytics");
+  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: shop\n"}, {"profiles.yml", "other:\n  target: x\n"}}),
+            "profiles.yml:1: profiles.yml has no profile 'shop'");
+}
+
+TEST(DbtProjectTest, RequireDbtVersionIsCheckedAgainstTheFollowedVersion) {
+  EXPECT_EQ(kFollowedDbtVersion, "1.8.0");
+  for (const char* admitted : {"'>=1.5.0'", "['>=1.0.0', '<2.0.0']", "'>=1.3.0,<2.0.0'", "'1.8'"}) {
+    TempDir dir;
+    WriteProject(dir.path(),
+                 {{"dbt_project.yml", std::string("name: a\nrequire-dbt-version: ") + admitted}});
+    EXPECT_TRUE(LoadProjectFiles(dir.path()).ok()) << admitted;
+  }
+  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: a\nrequire-dbt-version: ['>=1.0.0', '<1.5.0']"}}),
+            "dbt_project.yml:2: require-dbt-version '<1.5.0' does not admit dbt 1.8.0, the "
+            "version silverwork's runner follows");
+  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: a\nrequire-dbt-version: 'soon'"}}),
+            "dbt_project.yml:2: require-dbt-version 'soon' is not a version constraint");
+}
+
+TEST(DbtProjectTest, PackagesThatNeedADownloadAreRefused) {
+  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: a\n"},
+                       {"packages.yml", "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.1.1\n"}}),
+            "packages.yml:2: package 'dbt-labs/dbt_utils' would need a download; silverwork "
+            "installs only local: packages");
+}
+
+TEST(DbtProjectTest, MacrosAreNamespacedByPackageAndDefinedOnce) {
+  TempDir dir;
+  WriteProject(dir.path(), {{"dbt_project.yml", "name: shop\n"},
+                            {"macros/a.sql", "{% macro m() %}root{% endmacro %}"},
+                            {"packages.yml", "packages:\n  - local: vendor/util\n"},
+                            {"vendor/util/dbt_project.yml", "name: util\n"},
+                            {"vendor/util/macros/m.sql", "{% macro m() %}util{% endmacro %}"}});
+  auto loaded = LoadProjectFiles(dir.path());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_NE(loaded->macros, nullptr);
+  EXPECT_EQ(loaded->macros->Packages(), (Strings{"shop", "util"}));
+  EXPECT_NE(loaded->macros->Find("util", "m"), nullptr);
+  EXPECT_EQ(loaded->macros->Resolve("m", "util")->as_object().AsMacro()->package, "util");
+  EXPECT_EQ(loaded->macros->Resolve("m", "shop")->as_object().AsMacro()->package, "shop");
+  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: shop\n"},
+                       {"macros/a.sql", "{% macro m() %}{% endmacro %}"},
+                       {"macros/b.sql", "\n{% macro m() %}{% endmacro %}"}}),
+            "macros/b.sql:2: macro 'm' is defined twice in shop (also in macros/a.sql:1)");
+}
+
+// Builds `files` (a dbt_project.yml project) on SQLite; the run's summary,
+// or the error.
+std::string BuildSummary(const std::map<std::string, std::string>& files, std::string* model_sql,
+                         std::string model = "m") {
+  TempDir dir;
+  WriteProject(dir.path(), files);
+  auto project = TransformProject::Load(dir.path());
+  if (!project.ok()) return project.status().ToString();
+  auto warehouse = testing::OpenSqlite(dir.path() / "w.db");
+  FakeClock clock(std::chrono::sys_days(std::chrono::year(2024) / 6 / 1));
+  RunOptions options;
+  options.warehouse = warehouse.get();
+  options.clock = &clock;
+  options.show_progress = false;
+  auto results = project->Build(options);
+  if (!results.ok()) return results.status().ToString();
+  if (model_sql)
+    *model_sql = testing::ReadFile(dir.path() / "target" / "compiled" / "models" / (model + ".sql"));
+  return results->ok() ? "ok" : results->Summary();
+}
+
+TEST(DbtContextTest, TargetEnvVarBuiltinsExceptionsAndDispatch) {
+  std::string sql;
+  EXPECT_EQ(BuildSummary({{"dbt_project.yml", "name: shop\n"},
+                          {"profiles.yml", "shop:\n  target: prod\n"},
+                          {"macros/q.sql",
+                           "{% macro quoted(x) %}{{ return(adapter.dispatch('quoted')(x)) }}{% endmacro %}\n"
+                           "{% macro sqlite__quoted(x) %}'lite:{{ x }}'{% endmacro %}\n"
+                           "{% macro default__quoted(x) %}'any:{{ x }}'{% endmacro %}"},
+                          {"models/a.sql", "select 1 as id"},
+                          {"models/m.sql",
+                           "-- depends_on: {{ ref('a') }}\n"
+                           "{% if target.type != 'sqlite' %}{{ exceptions.raise_compiler_error('no') }}{% endif %}"
+                           "select {{ quoted(target.name) }} as t, '{{ env_var('SW_SURELY_UNSET', 'dflt') }}' as e, "
+                           "{{ target.threads }} as n, id from {{ builtins.ref('a') }}"}},
+                         &sql),
+            "ok");
+  EXPECT_EQ(sql, "-- depends_on: \"a\"\nselect 'lite:prod' as t, 'dflt' as e, 1 as n, id from \"a\"\n");
+}
+
+TEST(DbtContextTest, ErrorsOfTheContextNameTheModel) {
+  std::string summary = BuildSummary(
+      {{"dbt_project.yml", "name: shop\n"},
+       {"models/m.sql", "{{ exceptions.raise_compiler_error('bad input') }}select 1"}},
+      nullptr);
+  EXPECT_NE(summary.find("models/m.sql:1: compilation error: bad input"), std::string::npos)
+      << summary;
+  summary = BuildSummary({{"dbt_project.yml", "name: shop\n"},
+                          {"models/m.sql", "select '{{ env_var('SW_SURELY_UNSET') }}'"}},
+                         nullptr);
+  EXPECT_NE(summary.find("env_var('SW_SURELY_UNSET'): the variable is not set"), std::string::npos)
+      << summary;
+  summary = BuildSummary({{"dbt_project.yml", "name: shop\n"},
+                          {"macros/r.sql", "{% macro from_a() %}{{ ref('a') }}{% endmacro %}"},
+                          {"models/a.sql", "select 1 as id"},
+                          {"models/m.sql", "select * from {{ from_a() }}"}},
+                         nullptr);
+  EXPECT_NE(summary.find("ref('a') is rendered from a macro, but m does not depend on it"),
+            std::string::npos)
+      << summary;
+}
+
+// The fixture's rows, worked out by hand from its seeds: payments in cents
+// become dollars through the package's dispatched macro; orders sum them per
+// method; customers sum their orders' payments.
+class JaffleShopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::CopyFixture("jaffle_shop", dir_.path());
+    warehouse_ = testing::OpenSqlite(dir_.path() / "warehouse.db");
+    auto project = TransformProject::Load(dir_.path());
+    ASSERT_TRUE(project.ok()) << project.status().ToString();
+    project_ = std::make_unique<TransformProject>(std::move(project).value());
+  }
+
+  RunOptions Options() {
+    RunOptions options;
+    options.warehouse = warehouse_.get();
+    options.clock = &clock_;
+    options.run_id = "run-1";
+    options.show_progress = false;
+    return options;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{std::chrono::sys_days(std::chrono::year(2024) / 6 / 1)};
+  std::unique_ptr<Warehouse> warehouse_;
+  std::unique_ptr<TransformProject> project_;
+};
+
+TEST_F(JaffleShopTest, BuildsGreenWithTheRowsWorkedOutByHand) {
+  auto results = project_->Build(Options());
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  EXPECT_TRUE(results->ok()) << results->Summary();
+  // 3 seeds, 5 models, 16 schema tests and the singular test.
+  EXPECT_EQ(results->nodes.size(), 25u) << results->Summary();
+  EXPECT_EQ(Rows(*warehouse_,
+                 "select payment_id, order_id, payment_method, printf('%.2f', amount) "
+                 "from stg_payments order by payment_id"),
+            (Strings{"1|1|credit_card|10.00", "2|2|credit_card|20.00", "3|3|coupon|1.00",
+                     "4|3|bank_transfer|25.00", "5|4|gift_card|15.00", "6|5|credit_card|30.00",
+                     "7|5|coupon|5.00"}));
+  EXPECT_EQ(Rows(*warehouse_,
+                 "select order_id, customer_id, order_date, status, is_finished, "
+                 "printf('%.2f|%.2f|%.2f|%.2f|%.2f', credit_card_amount, coupon_amount, "
+                 "bank_transfer_amount, gift_card_amount, amount) from orders order by order_id"),
+            (Strings{"1|1|2018-01-01|returned|1|10.00|0.00|0.00|0.00|10.00",
+                     "2|3|2018-01-02|completed|1|20.00|0.00|0.00|0.00|20.00",
+                     "3|1|2018-01-04|completed|1|0.00|1.00|25.00|0.00|26.00",
+                     "4|2|2018-01-05|placed|0|0.00|0.00|0.00|15.00|15.00",
+                     "5|3|2018-01-07|shipped|0|30.00|5.00|0.00|0.00|35.00"}));
+  EXPECT_EQ(Rows(*warehouse_,
+                 "select customer_id, first_name, last_name, first_order, most_recent_order, "
+                 "number_of_orders, printf('%.2f', customer_lifetime_value) "
+                 "from customers order by customer_id"),
+            (Strings{"1|Michael|P.|2018-01-01|2018-01-04|2|36.00",
+                     "2|Shawn|M.|2018-01-05|2018-01-05|1|15.00",
+                     "3|Kathleen|P.|2018-01-02|2018-01-07|2|55.00"}));
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() / "target" / "run_results.json"))
+      << "target-path is the artifacts folder";
+}
+
+TEST_F(JaffleShopTest, CompiledSqlShowsTheMacrosAndContextExpanded) {
+  auto results = project_->Build(Options());
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  const std::string orders =
+      testing::ReadFile(dir_.path() / "target" / "compiled" / "models" / "orders.sql");
+  EXPECT_NE(orders.find("-- built for dev on sqlite"), std::string::npos) << orders;
+  EXPECT_NE(orders.find("orders.status in ('completed', 'return_pending', 'returned')"),
+            std::string::npos)
+      << orders;
+  const std::string payments = testing::ReadFile(dir_.path() / "target" / "compiled" / "models" /
+                                                 "staging" / "stg_payments.sql");
+  EXPECT_NE(payments.find("round(1.0 * amount / 100, 2) as amount"), std::string::npos) << payments;
+}
+
+TEST_F(JaffleShopTest, CompileRendersNodesAndAnalysesWithoutRunningThem) {
+  auto written = project_->Compile(Options());
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  ASSERT_EQ(written->size(), 23u);  // 5 models, 16 generic tests, 1 singular test, 1 analysis
+  EXPECT_EQ(written->back(), "compiled/analyses/payment_method_share.sql");
+  EXPECT_EQ(Rows(*warehouse_, "select count(*) from sqlite_master"), (Strings{"0"}))
+      << "compile runs nothing";
+  const std::string analysis = testing::ReadFile(dir_.path() / "target" / "compiled" /
+                                                 "analyses" / "payment_method_share.sql");
+  EXPECT_NE(analysis.find("sum(gift_card_amount) / sum(amount) as gift_card_share\n"),
+            std::string::npos)
+      << analysis;
+  EXPECT_NE(analysis.find("from \"orders\""), std::string::npos) << analysis;
+}
+
+TEST_F(JaffleShopTest, DocsWritesACatalogInDbtsShape) {
+  ASSERT_TRUE(project_->Build(Options()).ok());
+  Status status = project_->Docs(Options());
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  const auto catalog = nlohmann::json::parse(
+      testing::ReadFile(dir_.path() / "target" / "catalog.json"));
+  EXPECT_EQ(catalog["metadata"]["dbt_schema_version"],
+            "https://schemas.getdbt.com/dbt/catalog/v1.json");
+  EXPECT_EQ(catalog["metadata"]["dbt_version"], "1.8.0");
+  EXPECT_EQ(catalog["metadata"]["generated_at"], "2024-06-01T00:00:00Z");
+  EXPECT_TRUE(catalog["errors"].is_null());
+  EXPECT_EQ(catalog["sources"], nlohmann::json::object());
+  // 3 seeds and 5 models; tests have no relation.
+  EXPECT_EQ(catalog["nodes"].size(), 8u);
+  const auto& customers = catalog["nodes"]["model.jaffle_shop.customers"];
+  EXPECT_EQ(customers["metadata"],
+            nlohmann::json({{"type", "table"},
+                            {"schema", "main"},
+                            {"name", "customers"},
+                            {"database", nullptr},
+                            {"comment",
+                             "This table has basic information about a customer, as well as some "
+                             "derived facts based on a customer's orders"},
+                            {"owner", nullptr}}));
+  EXPECT_EQ(customers["columns"]["customer_id"],
+            nlohmann::json({{"type", "integer"},
+                            {"index", 1},
+                            {"name", "customer_id"},
+                            {"comment", "This is a unique identifier for a customer"}}));
+  EXPECT_EQ(customers["columns"]["last_name"]["comment"], "");
+  EXPECT_EQ(customers["columns"].size(), 7u);
+  EXPECT_EQ(customers["stats"]["row_count"]["value"], 3);
+  EXPECT_EQ(customers["stats"]["has_stats"]["value"], true);
+  EXPECT_EQ(catalog["nodes"]["model.jaffle_shop.stg_payments"]["metadata"]["type"], "view");
+  EXPECT_EQ(catalog["nodes"]["model.jaffle_shop.stg_payments"]["stats"]["row_count"]["value"], 7);
+  EXPECT_EQ(catalog["nodes"]["seed.jaffle_shop.raw_orders"]["stats"]["row_count"]["value"], 5);
+}
+
+}  // namespace
+}  // namespace silverwork::transform
