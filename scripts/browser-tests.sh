@@ -8,7 +8,7 @@
 #
 # Uses the silverwork and serve_fixture of the build in $BROWSER_BUILD_DIR
 # (default build/release, configured with the release preset when missing);
-# scripts/test.sh points it at the ASan build it has just tested.
+# scripts/test.sh points it at the plain Release build it has just built.
 # BROWSER_SKIP_BUILD=1 uses that build's binaries as they are, without
 # building (for a build folder that belongs to another checkout).
 # Bounded: every step has a time limit.

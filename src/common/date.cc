@@ -1,5 +1,7 @@
 #include "common/date.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 
 namespace silverwork {
@@ -25,6 +27,10 @@ Date Date::FromYmd(int year, unsigned month, unsigned day) {
 }
 
 Result<Date> Date::Parse(std::string_view text) {
+  auto not_a_date = [text] {
+    return Status(ErrorCode::kInvalidInput, fmt::format("'{}' is not a date", text),
+                  "write dates as YYYY-MM-DD or YYYYMMDD");
+  };
   std::string_view year_text, month_text, day_text;
   if (text.size() == 8) {
     year_text = text.substr(0, 4);
@@ -35,21 +41,18 @@ Result<Date> Date::Parse(std::string_view text) {
     month_text = text.substr(5, 2);
     day_text = text.substr(8, 2);
   } else {
-    return Status(ErrorCode::kInvalidInput,
-                  "'" + std::string(text) + "' is not a date",
-                  "write dates as YYYY-MM-DD or YYYYMMDD");
+    return not_a_date();
   }
   int year = 0, month = 0, day = 0;
   if (!ParseDigits(year_text, year) || !ParseDigits(month_text, month) ||
       !ParseDigits(day_text, day)) {
-    return Status(ErrorCode::kInvalidInput, "'" + std::string(text) + "' is not a date",
-                  "write dates as YYYY-MM-DD or YYYYMMDD");
+    return not_a_date();
   }
   std::chrono::year_month_day ymd{std::chrono::year(year),
                                   std::chrono::month(static_cast<unsigned>(month)),
                                   std::chrono::day(static_cast<unsigned>(day))};
   if (!ymd.ok()) {
-    return Status(ErrorCode::kInvalidInput, "'" + std::string(text) + "' is not a valid day",
+    return Status(ErrorCode::kInvalidInput, fmt::format("'{}' is not a valid day", text),
                   "check the month and day");
   }
   return Date(std::chrono::sys_days(ymd));
@@ -156,7 +159,7 @@ bool ParseZoneOffset(std::string_view text, std::chrono::minutes& offset) {
 Result<system_clock::time_point> ParseIsoInstant(std::string_view text) {
   auto invalid = [text](std::string_view why) {
     return Status(ErrorCode::kInvalidInput,
-                  "'" + std::string(text) + "' is not an ISO 8601 instant: " + std::string(why),
+                  fmt::format("'{}' is not an ISO 8601 instant: {}", text, why),
                   "write the day, the time and its zone, e.g. 2025-07-01T09:00:00+09:00 or "
                   "2025-07-01T00:00:00Z");
   };
@@ -176,7 +179,7 @@ Result<system_clock::time_point> ParseIsoInstant(std::string_view text) {
   if (rest.empty()) return invalid("it has no time zone (end it with Z or an offset like +09:00)");
   std::chrono::minutes offset{0};
   if (!ParseZoneOffset(rest, offset)) {
-    return invalid("'" + std::string(rest) + "' is not a zone (Z or an offset like +09:00)");
+    return invalid(fmt::format("'{}' is not a zone (Z or an offset like +09:00)", rest));
   }
   return system_clock::time_point(day->sys_days()) +
          std::chrono::duration_cast<system_clock::duration>(time_of_day) - offset;

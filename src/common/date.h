@@ -39,7 +39,8 @@ class Date {
   std::string Compact() const;  // YYYYMMDD
   std::string Iso() const;      // YYYY-MM-DD
 
-  auto operator<=>(const Date&) const = default;
+  // clang-tidy 14 reads the defaulted <=>'s comparison with 0 as a null pointer.
+  auto operator<=>(const Date&) const = default;  // NOLINT(modernize-use-nullptr)
 
  private:
   std::chrono::sys_days days_{};

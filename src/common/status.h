@@ -100,6 +100,8 @@ class [[nodiscard]] Result {
 #define SW_CONCAT_INNER(a, b) a##b
 #define SW_CONCAT(a, b) SW_CONCAT_INNER(a, b)
 
+// `tmp` and `lhs` name variables, which no parentheses may enclose.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define SW_RETURN_IF_ERROR_IMPL(tmp, expr) \
   do {                                     \
     ::silverwork::Status tmp = (expr);     \
@@ -112,6 +114,7 @@ class [[nodiscard]] Result {
   auto tmp = (expr);                             \
   if (!tmp.ok()) return tmp.status();            \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #define SW_ASSIGN_OR_RETURN(lhs, expr) \
   SW_ASSIGN_OR_RETURN_IMPL(SW_CONCAT(sw_result_, __COUNTER__), lhs, expr)

@@ -182,7 +182,10 @@ Parsed ParseQuery(const QueryParams& params, std::span<const OptionSpec> options
   query.filter.year_from = snapshot.min_year > 0 ? snapshot.min_year : kMinYear;
   query.filter.year_to = snapshot.max_year > 0 ? snapshot.max_year : kMaxYear;
   for (auto entry = params.begin(); entry != params.end(); ++entry) {
-    const auto& [name, value] = *entry;
+    // Not a structured binding: the lambdas below capture `name`, which clang
+    // before 16 refuses for bindings.
+    const auto& name = entry->first;
+    const auto& value = entry->second;
     if (auto bad = CheckParameterValue(params, name, value)) return *std::move(bad);
     const auto filter = std::find_if(std::begin(kFilters), std::end(kFilters),
                                      [&](const FilterSpec& spec) { return spec.name == name; });

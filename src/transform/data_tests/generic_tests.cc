@@ -42,6 +42,7 @@ const GenericTestDefinition* FindGenericTest(std::string_view kind) {
 
 std::vector<std::string> GenericTestKinds() {
   std::vector<std::string> kinds;
+  kinds.reserve(kDefinitions.size());
   for (const auto& definition : kDefinitions) kinds.emplace_back(definition.kind);
   return kinds;
 }

@@ -288,6 +288,7 @@ Result<BuildOutcome> Materializer::LoadTable(const std::string& relation,
   const std::string staged = relation + std::string(kStagedSuffix);
   SW_RETURN_IF_ERROR(DropTableIfExists(staged));
   std::vector<std::string> names;
+  names.reserve(columns.size());
   for (const ColumnSpec& column : columns) names.push_back(column.name);
   Status status = warehouse_.EnsureTable({staged, std::move(columns), {}});
   if (status.ok()) status = warehouse_.Upsert(staged, names, {}, rows);

@@ -48,7 +48,10 @@ void RunModel(RunContext& context, const Node& node, NodeResult& result, Worker&
   auto compiled =
       context.Timed(result.compile_seconds, [&] { return CompileModel(context, node, worker); });
   if (!compiled.ok()) return Fail(node, result, compiled.status());
-  const auto& [sql, incremental] = *compiled;
+  // References, not a structured binding: the lambdas below capture them, which
+  // clang before 16 refuses for bindings.
+  const std::string& sql = compiled->first;
+  const bool incremental = compiled->second;
   context.WriteCompiled(node, sql, result);
   ChangeTracker* changes = context.changes();
   // What the model is built from; empty when it must be built regardless.
