@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite:
 #   1. installs what it needs (scripts/install-deps.sh);
-#   2. builds everything as a packager would: a plain Release configure,
-#      no preset, no warnings allowed (SILVERWORK_WERROR is off there, so
-#      warnings are counted in the build's output);
+#   2. builds the product as a packager would: a plain Release configure,
+#      no preset, `silverwork` and the browser tests' fixture (all of src/),
+#      no warnings allowed (SILVERWORK_WERROR is off there, so warnings are
+#      counted in the build's output);
 #   3. builds everything with AddressSanitizer and UBSan (the asan preset,
 #      warnings as errors) and runs every test with CTest, while clang-tidy
 #      checks the files this branch changed (scripts/clang-tidy.sh);
@@ -27,7 +28,10 @@ step() {
 plain_release_build() {
   cmake -S . -B build/plain -DCMAKE_BUILD_TYPE=Release >build/plain.configure.log 2>&1 ||
     { cat build/plain.configure.log; return 1; }
-  cmake --build build/plain -j "$jobs" 2>&1 | tee build/plain.build.log ||
+  # The product and the browser tests' fixture: every file of src/ at -O3.
+  # The tests' own files are held to warnings-as-errors by the ASan build.
+  cmake --build build/plain -j "$jobs" --target silverwork serve_fixture 2>&1 |
+    tee build/plain.build.log ||
     { echo "the plain Release build failed"; return 1; }
   if grep -q 'warning:' build/plain.build.log; then
     grep -A3 'warning:' build/plain.build.log
