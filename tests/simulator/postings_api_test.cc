@@ -17,6 +17,8 @@ std::vector<pugi::xml_node> Items(const pugi::xml_document& document) {
   for (auto node : document.select_nodes("/response/body/items/item")) items.push_back(node.node());
   return items;
 }
+// A temporary document would die before its nodes are read.
+std::vector<pugi::xml_node> Items(pugi::xml_document&& document) = delete;
 
 int64_t TotalCount(const pugi::xml_document& document) {
   return document.select_node("/response/body/totalCount").node().text().as_llong();
@@ -248,7 +250,9 @@ TEST(PostingsApiOverTheDay, TheListGrowsAsTheClockPassesEachPublication) {
 
   const int64_t before_today = simulator->TotalPostings();
   auto newest_at = [&] {
-    auto items = Items(FetchXml(ListUrl(*simulator, 1, 1)));
+    // The nodes point into the document: keep it alive while reading them.
+    const pugi::xml_document document = FetchXml(ListUrl(*simulator, 1, 1));
+    auto items = Items(document);
     return items.empty() ? std::string() : std::string(items[0].child_value("jobId"));
   };
   std::string yesterdays_last = newest_at();
