@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,6 +137,17 @@ class GatedProxy {
   int holding_ = 0;
   std::map<std::string, int> forwarded_;
 };
+
+// A file of the repository, by its path from the top.
+inline std::string SourceFile(const std::string& relative) {
+  std::ifstream in(std::string(SILVERWORK_SOURCE_DIR) + "/" + relative);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The pipelines.yml the repository ships (the main job's).
+inline std::string ShippedPipelines() { return SourceFile("pipelines.yml"); }
 
 // A world: folder, config, pipelines.yml, simulator; the binary run in it.
 class SchedulerWorld {
