@@ -329,7 +329,7 @@ class Server::Impl {
       return httplib::Server::HandlerResponse::Unhandled;
     });
     http_.set_exception_handler(
-        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr thrown) {
+        [this](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& thrown) {
           RequestIdOf(res, request_ids_);
           SendFailure(
               req, res,

@@ -4,6 +4,7 @@
 // with its reason; and no test sleeps or reads the system clock but where
 // listed. An exception that no longer occurs fails too, so the list stays
 // the list of what is there.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -120,7 +121,7 @@ std::vector<std::string> UncoveredReads(const fs::path& root, const std::string&
             used[index] = true;
           }
         }
-        if (!covered) found.push_back(file + ":" + std::to_string(number) + ": " + line);
+        if (!covered) found.push_back(fmt::format("{}:{}: {}", file, number, line));
       }
     }
   }

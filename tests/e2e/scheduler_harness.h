@@ -116,13 +116,13 @@ class GatedProxy {
       ++forwarded_[request.get_param_value("id")];
     }
     httplib::Client upstream("127.0.0.1", upstream_port_);
-    auto answer = upstream.Get(request.target.c_str());
+    auto answer = upstream.Get(request.target);
     if (!answer) {
       response.status = 502;
       return;
     }
     response.status = answer->status;
-    response.set_content(answer->body, answer->get_header_value("Content-Type").c_str());
+    response.set_content(answer->body, answer->get_header_value("Content-Type"));
   }
 
   const int upstream_port_;

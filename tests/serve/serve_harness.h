@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <limits>
@@ -140,7 +139,7 @@ class ServerTest : public ::testing::Test {
 
   // GETs `path` and returns the parsed body; expects `status`.
   json GetJson(const std::string& path, int status = 200) {
-    auto response = client_->Get(path.c_str());
+    auto response = client_->Get(path);
     EXPECT_TRUE(response) << path << ": " << httplib::to_string(response.error());
     if (!response) return json();
     EXPECT_EQ(response->status, status) << path << ": " << response->body;

@@ -114,7 +114,7 @@ TEST_F(Api, CsvCellsThatASpreadsheetWouldRunAreDefused) {
             .ok());
   }
   StartServer(copy, std::nullopt);
-  auto response = client_->Get(("/api/v1/postings.csv?q=" + job_id).c_str());
+  auto response = client_->Get("/api/v1/postings.csv?q=" + job_id);
   ASSERT_TRUE(response);
   ASSERT_EQ(response->status, 200);
   const std::string body = response->body;
@@ -248,7 +248,7 @@ TEST_F(Api, FreshnessAgesAreTakenAtEachRequestByTheServersClock) {
   ASSERT_TRUE(registered.ok());
   const int64_t newest_age =
       std::chrono::duration_cast<std::chrono::seconds>(FixtureNoon() - *registered).count();
-  const int64_t run_age = (12 * 60 - 80) * 60;  // 12:00 - 01:20
+  const int64_t run_age = int64_t{12 * 60 - 80} * 60;  // 12:00 - 01:20
 
   json freshness = Data("/api/v1/status/freshness")["postings"];
   EXPECT_EQ(freshness["as_of"], "2025-03-31T12:00:00Z");
