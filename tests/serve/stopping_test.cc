@@ -1,9 +1,10 @@
 // Stopping the server (what `silverwork serve` does on SIGINT or SIGTERM):
-// a request in flight is finished intact before Stop returns, although the
-// server stopped serving new ones while it was being answered. The
+// a request in flight is finished intact before Stop returns, while a new
+// request arriving meanwhile is answered 503 and told to close. The
 // request is held in flight by the test, not by timing: the CSV export's
 // read of the postings' text blocks on a gate until the test opens it.
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -62,12 +63,12 @@ class GatedWarehouses {
   std::vector<std::unique_ptr<Warehouse>> inners_;  // the spies' real connections
 };
 
-// True once the server on `port` no longer serves new requests as usual: a
-// new connection is refused or closed unanswered, or told to come back.
-bool StopHasBegun(int port) {
+// GET /healthz on a new connection: what the server answers a request that
+// arrives now (null when it answers none).
+std::unique_ptr<httplib::Response> NewRequest(int port) {
   httplib::Client probe("127.0.0.1", port);
   auto health = probe.Get("/healthz");
-  return !health || health->status != 200;
+  return health ? std::make_unique<httplib::Response>(health.value()) : nullptr;
 }
 
 class Stopping : public ServerTest {
@@ -94,7 +95,8 @@ TEST_F(Stopping, FinishesTheRequestInFlightWhileRefusingNewOnes) {
 
   const int port = server_->port();
   std::thread stop([&] { server_->Stop(); });
-  while (!StopHasBegun(port)) std::this_thread::yield();
+  std::unique_ptr<httplib::Response> refused;
+  while ((refused = NewRequest(port)) && refused->status == 200) std::this_thread::yield();
   gates_.Open();
   download.join();
   stop.join();
@@ -104,6 +106,12 @@ TEST_F(Stopping, FinishesTheRequestInFlightWhileRefusingNewOnes) {
   EXPECT_EQ(answer.status, 200);
   EXPECT_EQ(answer.get_header_value("X-Silverwork-Rows"), "3000");
   EXPECT_EQ(CsvJobIds(answer.body), expected);
+
+  // The request that arrived while it stopped was told so, and to close.
+  ASSERT_NE(refused, nullptr) << "a request arriving while the server stops gets an answer";
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_NE(refused->body.find("the server is stopping"), std::string::npos) << refused->body;
+  EXPECT_EQ(refused->get_header_value("Connection"), "close");
 }
 
 }  // namespace
