@@ -67,6 +67,7 @@ class GatedWarehouses {
 // arrives now (null when it answers none).
 std::unique_ptr<httplib::Response> NewRequest(int port) {
   httplib::Client probe("127.0.0.1", port);
+  probe.set_read_timeout(60, 0);  // only to end a hang, as the harness's client
   auto health = probe.Get("/healthz");
   return health ? std::make_unique<httplib::Response>(health.value()) : nullptr;
 }
