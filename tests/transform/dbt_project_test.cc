@@ -118,7 +118,8 @@ TEST(DbtProjectTest, MacrosAreNamespacedByPackageAndDefinedOnce) {
   auto loaded = LoadProjectFiles(dir.path());
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   ASSERT_NE(loaded->macros, nullptr);
-  EXPECT_EQ(loaded->macros->Packages(), (Strings{"shop", "util"}));
+  // The built-in package comes last: a project's and its packages' macros come first.
+  EXPECT_EQ(loaded->macros->Packages(), (Strings{"shop", "util", "silverwork_builtins"}));
   EXPECT_NE(loaded->macros->Find("util", "m"), nullptr);
   EXPECT_EQ(loaded->macros->Resolve("m", "util")->as_object().AsMacro()->package, "util");
   EXPECT_EQ(loaded->macros->Resolve("m", "shop")->as_object().AsMacro()->package, "shop");
@@ -166,6 +167,25 @@ TEST(DbtContextTest, TargetEnvVarBuiltinsExceptionsAndDispatch) {
                          &sql),
             "ok");
   EXPECT_EQ(sql, "-- depends_on: \"a\"\nselect 'lite:prod' as t, 'dflt' as e, 1 as n, id from \"a\"\n");
+}
+
+// A project without macros of its own has the adapter macros (the built-in
+// package); its own engine spelling takes the built-in one's place, which
+// `silverwork_builtins.` still names.
+TEST(DbtContextTest, TheBuiltInAdapterMacrosYieldToTheProjectsOwn) {
+  std::string sql;
+  EXPECT_EQ(BuildSummary({{"dbt_project.yml", "name: shop\n"},
+                          {"macros/words.sql",
+                           "{% macro sqlite__first_word(expr) %}upper({{ expr }}){% endmacro %}"},
+                          {"models/m.sql",
+                           "select {{ first_word(\"'a b'\") }} as mine, "
+                           "{{ silverwork_builtins.sqlite__first_word(\"'a b'\") }} as builtin, "
+                           "{{ contains_text(\"'abc'\", \"'b'\") }} as found"}},
+                         &sql),
+            "ok");
+  EXPECT_EQ(sql,
+            "select upper('a b') as mine, substr('a b', 1, instr('a b' || ' ', ' ') - 1) as "
+            "builtin, (instr('abc', 'b') > 0) as found\n");
 }
 
 TEST(DbtContextTest, ErrorsOfTheContextNameTheModel) {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "transform/project/builtin_macros.h"
 #include "transform/project/dbt_project.h"
 #include "transform/project/project_files.h"
 #include "transform/project/properties_reader.h"
@@ -163,9 +164,16 @@ class ProjectLoader {
     return ReadFolderConfigs(yaml, root);
   }
 
-  // The project's macros, then each local package's, into one registry.
+  // The built-in macros, the project's, then each local package's, into one
+  // registry.
   Status ReadMacros() {
-    auto registry = std::make_shared<MacroRegistry>(files_.name);
+    auto registry =
+        std::make_shared<MacroRegistry>(files_.name, std::string(kBuiltinMacroPackage));
+    SW_RETURN_IF_ERROR(AddBuiltinMacros(*registry));
+    if (registry->HasPackage(files_.name))
+      return Status(ErrorCode::kInvalidInput,
+                    fmt::format("project name '{}' is the built-in macro package's", files_.name),
+                    "rename the project in its project file");
     registry->AddPackage(files_.name);
     SW_RETURN_IF_ERROR(AddMacroFiles(macro_paths_, files_.name, *registry));
     SW_ASSIGN_OR_RETURN(std::vector<LocalPackage> packages, ReadLocalPackages(files_.root));
