@@ -178,7 +178,7 @@ std::string Compiler::RelationSql(const Node& node) const {
 Result<std::string> Compiler::Render(const Node& node, bool is_incremental,
                                      std::vector<int>& ephemerals) {
   NodeEnvironment environment(*this, manifest_, node, vars_, context_, is_incremental, ephemerals);
-  SW_ASSIGN_OR_RETURN(std::string sql, node.body->Render(environment));
+  SW_ASSIGN_OR_RETURN(std::string sql, node.body->Render(environment, node.package));
   return TrimStatement(std::move(sql));
 }
 
