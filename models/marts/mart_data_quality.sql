@@ -46,10 +46,10 @@ where projects.plan_status_name is null
 group by coalesce(projects.plan_status_code, '(null)')
 
 union all
-select 'missing_district_code', 'raw_projects', null, coalesce(province_name, '미상'), count(*)
+select 'missing_district_code', 'raw_projects', null, {{ name_or_unknown('province_name') }}, count(*)
 from {{ ref('stg_projects') }}
 where district_code is null
-group by coalesce(province_name, '미상')
+group by {{ name_or_unknown('province_name') }}
 
 union all
 -- Stored 접수중 although the posting's toDd ended (midnight in Korea, 15:00

@@ -7,8 +7,8 @@
 select
     substr(daily.start_date, 1, 7) as month,
     cast(substr(daily.start_date, 1, 4) as integer) as year,
-    coalesce(daily.iso_code, 'unknown') as iso_code,
-    coalesce(provinces.province_name, '미상') as province_name,
+    {{ code_or_unknown('daily.iso_code') }} as iso_code,
+    {{ name_or_unknown('provinces.province_name') }} as province_name,
     daily.employment_shape_code,
     daily.employment_shape_name,
     sum(daily.postings) as postings,
@@ -26,5 +26,5 @@ where daily.start_date >= (
 )
 {% endif %}
 group by substr(daily.start_date, 1, 7), cast(substr(daily.start_date, 1, 4) as integer),
-    coalesce(daily.iso_code, 'unknown'), coalesce(provinces.province_name, '미상'),
+    {{ code_or_unknown('daily.iso_code') }}, {{ name_or_unknown('provinces.province_name') }},
     daily.employment_shape_code, daily.employment_shape_name

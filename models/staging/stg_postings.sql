@@ -21,11 +21,7 @@ with postings as (
 ),
 
 province_names as (
-    select province_name as name, iso_code, province_name from {{ ref('provinces') }}
-    union
-    select province_name_old, iso_code, province_name from {{ ref('provinces') }}
-    union
-    select short_name, iso_code, province_name from {{ ref('provinces') }}
+    {{ province_spellings(ref('provinces')) }}
 )
 
 select
