@@ -68,7 +68,7 @@ from (
         end as detail
     from (
         select _list_loaded_at, _loaded_at,
-            {{ parse_date_yyyymmdd('toDd') }} || 'T15:00:00Z' as to_dd_ended
+            {{ kst_day_end_utc('toDd') }} as to_dd_ended
         from {{ source('raw', 'raw_postings') }}
         where deadline = '접수중'
     ) as listed_open

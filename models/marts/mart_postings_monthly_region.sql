@@ -19,10 +19,7 @@ left join {{ ref('provinces') }} as provinces on provinces.iso_code = daily.iso_
 {% if is_incremental() %}
 where daily.start_date >= (
     select min(start_month) || '-01' from {{ ref('fct_job_postings') }}
-    where loaded_at >= (
-        select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }}
-        from {{ ref('fct_job_postings') }}
-    )
+    where loaded_at >= {{ lookback_start(ref('fct_job_postings')) }}
 )
 {% endif %}
 group by substr(daily.start_date, 1, 7), cast(substr(daily.start_date, 1, 4) as integer),

@@ -18,10 +18,7 @@ with texts_per_region as (
     {% if is_incremental() %}
     and start_date >= (
         select min(start_year) || '-01-01' from {{ ref('fct_job_postings') }}
-        where loaded_at >= (
-            select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }}
-            from {{ ref('fct_job_postings') }}
-        )
+        where loaded_at >= {{ lookback_start(ref('fct_job_postings')) }}
     )
     {% endif %}
     group by start_year, iso_code, preference_text
