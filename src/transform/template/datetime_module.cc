@@ -79,25 +79,28 @@ Result<int64_t> Integer(const CallArguments& args, size_t index, std::string_vie
 }
 
 Result<TemplateValue> ConstructDatetime(const CallArguments& args) {
-  int64_t fields[7];
-  constexpr std::string_view kNames[] = {"year", "month", "day", "hour", "minute", "second",
-                                         "microsecond"};
-  for (size_t i = 0; i < 7; ++i) {
+  BrokenDownTime time;
+  struct Field {
+    std::string_view name;
+    int* target;
     std::optional<int64_t> fallback;
-    if (i >= 3) fallback = 0;
-    SW_ASSIGN_OR_RETURN(fields[i], Integer(args, i, kNames[i], fallback, "datetime"));
+  };
+  const Field fields[] = {{"year", &time.year, std::nullopt},  {"month", &time.month, std::nullopt},
+                          {"day", &time.day, std::nullopt},    {"hour", &time.hour, 0},
+                          {"minute", &time.minute, 0},         {"second", &time.second, 0},
+                          {"microsecond", &time.microsecond, 0}};
+  for (size_t i = 0; i < std::size(fields); ++i) {
+    SW_ASSIGN_OR_RETURN(int64_t value, Integer(args, i, fields[i].name, fields[i].fallback, "datetime"));
+    if (value < -1'000'000 || value > 1'000'000)
+      return TemplateError(fmt::format("datetime(): '{}' out of range", fields[i].name));
+    *fields[i].target = static_cast<int>(value);
   }
-  if (fields[3] < 0 || fields[3] > 23 || fields[4] < 0 || fields[4] > 59 || fields[5] < 0 ||
-      fields[5] > 59 || fields[6] < 0 || fields[6] > 999'999)
-    return TemplateError("datetime(): a time of day out of range");
-  SW_ASSIGN_OR_RETURN(int64_t days, DaysFromCivil(fields[0], fields[1], fields[2]));
-  Datetime value{days * kMicrosPerDay + ((fields[3] * 60 + fields[4]) * 60 + fields[5]) *
-                                            kMicrosPerSecond + fields[6]};
   if (const TemplateValue* zone = args.Get(7, "tzinfo"); zone && !zone->is_none()) {
     const Timezone* timezone = AsTimezone(*zone);
     if (!timezone) return TemplateError("datetime(): 'tzinfo' must be a timezone");
-    value.utc_offset_seconds = timezone->utc_offset_seconds;
+    time.utc_offset_seconds = timezone->utc_offset_seconds;
   }
+  SW_ASSIGN_OR_RETURN(Datetime value, DatetimeFromCivil(time));
   return MakeValue(value);
 }
 
@@ -160,12 +163,8 @@ Result<TemplateValue> Strptime(const CallArguments& args) {
   if (!text || !text->is_string() || !format || !format->is_string())
     return TemplateError("strptime() takes the text and its format, e.g. strptime(s, '%Y%m%d')");
   SW_ASSIGN_OR_RETURN(BrokenDownTime time, ParseTime(text->as_string(), format->as_string()));
-  SW_ASSIGN_OR_RETURN(int64_t days, DaysFromCivil(time.year, time.month, time.day));
-  return MakeValue(Datetime{days * kMicrosPerDay +
-                                ((time.hour * 60 + time.minute) * 60 + time.second) *
-                                    kMicrosPerSecond +
-                                time.microsecond,
-                            time.utc_offset_seconds});
+  SW_ASSIGN_OR_RETURN(Datetime value, DatetimeFromCivil(time));
+  return MakeValue(value);
 }
 
 }  // namespace

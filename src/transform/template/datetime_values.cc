@@ -71,16 +71,6 @@ Result<std::string> StringArgument(const CallArguments& args, size_t index, std:
   return value->as_string();
 }
 
-Result<Datetime> MakeDatetime(const BrokenDownTime& time) {
-  SW_ASSIGN_OR_RETURN(int64_t days, DaysFromCivil(time.year, time.month, time.day));
-  if (time.hour < 0 || time.hour > 23 || time.minute < 0 || time.minute > 59 || time.second < 0 ||
-      time.second > 59 || time.microsecond < 0 || time.microsecond > 999'999)
-    return TemplateError("a time of day needs 0-23 hours, 0-59 minutes and seconds, 0-999999 µs");
-  return Datetime{days * kMicrosPerDay +
-                      ((time.hour * 60 + time.minute) * 60 + time.second) * kMicrosPerSecond +
-                      time.microsecond,
-                  time.utc_offset_seconds};
-}
 
 // replace(year=, month=, ...) of a broken-down time.
 Result<BrokenDownTime> Replace(BrokenDownTime time, const CallArguments& args, bool with_time) {
@@ -255,7 +245,7 @@ const Member<Datetime> kDatetimeMembers[] = {
        return Method<Datetime>("replace", d, [](const Datetime& self, const CallArguments& args)
                                                  -> Result<TemplateValue> {
          SW_ASSIGN_OR_RETURN(BrokenDownTime time, Replace(CivilOf(self), args, true));
-         SW_ASSIGN_OR_RETURN(Datetime replaced, MakeDatetime(time));
+         SW_ASSIGN_OR_RETURN(Datetime replaced, DatetimeFromCivil(time));
          return MakeValue(replaced);
        });
      }},
@@ -447,6 +437,17 @@ Result<int64_t> DaysFromCivil(int64_t year, int64_t month, int64_t day) {
                                           std::chrono::day{static_cast<unsigned>(day)}};
   if (!civil.ok()) return TemplateError(fmt::format("{}-{}-{} is not a day", year, month, day));
   return std::chrono::sys_days{civil}.time_since_epoch().count();
+}
+
+Result<Datetime> DatetimeFromCivil(const BrokenDownTime& time) {
+  SW_ASSIGN_OR_RETURN(int64_t days, DaysFromCivil(time.year, time.month, time.day));
+  if (time.hour < 0 || time.hour > 23 || time.minute < 0 || time.minute > 59 || time.second < 0 ||
+      time.second > 59 || time.microsecond < 0 || time.microsecond > 999'999)
+    return TemplateError("a time of day needs 0-23 hours, 0-59 minutes and seconds, 0-999999 µs");
+  return Datetime{days * kMicrosPerDay +
+                      ((time.hour * 60 + time.minute) * 60 + time.second) * kMicrosPerSecond +
+                      time.microsecond,
+                  time.utc_offset_seconds};
 }
 
 std::span<const std::string_view> DatetimeValueMemberNames() {

@@ -13,6 +13,7 @@
 #include <span>
 #include <string_view>
 
+#include "transform/template/datetime_format.h"
 #include "transform/template/value.h"
 
 namespace silverwork::transform {
@@ -48,6 +49,10 @@ const Timezone* AsTimezone(const TemplateValue& value);
 // Days since 1970-01-01 of a day, or an error when it names no real day
 // (years 1 to 9999, as Python).
 Result<int64_t> DaysFromCivil(int64_t year, int64_t month, int64_t day);
+
+// The datetime a broken-down time names (naive, or aware at its offset), or
+// an error when it names no real day or time of day.
+Result<Datetime> DatetimeFromCivil(const BrokenDownTime& time);
 
 // "datetime.strftime", "date.year", "timedelta.days", ...: every
 // attribute and method of the values, for DatetimeModuleNames().
