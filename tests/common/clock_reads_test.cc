@@ -50,6 +50,8 @@ const std::vector<Exception>& SourceExceptions() {
        "the default when SimulatorOptions::clock is null; the CLI and tests pass theirs"},
       {"src/transform/transform_project.cc", "DefaultClock()",
        "the default when the run options carry no clock; pipeline and CLI pass theirs"},
+      {"src/transform/compile/dbt_context.cc", "DefaultClock()",
+       "modules.datetime's default when DbtContextValues::clock is null; invocations pass theirs"},
       {"src/cli/command.h", "DefaultClock()",
        "the CLI builds the process's clock (SILVERWORK_NOW or the system clock) and passes it"},
   };
