@@ -2,8 +2,7 @@
 // then removes it. Tests that use it must not run in parallel threads.
 #pragma once
 
-#include <stdlib.h>
-
+#include <cstdlib>
 #include <string>
 
 namespace silverwork {

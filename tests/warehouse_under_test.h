@@ -59,7 +59,7 @@ inline int64_t CountRows(Warehouse& warehouse, const std::string& table) {
 // "postgres". A value this build cannot test fails the test.
 inline std::string EngineFromEnvironment() {
   const char* chosen = std::getenv("SILVERWORK_TEST_ENGINE");
-  const std::string engine = chosen != nullptr && *chosen != '\0' ? chosen : "sqlite";
+  std::string engine = chosen != nullptr && *chosen != '\0' ? chosen : "sqlite";
   const std::vector<std::string> engines = EnginesUnderTest();
   if (std::find(engines.begin(), engines.end(), engine) == engines.end())
     ADD_FAILURE() << "SILVERWORK_TEST_ENGINE=" << engine << " is not an engine this build tests";

@@ -349,7 +349,7 @@ std::shared_ptr<const PostingsCalendar> PostingsModel::Cached(
 std::chrono::system_clock::time_point PostingsModel::PublishedAt(Date day, int64_t sequence) const {
   // Slot `sequence` of the day's n postings is the sequence-th of n equal
   // slices of 08:00..20:00; the posting appears at a point drawn within it.
-  constexpr int64_t kFirstSecond = 8 * 3600, kSpanSeconds = 12 * 3600;
+  constexpr int64_t kFirstSecond = int64_t{8} * 3600, kSpanSeconds = int64_t{12} * 3600;
   int64_t postings = std::max<int64_t>(1, PostingsOn(seed_, postings_per_day_, day));
   double within =
       UnitFromBits(Hash({seed_, kPublishSalt, static_cast<uint64_t>(day.DaysSinceEpoch()),
@@ -417,15 +417,15 @@ Posting PostingsModel::MakePosting(const PostingsCalendar& calendar, int64_t ind
   posting.headcount = MakeHeadcount(draws);
   posting.preferences = MakePreferences(draws);
 
-  int64_t created_seconds = draws.Between(8 * 3600, 19 * 3600);
+  int64_t created_seconds = draws.Between(int64_t{8} * 3600, int64_t{19} * 3600);
   Date created_day = slot.day.AddDays(-draws.Between(0, 1));
   auto created = timing_.publish_over_day ? PublishedAt(slot.day, slot.sequence)
                                           : KoreaTime(created_day, created_seconds);
   posting.created = FormatKoreaTimestamp(created);
-  posting.updated =
-      draws.Chance(0.35)
-          ? FormatKoreaTimestamp(created + std::chrono::seconds(draws.Between(600, 2 * 86400)))
-          : posting.created;
+  posting.updated = draws.Chance(0.35)
+                        ? FormatKoreaTimestamp(created + std::chrono::seconds(draws.Between(
+                                                             600, int64_t{2} * 86400)))
+                        : posting.created;
   posting.details =
       fmt::format("■ 직무내용\n - {}\n■ 근무장소\n - {}\n■ 모집인원\n - {}명\n■ 우대사항\n - {}",
                   job.duty, posting.address, posting.headcount,

@@ -43,7 +43,7 @@ class PostingsCalendar {
   // postings. REQUIRES: 0 <= index < total().
   struct Slot {
     Date day;
-    int64_t sequence;
+    int64_t sequence = 0;
   };
   Slot SlotOf(int64_t index) const;
   // The index of the `sequence`-th posting of `day`, if it exists.

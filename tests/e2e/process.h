@@ -3,11 +3,11 @@
 #pragma once
 
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -16,8 +16,6 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-extern char** environ;
 
 namespace silverwork::testing {
 
@@ -35,8 +33,8 @@ class ChildProcess {
       std::string name = text.substr(0, text.find('='));
       if (!env.contains(name) && name != "CI") environment.push_back(text);
     }
-    environment.push_back("CI=true");
-    for (const auto& [name, value] : env) environment.push_back(name + "=" + value);
+    environment.emplace_back("CI=true");
+    for (const auto& [name, value] : env) environment.emplace_back(name).append("=").append(value);
     std::vector<char*> argv, envp;
     for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
@@ -63,7 +61,7 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   pid_t pid() const { return pid_; }
-  void Kill(int signal_number = SIGKILL) { kill(pid_, signal_number); }
+  void Kill(int signal_number = SIGKILL) const { kill(pid_, signal_number); }
   // Returns the exit code, or 128+signal when killed.
   int Wait() {
     if (!exit_code_) Reap(0);

@@ -80,7 +80,8 @@ class TempDir {
 
 class IngestHarness {
  public:
-  explicit IngestHarness(SimulatorOptions options = SmallWorldOptions()) : options_(options) {
+  explicit IngestHarness(SimulatorOptions options = SmallWorldOptions())
+      : options_(std::move(options)) {
     auto started = Simulator::Start(options_);
     if (!started.ok()) throw std::runtime_error(started.status().ToString());
     simulator = std::move(started).value();
@@ -108,7 +109,7 @@ class IngestHarness {
   std::string LakePath() const { return dir.path() + "/lake"; }
 
   // Opens a lake writer and environment for a new run.
-  CollectorEnvironment& NewRun(std::string run_id) {
+  CollectorEnvironment& NewRun(const std::string& run_id) {
     CloseRun();
     auto writer = LakeWriter::Open({.root = LakePath(),
                                     .run_id = run_id,

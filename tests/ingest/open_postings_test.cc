@@ -29,7 +29,7 @@ bool HeldOpen(const IngestHarness::ListedPosting& posting, Date today) {
 
 class OpenPostingsTest : public ::testing::Test {
  protected:
-  explicit OpenPostingsTest(SimulatorOptions world) : harness_(world) {
+  explicit OpenPostingsTest(SimulatorOptions world) : harness_(std::move(world)) {
     harness_.run_clock = &clock_;
   }
 
@@ -52,7 +52,7 @@ class OpenPostingsTest : public ::testing::Test {
   }
 
   // Rows whose stored status is not what the portal lists today.
-  int64_t StatusesDifferingFrom(const std::vector<IngestHarness::ListedPosting>& listed) {
+  int64_t StatusesDifferingFrom(const std::vector<IngestHarness::ListedPosting>& listed) const {
     auto truth = ById(listed);
     int64_t differing = 0;
     EXPECT_TRUE(harness_.warehouse

@@ -1,8 +1,8 @@
 // The [alerts] section of silverwork.toml and the webhook URLs from the
 // environment or from files: never from the config text, never echoed.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <string>
 

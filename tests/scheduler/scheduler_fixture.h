@@ -4,8 +4,8 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <signal.h>
 
+#include <csignal>
 #include <map>
 #include <memory>
 #include <set>

@@ -173,7 +173,7 @@ TEST_F(Errors, ALargeBodyIs413AndALongUriIs414) {
   // Bodies are refused by size before anything reads them.
   json body = ErrorOf(client_->Post("/api/v1/kpis", std::string(10'000, 'x'), "text/plain"), 413);
   EXPECT_EQ(body["code"], "too_large");
-  json uri = ErrorOf(client_->Get(("/api/v1/kpis?q=" + std::string(9000, 'a')).c_str()), 414);
+  json uri = ErrorOf(client_->Get("/api/v1/kpis?q=" + std::string(9000, 'a')), 414);
   EXPECT_EQ(uri["code"], "uri_too_long");
 }
 

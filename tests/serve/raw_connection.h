@@ -40,7 +40,7 @@ class RawConnection {
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
 
-  void Send(std::string_view bytes) {
+  void Send(std::string_view bytes) const {
     EXPECT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
               static_cast<ssize_t>(bytes.size()));
   }
@@ -55,7 +55,7 @@ class RawConnection {
 
   // Reads one response whose body has a Content-Length.
   std::string ReadResponse() {
-    const std::string head = ReadUntil("\r\n\r\n");
+    std::string head = ReadUntil("\r\n\r\n");
     const size_t head_end = head.find("\r\n\r\n");
     if (head_end == std::string::npos) return head;
     const size_t length_at = head.find("Content-Length: ");
@@ -79,7 +79,7 @@ class RawConnection {
 
   // True while the server has neither closed the connection nor sent more.
   bool OpenAndQuiet() const {
-    char byte;
+    char byte = 0;
     const ssize_t got = ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   }

@@ -262,7 +262,7 @@ inline Status InsertProjects(Warehouse& warehouse, const FixtureOptions& options
           Text(continuing ? "Y" : "N"),
           continuing ? Text(fmt::format("{}.0", since)) : Text(""),
           Text(std::string(province.name)),
-          Text(std::to_string(target + (version - 1) * 5)),
+          Text(std::to_string(target + int64_t{version - 1} * 5)),
           Text(deleted ? "Y" : "N"),
           Text(fmt::format("{}-{:02}-01", project_year, month)),
           Text(fmt::format("{}-12-31", project_year)),

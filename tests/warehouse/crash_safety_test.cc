@@ -2,10 +2,10 @@
 // Each test forks a child that writes through its own connection and dies
 // before committing; the parent then reopens the file.
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <string>
 #include <vector>
 

@@ -3,10 +3,10 @@
 // table holds exactly the batches the checkpoint counts, and a rerun from
 // the checkpoint finishes with exact tables. On every engine.
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <string>
 #include <vector>
 
