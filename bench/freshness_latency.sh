@@ -146,7 +146,7 @@ task_at "$evening" 60 build --exclude source:raw.raw_projects >/dev/null
 echo "history: $(sqlite3 "$warehouse" 'SELECT COUNT(*) FROM raw_postings') postings"
 
 : >"$BENCH_DIR/serve.out"
-(cd "$BENCH_DIR" && SILVERWORK_NOW="$(iso_kst "$evening")" "$SILVERWORK" --config \
+(cd "$BENCH_DIR" && SILVERWORK_NOW="$(iso_kst "$evening")" exec "$SILVERWORK" --config \
    "$BENCH_DIR/silverwork.toml" serve --port 0 --reload-interval 1 \
    >"$BENCH_DIR/serve.out" 2>"$BENCH_DIR/serve.err") &
 SERVE_PID=$!
