@@ -12,7 +12,7 @@ json Time(SysSeconds instant) { return FormatStoreTime(instant); }
 json Time(const std::optional<TimePoint>& instant) {
   return instant ? json(FormatStoreTime(*instant)) : json(nullptr);
 }
-json Text(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+json TextOrNull(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 
 template <typename T>
 json ValueOrNull(const std::optional<T>& value) {
@@ -52,9 +52,9 @@ json RunJson(const RunRecord& run, TimePoint now) {
           {"ended_at", Time(run.ended_at)},
           {"duration_s", Duration(run.started_at, run.ended_at, now)},
           {"deadline_at", run.deadline_at ? Time(*run.deadline_at) : json(nullptr)},
-          {"request_id", Text(run.request_id)},
-          {"message", Text(run.message)},
-          {"hint", Text(run.hint)}};
+          {"request_id", TextOrNull(run.request_id)},
+          {"message", TextOrNull(run.message)},
+          {"hint", TextOrNull(run.hint)}};
 }
 
 json TryJson(const TryRecord& attempt, TimePoint now, std::string log) {
@@ -65,10 +65,10 @@ json TryJson(const TryRecord& attempt, TimePoint now, std::string log) {
           {"duration_s", Duration(attempt.started_at, attempt.ended_at, now)},
           {"exit_code", ValueOrNull(attempt.exit_code)},
           {"signal", ValueOrNull(attempt.signal)},
-          {"host", Text(attempt.host)},
+          {"host", TextOrNull(attempt.host)},
           {"pid", ValueOrNull(attempt.pid)},
-          {"error", Text(attempt.error)},
-          {"hint", Text(attempt.hint)},
+          {"error", TextOrNull(attempt.error)},
+          {"hint", TextOrNull(attempt.hint)},
           {"log", std::move(log)}};
 }
 
@@ -95,8 +95,8 @@ json TaskJson(const TaskInstanceRecord& task, const std::vector<TryRecord>& trie
           {"ended_at", Time(task.ended_at)},
           {"duration_s", Duration(task.started_at, task.ended_at, now)},
           {"deferred_since", Time(task.deferred_since)},
-          {"message", Text(task.message)},
-          {"hint", Text(task.hint)},
+          {"message", TextOrNull(task.message)},
+          {"hint", TextOrNull(task.hint)},
           {"tries", std::move(task_tries)}};
 }
 
