@@ -1,6 +1,6 @@
 // Small text helpers for HTTP/1.1 message heads (header names compare
 // case-insensitively; values carry optional whitespace), used by the
-// simulator's server and by the client's URL and header handling.
+// simulator's server (the client is cpp-httplib's).
 #pragma once
 
 #include <algorithm>
