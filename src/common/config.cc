@@ -248,6 +248,7 @@ Status ReadAlerts(const toml::table& table, const std::string& origin, AlertsCon
   TableReader reader(table, "alerts", origin);
   SW_RETURN_IF_ERROR(reader.String("base_url", out.base_url));
   SW_RETURN_IF_ERROR(reader.Bool("on_success", out.on_success));
+  SW_RETURN_IF_ERROR(reader.Bool("on_stale_source", out.on_stale_source));
   SW_RETURN_IF_ERROR(ReadWebhookUrlFile(reader, "slack_webhook_url_file", out.slack_webhook_url));
   SW_RETURN_IF_ERROR(ReadWebhookUrlFile(reader, "webhook_url_file", out.webhook_url));
   SW_RETURN_IF_ERROR(reader.Int("timeout_ms", out.timeout_ms));

@@ -65,6 +65,9 @@ struct AlertsConfig {
   // The dashboard's address, for links to task logs; empty: no links.
   std::string base_url;
   bool on_success = false;  // also announce successful runs
+  // Announce a source going stale (its freshness check in models/sources.yml
+  // warned or failed) and becoming fresh again, once per stale episode.
+  bool on_stale_source = true;
   // Resolved secrets; empty when that sink is not configured.
   std::string slack_webhook_url;  // SILVERWORK_SLACK_WEBHOOK_URL or slack_webhook_url_file
   std::string webhook_url;        // SILVERWORK_ALERT_WEBHOOK_URL or webhook_url_file

@@ -99,7 +99,8 @@ struct TaskReport {
 // resource type "source" in its run_results): a source's newest loaded_at
 // against its `freshness` policy in models/sources.yml. "warn" leaves the
 // task successful, "error" fails it (so the scheduler alerts on it as a
-// failed task; a warn shows in the figure stale_sources, not in an alert).
+// failed task). The scheduler reads the checks from the try's result file
+// and raises source_stale / source_fresh when a source's state changes.
 struct FreshnessCheck {
   std::string source;   // its unique id, e.g. "source.silverwork.raw.raw_postings"
   std::string status;   // "pass", "warn" or "error"

@@ -24,6 +24,10 @@ bool IsTaskEvent(AlertKind kind) {
   return kind == AlertKind::kTaskFailed || kind == AlertKind::kLongDeferral;
 }
 
+bool IsSourceEvent(AlertKind kind) {
+  return kind == AlertKind::kSourceStale || kind == AlertKind::kSourceFresh;
+}
+
 // Key components are percent-encoded so that a '/' in a name cannot make two
 // events share a key.
 std::string KeyOf(std::initializer_list<std::string_view> parts) {
@@ -59,6 +63,10 @@ std::string_view AlertKindName(AlertKind kind) {
       return "long_deferral";
     case AlertKind::kSucceeded:
       return "succeeded";
+    case AlertKind::kSourceStale:
+      return "source_stale";
+    case AlertKind::kSourceFresh:
+      return "source_fresh";
   }
   return "unknown";
 }
@@ -77,6 +85,10 @@ std::string_view AlertTitle(AlertKind kind) {
       return "하루 넘게 연기됨 · Deferred for over a day";
     case AlertKind::kSucceeded:
       return "성공 · Succeeded";
+    case AlertKind::kSourceStale:
+      return "데이터 지연 · Source stale";
+    case AlertKind::kSourceFresh:
+      return "데이터 정상화 · Source fresh again";
   }
   return "알림 · Alert";
 }
@@ -96,6 +108,8 @@ Status ValidateAlertEvent(const AlertEvent& event) {
     return MissingField(event, "the deadline");
   if (event.kind == AlertKind::kLongDeferral && !event.deferred_since)
     return MissingField(event, "deferred_since");
+  if (IsSourceEvent(event.kind) && event.source.empty()) return MissingField(event, "a source");
+  if (IsSourceEvent(event.kind) && !event.stale_since) return MissingField(event, "stale_since");
   return Status::Ok();
 }
 
@@ -116,6 +130,11 @@ std::string AlertEventKey(const AlertEvent& event) {
     case AlertKind::kRecovered:
     case AlertKind::kSucceeded:
       return KeyOf({kind, event.pipeline, event.run_id});
+    case AlertKind::kSourceStale:
+    case AlertKind::kSourceFresh:
+      // Per source and stale episode, whichever pipeline's build saw it.
+      return KeyOf(
+          {kind, event.source, CompactUtc(event.stale_since.value_or(system_clock::time_point{}))});
   }
   return KeyOf({kind, event.pipeline, event.run_id});
 }
@@ -135,6 +154,7 @@ AlertMessage PrepareAlert(AlertEvent event, std::string_view base_url) {
   // if one ever does, it must not travel to a chat channel.
   event.error = Status(event.error.code(), RedactSecrets(event.error.message()),
                        RedactSecrets(event.error.hint()));
+  event.freshness = RedactSecrets(event.freshness);
   AlertMessage message;
   message.key = AlertEventKey(event);
   message.log_url = AlertLogUrl(base_url, event);
@@ -170,6 +190,7 @@ std::string AlertSummary(const AlertMessage& message) {
   if (!event.error.ok()) {
     summary += fmt::format(" — {}: {}", ErrorCodeName(event.error.code()), event.error.message());
   }
+  if (!event.source.empty()) summary += fmt::format(" — {}: {}", event.source, event.freshness);
   return TruncateUtf8(summary, 400);
 }
 

@@ -3,7 +3,8 @@
 //
 // The scheduler fills an AlertEvent when something happens that an operator
 // must hear about (a task failed on its last try, a run failed, a deadline was
-// missed, a pipeline recovered, a deferral lasted over a day) or, when
+// missed, a pipeline recovered, a deferral lasted over a day, a source went
+// stale or became fresh again) or, when
 // `[alerts] on_success` is set, a run succeeded. PrepareAlert turns it into an
 // AlertMessage: free text redacted of registered secrets, a stable key that
 // makes the event the same event however often it is reported (the outbox
@@ -31,10 +32,13 @@ enum class AlertKind {
   kRecovered,       // a run succeeded after failed runs of the same pipeline
   kLongDeferral,    // a task has waited on the daily quota for over a day
   kSucceeded,       // a run succeeded (sent only with [alerts] on_success)
+  kSourceStale,     // a source's freshness check warned or failed: its data is older than allowed
+  kSourceFresh,     // a stale source's freshness check passed again
 };
 
 // "task_failed", "run_failed", "deadline_missed", "recovered",
-// "long_deferral", "succeeded": the `kind` of the webhook payload.
+// "long_deferral", "succeeded", "source_stale", "source_fresh": the `kind`
+// of the webhook payload.
 std::string_view AlertKindName(AlertKind kind);
 
 // The days a run covers: one day (first == last) or an inclusive range.
@@ -59,6 +63,13 @@ struct AlertEvent {
   // kLongDeferral: since when the task has been deferred (required).
   std::optional<std::chrono::system_clock::time_point> deferred_since;
   int failures_before = 0;  // kRecovered: failed runs since the last success
+  // kSourceStale, kSourceFresh (required): the source, e.g.
+  // "source.silverwork.raw.raw_postings"; what its freshness check said (its
+  // newest row's age and the configured limits); and since when it has been
+  // stale, which names the episode: one stale and one fresh alert each.
+  std::string source;
+  std::string freshness;
+  std::optional<std::chrono::system_clock::time_point> stale_since;
 };
 
 // An event ready to render.

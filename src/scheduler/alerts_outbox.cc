@@ -61,6 +61,9 @@ Status AlertOutbox::EnsureTable() { return warehouse_.EnsureTable(OutboxTableSpe
 Result<int> AlertOutbox::Enqueue(const AlertEvent& event) {
   SW_RETURN_IF_ERROR(ValidateAlertEvent(event));
   if (event.kind == AlertKind::kSucceeded && !options_.on_success) return 0;
+  const bool source_event =
+      event.kind == AlertKind::kSourceStale || event.kind == AlertKind::kSourceFresh;
+  if (source_event && !options_.on_stale_source) return 0;
   if (sinks_.empty()) return 0;
   AlertMessage message = PrepareAlert(event, options_.base_url);
   if (warehouse_.InTransaction()) return InsertRows(message);

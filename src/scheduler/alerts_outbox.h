@@ -51,6 +51,8 @@ struct OutboxStatusCount {
 struct AlertOutboxOptions {
   std::string base_url;     // [alerts] base_url: the dashboard, for log links
   bool on_success = false;  // [alerts] on_success: queue kSucceeded events too
+  // [alerts] on_stale_source: queue kSourceStale and kSourceFresh events.
+  bool on_stale_source = true;
 };
 
 class AlertOutbox {

@@ -31,6 +31,10 @@ std::string_view KindEmoji(AlertKind kind) {
       return "⏸️";
     case AlertKind::kSucceeded:
       return "🟢";
+    case AlertKind::kSourceStale:
+      return "🟠";
+    case AlertKind::kSourceFresh:
+      return "🟢";
   }
   return "🔔";
 }
@@ -75,6 +79,10 @@ json FieldsBlock(const AlertMessage& message) {
   if (event.kind == AlertKind::kRecovered) {
     fields.push_back(Field("이전 실패 Failed runs before", std::to_string(event.failures_before)));
   }
+  if (!event.source.empty()) fields.push_back(Field("소스 Source", event.source));
+  if (!event.freshness.empty()) fields.push_back(Field("신선도 Freshness", event.freshness));
+  if (event.stale_since)
+    fields.push_back(Field("지연 시작 Stale since", FormatKoreaTimestamp(*event.stale_since)));
   if (!event.run_id.empty()) fields.push_back(Field("실행 Run", event.run_id));
   return {{"type", "section"}, {"fields", std::move(fields)}};
 }
@@ -188,6 +196,9 @@ std::string RenderWebhookPayload(const AlertMessage& message) {
       {"deferred_since", OptionalTime(event.deferred_since)},
       {"failures_before",
        event.kind == AlertKind::kRecovered ? json(event.failures_before) : json(nullptr)},
+      {"data_source", text_or_null(event.source)},
+      {"freshness", text_or_null(event.freshness)},
+      {"stale_since", OptionalTime(event.stale_since)},
   };
   return Dump(payload);
 }

@@ -150,6 +150,7 @@ TaskResult ResultOf(int exit_code, const Status& error, const TaskReport* report
     result.ledger_run_id = report->run_id;
     for (const TaskFigure& figure : report->figures)
       result.figures.emplace_back(figure.name, figure.value);
+    result.freshness = FreshnessChecks(*report);
   }
   return result;
 }

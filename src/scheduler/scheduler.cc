@@ -119,15 +119,17 @@ Status Scheduler::SettleOrphan(const TryRecord& attempt) {
   Status error(ErrorCode::kCancelled, outcome.error, outcome.hint);
   // The child may have finished and said how before the scheduler died.
   auto result = ReadTaskResult(TaskResultPath(attempt.log_path));
+  std::vector<FreshnessCheck> freshness;
   if (here && result.ok() && *result) {
     const TaskResult& said = **result;
     outcome = TryOutcome::Exited(said.exit_code, said.error.message(), said.error.hint());
     error = said.error;
+    freshness = said.freshness;
   }
   spdlog::warn("{} was left running by an earlier scheduler: {}",
                Describe(KeyOf(attempt), flight.pipeline),
                outcome.kind == TryOutcome::Kind::kExited ? "it had finished" : outcome.error);
-  return FinishTry(flight, outcome, error).status();
+  return FinishTry(flight, outcome, error, std::move(freshness)).status();
 }
 
 Result<TickReport> Scheduler::Tick() {
@@ -202,7 +204,7 @@ TryOutcome Scheduler::OutcomeOf(const TaskExit& exit, const InFlight& flight, St
 }
 
 Result<int> Scheduler::FinishTry(const InFlight& flight, const TryOutcome& outcome,
-                                 const Status& error) {
+                                 const Status& error, std::vector<FreshnessCheck> freshness) {
   const TryRecord& attempt = flight.attempt;
   Transaction transaction(warehouse_);
   SW_RETURN_IF_ERROR(transaction.Begin());
@@ -213,7 +215,8 @@ Result<int> Scheduler::FinishTry(const InFlight& flight, const TryOutcome& outco
                  .try_number = attempt.try_number,
                  .max_tries = flight.retry.retries + 1,
                  .started_at = attempt.started_at,
-                 .error = error};
+                 .error = error,
+                 .freshness = std::move(freshness)};
   SW_ASSIGN_OR_RETURN(int alerts, alerts_.TryEnded(ended, finish));
   SW_RETURN_IF_ERROR(transaction.Commit());
   const TaskTransition& next = finish.transition;
@@ -239,7 +242,9 @@ Status Scheduler::RecordEndedTries(TickReport& report) {
     if (flight != in_flight_.end()) {
       Status error;
       const TryOutcome outcome = OutcomeOf(exit, flight->second, error);
-      Result<int> alerts = FinishTry(flight->second, outcome, error);
+      Result<int> alerts =
+          FinishTry(flight->second, outcome, error,
+                    exit.result ? exit.result->freshness : std::vector<FreshnessCheck>());
       if (!alerts.ok() && alerts.status().code() != ErrorCode::kInvalidInput)
         return alerts.status();  // kept in unrecorded_: recorded on a later pass
       if (!alerts.ok()) spdlog::error("{}", alerts.status().ToString());

@@ -150,7 +150,9 @@ class Scheduler {
   std::chrono::system_clock::time_point NextDue();
 
   // Records how a try ended, with its alerts, in one transaction.
-  Result<int> FinishTry(const InFlight& flight, const TryOutcome& outcome, const Status& error);
+  // `freshness`: the source freshness checks the try's result reported.
+  Result<int> FinishTry(const InFlight& flight, const TryOutcome& outcome, const Status& error,
+                        std::vector<FreshnessCheck> freshness = {});
   TryOutcome OutcomeOf(const TaskExit& exit, const InFlight& flight, Status& error) const;
   Status SettleOrphan(const TryRecord& attempt);
 

@@ -52,7 +52,7 @@ Result<int> AlertReporter::TryEnded(const EndedTry& ended, const TryFinish& fini
   const TimePoint now = clock_.Now();
   const RunRecord& run = finish.run;
   const LogicalDates dates = DatesOf(run);
-  int queued = 0;
+  SW_ASSIGN_OR_RETURN(int queued, SourcesChecked(ended, run, dates));
   if (finish.transition.final_failure) {
     AlertEvent event = BaseEvent(AlertKind::kTaskFailed, run, dates, now);
     event.task = ended.task;
@@ -86,6 +86,34 @@ Result<int> AlertReporter::TryEnded(const EndedTry& ended, const TryFinish& fini
       SW_ASSIGN_OR_RETURN(int added, outbox_.Enqueue(event));
       queued += added;
     }
+  }
+  return queued;
+}
+
+Result<int> AlertReporter::SourcesChecked(const EndedTry& ended, const RunRecord& run,
+                                          LogicalDates dates) {
+  const TimePoint now = clock_.Now();
+  int queued = 0;
+  for (const FreshnessCheck& check : ended.freshness) {
+    const bool stale = check.status == "warn" || check.status == "error";
+    if (!stale && check.status != "pass") continue;  // skipped: it says nothing
+    SW_ASSIGN_OR_RETURN(std::optional<TimePoint> stale_since,
+                        store_.SourceStaleSince(check.source));
+    if (stale == stale_since.has_value()) continue;  // no change: announced already
+    AlertEvent event =
+        BaseEvent(stale ? AlertKind::kSourceStale : AlertKind::kSourceFresh, run, dates, now);
+    event.task = ended.task;
+    event.try_number = ended.try_number;
+    event.max_tries = ended.max_tries;
+    event.source = check.source;
+    event.freshness = check.message;
+    // Whole seconds: the key read back from the store after a restart
+    // must be the one made now.
+    event.stale_since = stale ? std::chrono::floor<seconds>(now) : *stale_since;
+    SW_RETURN_IF_ERROR(store_.SetSourceStaleSince(
+        check.source, stale ? event.stale_since : std::optional<TimePoint>()));
+    SW_ASSIGN_OR_RETURN(int added, outbox_.Enqueue(event));
+    queued += added;
   }
   return queued;
 }

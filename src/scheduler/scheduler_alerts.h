@@ -5,7 +5,11 @@
 //    the alert commits with the change): task_failed when it failed on its
 //    last try; run_failed when the run became failed; recovered when the run
 //    succeeded after failed runs of its pipeline; succeeded (the outbox
-//    keeps it only with [alerts] on_success);
+//    keeps it only with [alerts] on_success); and, from the source freshness
+//    checks a build or test try made, source_stale when a source's check
+//    warns or fails while it was fresh, source_fresh when it passes again
+//    (one episode each, recorded in the store, so an hourly build of a
+//    source that stays stale raises nothing new);
 //  - a look at the clock (CheckLateWork, on every poll): deadline_missed for
 //    a scheduled or catch-up run not done by its deadline (a run is queued
 //    in the pass its fire time comes, so every late day has one), and
@@ -21,12 +25,14 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "scheduler/alerts.h"
 #include "scheduler/alerts_outbox.h"
 #include "scheduler/pipelines.h"
 #include "scheduler/scheduler_store.h"
+#include "scheduler/task_result.h"
 
 namespace silverwork::scheduler {
 
@@ -39,6 +45,8 @@ struct EndedTry {
   TimePoint started_at;
   // The failure's category, message and hint (OK when it did not fail).
   Status error;
+  // The source freshness checks the try made (TaskResult::freshness).
+  std::vector<FreshnessCheck> freshness;
 };
 
 class AlertReporter {
@@ -64,6 +72,8 @@ class AlertReporter {
   LogicalDates DatesOf(const RunRecord& run) const;
   Result<int> CheckDeadlines(const std::map<std::string, bool>& paused);
   Result<int> CheckDeferrals();
+  // source_stale / source_fresh for the sources whose state changed.
+  Result<int> SourcesChecked(const EndedTry& ended, const RunRecord& run, LogicalDates dates);
 
   SchedulerStore& store_;
   AlertOutbox& outbox_;

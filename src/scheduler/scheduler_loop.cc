@@ -246,7 +246,9 @@ Result<int> RunScheduler(const Config& config, Clock& clock, const SchedulerRunO
                                        .pass_clock = options.clock_shifted,
                                        .kill_grace = milliseconds(config.scheduler.kill_grace_ms)});
   AlertOutbox outbox(*warehouse, clock, AlertSinksFromConfig(config.alerts),
-                     {config.alerts.base_url, config.alerts.on_success});
+                     {.base_url = config.alerts.base_url,
+                      .on_success = config.alerts.on_success,
+                      .on_stale_source = config.alerts.on_stale_source});
   SeededRandom random;
   StartupGate gate(pipelines);
   SchedulerOptions scheduler_options =

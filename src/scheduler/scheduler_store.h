@@ -324,6 +324,14 @@ class SchedulerStore {
   // Pipelines whose paused state was set by pause/unpause.
   Result<std::map<std::string, bool>> PausedOverrides();
 
+  // ---- Stale sources (the stale-source alerts; store_control.cc) ----
+  // Since when `source` (a freshness-checked source's unique id) has been
+  // stale, as the scheduler last recorded it; nullopt while it is fresh. In
+  // `_sw_state`, so an episode outlives a restart and is announced once.
+  Result<std::optional<TimePoint>> SourceStaleSince(std::string_view source);
+  // Records the start of a stale episode, or its end (nullopt).
+  Status SetSourceStaleSince(std::string_view source, std::optional<TimePoint> since);
+
   // ---- Lease ----
   // Takes the lease when it is free, expired, already ours, or held by a
   // holder `holder_is_gone` says is dead (same host, no such pid). Atomic:

@@ -58,6 +58,33 @@ Status SchedulerStore::SetPaused(std::string_view pipeline, bool paused) {
       .status();
 }
 
+namespace {
+std::string StaleSourceKey(std::string_view source) {
+  return fmt::format("scheduler.stale_source.{}", source);
+}
+}  // namespace
+
+Result<std::optional<TimePoint>> SchedulerStore::SourceStaleSince(std::string_view source) {
+  SW_ASSIGN_OR_RETURN(std::optional<std::string> saved,
+                      warehouse_.GetState(StaleSourceKey(source)));
+  if (!saved) return std::optional<TimePoint>();
+  Result<TimePoint> since = ParseIsoInstant(*saved);
+  if (!since.ok())
+    return Status(
+        ErrorCode::kCorrupt,
+        fmt::format("the stale-source record of {} holds '{}', not an instant", source, *saved),
+        fmt::format("delete the _sw_state row '{}'; the next build's freshness check "
+                    "starts the episode again",
+                    StaleSourceKey(source)));
+  return std::optional<TimePoint>(*since);
+}
+
+Status SchedulerStore::SetSourceStaleSince(std::string_view source,
+                                           std::optional<TimePoint> since) {
+  if (!since) return warehouse_.DeleteState(StaleSourceKey(source));
+  return warehouse_.PutState(StaleSourceKey(source), FormatUtcTimestamp(*since));
+}
+
 Result<std::map<std::string, bool>> SchedulerStore::PausedOverrides() {
   std::map<std::string, bool> overrides;
   SW_RETURN_IF_ERROR(warehouse_.Query(

@@ -53,6 +53,13 @@ std::string TaskResultJson(const TaskResult& result) {
   json["ledger_run_id"] = result.ledger_run_id;
   json["figures"] = nlohmann::ordered_json::object();
   for (const auto& [name, value] : result.figures) json["figures"][name] = value;
+  if (!result.freshness.empty()) {
+    json["freshness"] = nlohmann::ordered_json::array();
+    for (const FreshnessCheck& check : result.freshness)
+      json["freshness"].push_back({{"source", check.source},
+                                   {"status", check.status},
+                                   {"message", RedactSecrets(check.message)}});
+  }
   if (!result.error.ok()) {
     json["error"] = {{"code", ErrorCodeName(result.error.code())},
                      {"message", RedactSecrets(result.error.message())},
@@ -78,6 +85,18 @@ Result<TaskResult> ParseTaskResult(std::string_view text) {
   if (json.contains("figures") && json["figures"].is_object()) {
     for (const auto& [name, value] : json["figures"].items())
       if (value.is_number_integer()) result.figures.emplace_back(name, value.get<int64_t>());
+  }
+  if (json.contains("freshness") && json["freshness"].is_array()) {
+    for (const nlohmann::json& check : json["freshness"]) {
+      if (!check.is_object()) return corrupt("has a freshness check that is not an object");
+      auto text_of = [&](const char* key) {
+        return check.contains(key) && check[key].is_string() ? check[key].get<std::string>() : "";
+      };
+      FreshnessCheck parsed{text_of("source"), text_of("status"), text_of("message")};
+      if (parsed.source.empty() || parsed.status.empty())
+        return corrupt("has a freshness check without a source or a status");
+      result.freshness.push_back(std::move(parsed));
+    }
   }
   if (json.contains("error") && json["error"].is_object()) {
     const nlohmann::json& error = json["error"];

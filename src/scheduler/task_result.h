@@ -12,8 +12,10 @@
 //
 // Format (one JSON object): {"exit_code": 0, "status": "success",
 // "ledger_run_id": "...", "figures": {"calls": 12, ...},
+// "freshness": [{"source": "...", "status": "warn", "message": "..."}],
 // "error": {"code": "network", "message": "...", "hint": "..."}} — "error"
-// only when the task failed; secrets are redacted before writing.
+// only when the task failed, "freshness" only for a build or test task that
+// checked source freshness; secrets are redacted before writing.
 //
 // Plain values and free functions; thread-compatible.
 #pragma once
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "pipeline/tasks.h"
 
 namespace silverwork::scheduler {
 
@@ -34,6 +37,8 @@ struct TaskResult {
   std::string status;         // "success", "failed", "stopped" (quota), "skipped"
   std::string ledger_run_id;  // the collection or runner run it made (_sw_runs)
   std::vector<std::pair<std::string, int64_t>> figures;
+  // The source freshness checks a build or test task made, in run order.
+  std::vector<FreshnessCheck> freshness;
   // Set when the task failed: its category (ErrorCodeName), message, hint.
   Status error;
 };

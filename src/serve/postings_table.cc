@@ -34,23 +34,38 @@ constexpr std::string_view kFetchSql =
     "employment_shape_name, job_class_name, headcount, is_open "
     "FROM fct_job_postings WHERE rowid IN (SELECT value FROM json_each(?))";
 
-// Rowids of postings whose title, employer, place or id contains `text`
-// (case-insensitively for Latin letters), ascending.
-Result<std::vector<int64_t>> SearchRowids(Warehouse& warehouse, const std::string& text) {
-  std::vector<int64_t> rowids;
+// A posting found by the search: its rowid and PostingKeyOf(job_id).
+struct FoundPosting {
+  int64_t rowid;
+  uint32_t job_key;
+  bool operator<(const FoundPosting& other) const { return rowid < other.rowid; }
+};
+
+// Postings whose title, employer, place or id contains `text`
+// (case-insensitively for Latin letters), by ascending rowid.
+Result<std::vector<FoundPosting>> SearchRowids(Warehouse& warehouse, const std::string& text) {
+  std::vector<FoundPosting> rowids;
   const Value params[] = {text};
-  SW_RETURN_IF_ERROR(
-      warehouse.Query("SELECT rowid FROM fct_job_postings "
-                      "WHERE instr(lower(coalesce(title, '')), lower(?1)) > 0 "
-                      "   OR instr(lower(coalesce(employer, '')), lower(?1)) > 0 "
-                      "   OR instr(lower(coalesce(work_place_name, '')), lower(?1)) > 0 "
-                      "   OR job_id = ?1",
-                      params, [&](const Row& row) {
-                        rowids.push_back(std::get<int64_t>(row[0]));
-                        return Status::Ok();
-                      }));
+  SW_RETURN_IF_ERROR(warehouse.Query(
+      "SELECT rowid, job_id FROM fct_job_postings "
+      "WHERE instr(lower(coalesce(title, '')), lower(?1)) > 0 "
+      "   OR instr(lower(coalesce(employer, '')), lower(?1)) > 0 "
+      "   OR instr(lower(coalesce(work_place_name, '')), lower(?1)) > 0 "
+      "   OR job_id = ?1",
+      params, [&](const Row& row) {
+        rowids.push_back({std::get<int64_t>(row[0]), PostingKeyOf(std::get<std::string>(row[1]))});
+        return Status::Ok();
+      }));
   std::sort(rowids.begin(), rowids.end());
   return rowids;
+}
+
+Status SnapshotBehind(const PostingRecord& record) {
+  return Status(ErrorCode::kCancelled,
+                fmt::format("{} (rowid {} holds another posting or none)", kSnapshotBehindTheTable,
+                            record.rowid),
+                "a build is rewriting the postings; serve reloads when it finishes: try again "
+                "in a moment");
 }
 
 bool Matches(const ChartFilter& filter, const PostingRecord& record) {
@@ -80,11 +95,15 @@ Status FetchRows(Warehouse& warehouse, std::span<const PostingRecord* const> rec
     by_rowid.emplace(std::get<int64_t>(row[0]), Row(row.begin() + 1, row.end()));
     return Status::Ok();
   }));
-  const Row missing(kFetchedColumns);
+  // Every row must be the posting the snapshot chose: check them all
+  // before showing any.
   for (const PostingRecord* record : records) {
     auto found = by_rowid.find(record->rowid);
-    on_row(*record, found == by_rowid.end() ? missing : found->second);
+    if (found == by_rowid.end() || !std::holds_alternative<std::string>(found->second.at(0)) ||
+        PostingKeyOf(std::get<std::string>(found->second.at(0))) != record->job_key)
+      return SnapshotBehind(*record);
   }
+  for (const PostingRecord* record : records) on_row(*record, by_rowid.at(record->rowid));
   return Status::Ok();
 }
 
@@ -122,14 +141,20 @@ Status ForEachMatchingPosting(const ServingSnapshot& snapshot, const ParsedQuery
                               Warehouse& warehouse,
                               const std::function<void(const PostingRecord&)>& on_match) {
   const std::string& search = query.Text("q");
-  std::vector<int64_t> found;
+  std::vector<FoundPosting> found;
   if (!search.empty()) {
     SW_ASSIGN_OR_RETURN(found, SearchRowids(warehouse, search));
   }
   for (const PostingRecord& record :
        snapshot.PostingsInYears(query.filter.year_from, query.filter.year_to)) {
+    if (!search.empty()) {
+      // The search read the table as it is now; a rowid it found that names
+      // another posting in the snapshot means the two no longer agree.
+      auto at = std::lower_bound(found.begin(), found.end(), FoundPosting{record.rowid, 0});
+      if (at == found.end() || at->rowid != record.rowid) continue;
+      if (at->job_key != record.job_key) return SnapshotBehind(record);
+    }
     if (!Matches(query.filter, record)) continue;
-    if (!search.empty() && !std::binary_search(found.begin(), found.end(), record.rowid)) continue;
     on_match(record);
   }
   return Status::Ok();

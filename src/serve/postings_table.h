@@ -3,6 +3,14 @@
 // dashboard filters) and, for a text search, from one scan of
 // fct_job_postings; the rows' text is then read by rowid.
 //
+// A build rewrites fct_job_postings (an incremental merge deletes and
+// re-inserts rows, which moves rowids to other postings) well before it ends
+// and serve loads the matching snapshot. Every row read by rowid is therefore
+// checked against the record's job_key; when one is another posting (or
+// gone), the functions fail with a kCancelled status that
+// IsSnapshotBehindTheTable() recognises, and nothing of the page is shown:
+// the caller loads a snapshot of the table as it is now and asks again.
+//
 // Functions share the Warehouse's (lack of) thread-safety: give each thread
 // its own connection.
 #pragma once
@@ -22,6 +30,14 @@
 namespace silverwork::serve {
 
 inline constexpr int64_t kMaxPageSize = 200;
+
+// The start of the message of the status that says the table moved on.
+inline constexpr std::string_view kSnapshotBehindTheTable =
+    "fct_job_postings changed after the serving snapshot was loaded";
+inline bool IsSnapshotBehindTheTable(const Status& status) {
+  return status.code() == ErrorCode::kCancelled &&
+         status.message().starts_with(kSnapshotBehindTheTable);
+}
 
 // The table endpoint's own parameters: page, page_size, q (search).
 std::span<const OptionSpec> PostingsTableOptions();

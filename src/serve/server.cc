@@ -490,18 +490,46 @@ class Server::Impl {
   }
 
   void ServeTable(const httplib::Request& req, httplib::Response& res) {
-    auto current = snapshot();
-    auto parsed = ParseQuery(req.params, PostingsTableOptions(), *current);
-    if (const auto* bad = std::get_if<BadParameter>(&parsed)) return SendBadParameter(res, *bad);
-    const auto& query = std::get<ParsedQuery>(parsed);
-    auto lease = pool_.Acquire();
-    if (!lease.ok()) return SendFailure(req, res, ReadingPostingsFailed(lease.status()));
-    auto page = PostingsPage(*current, query, **lease);
-    if (!page.ok()) return SendFailure(req, res, ReadingPostingsFailed(page.status()));
-    json body = {{"data", std::move(page).value()},
-                 {"filters", query.canonical},
-                 {"ignored_filters", IgnoredFilters(query, kPostingFilters)}};
-    SendJson(res, 200, body);
+    // Twice at most: once more on a snapshot of the table as it is now when
+    // a build rewrote the postings under the first (postings_table.h).
+    for (int attempt = 1;; ++attempt) {
+      auto [current, generation] = CurrentSnapshot();
+      auto parsed = ParseQuery(req.params, PostingsTableOptions(), *current);
+      if (const auto* bad = std::get_if<BadParameter>(&parsed)) return SendBadParameter(res, *bad);
+      const auto& query = std::get<ParsedQuery>(parsed);
+      auto page = [&]() -> Result<json> {
+        auto lease = pool_.Acquire();
+        if (!lease.ok()) return lease.status();
+        return PostingsPage(*current, query, **lease);
+      }();
+      if (!page.ok() && IsSnapshotBehindTheTable(page.status()) && attempt == 1 &&
+          CatchUpWithTheTable(generation))
+        continue;
+      if (!page.ok()) return SendFailure(req, res, ReadingPostingsFailed(page.status()));
+      json body = {{"data", std::move(page).value()},
+                   {"filters", query.canonical},
+                   {"ignored_filters", IgnoredFilters(query, kPostingFilters)}};
+      return SendJson(res, 200, body);
+    }
+  }
+
+  // Loads the warehouse as it is now, mid-build or not, unless another
+  // request did since snapshot `seen` was current; the build's end still
+  // reloads (the generation recorded is the one read before loading). False
+  // when the load failed: the previous snapshot keeps serving.
+  bool CatchUpWithTheTable(uint64_t seen) {
+    std::lock_guard check_lock(check_mutex_);
+    if (CurrentSnapshot().second != seen) return true;
+    Status status = Reload();
+    if (!status.ok()) {
+      spdlog::warn("serve: keeping the previous snapshot: {}", status.ToString());
+      return false;
+    }
+    spdlog::info(
+        "serve: fct_job_postings changed before the build finished; reloaded ({} "
+        "postings)",
+        snapshot()->postings.size());
+    return true;
   }
 
   void ServeCsv(const httplib::Request& req, httplib::Response& res) {

@@ -194,7 +194,7 @@ class SnapshotLoader {
         "SELECT postings.rowid, postings.start_year, postings.start_month, postings.iso_code, "
         "postings.employment_shape_code, postings.employment_shape_name, "
         "postings.job_class_code, postings.job_class_name, postings.headcount, "
-        "postings.is_open, categories.ids "
+        "postings.is_open, categories.ids, postings.job_id "
         "FROM fct_job_postings AS postings "
         "LEFT JOIN (SELECT job_id, group_concat(category_id) AS ids "
         "           FROM int_posting_preferences GROUP BY job_id) AS categories "
@@ -208,6 +208,7 @@ class SnapshotLoader {
     Status status = ForEach(kSql, [&](const Row& row) {
       PostingRecord record;
       record.rowid = Narrow<uint32_t>(Integer(row[0]), "fct_job_postings rowids");
+      record.job_key = PostingKeyOf(Text(row[11]));
       record.year = static_cast<int16_t>(Integer(row[1]));
       record.month = MonthOf(row[2]);
       record.province = SmallIndex(

@@ -67,10 +67,14 @@ using PreferenceMask = uint32_t;
 inline constexpr size_t kMaxPreferenceCategories = 32;
 
 // One posting (fct_job_postings), as the table endpoint pages through them
-// and as the charts scan them for the few queries no cube answers. 20 bytes:
-// a million postings take 20 MB.
+// and as the charts scan them for the few queries no cube answers. 24 bytes:
+// a million postings take 24 MB.
 struct PostingRecord {
-  uint32_t rowid = 0;              // fct_job_postings.rowid, to fetch the row's text
+  uint32_t rowid = 0;  // fct_job_postings.rowid, to fetch the row's text
+  // PostingKeyOf(job_id): a build rewrites fct_job_postings (and moves its
+  // rowids to other postings) before serve loads the snapshot that matches,
+  // so a row fetched by rowid is checked against it (postings_table.h).
+  uint32_t job_key = 0;
   PreferenceMask preferences = 0;  // bit i: the posting mentions preference value i
   uint32_t headcount = 0;
   int16_t year = 0;
@@ -80,7 +84,17 @@ struct PostingRecord {
   uint8_t shape = 0;
   uint8_t is_open = 0;
 };
-static_assert(sizeof(PostingRecord) == 20);
+static_assert(sizeof(PostingRecord) == 24);
+
+// A 32-bit hash (FNV-1a) of a posting's job_id, for PostingRecord::job_key.
+constexpr uint32_t PostingKeyOf(std::string_view job_id) {
+  uint32_t hash = 2166136261u;
+  for (char ch : job_id) {
+    hash ^= static_cast<unsigned char>(ch);
+    hash *= 16777619u;
+  }
+  return hash;
+}
 
 // Postings summed over one combination of dimension values. Dimensions a
 // cube rolls up hold the "any" markers below. Sums fit 32 bits because the

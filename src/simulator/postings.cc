@@ -360,7 +360,9 @@ std::chrono::system_clock::time_point PostingsModel::PublishedAt(Date day, int64
   return KoreaTime(day, kFirstSecond + offset);
 }
 
-Posting PostingsModel::MakePosting(const PostingsCalendar& calendar, int64_t index) const {
+Posting PostingsModel::MakePosting(
+    const PostingsCalendar& calendar, int64_t index,
+    std::optional<std::chrono::system_clock::time_point> read_at) const {
   PostingsCalendar::Slot slot = calendar.SlotOf(index);
   uint64_t posting_seed = Hash({seed_, kPostingSalt, static_cast<uint64_t>(index)});
   DrawStream draws(posting_seed);
@@ -421,11 +423,17 @@ Posting PostingsModel::MakePosting(const PostingsCalendar& calendar, int64_t ind
   Date created_day = slot.day.AddDays(-draws.Between(0, 1));
   auto created = timing_.publish_over_day ? PublishedAt(slot.day, slot.sequence)
                                           : KoreaTime(created_day, created_seconds);
+  auto updated = draws.Chance(0.35)
+                     ? created + std::chrono::seconds(draws.Between(600, int64_t{2} * 86400))
+                     : created;
+  // The draws above are made whatever the clock says, so every later field
+  // is the same at any `read_at`.
+  if (read_at && Date::KoreaDay(*read_at) >= calendar.today()) {
+    created = std::min(created, *read_at);
+    updated = std::clamp(updated, created, *read_at);
+  }
   posting.created = FormatKoreaTimestamp(created);
-  posting.updated = draws.Chance(0.35)
-                        ? FormatKoreaTimestamp(created + std::chrono::seconds(draws.Between(
-                                                             600, int64_t{2} * 86400)))
-                        : posting.created;
+  posting.updated = FormatKoreaTimestamp(updated);
   posting.details =
       fmt::format("■ 직무내용\n - {}\n■ 근무장소\n - {}\n■ 모집인원\n - {}명\n■ 우대사항\n - {}",
                   job.duty, posting.address, posting.headcount,

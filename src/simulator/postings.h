@@ -6,7 +6,8 @@
 // on their common days). Posting index 0 is the oldest; the list shows the
 // newest first. MakePosting() derives every field of one posting from its
 // index alone, so list and detail agree, and a posting never changes as
-// "today" moves, except its deadline.
+// "today" moves, except its deadline and, while the clock has not reached
+// them, the createDy and updDy it drew (they are capped at the clock).
 //
 // By default a day's postings all exist from the day's start. With
 // PostingsTiming::publish_over_day they appear one after another between
@@ -114,8 +115,15 @@ class PostingsModel {
   // sequence. REQUIRES: 0 <= sequence < the day's postings.
   std::chrono::system_clock::time_point PublishedAt(Date day, int64_t sequence) const;
 
+  // `read_at`: when the portal is read. A posting is never stamped (createDy,
+  // updDy) later than that unless calendar.today() is ahead of its Korea day
+  // (a simulated day in the clock's future keeps its stamps): without
+  // publish_over_day a posting of today may draw a createDy later in the day,
+  // and it is then stamped `read_at` instead. Unset: the stamps as drawn.
   // REQUIRES: 0 <= index < calendar.total()
-  Posting MakePosting(const PostingsCalendar& calendar, int64_t index) const;
+  Posting MakePosting(
+      const PostingsCalendar& calendar, int64_t index,
+      std::optional<std::chrono::system_clock::time_point> read_at = std::nullopt) const;
   // The index of the posting with `job_id`, if it exists by calendar.today().
   std::optional<int64_t> FindJobId(const PostingsCalendar& calendar, std::string_view job_id) const;
 

@@ -345,7 +345,8 @@ HttpReply SimulatorImpl::ServeList(const HttpRequest& request, std::string_view 
   int64_t end = std::min(total, first + rows_per_page);
   std::string items;
   for (int64_t position = first; position < end; ++position) {
-    simulator::Posting posting = postings_.MakePosting(*calendar, total - 1 - position);
+    simulator::Posting posting =
+        postings_.MakePosting(*calendar, total - 1 - position, clock_.Now());
     simulator::AppendListItem(posting, today, items);
   }
   return XmlReply(simulator::XmlResponse({.items = items,
@@ -366,7 +367,7 @@ HttpReply SimulatorImpl::ServeDetail(const HttpRequest& request, std::string_vie
         {.num_of_rows = 1, .page_no = 1, .total_count = 0, .result_code = "03"}));
   }
   std::string item;
-  simulator::AppendDetailItem(postings_.MakePosting(*calendar, *index), item);
+  simulator::AppendDetailItem(postings_.MakePosting(*calendar, *index, clock_.Now()), item);
   return XmlReply(
       simulator::XmlResponse({.items = item, .num_of_rows = 1, .page_no = 1, .total_count = 1}));
 }

@@ -109,7 +109,8 @@ TEST_F(PostingsToday, EachHourlyRunCollectsTheDaySoFarAndBuildsOnIt) {
 
 // raw_postings' freshness policy (models/sources.yml): error after a day.
 // Nothing has been collected for 32 hours when the daily build runs, so the
-// build fails and the alert says which source is how old.
+// build fails, the stale source raises its own alert, and the task's alert
+// says which source is how old.
 TEST_F(PostingsToday, AStaleSourceFailsTheBuildAndTheAlertNamesIt) {
   constexpr char kDailyBuild[] =
       "pipelines:\n"
@@ -135,6 +136,18 @@ TEST_F(PostingsToday, AStaleSourceFailsTheBuildAndTheAlertNamesIt) {
   for (const ReceivedRequest& request : receiver.requests()) {
     nlohmann::json payload = nlohmann::json::parse(request.body);
     kinds.push_back(payload.at("kind"));
+    if (payload.at("kind") == "source_stale") {
+      // The stale source's own alert: which source, how old, the limits.
+      EXPECT_EQ(payload.at("data_source"), "source.silverwork.raw.raw_postings");
+      EXPECT_NE(payload.at("freshness")
+                    .get<std::string>()
+                    .find("is 32.5 hours old (warn after 3 hours, error after 1 day)"),
+                std::string::npos)
+          << payload.dump();
+      EXPECT_TRUE(payload.at("stale_since").get<std::string>().starts_with("2025-07-01T10:0"))
+          << payload.dump();
+      continue;
+    }
     if (payload.at("kind") != "task_failed") continue;
     EXPECT_EQ(payload.at("task"), "build");
     const std::string message = payload.at("error").at("message");
@@ -144,7 +157,7 @@ TEST_F(PostingsToday, AStaleSourceFailsTheBuildAndTheAlertNamesIt) {
               std::string::npos)
         << message;
   }
-  EXPECT_EQ(kinds, (std::vector<std::string>{"task_failed", "run_failed"}));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"source_stale", "task_failed", "run_failed"}));
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ TEST(AlertsConfigTest, DefaultsSendNothingAndNoSuccesses) {
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_TRUE(config->alerts.base_url.empty());
   EXPECT_FALSE(config->alerts.on_success);
+  EXPECT_TRUE(config->alerts.on_stale_source);
   EXPECT_TRUE(config->alerts.slack_webhook_url.empty());
   EXPECT_TRUE(config->alerts.webhook_url.empty());
   EXPECT_EQ(config->alerts.max_attempts, 10);
@@ -41,7 +42,7 @@ TEST(AlertsConfigTest, EveryKeyIsRead) {
   const std::string hook = WriteFile(folder, "hook", "http://127.0.0.1:9000/in/HookSecret\n");
   auto config = Parse(
       "[alerts]\nbase_url = \"http://dash.example:8080\"\non_success = true\n"
-      "slack_webhook_url_file = \"" +
+      "on_stale_source = false\nslack_webhook_url_file = \"" +
       slack + "\"\nwebhook_url_file = \"" + hook +
       "\"\ntimeout_ms = 2000\nmax_attempts = 3\nbackoff_base_ms = 100\n"
       "backoff_max_ms = 800\n");
@@ -49,6 +50,7 @@ TEST(AlertsConfigTest, EveryKeyIsRead) {
   const AlertsConfig& alerts = config->alerts;
   EXPECT_EQ(alerts.base_url, "http://dash.example:8080");
   EXPECT_TRUE(alerts.on_success);
+  EXPECT_FALSE(alerts.on_stale_source);
   EXPECT_EQ(alerts.slack_webhook_url, "https://hooks.slack.com/services/T1/B2/FileSecret");
   EXPECT_EQ(alerts.webhook_url, "http://127.0.0.1:9000/in/HookSecret");
   EXPECT_EQ(alerts.timeout_ms, 2000);

@@ -33,7 +33,8 @@ inline std::chrono::system_clock::time_point SampleNow() {
 inline const std::vector<AlertKind>& AllAlertKinds() {
   static const std::vector<AlertKind> kinds = {AlertKind::kTaskFailed,     AlertKind::kRunFailed,
                                                AlertKind::kDeadlineMissed, AlertKind::kRecovered,
-                                               AlertKind::kLongDeferral,   AlertKind::kSucceeded};
+                                               AlertKind::kLongDeferral,   AlertKind::kSucceeded,
+                                               AlertKind::kSourceStale,    AlertKind::kSourceFresh};
   return kinds;
 }
 
@@ -72,6 +73,17 @@ inline AlertEvent SampleEvent(AlertKind kind) {
       break;
     case AlertKind::kSucceeded:
       event.duration = 3min;
+      break;
+    case AlertKind::kSourceStale:
+    case AlertKind::kSourceFresh:
+      event.task = "build";
+      event.try_number = 1;
+      event.max_tries = 2;
+      event.source = "source.silverwork.raw.raw_postings";
+      event.freshness =
+          "latest _loaded_at = 2024-05-01T20:00:00Z is 4.1 hours old (warn after 3 hours, error "
+          "after 1 day)";
+      event.stale_since = SampleNow() - (kind == AlertKind::kSourceFresh ? 5h : 0h);
       break;
   }
   return event;

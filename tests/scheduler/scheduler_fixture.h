@@ -72,10 +72,13 @@ class FakeLauncher final : public TaskLauncher {
   }
   // Ends the running try of `task` with `exit_code` and the result file a
   // child would write.
-  void End(const std::string& task, int exit_code, Status error = Status()) {
+  // `freshness`: the source freshness checks a build task reports.
+  void End(const std::string& task, int exit_code, Status error = Status(),
+           std::vector<FreshnessCheck> freshness = {}) {
     const TryKey key = RunningTry(task);
     TaskResult result{.exit_code = exit_code, .status = exit_code == 0 ? "success" : "failed"};
     result.error = std::move(error);
+    result.freshness = std::move(freshness);
     ended_.push_back({.key = key, .exit_code = exit_code, .result = result});
   }
   void Kill(const TryKey& key, int signal_number) {

@@ -288,6 +288,55 @@ TEST(PostingsApiOverTheDay, TheListGrowsAsTheClockPassesEachPublication) {
   EXPECT_GT(whole_day - before_today, 150);
 }
 
+// Without --publish-over-day all of today's postings exist from midnight,
+// but none is stamped later than the simulator's clock: the demo's newest
+// posting is never younger than zero.
+TEST(PostingsApiToday, CreateDyIsNeverAfterTheSimulatorsClock) {
+  const Date today = Date::FromYmd(2025, 6, 30);
+  const auto nine_am = std::chrono::system_clock::time_point(today.sys_days());  // 09:00 KST
+  FakeClock clock(nine_am);
+  SimulatorOptions options = SmallWorld();
+  options.data.today.reset();  // today follows the clock
+  options.clock = &clock;
+  auto simulator = StartOrDie(options);
+  ASSERT_NE(simulator, nullptr);
+
+  const std::string now = "2025-06-30T09:00:00+09:00";
+  int todays = 0, stamped_now = 0, earlier = 0;
+  const pugi::xml_document page = FetchXml(ListUrl(*simulator, 1, 400));
+  for (const auto& item : Items(page)) {
+    if (std::string(item.child_value("frDd")) != "20250630") continue;
+    ++todays;
+    auto detail = FetchXml(DetailUrl(*simulator, item.child_value("jobId")));
+    ASSERT_EQ(ResultCodeOf(detail), "00");
+    std::string created = detail.select_node("//createDy").node().text().get();
+    std::string updated = detail.select_node("//updDy").node().text().get();
+    EXPECT_LE(created, now) << item.child_value("jobId");
+    EXPECT_LE(updated, now) << item.child_value("jobId");
+    EXPECT_GE(updated, created) << item.child_value("jobId");
+    stamped_now += created == now ? 1 : 0;
+    earlier += created < now ? 1 : 0;
+  }
+  // Most of the day's postings drew an instant after 09:00 (they are drawn
+  // within 08:00..19:00 of today or yesterday): capped, not dropped.
+  EXPECT_GT(todays, 50);
+  EXPECT_GT(stamped_now, todays / 4);
+  EXPECT_GT(earlier, 0);
+
+  // Later the same day the same postings keep what they drew before the clock.
+  clock.Advance(std::chrono::hours(12));  // 21:00
+  int later_than_nine = 0;
+  const pugi::xml_document evening = FetchXml(ListUrl(*simulator, 1, 400));
+  for (const auto& item : Items(evening)) {
+    if (std::string(item.child_value("frDd")) != "20250630") continue;
+    auto detail = FetchXml(DetailUrl(*simulator, item.child_value("jobId")));
+    std::string created = detail.select_node("//createDy").node().text().get();
+    EXPECT_LE(created, "2025-06-30T21:00:00+09:00");
+    later_than_nine += created > now ? 1 : 0;
+  }
+  EXPECT_GT(later_than_nine, todays / 4);
+}
+
 TEST_F(PostingsApiTest, UnknownPathAndMethodAreRefused) {
   auto response = Fetch(simulator_->base_url() + "/B552474/SenuriService/getNothing");
   ASSERT_TRUE(response.ok());
