@@ -1,11 +1,13 @@
 #include "serve/catalog.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <tuple>
 
 namespace silverwork::serve {
 namespace {
@@ -132,6 +134,12 @@ Result<DataCatalog> DataCatalog::FromDocument(std::string_view document,
   return catalog;
 }
 
+DataCatalog DataCatalog::Unreadable(std::string why) {
+  DataCatalog catalog;
+  catalog.problem_ = std::move(why);
+  return catalog;
+}
+
 std::optional<size_t> DataCatalog::Find(std::string_view unique_id) const {
   auto found = by_id_.find(unique_id);
   if (found == by_id_.end()) return std::nullopt;
@@ -204,9 +212,12 @@ Result<std::shared_ptr<const DataCatalog>> LoadDataCatalog(Warehouse& warehouse)
       }));
   if (!document) return std::make_shared<const DataCatalog>();
   SW_ASSIGN_OR_RETURN(auto results, LoadLastResults(warehouse));
-  SW_ASSIGN_OR_RETURN(DataCatalog catalog,
-                      DataCatalog::FromDocument(*document, std::move(results)));
-  return std::make_shared<const DataCatalog>(std::move(catalog));
+  Result<DataCatalog> catalog = DataCatalog::FromDocument(*document, std::move(results));
+  if (!catalog.ok()) {
+    spdlog::warn("serve: the data catalog is left empty: {}", catalog.status().ToString());
+    return std::make_shared<const DataCatalog>(DataCatalog::Unreadable(catalog.status().message()));
+  }
+  return std::make_shared<const DataCatalog>(std::move(catalog).value());
 }
 
 }  // namespace silverwork::serve

@@ -94,7 +94,13 @@ class DataCatalog {
   static Result<DataCatalog> FromDocument(std::string_view document,
                                           std::map<std::string, CatalogTestResult> results);
 
+  // A catalog the stored document could not give (`why` says so): empty,
+  // so the rest of the snapshot still serves.
+  static DataCatalog Unreadable(std::string why);
+
   bool empty() const { return nodes_.empty(); }
+  // Why the stored catalog could not be read; empty when it could (or none is stored).
+  const std::string& problem() const { return problem_; }
   const std::string& project() const { return project_; }
   const std::string& generated_at() const { return generated_at_; }
   const std::vector<CatalogNode>& nodes() const { return nodes_; }
@@ -115,12 +121,14 @@ class DataCatalog {
  private:
   std::string project_;
   std::string generated_at_;
+  std::string problem_;
   std::vector<CatalogNode> nodes_;
   std::map<std::string, size_t, std::less<>> by_id_;
 };
 
 // Loads the stored catalog and the tests' last results; an empty catalog when
-// the build never stored one.
+// the build never stored one, and an Unreadable one (logged) when the stored
+// document is not what the build writes. Fails only when the warehouse does.
 Result<std::shared_ptr<const DataCatalog>> LoadDataCatalog(Warehouse& warehouse);
 
 }  // namespace silverwork::serve

@@ -100,6 +100,15 @@ json LineageJson(const DataCatalog& catalog, const Lineage& lineage, int depth,
           {"edges", std::move(edges)}};
 }
 
+// What to do about an id the catalog lacks.
+std::string CatalogHint(const DataCatalog& catalog) {
+  if (!catalog.problem().empty())
+    return catalog.problem() + "; run `silverwork docs` to store the catalog again";
+  if (catalog.empty())
+    return "the warehouse holds no catalog yet: run `silverwork build` or `silverwork docs`";
+  return "find node ids with GET /api/v1/catalog?q=<name>";
+}
+
 LineageDirection DirectionNamed(std::string_view name) {
   if (name == "upstream") return LineageDirection::kUpstream;
   if (name == "downstream") return LineageDirection::kDownstream;
@@ -128,6 +137,7 @@ void ServeCatalogSearch(const DataCatalog& catalog, const httplib::Request& req,
            {{"data",
              {{"project", TextOrNull(catalog.project())},
               {"generated_at", TextOrNull(catalog.generated_at())},
+              {"problem", TextOrNull(catalog.problem())},
               {"total", matches.size()},
               {"nodes", std::move(nodes)}}},
             {"filters",
@@ -146,11 +156,9 @@ void ServeCatalogNode(const DataCatalog& catalog, const httplib::Request& req,
   const std::string unique_id = req.matches[1];
   const std::optional<size_t> index = catalog.Find(unique_id);
   if (!index) {
-    return SendError(
-        res, 404, "not_found", fmt::format("no node '{}' in the data catalog", unique_id),
-        catalog.empty() ? "the warehouse holds no catalog yet: run `silverwork build` or "
-                          "`silverwork docs`"
-                        : "find node ids with GET /api/v1/catalog?q=<name>");
+    return SendError(res, 404, "not_found",
+                     fmt::format("no node '{}' in the data catalog", unique_id),
+                     CatalogHint(catalog));
   }
   const CatalogNode& node = catalog.nodes()[*index];
   SendJson(res, 200,
