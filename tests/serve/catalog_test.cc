@@ -142,7 +142,7 @@ TEST(DataCatalogTest, LineageGoesAsFarAsTheDepthInTheDirectionAsked) {
 
 TEST(DataCatalogTest, ADocumentThatIsNotTheBuildsIsAnError) {
   for (const char* document :
-       {"", "[]", "{\"nodes\": 3}", "{\"metadata\": {}, \"nodes\": {\"x\": {}}}"}) {
+       {"", "[]", R"({"nodes": 3})", R"({"metadata": {}, "nodes": {"x": {}}})"}) {
     auto catalog = DataCatalog::FromDocument(document, {});
     EXPECT_FALSE(catalog.ok()) << document;
   }
