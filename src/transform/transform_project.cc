@@ -149,9 +149,9 @@ Result<Node> AnalysisNode(const Manifest& manifest, const SqlFile& file) {
                                     : manifest.FindSource(args[0].literal.as_string(),
                                                           args[1].literal.as_string());
     if (parent < 0)
-      status = Status(
-          ErrorCode::kInvalidInput,
-          fmt::format("{}:{}: {}() names nothing in the project", file.path, call.line, call.name));
+      status = Status(ErrorCode::kInvalidInput,
+                      fmt::format("{}:{}: {}() names nothing in the project", file.path,
+                                  call.line, call.name));
     node.parents.push_back(parent);
   });
   SW_RETURN_IF_ERROR(status);
@@ -170,9 +170,8 @@ Result<std::vector<std::string>> TransformProject::Compile(const RunOptions& opt
   SW_ASSIGN_OR_RETURN(std::vector<bool> selected,
                       SelectNodes(manifest, options.select, options.exclude));
   Clock& clock = options.clock ? *options.clock : DefaultClock();
-  Compiler compiler(
-      manifest, options.warehouse->traits(), resolved.vars,
-      ContextValuesFor(*files_, options.threads, options.run_id, FormatUtcTimestamp(clock.Now())));
+  Compiler compiler(manifest, options.warehouse->traits(), resolved.vars,
+                    ContextValuesFor(*files_, options.threads, options.run_id, clock, clock.Now()));
   const fs::path artifacts = ArtifactsDir(*files_, options);
   std::vector<std::string> written;
   auto write = [&](const Node& node, const std::string& sql) -> Status {
@@ -204,7 +203,8 @@ Status TransformProject::Docs(const RunOptions& options) const {
     SW_ASSIGN_OR_RETURN(catalog, ReadWarehouseCatalog(manifest, *options.warehouse));
   }
   Clock& clock = options.clock ? *options.clock : DefaultClock();
-  const std::string generated_at = FormatUtcTimestamp(clock.Now());
+  const auto now = clock.Now();
+  const std::string generated_at = FormatUtcTimestamp(now);
   const fs::path artifacts = ArtifactsDir(*files_, options);
   SW_RETURN_IF_ERROR(
       WriteTextFile(artifacts / "manifest.json",
@@ -214,7 +214,7 @@ Status TransformProject::Docs(const RunOptions& options) const {
         artifacts / "catalog.json",
         CatalogJson(manifest, catalog.columns, catalog.row_counts, generated_at).dump(2) + "\n"));
     Compiler compiler(manifest, options.warehouse->traits(), resolved.vars,
-                      ContextValuesFor(*files_, options.threads, options.run_id, generated_at));
+                      ContextValuesFor(*files_, options.threads, options.run_id, clock, now));
     auto compile = [&compiler](const Node& node) {
       return node.generic_test ? compiler.CompileGenericTest(node) : compiler.Compile(node, false);
     };
