@@ -340,6 +340,7 @@ class SnapshotLoader {
                   "WHERE run_id = (SELECT run_id FROM _sw_test_failures "
                   "                ORDER BY executed_at DESC, run_id DESC LIMIT 1) "
                   "ORDER BY test_id"));
+    SW_ASSIGN_OR_RETURN(snapshot_.catalog, LoadDataCatalog(warehouse_));
     return Status::Ok();
   }
 

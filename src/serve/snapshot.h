@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,6 +28,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "serve/catalog.h"
 #include "serve/freshness.h"
 #include "warehouse/warehouse.h"
 
@@ -197,6 +199,8 @@ struct ServingSnapshot {
   TableCopy runs;          // _sw_runs, newest first
   TableCopy data_quality;  // mart_data_quality
   TableCopy test_results;  // _sw_test_failures of the newest test run
+  // The 데이터 카탈로그 tab's catalog (catalog.h); empty before a build stored one.
+  std::shared_ptr<const DataCatalog> catalog = std::make_shared<const DataCatalog>();
 
   std::chrono::system_clock::time_point loaded_at;  // when the load finished
   double load_seconds = 0;

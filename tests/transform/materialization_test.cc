@@ -248,7 +248,7 @@ TEST_F(MaterializationTest, IncrementalDeletesAndInsertsByUniqueKey) {
             (Strings{"1|10", "2|25", "3|30"}));
   EXPECT_EQ(Rows(*warehouse_,
                  "SELECT name FROM sqlite_master WHERE name GLOB '*__sw_*' AND name NOT GLOB "
-                 "'*_sw_*state*'"),  // the build and collection state stay
+                 "'*_sw_*state*' AND name NOT GLOB '*_sw_catalog*'"),  // state and catalog stay
             Strings{});
 
   RunResults refreshed = Build({.full_refresh = true});

@@ -101,7 +101,7 @@ TEST(SeedLoadTest, SeedCommandLoadsTypedTablesAndReplacesThem) {
   EXPECT_EQ(Rows(*warehouse, "SELECT * FROM codes"), std::vector<std::string>{"001|one"});
   EXPECT_EQ(Rows(*warehouse,
                  "SELECT name FROM sqlite_master WHERE name GLOB '*__sw_*' AND name NOT GLOB "
-                 "'*_sw_*state*'"),  // the build and collection state stay
+                 "'*_sw_*state*' AND name NOT GLOB '*_sw_catalog*'"),  // state and catalog stay
             std::vector<std::string>{});
 }
 
