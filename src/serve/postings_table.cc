@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <bit>
 #include <unordered_map>
+#include <unordered_set>
+
+#include "warehouse/engine_traits.h"
 
 namespace silverwork::serve {
 namespace {
@@ -29,28 +32,33 @@ constexpr std::string_view kColumns[] = {
     "job_class_name", "headcount",     "is_open",         "preferences"};
 constexpr size_t kFetchedColumns = std::size(kColumns) - 1;
 
-constexpr std::string_view kFetchSql =
-    "SELECT rowid, job_id, title, employer, start_date, end_date, province_name, work_place_name, "
-    "employment_shape_name, job_class_name, headcount, is_open "
-    "FROM fct_job_postings WHERE rowid IN (SELECT value FROM json_each(?))";
+// Job ids, compared as the string views the snapshot holds.
+struct JobIdHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view id) const { return std::hash<std::string_view>()(id); }
+};
+using JobIdSet = std::unordered_set<std::string, JobIdHash, std::equal_to<>>;
 
-// Rowids of postings whose title, employer, place or id contains `text`
-// (case-insensitively for Latin letters), ascending.
-Result<std::vector<int64_t>> SearchRowids(Warehouse& warehouse, const std::string& text) {
-  std::vector<int64_t> rowids;
-  const Value params[] = {text};
-  SW_RETURN_IF_ERROR(
-      warehouse.Query("SELECT rowid FROM fct_job_postings "
-                      "WHERE instr(lower(coalesce(title, '')), lower(?1)) > 0 "
-                      "   OR instr(lower(coalesce(employer, '')), lower(?1)) > 0 "
-                      "   OR instr(lower(coalesce(work_place_name, '')), lower(?1)) > 0 "
-                      "   OR job_id = ?1",
-                      params, [&](const Row& row) {
-                        rowids.push_back(std::get<int64_t>(row[0]));
-                        return Status::Ok();
-                      }));
-  std::sort(rowids.begin(), rowids.end());
-  return rowids;
+// Job ids of postings whose title, employer or place contains `text`
+// (case-insensitively for Latin letters), or whose id is `text`.
+Result<JobIdSet> SearchJobIds(Warehouse& warehouse, const std::string& text) {
+  const EngineTraits& traits = warehouse.traits();
+  std::string sql = "SELECT job_id FROM fct_job_postings WHERE job_id = ?";
+  for (std::string_view column : {"title", "employer", "work_place_name"}) {
+    SW_ASSIGN_OR_RETURN(std::string contains,
+                        traits.ExpandMacro("contains_text",
+                                           std::vector<std::string>{
+                                               fmt::format("lower(coalesce({}, ''))", column),
+                                               "lower(CAST(? AS TEXT))"}));
+    sql += " OR " + contains;
+  }
+  JobIdSet job_ids;
+  const Value params[] = {text, text, text, text};
+  SW_RETURN_IF_ERROR(warehouse.Query(sql, params, [&](const Row& row) {
+    job_ids.insert(ValueToString(row[0]));
+    return Status::Ok();
+  }));
+  return job_ids;
 }
 
 bool Matches(const ChartFilter& filter, const PostingRecord& record) {
@@ -69,21 +77,30 @@ std::string PreferenceLabels(const ServingSnapshot& snapshot, PreferenceMask mas
 }
 
 // Calls on_row(record, fetched columns) for each record, in the records' order.
-Status FetchRows(Warehouse& warehouse, std::span<const PostingRecord* const> records,
+Status FetchRows(const ServingSnapshot& snapshot, Warehouse& warehouse,
+                 std::span<const PostingRecord* const> records,
                  const std::function<void(const PostingRecord&, const Row&)>& on_row) {
   if (records.empty()) return Status::Ok();
-  json rowids = json::array();
-  for (const PostingRecord* record : records) rowids.push_back(record->rowid);
-  std::unordered_map<int64_t, Row> by_rowid;
-  const Value params[] = {rowids.dump()};
-  SW_RETURN_IF_ERROR(warehouse.Query(kFetchSql, params, [&](const Row& row) {
-    by_rowid.emplace(std::get<int64_t>(row[0]), Row(row.begin() + 1, row.end()));
+  std::string sql =
+      "SELECT job_id, title, employer, start_date, end_date, province_name, work_place_name, "
+      "employment_shape_name, job_class_name, headcount, is_open "
+      "FROM fct_job_postings WHERE job_id IN (";
+  std::vector<Value> job_ids;
+  job_ids.reserve(records.size());
+  for (const PostingRecord* record : records) {
+    sql += job_ids.empty() ? "?" : ", ?";
+    job_ids.emplace_back(std::string(snapshot.JobIdOf(*record)));
+  }
+  sql += ")";
+  std::unordered_map<std::string, Row, JobIdHash, std::equal_to<>> by_job_id;
+  SW_RETURN_IF_ERROR(warehouse.Query(sql, job_ids, [&](const Row& row) {
+    by_job_id.emplace(ValueToString(row[0]), row);
     return Status::Ok();
   }));
   const Row missing(kFetchedColumns);
   for (const PostingRecord* record : records) {
-    auto found = by_rowid.find(record->rowid);
-    on_row(*record, found == by_rowid.end() ? missing : found->second);
+    auto found = by_job_id.find(snapshot.JobIdOf(*record));
+    on_row(*record, found == by_job_id.end() ? missing : found->second);
   }
   return Status::Ok();
 }
@@ -122,14 +139,14 @@ Status ForEachMatchingPosting(const ServingSnapshot& snapshot, const ParsedQuery
                               Warehouse& warehouse,
                               const std::function<void(const PostingRecord&)>& on_match) {
   const std::string& search = query.Text("q");
-  std::vector<int64_t> found;
+  JobIdSet found;
   if (!search.empty()) {
-    SW_ASSIGN_OR_RETURN(found, SearchRowids(warehouse, search));
+    SW_ASSIGN_OR_RETURN(found, SearchJobIds(warehouse, search));
   }
   for (const PostingRecord& record :
        snapshot.PostingsInYears(query.filter.year_from, query.filter.year_to)) {
     if (!Matches(query.filter, record)) continue;
-    if (!search.empty() && !std::binary_search(found.begin(), found.end(), record.rowid)) continue;
+    if (!search.empty() && !found.contains(snapshot.JobIdOf(record))) continue;
     on_match(record);
   }
   return Status::Ok();
@@ -149,7 +166,7 @@ Result<json> PostingsPage(const ServingSnapshot& snapshot, const ParsedQuery& qu
         ++total;
       }));
   json rows = json::array();
-  SW_RETURN_IF_ERROR(FetchRows(warehouse, shown, [&](const PostingRecord& record, const Row& row) {
+  SW_RETURN_IF_ERROR(FetchRows(snapshot, warehouse, shown, [&](const PostingRecord& record, const Row& row) {
     json cells = json::array();
     for (const Value& value : row) cells.push_back(CellJson(value));
     cells.push_back(PreferenceLabels(snapshot, record.preferences));
@@ -174,7 +191,7 @@ std::string PostingsCsvHeader() {
 Status AppendPostingsCsv(const ServingSnapshot& snapshot,
                          std::span<const PostingRecord* const> records, Warehouse& warehouse,
                          std::string& out) {
-  return FetchRows(warehouse, records, [&](const PostingRecord& record, const Row& row) {
+  return FetchRows(snapshot, warehouse, records, [&](const PostingRecord& record, const Row& row) {
     for (const Value& value : row) {
       AppendCsvField(ValueToString(value), out);
       out += ',';

@@ -1,7 +1,7 @@
 // The postings table: the filtered postings a page at a time, and the same
 // rows as CSV. Which postings match comes from the snapshot's records (the
 // dashboard filters) and, for a text search, from one scan of
-// fct_job_postings; the rows' text is then read by rowid.
+// fct_job_postings; the rows' text is then read by job id.
 //
 // Functions share the Warehouse's (lack of) thread-safety: give each thread
 // its own connection.

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "serve/cell_summer.h"
+#include "warehouse/engine_traits.h"
 
 namespace silverwork::serve {
 namespace {
@@ -164,8 +165,8 @@ class SnapshotLoader {
                 "WHERE job_class_code IS NOT NULL GROUP BY job_class_code ORDER BY job_class_code",
                 [&](const Row& row) { snapshot_.job_classes.Intern(Text(row[0]), Text(row[1])); }));
     SW_RETURN_IF_ERROR(
-        ForEach("SELECT DISTINCT category_id, category FROM preference_keywords "
-                "ORDER BY cast(category_id AS integer)",
+        ForEach("SELECT category_id, category FROM preference_keywords "
+                "GROUP BY category_id, category ORDER BY cast(category_id AS integer)",
                 [&](const Row& row) { snapshot_.preferences.Intern(Text(row[0]), Text(row[1])); }));
     if (snapshot_.preferences.size() > kMaxPreferenceCategories) {
       return Status(
@@ -190,24 +191,33 @@ class SnapshotLoader {
 
   Status LoadPostings() {
     // Each posting's categories as "3,7"; a posting counts once per category.
-    constexpr std::string_view kSql =
-        "SELECT postings.rowid, postings.start_year, postings.start_month, postings.iso_code, "
+    // Ties on start_date are ordered by job_id, the table's key, so both
+    // engines give the same order (PostgreSQL in its database's collation).
+    SW_ASSIGN_OR_RETURN(const std::string categories,
+                        warehouse_.traits().ExpandMacro(
+                            "string_agg", std::vector<std::string>{"category_id", "','"}));
+    const std::string sql = fmt::format(
+        "SELECT postings.job_id, postings.start_year, postings.start_month, postings.iso_code, "
         "postings.employment_shape_code, postings.employment_shape_name, "
         "postings.job_class_code, postings.job_class_name, postings.headcount, "
         "postings.is_open, categories.ids "
         "FROM fct_job_postings AS postings "
-        "LEFT JOIN (SELECT job_id, group_concat(category_id) AS ids "
+        "LEFT JOIN (SELECT job_id, {} AS ids "
         "           FROM int_posting_preferences GROUP BY job_id) AS categories "
         "  ON categories.job_id = postings.job_id "
-        "ORDER BY postings.start_date DESC, postings.job_id";
+        "ORDER BY postings.start_date DESC, postings.job_id",
+        categories);
     // Sized up front: growing a million-record vector by doubling would
     // briefly hold one and a half copies.
-    SW_ASSIGN_OR_RETURN(auto count, warehouse_.QueryAll("SELECT count(*) FROM fct_job_postings"));
-    snapshot_.postings.reserve(static_cast<size_t>(Integer(count.rows.at(0).at(0))));
+    SW_ASSIGN_OR_RETURN(
+        auto count, warehouse_.QueryAll("SELECT count(*), coalesce(sum(length(job_id)), 0) "
+                                        "FROM fct_job_postings"));
+    const auto postings = static_cast<size_t>(Integer(count.rows.at(0).at(0)));
+    snapshot_.postings.reserve(postings);
+    snapshot_.job_ids.Reserve(postings, static_cast<size_t>(Integer(count.rows.at(0).at(1))));
     uint64_t total_headcount = 0;
-    Status status = ForEach(kSql, [&](const Row& row) {
+    Status status = ForEach(sql, [&](const Row& row) {
       PostingRecord record;
-      record.rowid = Narrow<uint32_t>(Integer(row[0]), "fct_job_postings rowids");
       record.year = static_cast<int16_t>(Integer(row[1]));
       record.month = MonthOf(row[2]);
       record.province = SmallIndex(
@@ -223,11 +233,13 @@ class SnapshotLoader {
       record.is_open = Integer(row[9]) != 0 ? 1 : 0;
       record.preferences = PreferencesOf(Text(row[10]));
       snapshot_.postings.push_back(record);
+      snapshot_.job_ids.Add(Text(row[0]));
     });
     if (!status.ok()) return status.WithContext("cannot load postings");
     // Cells sum headcounts in 32 bits; the total bounds every sum.
     Narrow<uint32_t>(total_headcount, "a total headcount");
     snapshot_.postings.shrink_to_fit();
+    snapshot_.job_ids.ShrinkToFit();
     for (const auto& record : snapshot_.postings) NoteYear(record.year);
     snapshot_.postings_by_year = std::is_sorted(
         snapshot_.postings.begin(), snapshot_.postings.end(),
@@ -402,6 +414,21 @@ uint16_t Dimension::Intern(std::string_view code, std::string_view label,
   return index;
 }
 
+void PackedStrings::Add(std::string_view text) {
+  text_ += text;
+  ends_.push_back(Narrow<uint32_t>(text_.size(), "characters of job ids"));
+}
+
+void PackedStrings::Reserve(size_t strings, size_t characters) {
+  ends_.reserve(strings + 1);
+  text_.reserve(characters);
+}
+
+void PackedStrings::ShrinkToFit() {
+  ends_.shrink_to_fit();
+  text_.shrink_to_fit();
+}
+
 std::optional<uint16_t> Dimension::Find(std::string_view code) const {
   auto found = by_code_.find(std::string(code));
   if (found == by_code_.end()) return std::nullopt;
@@ -442,9 +469,9 @@ const PopulationYear* ServingSnapshot::PopulationFor(int year) const {
 
 Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
   const auto started = clock.Monotonic();
-  // One read transaction (BEGIN DEFERRED, which writes nothing) so every
-  // table is read at the same commit even while a build writes.
-  SW_RETURN_IF_ERROR(warehouse.Execute("BEGIN DEFERRED"));
+  // One read transaction (which takes no write lock) so every table is read
+  // at the same commit even while a build writes.
+  SW_RETURN_IF_ERROR(warehouse.Execute(warehouse.traits().begin_read_sql()));
   struct EndRead {
     Warehouse& warehouse;
     ~EndRead() { (void)warehouse.Execute("COMMIT"); }

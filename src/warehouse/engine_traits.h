@@ -13,8 +13,7 @@
 // engine names: it asks a connection for its traits (Warehouse::traits())
 // and uses what they say. SQL the traits hold uses positional `?`
 // parameters like every statement given to a Warehouse; engines translate
-// them. (Not yet true of serve's own queries, which read SQLite's rowid and
-// json_each; see docs/architecture.md.)
+// them.
 //
 // An engine's traits are built once from a table of spellings and never
 // change; thread-safe.
@@ -77,6 +76,9 @@ class EngineTraits {
     // dropped and after the new table is renamed into place (may be empty).
     std::string_view before_swap_sql;
     std::string_view after_swap_sql;
+    // Starts a transaction that only reads and sees one commit for all its
+    // statements (ended by COMMIT), without taking a write lock.
+    std::string_view begin_read_sql;
     // Empty when the engine lets writers build different tables side by
     // side. Otherwise: how a SELECT ($2) is computed into a table private
     // to the connection ($1, quoted) without the write lock, how SQL then
@@ -116,6 +118,9 @@ class EngineTraits {
   std::string Differs(std::string_view a, std::string_view b) const;
   std::string_view before_swap_sql() const { return spellings_.before_swap_sql; }
   std::string_view after_swap_sql() const { return spellings_.after_swap_sql; }
+  // See Spellings: readers that need several statements to agree (serve's
+  // snapshot) start with it and end with COMMIT.
+  std::string_view begin_read_sql() const { return spellings_.begin_read_sql; }
 
   // Whether builds on several connections compute their SELECTs into
   // connection-private tables first (the engine has one writer at a time).

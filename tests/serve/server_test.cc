@@ -74,7 +74,7 @@ TEST_F(Api, CsvHoldsExactlyTheFilteredRows) {
 
 TEST_F(Api, CsvIsCutAtItsRowLimitAndSaysSo) {
   EXPECT_EQ(ServeOptions{}.max_csv_rows, 200'000u);  // the documented limit
-  ServeOptions options = TestOptions(warehouse_path());
+  ServeOptions options = TestOptions(fixture_options());
   options.max_csv_rows = 40;
   StartServer(std::move(options));
   const std::vector<std::string> gyeonggi = SqlColumn(
@@ -123,7 +123,7 @@ TEST_F(Api, CsvCellsThatASpreadsheetWouldRunAreDefused) {
                 params)
             .ok());
   }
-  StartServer(copy, std::nullopt);
+  StartServer(SqliteFile(copy), std::nullopt);
   auto response = client_->Get(("/api/v1/postings.csv?q=" + job_id).c_str());
   ASSERT_TRUE(response);
   ASSERT_EQ(response->status, 200);
@@ -294,7 +294,7 @@ TEST_F(Api, ServesTheDashboardFilesAndNothingElse) {
   std::filesystem::create_directories(web.path() / "assets");
   std::ofstream(web.path() / "index.html") << "<!doctype html><title>silverwork</title>";
   std::ofstream(web.path() / "assets" / "index-abc123.js") << "console.log('hi')";
-  StartServer(warehouse_path(), web.path());
+  StartServer(fixture_options(), web.path());
 
   auto index = client_->Get("/");
   ASSERT_TRUE(index);
@@ -386,7 +386,7 @@ class Reloading : public ServerTest {
                         "CREATE TABLE padding_{} AS SELECT randomblob(65536) AS bytes", index))
                     .ok());
   }
-  int64_t CopyCount(const std::string& sql) { return SqlInteger(copy_path(), sql); }
+  int64_t CopyCount(const std::string& sql) { return SqlInteger(SqliteFile(copy_path(), true), sql); }
   std::string ReloadCounts() {
     const std::string metrics = client_->Get("/metrics")->body;
     const size_t from = metrics.find("silverwork_snapshot_reloads_total{");
@@ -397,7 +397,7 @@ class Reloading : public ServerTest {
 };
 
 TEST_F(Reloading, LoadsWhenABuildFinishesAndForNoOtherWrite) {
-  StartServer(copy_path(), std::nullopt);
+  StartServer(SqliteFile(copy_path()), std::nullopt);
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
   Change("DELETE FROM fct_job_postings WHERE iso_code = 'KR-11'");  // a build still writing
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
@@ -422,7 +422,7 @@ TEST_F(Reloading, LoadsWhenABuildFinishesAndForNoOtherWrite) {
 }
 
 TEST_F(Reloading, AFailedLoadKeepsThePreviousSnapshotAndIsCounted) {
-  StartServer(copy_path(), std::nullopt);
+  StartServer(SqliteFile(copy_path()), std::nullopt);
   Change("DROP TABLE mart_per_capita");
   FinishBuild();
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloadFailed);
@@ -441,7 +441,7 @@ TEST_F(Reloading, AFailedLoadKeepsThePreviousSnapshotAndIsCounted) {
 
 TEST_F(Reloading, AWarehouseThatCannotBeReadKeepsTheSnapshotServingUntilItAnswers) {
   auto refusing = std::make_shared<std::atomic<bool>>(false);
-  ServeOptions options = TestOptions(copy_path());
+  ServeOptions options = TestOptions(SqliteFile(copy_path()));
   options.open_warehouse = [refusing](const WarehouseOptions& warehouse) {
     if (*refusing)
       return Result<std::unique_ptr<Warehouse>>(
@@ -487,7 +487,7 @@ class CheckLog {
 
 TEST_F(Reloading, TheReloaderLooksEveryIntervalAndLoadsAFinishedBuild) {
   CheckLog checks;
-  ServeOptions options = TestOptions(copy_path());
+  ServeOptions options = TestOptions(SqliteFile(copy_path()));
   options.reload_interval = std::chrono::milliseconds(1);
   options.on_warehouse_check = checks.Recorder();
   StartServer(std::move(options));

@@ -89,6 +89,8 @@ const EngineTraits& PostgresTraits() {
           // and RENAME does not re-check views.
           .before_swap_sql = "",
           .after_swap_sql = "",
+          // READ COMMITTED would give each statement its own snapshot.
+          .begin_read_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
           .stage_select_pattern = "",
           .staged_relation_pattern = "",
           .copy_from_stage_pattern = "",
