@@ -1,0 +1,161 @@
+// silverwork db grant-reader, as a BI tool's administrator runs it: a login
+// role given read access reads the marts, facts and seeds, and nothing
+// else — no raw table, no staging model, no _sw_ state, no write — and
+// still reads after a full rebuild, which replaces every table and view. On
+// SQLite the command says there are no roles.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+
+#include "binary_harness.h"
+#include "warehouse_under_test.h"
+
+namespace silverwork::testing {
+namespace {
+
+std::string ProjectLines(const BinaryHarness& harness) {
+  return "project_dir = \"" + std::string(SILVERWORK_SOURCE_DIR) + "\"\nartifacts_dir = \"" +
+         harness.dir.path() + "/artifacts\"\n";
+}
+
+TEST(GrantReader, OnSqliteTheCommandSaysThereAreNoRoles) {
+  BinaryHarness harness;
+  const std::string config =
+      harness.WriteConfig("sqlite.toml", harness.WarehousePath(), ProjectLines(harness));
+  ASSERT_EQ(harness.RunWith(config, {"seed"}), 0) << harness.Stderr();
+  EXPECT_EQ(harness.RunWith(config, {"db", "grant-reader", "superset"}), 1);
+  EXPECT_NE(harness.Stderr().find("the sqlite warehouse has no roles"), std::string::npos)
+      << harness.Stderr();
+  EXPECT_NE(harness.Stderr().find("PostgreSQL"), std::string::npos) << harness.Stderr();
+}
+
+#ifdef SILVERWORK_HAVE_POSTGRES
+
+// A login role of its own on the test server (roles belong to the whole
+// server, so the name is unique per process and test), with a password in
+// a file; dropped, with every privilege it holds, at the end.
+class ScopedLoginRole {
+ public:
+  ScopedLoginRole(const ScopedPostgresSchema& schema, const std::string& folder)
+      : schema_(schema), password_file_(folder + "/reader-password") {
+    static std::atomic<int> counter{0};
+    name_ = fmt::format("sw_reader_{}_{}", getpid(), counter++);
+    const std::string password = fmt::format("pw-{}-{}", getpid(), counter.load());
+    std::ofstream(password_file_) << password << "\n";
+    Admin(fmt::format("CREATE ROLE {} LOGIN PASSWORD '{}'", name_, password));
+  }
+  ~ScopedLoginRole() { Admin(fmt::format("DROP OWNED BY {0}; DROP ROLE {0}", name_)); }
+  ScopedLoginRole(const ScopedLoginRole&) = delete;
+  ScopedLoginRole& operator=(const ScopedLoginRole&) = delete;
+
+  const std::string& name() const { return name_; }
+
+  // A connection as this role, in the schema's search path.
+  std::unique_ptr<Warehouse> Connect() const {
+    WarehouseOptions options = schema_.Options();
+    const std::string owner = "silverwork@";
+    const size_t at = options.location.find(owner);
+    EXPECT_NE(at, std::string::npos) << options.location;
+    if (at == std::string::npos) return nullptr;
+    options.location.replace(at, owner.size(), name_ + "@");
+    options.password_file = password_file_;
+    auto opened = OpenWarehouse(options);
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+
+ private:
+  void Admin(const std::string& sql) const {
+    auto admin = OpenWarehouse({.engine = "postgres",
+                                .location = schema_.server().url,
+                                .password_file = schema_.server().password_file});
+    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+    Status status = (*admin)->Execute(sql);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+  }
+
+  const ScopedPostgresSchema& schema_;
+  std::string password_file_;
+  std::string name_;
+};
+
+// The statement's failure, or a test failure when it succeeds.
+Status Refused(Warehouse& warehouse, const std::string& sql) {
+  auto result = warehouse.QueryAll(sql);
+  EXPECT_FALSE(result.ok()) << sql << " succeeded for the reader";
+  return result.ok() ? Status::Ok() : result.status();
+}
+
+void ExpectReadsOnlyTheMarts(Warehouse& reader) {
+  for (const char* relation : {"mart_per_capita", "mart_postings_monthly_region",
+                               "fct_job_postings", "fct_projects", "provinces"}) {
+    SCOPED_TRACE(relation);
+    auto count = reader.QueryAll(std::string("SELECT count(*) FROM ") + relation);
+    ASSERT_TRUE(count.ok()) << count.status().ToString();
+    EXPECT_GT(std::get<int64_t>(count->rows.at(0).at(0)), 0);
+  }
+  for (const char* relation :
+       {"raw_postings", "raw_projects", "stg_projects", "int_posting_preferences", "_sw_state",
+        "_sw_runs", "_sw_relation_state"}) {
+    SCOPED_TRACE(relation);
+    Status refused = Refused(reader, std::string("SELECT count(*) FROM ") + relation);
+    EXPECT_NE(refused.message().find("permission denied"), std::string::npos)
+        << refused.ToString();
+  }
+  Status write = Refused(reader, "DELETE FROM mart_per_capita RETURNING 1");
+  EXPECT_NE(write.message().find("permission denied"), std::string::npos) << write.ToString();
+  Status create = reader.Execute("CREATE TABLE mine (one integer)");
+  EXPECT_NE(create.message().find("permission denied"), std::string::npos) << create.ToString();
+}
+
+TEST(GrantReader, AReaderReadsTheMartsAndNothingElseAcrossRebuilds) {
+  BinaryHarness harness;
+  ScopedPostgresSchema schema;
+  ScopedLoginRole reader(schema, harness.dir.path());
+  const std::string config =
+      harness.WritePostgresConfig("postgres.toml", schema.Options(), ProjectLines(harness));
+  ASSERT_EQ(harness.RunWith(config, {"collect", "postings", "--from", kToday.AddDays(-1).Iso(),
+                                     "--to", kToday.Iso()}),
+            0)
+      << harness.Stderr();
+  ASSERT_EQ(harness.RunWith(config, {"collect", "projects"}), 0) << harness.Stderr();
+  // Before a build there is nothing to grant.
+  EXPECT_EQ(harness.RunWith(config, {"db", "grant-reader", reader.name()}), 1);
+  EXPECT_NE(harness.Stderr().find("not built yet"), std::string::npos) << harness.Stderr();
+  ASSERT_EQ(harness.RunWith(config, {"build"}), 0) << harness.Stdout() << harness.Stderr();
+
+  ASSERT_EQ(harness.RunWith(config, {"db", "grant-reader", reader.name()}), 0) << harness.Stderr();
+  EXPECT_NE(harness.Stdout().find("  mart_per_capita\n"), std::string::npos) << harness.Stdout();
+  EXPECT_EQ(harness.Stdout().find("raw_postings"), std::string::npos) << harness.Stdout();
+  {
+    auto connection = reader.Connect();
+    ASSERT_NE(connection, nullptr);
+    ExpectReadsOnlyTheMarts(*connection);
+  }
+  // A full rebuild drops and replaces every table and view.
+  ASSERT_EQ(harness.RunWith(config, {"build", "--full-refresh"}), 0) << harness.Stderr();
+  auto connection = reader.Connect();
+  ASSERT_NE(connection, nullptr);
+  ExpectReadsOnlyTheMarts(*connection);
+}
+
+TEST(GrantReader, AnUnknownRoleFailsNamingIt) {
+  BinaryHarness harness;
+  ScopedPostgresSchema schema;
+  const std::string config =
+      harness.WritePostgresConfig("postgres.toml", schema.Options(), ProjectLines(harness));
+  ASSERT_EQ(harness.RunWith(config, {"seed"}), 0) << harness.Stderr();
+  EXPECT_EQ(harness.RunWith(config, {"db", "grant-reader", "no_such_role_here",
+                                     "--select", "resource_type:seed"}),
+            1);
+  EXPECT_NE(harness.Stderr().find("role \"no_such_role_here\" does not exist"), std::string::npos)
+      << harness.Stderr();
+}
+
+#endif  // SILVERWORK_HAVE_POSTGRES
+
+}  // namespace
+}  // namespace silverwork::testing
