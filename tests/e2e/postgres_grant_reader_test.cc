@@ -3,12 +3,7 @@
 // else — no raw table, no staging model, no _sw_ state, no write — and
 // still reads after a full rebuild, which replaces every table and view. On
 // SQLite the command says there are no roles.
-#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <fstream>
 
 #include "binary_harness.h"
 #include "warehouse_under_test.h"
@@ -33,54 +28,6 @@ TEST(GrantReader, OnSqliteTheCommandSaysThereAreNoRoles) {
 }
 
 #ifdef SILVERWORK_HAVE_POSTGRES
-
-// A login role of its own on the test server (roles belong to the whole
-// server, so the name is unique per process and test), with a password in
-// a file; dropped, with every privilege it holds, at the end.
-class ScopedLoginRole {
- public:
-  ScopedLoginRole(const ScopedPostgresSchema& schema, const std::string& folder)
-      : schema_(schema), password_file_(folder + "/reader-password") {
-    static std::atomic<int> counter{0};
-    name_ = fmt::format("sw_reader_{}_{}", getpid(), counter++);
-    const std::string password = fmt::format("pw-{}-{}", getpid(), counter.load());
-    std::ofstream(password_file_) << password << "\n";
-    Admin(fmt::format("CREATE ROLE {} LOGIN PASSWORD '{}'", name_, password));
-  }
-  ~ScopedLoginRole() { Admin(fmt::format("DROP OWNED BY {0}; DROP ROLE {0}", name_)); }
-  ScopedLoginRole(const ScopedLoginRole&) = delete;
-  ScopedLoginRole& operator=(const ScopedLoginRole&) = delete;
-
-  const std::string& name() const { return name_; }
-
-  // A connection as this role, in the schema's search path.
-  std::unique_ptr<Warehouse> Connect() const {
-    WarehouseOptions options = schema_.Options();
-    const std::string owner = "silverwork@";
-    const size_t at = options.location.find(owner);
-    EXPECT_NE(at, std::string::npos) << options.location;
-    if (at == std::string::npos) return nullptr;
-    options.location.replace(at, owner.size(), name_ + "@");
-    options.password_file = password_file_;
-    auto opened = OpenWarehouse(options);
-    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
-    return opened.ok() ? std::move(opened).value() : nullptr;
-  }
-
- private:
-  void Admin(const std::string& sql) const {
-    auto admin = OpenWarehouse({.engine = "postgres",
-                                .location = schema_.server().url,
-                                .password_file = schema_.server().password_file});
-    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-    Status status = (*admin)->Execute(sql);
-    EXPECT_TRUE(status.ok()) << status.ToString();
-  }
-
-  const ScopedPostgresSchema& schema_;
-  std::string password_file_;
-  std::string name_;
-};
 
 // The statement's failure, or a test failure when it succeeds.
 Status Refused(Warehouse& warehouse, const std::string& sql) {
@@ -114,7 +61,7 @@ void ExpectReadsOnlyTheMarts(Warehouse& reader) {
 TEST(GrantReader, AReaderReadsTheMartsAndNothingElseAcrossRebuilds) {
   BinaryHarness harness;
   ScopedPostgresSchema schema;
-  ScopedLoginRole reader(schema, harness.dir.path());
+  ScopedPostgresRole reader(harness.dir.path());
   const std::string config =
       harness.WritePostgresConfig("postgres.toml", schema.Options(), ProjectLines(harness));
   ASSERT_EQ(harness.RunWith(config, {"collect", "postings", "--from", kToday.AddDays(-1).Iso(),
@@ -131,15 +78,15 @@ TEST(GrantReader, AReaderReadsTheMartsAndNothingElseAcrossRebuilds) {
   EXPECT_NE(harness.Stdout().find("  mart_per_capita\n"), std::string::npos) << harness.Stdout();
   EXPECT_EQ(harness.Stdout().find("raw_postings"), std::string::npos) << harness.Stdout();
   {
-    auto connection = reader.Connect();
-    ASSERT_NE(connection, nullptr);
-    ExpectReadsOnlyTheMarts(*connection);
+    auto connection = OpenWarehouse(reader.OptionsIn(schema));
+    ASSERT_TRUE(connection.ok()) << connection.status().ToString();
+    ExpectReadsOnlyTheMarts(**connection);
   }
   // A full rebuild drops and replaces every table and view.
   ASSERT_EQ(harness.RunWith(config, {"build", "--full-refresh"}), 0) << harness.Stderr();
-  auto connection = reader.Connect();
-  ASSERT_NE(connection, nullptr);
-  ExpectReadsOnlyTheMarts(*connection);
+  auto connection = OpenWarehouse(reader.OptionsIn(schema));
+  ASSERT_TRUE(connection.ok()) << connection.status().ToString();
+  ExpectReadsOnlyTheMarts(**connection);
 }
 
 TEST(GrantReader, AnUnknownRoleFailsNamingIt) {
