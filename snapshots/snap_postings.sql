@@ -10,8 +10,6 @@ from {{ source('raw', 'raw_postings') }}
 -- A posting changes only when a load rewrites it (stamping _loaded_at), so a
 -- later run compares just the rows loaded since the previous run, minus the
 -- lookback; the others keep their current version, as they would if compared.
-where _loaded_at >= (
-    select {{ datesub_days('max(dbt_updated_at)', var('lookback_days', 3)) }} from {{ this }}
-)
+where _loaded_at >= {{ lookback_start(this, 'dbt_updated_at') }}
 {% endif %}
 {% endsnapshot %}

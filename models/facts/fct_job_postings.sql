@@ -32,7 +32,5 @@ select
 from {{ ref('stg_postings') }}
 where start_date is not null
 {% if is_incremental() %}
-  and loaded_at >= (
-      select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ this }}
-  )
+  and loaded_at >= {{ lookback_start(this) }}
 {% endif %}

@@ -24,7 +24,5 @@ select
     loaded_at
 from {{ ref('int_projects_latest') }}
 {% if is_incremental() %}
-where loaded_at >= (
-    select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ this }}
-)
+where loaded_at >= {{ lookback_start(this) }}
 {% endif %}

@@ -8,9 +8,7 @@ with postings as (
     from {{ ref('fct_job_postings') }}
     where preference_text is not null
     {% if is_incremental() %}
-    and loaded_at >= (
-        select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ this }}
-    )
+    and loaded_at >= {{ lookback_start(this) }}
     {% endif %}
 )
 

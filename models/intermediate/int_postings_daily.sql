@@ -17,9 +17,7 @@ from {{ ref('fct_job_postings') }}
 {% if is_incremental() %}
 where start_date in (
     select start_date from {{ ref('fct_job_postings') }}
-    where loaded_at >= (
-        select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ ref('fct_job_postings') }}
-    )
+    where loaded_at >= {{ lookback_start(ref('fct_job_postings')) }}
 )
 {% endif %}
 group by start_date, iso_code, employment_shape_code, employment_shape_name

@@ -11,10 +11,7 @@ with texts as (
     from {{ ref('fct_job_postings') }}
     where preference_text is not null
     {% if is_incremental() %}
-    and loaded_at >= (
-        select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }}
-        from {{ ref('fct_job_postings') }}
-    )
+    and loaded_at >= {{ lookback_start(ref('fct_job_postings')) }}
     {% endif %}
 )
 

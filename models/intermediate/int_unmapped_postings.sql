@@ -10,7 +10,7 @@ select
 from {{ ref('fct_job_postings') }}
 where 1 = 1
 {% if is_incremental() %}
-and loaded_at >= (select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }} from {{ this }})
+and loaded_at >= {{ lookback_start(this) }}
 {% else %}
 and iso_code is null
 {% endif %}

@@ -46,10 +46,10 @@ where projects.plan_status_name is null
 group by coalesce(projects.plan_status_code, '(null)')
 
 union all
-select 'missing_district_code', 'raw_projects', null, coalesce(province_name, '미상'), count(*)
+select 'missing_district_code', 'raw_projects', null, {{ name_or_unknown('province_name') }}, count(*)
 from {{ ref('stg_projects') }}
 where district_code is null
-group by coalesce(province_name, '미상')
+group by {{ name_or_unknown('province_name') }}
 
 union all
 -- Stored 접수중 although the posting's toDd ended (midnight in Korea, 15:00
@@ -68,7 +68,7 @@ from (
         end as detail
     from (
         select _list_loaded_at, _loaded_at,
-            {{ parse_date_yyyymmdd('toDd') }} || 'T15:00:00Z' as to_dd_ended
+            {{ kst_day_end_utc('toDd') }} as to_dd_ended
         from {{ source('raw', 'raw_postings') }}
         where deadline = '접수중'
     ) as listed_open

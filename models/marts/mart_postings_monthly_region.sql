@@ -7,8 +7,8 @@
 select
     substr(daily.start_date, 1, 7) as month,
     cast(substr(daily.start_date, 1, 4) as integer) as year,
-    coalesce(daily.iso_code, 'unknown') as iso_code,
-    coalesce(provinces.province_name, '미상') as province_name,
+    {{ code_or_unknown('daily.iso_code') }} as iso_code,
+    {{ name_or_unknown('provinces.province_name') }} as province_name,
     daily.employment_shape_code,
     daily.employment_shape_name,
     sum(daily.postings) as postings,
@@ -19,12 +19,9 @@ left join {{ ref('provinces') }} as provinces on provinces.iso_code = daily.iso_
 {% if is_incremental() %}
 where daily.start_date >= (
     select min(start_month) || '-01' from {{ ref('fct_job_postings') }}
-    where loaded_at >= (
-        select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }}
-        from {{ ref('fct_job_postings') }}
-    )
+    where loaded_at >= {{ lookback_start(ref('fct_job_postings')) }}
 )
 {% endif %}
 group by substr(daily.start_date, 1, 7), cast(substr(daily.start_date, 1, 4) as integer),
-    coalesce(daily.iso_code, 'unknown'), coalesce(provinces.province_name, '미상'),
+    {{ code_or_unknown('daily.iso_code') }}, {{ name_or_unknown('provinces.province_name') }},
     daily.employment_shape_code, daily.employment_shape_name

@@ -18,10 +18,7 @@ with texts_per_region as (
     {% if is_incremental() %}
     and start_date >= (
         select min(start_year) || '-01-01' from {{ ref('fct_job_postings') }}
-        where loaded_at >= (
-            select {{ datesub_days('max(loaded_at)', var('lookback_days', 3)) }}
-            from {{ ref('fct_job_postings') }}
-        )
+        where loaded_at >= {{ lookback_start(ref('fct_job_postings')) }}
     )
     {% endif %}
     group by start_year, iso_code, preference_text
@@ -29,13 +26,13 @@ with texts_per_region as (
 
 select
     texts.start_year as year,
-    coalesce(texts.iso_code, 'unknown') as iso_code,
-    coalesce(texts.province_name, '미상') as province_name,
+    {{ code_or_unknown('texts.iso_code') }} as iso_code,
+    {{ name_or_unknown('texts.province_name') }} as province_name,
     categories.category_id,
     categories.category,
     sum(texts.postings) as postings
 from texts_per_region as texts
 join {{ ref('int_preference_text_categories') }} as categories
     on categories.preference_text = texts.preference_text
-group by texts.start_year, coalesce(texts.iso_code, 'unknown'),
-    coalesce(texts.province_name, '미상'), categories.category_id, categories.category
+group by texts.start_year, {{ code_or_unknown('texts.iso_code') }},
+    {{ name_or_unknown('texts.province_name') }}, categories.category_id, categories.category

@@ -2,18 +2,18 @@
 -- per year and province, with the type's category from the seed.
 select
     projects.proj_year as year,
-    coalesce(projects.iso_code, 'unknown') as iso_code,
+    {{ code_or_unknown('projects.iso_code') }} as iso_code,
     projects.project_type_group,
-    coalesce(projects.project_type_code, 'unknown') as project_type_code,
+    {{ code_or_unknown('projects.project_type_code') }} as project_type_code,
     coalesce(codes.project_type_name, projects.project_type_name, '미상') as project_type_name,
-    coalesce(codes.category_name, '미상') as category_name,
+    {{ name_or_unknown('codes.category_name') }} as category_name,
     count(*) as projects,
     sum(projects.target_jobs) as target_jobs
 from {{ ref('fct_projects') }} as projects
 left join {{ ref('project_type_codes') }} as codes
     on codes.project_type_code = projects.project_type_code
 where projects.is_deleted = 0
-group by projects.proj_year, coalesce(projects.iso_code, 'unknown'), projects.project_type_group,
-    coalesce(projects.project_type_code, 'unknown'),
+group by projects.proj_year, {{ code_or_unknown('projects.iso_code') }}, projects.project_type_group,
+    {{ code_or_unknown('projects.project_type_code') }},
     coalesce(codes.project_type_name, projects.project_type_name, '미상'),
-    coalesce(codes.category_name, '미상')
+    {{ name_or_unknown('codes.category_name') }}

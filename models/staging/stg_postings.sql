@@ -21,11 +21,7 @@ with postings as (
 ),
 
 province_names as (
-    select province_name as name, iso_code, province_name from {{ ref('provinces') }}
-    union
-    select province_name_old, iso_code, province_name from {{ ref('provinces') }}
-    union
-    select short_name, iso_code, province_name from {{ ref('provinces') }}
+    {{ province_spellings(ref('provinces')) }}
 )
 
 select
@@ -35,11 +31,11 @@ select
     {{ parse_date_yyyymmdd('postings.frDd') }} as start_date,
     {{ parse_date_yyyymmdd('postings.toDd') }} as end_date,
     cast(substr(postings.frDd, 1, 4) as integer) as start_year,
-    substr(postings.frDd, 1, 4) || '-' || substr(postings.frDd, 5, 2) as start_month,
+    {{ yyyymmdd_to_month('postings.frDd') }} as start_month,
     case
         when postings.deadline is null or postings.deadline <> '접수중' then 0
         when coalesce(postings._list_loaded_at, postings._loaded_at)
-            >= {{ parse_date_yyyymmdd('postings.toDd') }} || 'T15:00:00Z' then 0
+            >= {{ kst_day_end_utc('postings.toDd') }} then 0
         else 1
     end as is_open,
     postings.emplymShp as employment_shape_code,

@@ -61,8 +61,8 @@ select
     typed._loaded_at as loaded_at,
     typed._run_id as run_id
 from typed
-left join {{ ref('provinces') }} as provinces
-    on typed.admProvNm in (provinces.province_name, provinces.province_name_old, provinces.short_name)
+left join ({{ province_spellings(ref('provinces')) }}) as provinces
+    on provinces.name = typed.admProvNm
 left join {{ ref('project_types') }} as types
     on types.project_type = typed.projType
 left join {{ ref('budget_divisions') }} as budget

@@ -7,8 +7,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "warehouse/engine_traits.h"
-
 namespace silverwork::serve {
 namespace {
 
@@ -39,22 +37,30 @@ struct JobIdHash {
 };
 using JobIdSet = std::unordered_set<std::string, JobIdHash, std::equal_to<>>;
 
-// Job ids of postings whose title, employer or place contains `text`
-// (case-insensitively for Latin letters), or whose id is `text`.
-Result<JobIdSet> SearchJobIds(Warehouse& warehouse, const std::string& text) {
-  const EngineTraits& traits = warehouse.traits();
-  std::string sql = "SELECT job_id FROM fct_job_postings WHERE job_id = ?";
-  for (std::string_view column : {"title", "employer", "work_place_name"}) {
-    SW_ASSIGN_OR_RETURN(std::string contains,
-                        traits.ExpandMacro("contains_text",
-                                           std::vector<std::string>{
-                                               fmt::format("lower(coalesce({}, ''))", column),
-                                               "lower(CAST(? AS TEXT))"}));
-    sql += " OR " + contains;
+// `text` as a LIKE pattern matching it anywhere, its own % _ and \ taken
+// literally (ESCAPE '\').
+std::string ContainsPattern(std::string_view text) {
+  std::string pattern = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+    pattern += ch;
   }
+  return pattern + "%";
+}
+
+// Job ids of postings whose title, employer or place contains `text`
+// (case-insensitively for Latin letters), or whose id is `text`. LIKE, not
+// a function, so that one statement runs on every engine.
+Result<JobIdSet> SearchJobIds(Warehouse& warehouse, const std::string& text) {
+  constexpr std::string_view kSql =
+      "SELECT job_id FROM fct_job_postings WHERE job_id = ? "
+      "OR lower(coalesce(title, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
+      "OR lower(coalesce(employer, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
+      "OR lower(coalesce(work_place_name, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\'";
+  const std::string pattern = ContainsPattern(text);
+  const Value params[] = {text, pattern, pattern, pattern};
   JobIdSet job_ids;
-  const Value params[] = {text, text, text, text};
-  SW_RETURN_IF_ERROR(warehouse.Query(sql, params, [&](const Row& row) {
+  SW_RETURN_IF_ERROR(warehouse.Query(kSql, params, [&](const Row& row) {
     job_ids.insert(ValueToString(row[0]));
     return Status::Ok();
   }));

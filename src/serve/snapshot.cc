@@ -190,23 +190,20 @@ class SnapshotLoader {
   }
 
   Status LoadPostings() {
-    // Each posting's categories as "3,7"; a posting counts once per category.
-    // Ties on start_date are ordered by job_id, the table's key, so both
-    // engines give the same order (PostgreSQL in its database's collation).
-    SW_ASSIGN_OR_RETURN(const std::string categories,
-                        warehouse_.traits().ExpandMacro(
-                            "string_agg", std::vector<std::string>{"category_id", "','"}));
-    const std::string sql = fmt::format(
+    // One row per posting and category it mentions (one with a NULL
+    // category when none): rows of one posting arrive together and fold
+    // into one record. Plain SQL, so that it runs on every engine. Ties on
+    // start_date are ordered by job_id, the table's key (on PostgreSQL in
+    // the database's collation).
+    constexpr std::string_view kSql =
         "SELECT postings.job_id, postings.start_year, postings.start_month, postings.iso_code, "
         "postings.employment_shape_code, postings.employment_shape_name, "
         "postings.job_class_code, postings.job_class_name, postings.headcount, "
-        "postings.is_open, categories.ids "
+        "postings.is_open, categories.category_id "
         "FROM fct_job_postings AS postings "
-        "LEFT JOIN (SELECT job_id, {} AS ids "
-        "           FROM int_posting_preferences GROUP BY job_id) AS categories "
+        "LEFT JOIN int_posting_preferences AS categories "
         "  ON categories.job_id = postings.job_id "
-        "ORDER BY postings.start_date DESC, postings.job_id",
-        categories);
+        "ORDER BY postings.start_date DESC, postings.job_id";
     // Sized up front: growing a million-record vector by doubling would
     // briefly hold one and a half copies.
     SW_ASSIGN_OR_RETURN(
@@ -216,24 +213,18 @@ class SnapshotLoader {
     snapshot_.postings.reserve(postings);
     snapshot_.job_ids.Reserve(postings, static_cast<size_t>(Integer(count.rows.at(0).at(1))));
     uint64_t total_headcount = 0;
-    Status status = ForEach(sql, [&](const Row& row) {
-      PostingRecord record;
-      record.year = static_cast<int16_t>(Integer(row[1]));
-      record.month = MonthOf(row[2]);
-      record.province = SmallIndex(
-          InternOrUnknown(snapshot_.provinces, row[3], Value{}, kUnknownCode, kUnknownLabel),
-          "province");
-      record.shape =
-          SmallIndex(InternOrUnknown(snapshot_.shapes, row[4], row[5], kUnknownCode, kUnknownLabel),
-                     "employment shape");
-      record.job_class = InternOrUnknown(snapshot_.job_classes, row[6], row[7],
-                                         kUnclassifiedJobCode, kUnclassifiedJobLabel);
-      record.headcount = Narrow<uint32_t>(std::max<int64_t>(0, Integer(row[8])), "headcounts");
-      total_headcount += record.headcount;
-      record.is_open = Integer(row[9]) != 0 ? 1 : 0;
-      record.preferences = PreferencesOf(Text(row[10]));
-      snapshot_.postings.push_back(record);
-      snapshot_.job_ids.Add(Text(row[0]));
+    Status status = ForEach(kSql, [&](const Row& row) {
+      const std::string job_id = Text(row[0]);
+      const bool same_posting = !snapshot_.postings.empty() &&
+                                snapshot_.job_ids.at(snapshot_.job_ids.size() - 1) == job_id;
+      if (!same_posting) {
+        snapshot_.postings.push_back(RecordOf(row));
+        snapshot_.job_ids.Add(job_id);
+        total_headcount += snapshot_.postings.back().headcount;
+      }
+      if (IsNull(row[10])) return;
+      if (auto index = snapshot_.preferences.Find(Text(row[10])))
+        snapshot_.postings.back().preferences |= PreferenceMask{1} << *index;
     });
     if (!status.ok()) return status.WithContext("cannot load postings");
     // Cells sum headcounts in 32 bits; the total bounds every sum.
@@ -247,15 +238,22 @@ class SnapshotLoader {
     return Status::Ok();
   }
 
-  PreferenceMask PreferencesOf(std::string_view ids) const {
-    PreferenceMask mask = 0;
-    while (!ids.empty()) {
-      size_t comma = ids.find(',');
-      std::string_view id = ids.substr(0, comma);
-      if (auto index = snapshot_.preferences.Find(id)) mask |= PreferenceMask{1} << *index;
-      ids = comma == std::string_view::npos ? std::string_view() : ids.substr(comma + 1);
-    }
-    return mask;
+  // A posting's record from its row, without its categories.
+  PostingRecord RecordOf(const Row& row) {
+    PostingRecord record;
+    record.year = static_cast<int16_t>(Integer(row[1]));
+    record.month = MonthOf(row[2]);
+    record.province = SmallIndex(
+        InternOrUnknown(snapshot_.provinces, row[3], Value{}, kUnknownCode, kUnknownLabel),
+        "province");
+    record.shape =
+        SmallIndex(InternOrUnknown(snapshot_.shapes, row[4], row[5], kUnknownCode, kUnknownLabel),
+                   "employment shape");
+    record.job_class = InternOrUnknown(snapshot_.job_classes, row[6], row[7],
+                                       kUnclassifiedJobCode, kUnclassifiedJobLabel);
+    record.headcount = Narrow<uint32_t>(std::max<int64_t>(0, Integer(row[8])), "headcounts");
+    record.is_open = Integer(row[9]) != 0 ? 1 : 0;
+    return record;
   }
 
   Status LoadProjects() {

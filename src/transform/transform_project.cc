@@ -170,8 +170,7 @@ Result<std::vector<std::string>> TransformProject::Compile(const RunOptions& opt
                       SelectNodes(manifest, options.select, options.exclude));
   Clock& clock = options.clock ? *options.clock : DefaultClock();
   Compiler compiler(manifest, options.warehouse->traits(), resolved.vars,
-                    ContextValuesFor(*files_, options.threads, options.run_id,
-                                     FormatUtcTimestamp(clock.Now())));
+                    ContextValuesFor(*files_, options.threads, options.run_id, clock, clock.Now()));
   const fs::path artifacts = ArtifactsDir(*files_, options);
   std::vector<std::string> written;
   auto write = [&](const Node& node, const std::string& sql) -> Status {

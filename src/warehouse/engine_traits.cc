@@ -24,18 +24,6 @@ std::string Substitute(std::string_view pattern, std::span<const std::string> ar
 
 }  // namespace
 
-Result<std::string> EngineTraits::ExpandMacro(std::string_view macro,
-                                              std::span<const std::string> args) const {
-  for (const MacroSpelling& spelling : spellings_.macros) {
-    if (spelling.macro != macro) continue;
-    if (spelling.pattern.empty()) return dialect_.CurrentTimestamp();
-    return Substitute(spelling.pattern, args);
-  }
-  return Status(ErrorCode::kUnsupported,
-                fmt::format("adapter macro '{}' has no spelling for engine '{}'", macro, engine()),
-                fmt::format("add it to the macro spellings in src/warehouse/{}/", engine()));
-}
-
 std::string EngineTraits::Differs(std::string_view a, std::string_view b) const {
   const std::string operands[] = {std::string(a), std::string(b)};
   return Substitute(spellings_.differs_pattern, operands);

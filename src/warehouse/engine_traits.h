@@ -1,6 +1,6 @@
 // EngineTraits: everything the layers above the warehouse need to know
-// about one SQL engine, in one object — its SQL spellings (Dialect), how it
-// spells each adapter macro, how its catalog answers "what is this
+// about one SQL engine, in one object — its SQL spellings (Dialect), how its
+// catalog answers "what is this
 // relation" and "which unique indexes does this table have", how a table
 // swap and a staged build are spelled, which settings tune a connection for
 // a kind of work, and which functions of its own it provides.
@@ -11,7 +11,10 @@
 // optional library, its rule in src/CMakeLists.txt, as postgres/ has), with
 // no edit in transform, serve or ingest. Nothing above the warehouse layer compares
 // engine names: it asks a connection for its traits (Warehouse::traits())
-// and uses what they say. SQL the traits hold uses positional `?`
+// and uses what they say. (The adapter macros models call are the one
+// exception: dbt-style macros dispatched on the engine's name, in the
+// project's macros/adapters.sql, compiled into the runner; see
+// docs/transform.md.) SQL the traits hold uses positional `?`
 // parameters like every statement given to a Warehouse; engines translate
 // them.
 //
@@ -46,13 +49,6 @@ struct EngineFunction {
 
 class EngineTraits {
  public:
-  // How the engine spells one adapter macro (adapter_macros.h): $1..$9
-  // stand for the arguments; an empty pattern means the Dialect's
-  // CurrentTimestamp().
-  struct MacroSpelling {
-    std::string_view macro;
-    std::string_view pattern;
-  };
   // A connection setting and the value a workload wants.
   struct SessionSetting {
     std::string_view name;
@@ -62,7 +58,6 @@ class EngineTraits {
   // arguments named beside each pattern.
   struct Spellings {
     std::string_view engine;
-    std::span<const MacroSpelling> macros;
     // One statement taking a relation name as its only parameter, returning
     // one row, 'table' or 'view', or no row when nothing has that name.
     std::string_view relation_kind_sql;
@@ -112,11 +107,6 @@ class EngineTraits {
   const Dialect& dialect() const { return dialect_; }
   // Functions every connection of the engine has beyond its standard ones.
   std::span<const EngineFunction> functions() const { return spellings_.functions; }
-
-  // Expands adapter macro `macro` with already-rendered SQL fragments.
-  // kUnsupported when the engine has no spelling for it.
-  // REQUIRES: FindAdapterMacro(macro) != nullptr and the arity matches.
-  Result<std::string> ExpandMacro(std::string_view macro, std::span<const std::string> args) const;
 
   // See Spellings.
   std::string_view relation_kind_sql() const { return spellings_.relation_kind_sql; }

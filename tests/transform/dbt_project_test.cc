@@ -118,7 +118,8 @@ TEST(DbtProjectTest, MacrosAreNamespacedByPackageAndDefinedOnce) {
   auto loaded = LoadProjectFiles(dir.path());
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   ASSERT_NE(loaded->macros, nullptr);
-  EXPECT_EQ(loaded->macros->Packages(), (Strings{"shop", "util"}));
+  // The built-in package comes last: a project's and its packages' macros come first.
+  EXPECT_EQ(loaded->macros->Packages(), (Strings{"shop", "util", "silverwork_builtins"}));
   EXPECT_NE(loaded->macros->Find("util", "m"), nullptr);
   EXPECT_EQ(loaded->macros->Resolve("m", "util")->as_object().AsMacro()->package, "util");
   EXPECT_EQ(loaded->macros->Resolve("m", "shop")->as_object().AsMacro()->package, "shop");
@@ -166,6 +167,25 @@ TEST(DbtContextTest, TargetEnvVarBuiltinsExceptionsAndDispatch) {
                          &sql),
             "ok");
   EXPECT_EQ(sql, "-- depends_on: \"a\"\nselect 'lite:prod' as t, 'dflt' as e, 1 as n, id from \"a\"\n");
+}
+
+// A project without macros of its own has the adapter macros (the built-in
+// package); its own engine spelling takes the built-in one's place, which
+// `silverwork_builtins.` still names.
+TEST(DbtContextTest, TheBuiltInAdapterMacrosYieldToTheProjectsOwn) {
+  std::string sql;
+  EXPECT_EQ(BuildSummary({{"dbt_project.yml", "name: shop\n"},
+                          {"macros/words.sql",
+                           "{% macro sqlite__first_word(expr) %}upper({{ expr }}){% endmacro %}"},
+                          {"models/m.sql",
+                           "select {{ first_word(\"'a b'\") }} as mine, "
+                           "{{ silverwork_builtins.sqlite__first_word(\"'a b'\") }} as builtin, "
+                           "{{ contains_text(\"'abc'\", \"'b'\") }} as found"}},
+                         &sql),
+            "ok");
+  EXPECT_EQ(sql,
+            "select upper('a b') as mine, substr('a b', 1, instr('a b' || ' ', ' ') - 1) as "
+            "builtin, (instr('abc', 'b') > 0) as found\n");
 }
 
 TEST(DbtContextTest, ErrorsOfTheContextNameTheModel) {
@@ -222,8 +242,9 @@ TEST_F(JaffleShopTest, BuildsGreenWithTheRowsWorkedOutByHand) {
   auto results = project_->Build(Options());
   ASSERT_TRUE(results.ok()) << results.status().ToString();
   EXPECT_TRUE(results->ok()) << results->Summary();
-  // 3 seeds, 5 models, 16 schema tests and the singular test.
-  EXPECT_EQ(results->nodes.size(), 25u) << results->Summary();
+  // 3 seeds, 5 models and the package's, 16 schema tests and the package's 2, and the
+  // 2 singular tests.
+  EXPECT_EQ(results->nodes.size(), 29u) << results->Summary();
   EXPECT_EQ(Rows(*warehouse_,
                  "select payment_id, order_id, payment_method, printf('%.2f', amount) "
                  "from stg_payments order by payment_id"),
@@ -250,6 +271,45 @@ TEST_F(JaffleShopTest, BuildsGreenWithTheRowsWorkedOutByHand) {
       << "target-path is the artifacts folder";
 }
 
+// The local package's model is built like the project's: its config from
+// the project's `models: money_utils:`, its macro by its bare name, its
+// tests, and ref('money_utils', 'payment_totals') from the project's test.
+TEST_F(JaffleShopTest, PackageModelsAreBuiltWithTheirTestsAndConfigs) {
+  auto results = project_->Build(Options());
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  EXPECT_TRUE(results->ok()) << results->Summary();
+  EXPECT_EQ(Rows(*warehouse_,
+                 "select payment_method, payments, printf('%.2f', amount) from payment_totals "
+                 "order by payment_method"),
+            (Strings{"bank_transfer|1|25.00", "coupon|2|6.00", "credit_card|3|60.00",
+                     "gift_card|1|15.00"}));
+  EXPECT_EQ(Rows(*warehouse_, "select type from sqlite_master where name = 'payment_totals'"),
+            (Strings{"table"}));
+  auto status = [&](const std::string& unique_id) {
+    const NodeResult* node = results->Find(unique_id);
+    return node ? std::string(NodeStatusName(node->status)) : "missing";
+  };
+  EXPECT_EQ(status("model.money_utils.payment_totals"), "success");
+  EXPECT_EQ(status("test.money_utils.unique_payment_totals_payment_method"), "pass");
+  EXPECT_EQ(status("test.money_utils.not_null_payment_totals_payment_method"), "pass");
+  EXPECT_EQ(status("test.jaffle_shop.assert_payment_totals_match_orders"), "pass");
+}
+
+TEST(PackageModelsTest, ARefNamingTheWrongPackageIsAnError) {
+  TempDir dir;
+  WriteProject(dir.path(), {{"dbt_project.yml", "name: shop\n"},
+                            {"packages.yml", "packages:\n  - local: util\n"},
+                            {"util/dbt_project.yml", "name: util\n"},
+                            {"util/models/u.sql", "select 1 as id"},
+                            {"models/m.sql", "select * from {{ ref('shop', 'u') }}"}});
+  auto project = TransformProject::Load(dir.path());
+  ASSERT_FALSE(project.ok());
+  EXPECT_NE(project.status().message().find(
+                "models/m.sql:1: ref('shop', 'u'): 'u' is util's, not shop's"),
+            std::string::npos)
+      << project.status().ToString();
+}
+
 TEST_F(JaffleShopTest, CompiledSqlShowsTheMacrosAndContextExpanded) {
   auto results = project_->Build(Options());
   ASSERT_TRUE(results.ok()) << results.status().ToString();
@@ -267,7 +327,8 @@ TEST_F(JaffleShopTest, CompiledSqlShowsTheMacrosAndContextExpanded) {
 TEST_F(JaffleShopTest, CompileRendersNodesAndAnalysesWithoutRunningThem) {
   auto written = project_->Compile(Options());
   ASSERT_TRUE(written.ok()) << written.status().ToString();
-  ASSERT_EQ(written->size(), 23u);  // 5 models, 16 generic tests, 1 singular test, 1 analysis
+  // 6 models, 18 generic tests, 2 singular tests, 1 analysis.
+  ASSERT_EQ(written->size(), 27u);
   EXPECT_EQ(written->back(), "compiled/analyses/payment_method_share.sql");
   EXPECT_EQ(Rows(*warehouse_, "select count(*) from sqlite_master"), (Strings{"0"}))
       << "compile runs nothing";
@@ -291,8 +352,8 @@ TEST_F(JaffleShopTest, DocsWritesACatalogInDbtsShape) {
   EXPECT_EQ(catalog["metadata"]["generated_at"], "2024-06-01T00:00:00Z");
   EXPECT_TRUE(catalog["errors"].is_null());
   EXPECT_EQ(catalog["sources"], nlohmann::json::object());
-  // 3 seeds and 5 models; tests have no relation.
-  EXPECT_EQ(catalog["nodes"].size(), 8u);
+  // 3 seeds and 6 models; tests have no relation.
+  EXPECT_EQ(catalog["nodes"].size(), 9u);
   const auto& customers = catalog["nodes"]["model.jaffle_shop.customers"];
   EXPECT_EQ(customers["metadata"],
             nlohmann::json({{"type", "table"},

@@ -1,10 +1,8 @@
 // FakeEnvironment: a TemplateEnvironment that answers the way the compiler
 // does, with recognisable stand-ins: ref('x') is "x", source('a', 'b') is
-// "a_b", this is "this_model", adapter macros render as name(args) after the
-// compiler's arity check. For template tests only; not thread-safe.
+// "a_b", this is "this_model". For template tests only; not thread-safe.
 #pragma once
 
-#include <fmt/format.h>
 
 #include <optional>
 #include <string>
@@ -13,7 +11,6 @@
 #include "transform/project/node_config.h"
 #include "transform/template/environment.h"
 #include "transform/template/natives.h"
-#include "warehouse/adapter_macros.h"
 
 namespace silverwork::transform {
 
@@ -43,18 +40,6 @@ class FakeEnvironment final : public TemplateEnvironment {
     if (name == "is_incremental")
       return Function(name, [this](const CallArguments&) -> Result<TemplateValue> {
         return TemplateValue(incremental);
-      });
-    if (const AdapterMacroSignature* macro = FindAdapterMacro(name))  // as the compiler checks
-      return Function(name, [macro](const CallArguments& args) -> Result<TemplateValue> {
-        const auto count = static_cast<int>(args.positional.size());
-        if (count < macro->min_args || count > macro->max_args)
-          return Status(ErrorCode::kInvalidInput,
-                        fmt::format("{}() takes {} to {} positional arguments, got {}",
-                                    macro->name, macro->min_args, macro->max_args, count));
-        std::string out = std::string(macro->name) + "(";
-        for (size_t i = 0; i < args.positional.size(); ++i)
-          out += (i ? ", " : "") + args.positional[i].Render();
-        return TemplateValue(out + ")");
       });
     return std::optional<TemplateValue>();
   }

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "transform/template/datetime_module.h"
 #include "transform/template/filters.h"
 #include "transform/template/methods.h"
 #include "transform/template/natives.h"
@@ -75,6 +76,12 @@ TEST(SupportedSubsetTest, GlobalsTableIsTheGlobalList) {
   Names code;
   for (std::string_view name : JinjaGlobalNames()) code.insert(std::string(name));
   EXPECT_EQ(DocumentedNames("### Jinja globals"), code);
+}
+
+TEST(SupportedSubsetTest, DatetimeTableIsTheModulesNames) {
+  Names code;
+  for (std::string_view name : DatetimeModuleNames()) code.insert(std::string(name));
+  EXPECT_EQ(DocumentedNames("### modules.datetime"), code);
 }
 
 }  // namespace

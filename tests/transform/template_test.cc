@@ -135,13 +135,6 @@ TEST(TemplateTest, WhitespaceControlTrimsAroundTags) {
   EXPECT_EQ(Render("a \n {#- note -#} \n b"), "ab");
 }
 
-TEST(TemplateTest, AdapterMacrosReceiveTheirArguments) {
-  EXPECT_EQ(Render("{{ string_agg('name', \"', '\") }} {{ dbt_date_trunc_month('d') }} "
-                   "{{ parse_date_yyyymmdd('raw_day') }} {{ current_timestamp() }}"),
-            "string_agg(name, ', ') dbt_date_trunc_month(d) parse_date_yyyymmdd(raw_day) "
-            "current_timestamp()");
-}
-
 TEST(TemplateTest, StringEscapesAndLiterals) {
   EXPECT_EQ(Render("{{ 'it\\'s' }} {{ \"q\\\"d\" }} {{ 2.5 }} {{ none }} {{ ['a', 1] }}"),
             "it's q\"d 2.5 None ['a', 1]");
@@ -213,12 +206,6 @@ TEST(TemplateTest, FunctionSignaturesAreChecked) {
             "config(materialized='table')");
   EXPECT_EQ(ParseError("{{ ref(name='x') }}"),
             "models/x.sql:1: ref() takes no keyword arguments ('name=' given)");
-}
-
-TEST(TemplateTest, AdapterMacroArgumentsAreCheckedWhenCalled) {
-  FakeEnvironment environment;
-  EXPECT_EQ(RenderError("{{ string_agg('x') }}", environment),
-            "models/x.sql:1: string_agg() takes 2 to 2 positional arguments, got 1");
 }
 
 TEST(TemplateTest, SnapshotBlocksOnlyWhereAllowed) {

@@ -7,7 +7,6 @@
 
 #include "transform/data_tests/generic_tests.h"
 #include "transform/template/natives.h"
-#include "warehouse/adapter_macros.h"
 
 namespace silverwork::transform {
 namespace {
@@ -44,13 +43,12 @@ bool KeywordAt(const std::string& sql, size_t pos, std::string_view word) {
 class NodeEnvironment final : public TemplateEnvironment {
  public:
   NodeEnvironment(const Compiler& compiler, const Manifest& manifest, const Node& node,
-                  const EngineTraits& traits, const VarMap& vars, const DbtContext& context,
-                  bool is_incremental, std::vector<int>& ephemerals)
+                  const VarMap& vars, const DbtContext& context, bool is_incremental,
+                  std::vector<int>& ephemerals)
       : compiler_(compiler),
         context_(context),
         manifest_(manifest),
         node_(node),
-        traits_(traits),
         vars_(vars),
         is_incremental_(is_incremental),
         ephemerals_(ephemerals) {}
@@ -66,10 +64,7 @@ class NodeEnvironment final : public TemplateEnvironment {
     if (name == "builtins")
       return std::optional(TemplateValue::FromDict(
           {{"ref", *Function("ref")}, {"source", *Function("source")}, {"config", *Function("config")}}));
-    if (auto known = context_.LookUp(name, package)) return known;
-    if (const AdapterMacroSignature* macro = FindAdapterMacro(name))
-      return std::optional(AdapterMacro(*macro));
-    return std::optional<TemplateValue>();
+    return context_.LookUp(name, package);
   }
 
  private:
@@ -108,23 +103,6 @@ class NodeEnvironment final : public TemplateEnvironment {
     return std::nullopt;
   }
 
-  // An engine-neutral macro (warehouse/adapter_macros.h), spelled by the engine.
-  TemplateValue AdapterMacro(const AdapterMacroSignature& macro) const {
-    return MakeFunction(std::string(macro.name), [this, &macro](const CallArguments& args)
-                                                     -> Result<TemplateValue> {
-      const auto count = static_cast<int>(args.positional.size());
-      if (!args.keyword.empty() || count < macro.min_args || count > macro.max_args)
-        return Status(ErrorCode::kInvalidInput,
-                      fmt::format("{}() takes {} to {} positional arguments, got {}", macro.name,
-                                  macro.min_args, macro.max_args, count),
-                      std::string(macro.summary));
-      std::vector<std::string> sql_args;
-      for (const TemplateValue& value : args.positional) sql_args.push_back(value.Render());
-      SW_ASSIGN_OR_RETURN(std::string expanded, traits_.ExpandMacro(macro.name, sql_args));
-      return TemplateValue(std::move(expanded));
-    });
-  }
-
   // `index` (of what `call` names) is a node this node depends on.
   Status CheckParent(int index, const std::string& call) const {
     if (index < 0)
@@ -152,7 +130,6 @@ class NodeEnvironment final : public TemplateEnvironment {
   const DbtContext& context_;
   const Manifest& manifest_;
   const Node& node_;
-  const EngineTraits& traits_;
   const VarMap& vars_;
   bool is_incremental_;
   std::vector<int>& ephemerals_;
@@ -187,7 +164,6 @@ DbtContextValues WithEngine(DbtContextValues values, const EngineTraits& traits)
 Compiler::Compiler(const Manifest& manifest, const EngineTraits& traits, const VarMap& vars,
                    DbtContextValues context)
     : manifest_(manifest),
-      traits_(traits),
       dialect_(traits.dialect()),
       vars_(vars),
       context_(WithEngine(std::move(context), traits), manifest.macros()) {}
@@ -201,9 +177,8 @@ std::string Compiler::RelationSql(const Node& node) const {
 
 Result<std::string> Compiler::Render(const Node& node, bool is_incremental,
                                      std::vector<int>& ephemerals) {
-  NodeEnvironment environment(*this, manifest_, node, traits_, vars_, context_, is_incremental,
-                              ephemerals);
-  SW_ASSIGN_OR_RETURN(std::string sql, node.body->Render(environment));
+  NodeEnvironment environment(*this, manifest_, node, vars_, context_, is_incremental, ephemerals);
+  SW_ASSIGN_OR_RETURN(std::string sql, node.body->Render(environment, node.package));
   return TrimStatement(std::move(sql));
 }
 

@@ -3,9 +3,10 @@
 // Models, snapshots and singular tests render their template: ref() and
 // source() become quoted relations, config() renders nothing, var() and
 // is_incremental() take the invocation's values, dbt's context and the
-// project's macros come from dbt_context.h, and adapter macros expand to the
-// engine's spelling (a project macro of the same name comes first). A ref()
-// rendered from a macro must name one of the node's parents, as dbt requires. A ref to an ephemeral model renders as the CTE name
+// project's macros come from dbt_context.h (adapter macros are macros of the
+// built-in package that dispatch on target.type, the engine's name). A ref()
+// rendered from a macro must name one of the node's parents, as dbt requires.
+// A ref to an ephemeral model renders as the CTE name
 // "__sw_ephemeral__<name>" and the model's SQL is inlined as a CTE at the
 // top of the referencing statement (merged into its own WITH if it has one),
 // transitive ephemerals first. Generic tests compile to a SELECT of the
@@ -59,7 +60,6 @@ class Compiler {
   Status CollectEphemeral(int index, std::vector<int>& ordered, std::vector<int>& visiting);
 
   const Manifest& manifest_;
-  const EngineTraits& traits_;
   const Dialect& dialect_;
   const VarMap& vars_;
   DbtContext context_;

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "transform/template/datetime_module.h"
 #include "transform/template/natives.h"
 
 namespace silverwork::transform {
@@ -64,10 +65,12 @@ Result<TemplateValue> Log(const CallArguments& args) {
 }  // namespace
 
 DbtContextValues ContextValuesFor(const ProjectFiles& files, int threads,
-                                  std::string invocation_id, std::string run_started_at) {
+                                  std::string invocation_id, Clock& clock,
+                                  std::chrono::system_clock::time_point run_started_at) {
   DbtContextValues values{.threads = threads,
                           .invocation_id = std::move(invocation_id),
-                          .run_started_at = std::move(run_started_at)};
+                          .run_started_at = run_started_at,
+                          .clock = &clock};
   if (!files.target_name.empty()) values.target_name = files.target_name;
   if (!files.target_schema.empty()) values.target_schema = files.target_schema;
   return values;
@@ -80,6 +83,13 @@ DbtContext::DbtContext(DbtContextValues values, const MacroRegistry* macros)
                                      {"type", values_.target_type},
                                      {"threads", values_.threads}});
   env_var_ = MakeFunction("env_var", EnvVar);
+  Clock* clock = values_.clock ? values_.clock : &DefaultClock();
+  modules_ = MakeNamespace("modules", [datetime = MakeDatetimeModule([clock] { return clock->Now(); })](
+                                          std::string_view name) -> std::optional<TemplateValue> {
+    if (name == "datetime") return datetime;
+    return std::nullopt;
+  });
+  run_started_at_ = MakeUtcDatetime(values_.run_started_at);
   log_ = MakeFunction("log", Log);
   exceptions_ = MakeNamespace("exceptions", [](std::string_view name) -> std::optional<TemplateValue> {
     if (name == "raise_compiler_error")
@@ -129,7 +139,8 @@ std::optional<TemplateValue> DbtContext::LookUp(std::string_view name,
   if (name == "exceptions") return exceptions_;
   if (name == "adapter") return adapter_;
   if (name == "execute") return TemplateValue(true);
-  if (name == "run_started_at") return TemplateValue(values_.run_started_at);
+  if (name == "run_started_at") return run_started_at_;
+  if (name == "modules") return modules_;
   if (name == "invocation_id") return TemplateValue(values_.invocation_id);
   if (!macros_) return std::nullopt;
   if (const TemplateValue* macro =

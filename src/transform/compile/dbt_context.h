@@ -10,7 +10,10 @@
 //   adapter           dispatch(name, macro_namespace): the macro
 //                     <engine>__name, else default__name
 //   execute           true (silverwork renders only to run)
-//   run_started_at, invocation_id
+//   run_started_at    when the command started: an aware datetime in UTC
+//   invocation_id
+//   modules           modules.datetime (datetime_module.h), on the
+//                     invocation's clock
 //   the project's and its packages' macros, and each package by name
 //   (`package.macro()`)
 //
@@ -18,10 +21,12 @@
 // render's environment asks it).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "transform/project/project_files.h"
 #include "transform/template/macros.h"
@@ -35,13 +40,16 @@ struct DbtContextValues {
   std::string target_type;  // the warehouse engine: sqlite, postgres
   int threads = 1;
   std::string invocation_id;
-  std::string run_started_at;  // ISO 8601, UTC
+  std::chrono::system_clock::time_point run_started_at{};
+  // What modules.datetime's now() and today() read; null: the system clock.
+  Clock* clock = nullptr;
 };
 
 // The values of one invocation: the target from `files` (profiles.yml)
-// where it names one, the rest as given.
+// where it names one, the rest as given. REQUIRES: `clock` outlives them.
 DbtContextValues ContextValuesFor(const ProjectFiles& files, int threads,
-                                  std::string invocation_id, std::string run_started_at);
+                                  std::string invocation_id, Clock& clock,
+                                  std::chrono::system_clock::time_point run_started_at);
 
 class DbtContext {
  public:
@@ -64,6 +72,8 @@ class DbtContext {
   TemplateValue log_;
   TemplateValue exceptions_;
   TemplateValue adapter_;
+  TemplateValue modules_;
+  TemplateValue run_started_at_;
 };
 
 }  // namespace silverwork::transform

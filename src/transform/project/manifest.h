@@ -47,7 +47,9 @@ struct GenericTest {
 struct Node {
   int index = 0;
   ResourceKind kind = ResourceKind::kModel;
-  std::string unique_id;  // model.<project>.<name>, source.<project>.<source>.<table>, ...
+  std::string unique_id;  // model.<package>.<name>, source.<project>.<source>.<table>, ...
+  // The project, or the local package whose model (or test of one) it is.
+  std::string package;
   std::string name;       // models/seeds/snapshots/tests: name; sources: "<source>.<table>"
   std::string path;       // defining file, relative to the project root
   std::string description;

@@ -74,11 +74,13 @@ class ManifestBuilder {
     return Status::Ok();
   }
 
-  Node& NewNode(ResourceKind kind, std::string name, std::string path) {
+  Node& NewNode(ResourceKind kind, std::string name, std::string path,
+                std::string package = {}) {
     Node node;
     node.index = static_cast<int>(manifest_.nodes_.size());
     node.kind = kind;
-    node.unique_id = fmt::format("{}.{}.{}", ResourceKindName(kind), files_.name, name);
+    node.package = package.empty() ? files_.name : std::move(package);
+    node.unique_id = fmt::format("{}.{}.{}", ResourceKindName(kind), node.package, name);
     node.name = std::move(name);
     node.path = std::move(path);
     manifest_.nodes_.push_back(std::move(node));
@@ -124,10 +126,13 @@ class ManifestBuilder {
     return found == index->end() ? nullptr : found->second;
   }
 
-  // Creates a node for a seed or .sql file unless its config disables it.
+  // Creates a node for a seed or .sql file of `package` (the project or a
+  // local package: its folder configs are under `models: <package>:`) unless
+  // its config disables it.
   Status AddConfiguredNode(ResourceKind kind, const std::string& name, const std::string& path,
-                           const std::vector<std::string>& folders, const Template* body) {
-    MergedConfig merged = MergeFolderConfigs(FolderTree(kind), files_.name, folders, name);
+                           const std::vector<std::string>& folders, const Template* body,
+                           const std::string& package) {
+    MergedConfig merged = MergeFolderConfigs(FolderTree(kind), package, folders, name);
     const ResourceProperties* properties = PropertiesFor(kind, name);
     if (properties) merged.AddLayer(properties->config);
     if (body) SW_RETURN_IF_ERROR(AddInFileConfig(kind, *body, vars_, merged));
@@ -148,7 +153,7 @@ class ManifestBuilder {
             "models, seeds and snapshots share one namespace for ref(); rename one");
       }
     }
-    Node& node = NewNode(kind, name, path);
+    Node& node = NewNode(kind, name, path, package);
     node.config = std::move(config);
     node.body = body;
     node.relation = name;
@@ -160,11 +165,13 @@ class ManifestBuilder {
   }
 
   Status AddSeed(const SeedFile& seed) {
-    return AddConfiguredNode(ResourceKind::kSeed, seed.name, seed.path, seed.folders, nullptr);
+    return AddConfiguredNode(ResourceKind::kSeed, seed.name, seed.path, seed.folders, nullptr,
+                             files_.name);
   }
 
   Status AddSqlNode(ResourceKind kind, const SqlFile& file) {
-    return AddConfiguredNode(kind, file.name, file.path, file.folders, &file.body);
+    return AddConfiguredNode(kind, file.name, file.path, file.folders, &file.body,
+                             file.package.empty() ? files_.name : file.package);
   }
 
   Status CheckPropertiesMatchNodes() {
@@ -194,8 +201,18 @@ class ManifestBuilder {
   // "<path>:<line>" for errors.
   Result<int> ResolveCall(const Expr& call, const std::string& where) {
     if (call.name == "ref") {
-      const std::string& name = call.operands[0].literal.as_string();
+      // ref('name') or ref('package', 'name').
+      const std::string& name = call.operands.back().literal.as_string();
       int index = manifest_.FindRef(name);
+      if (index >= 0 && call.operands.size() == 2 &&
+          manifest_.node(index).package != call.operands[0].literal.as_string())
+        return Status(ErrorCode::kNotFound,
+                      fmt::format("{}: ref('{}', '{}'): '{}' is {}'s, not {}'s", where,
+                                  call.operands[0].literal.as_string(), name, name,
+                                  manifest_.node(index).package,
+                                  call.operands[0].literal.as_string()),
+                      fmt::format("write ref('{}') or ref('{}', '{}')", name,
+                                  manifest_.node(index).package, name));
       if (index >= 0) return index;
       if (disabled_.count(name))
         return Status(ErrorCode::kInvalidInput,
@@ -280,7 +297,9 @@ class ManifestBuilder {
       unique_name = fmt::format("{}_{}", name, suffix);
     used_names.insert(unique_name);
 
-    MergedConfig merged = MergeFolderConfigs(files_.test_folders, files_.name, {}, unique_name);
+    // A test of a package's model is the package's, as in dbt.
+    const std::string package = tested.package.empty() ? files_.name : tested.package;
+    MergedConfig merged = MergeFolderConfigs(files_.test_folders, package, {}, unique_name);
     merged.AddLayer(spec.config);
     SW_ASSIGN_OR_RETURN(bool enabled, ConfigBool(merged, "enabled", true));
     if (!enabled) return Status::Ok();
@@ -288,7 +307,7 @@ class ManifestBuilder {
                         InterpretConfig(ResourceKind::kTest, merged, spec.path, unique_name));
     config.tags.insert(config.tags.end(), tested.config.tags.begin(), tested.config.tags.end());
 
-    Node& node = NewNode(ResourceKind::kTest, unique_name, spec.path);
+    Node& node = NewNode(ResourceKind::kTest, unique_name, spec.path, package);
     node.config = std::move(config);
     node.generic_test = std::move(test);
     std::sort(parents.begin(), parents.end());

@@ -5,7 +5,8 @@
 // project copied as it is, dbt_project.yml (one of them) — every .sql under
 // the model, snapshot, test and analysis paths (each parsed once into a
 // Template), the macros under macro-paths and those of local packages
-// (packages.yml `local:` entries) into a MacroRegistry, every seed .csv (by
+// (packages.yml `local:` entries) into a MacroRegistry, the models and
+// properties files under each local package's model-paths, every seed .csv (by
 // path; rows are read when the seed is loaded) and every properties .yml
 // under those paths (sources:, models:, seeds:, snapshots:); of a
 // profiles.yml beside the project file, only the target's name and schema
@@ -131,6 +132,7 @@ struct SqlFile {
   std::string path;                  // relative to the project root, '/'-separated
   std::vector<std::string> folders;  // folders between the resource path and the file
   Template body;
+  std::string package;  // the local package whose model it is; empty: the project's
 };
 
 struct SeedFile {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "transform/project/builtin_macros.h"
 #include "transform/project/dbt_project.h"
 #include "transform/project/project_files.h"
 #include "transform/project/properties_reader.h"
@@ -114,6 +115,7 @@ class ProjectLoader {
     std::vector<std::string> all_paths;
     for (const auto* paths : {&model_paths_, &seed_paths_, &test_paths_, &snapshot_paths_})
       all_paths.insert(all_paths.end(), paths->begin(), paths->end());
+    SW_RETURN_IF_ERROR(AddPackageModels(all_paths));
     constexpr std::string_view kYaml[] = {".yml", ".yaml"};
     for (FoundFile& file : FindFiles(files_.root, all_paths, kYaml))
       SW_RETURN_IF_ERROR(ReadPropertiesFile(file.absolute, file.relative, files_));
@@ -163,9 +165,16 @@ class ProjectLoader {
     return ReadFolderConfigs(yaml, root);
   }
 
-  // The project's macros, then each local package's, into one registry.
+  // The built-in macros, the project's, then each local package's, into one
+  // registry.
   Status ReadMacros() {
-    auto registry = std::make_shared<MacroRegistry>(files_.name);
+    auto registry =
+        std::make_shared<MacroRegistry>(files_.name, std::string(kBuiltinMacroPackage));
+    SW_RETURN_IF_ERROR(AddBuiltinMacros(*registry));
+    if (registry->HasPackage(files_.name))
+      return Status(ErrorCode::kInvalidInput,
+                    fmt::format("project name '{}' is the built-in macro package's", files_.name),
+                    "rename the project in its project file");
     registry->AddPackage(files_.name);
     SW_RETURN_IF_ERROR(AddMacroFiles(macro_paths_, files_.name, *registry));
     SW_ASSIGN_OR_RETURN(std::vector<LocalPackage> packages, ReadLocalPackages(files_.root));
@@ -181,15 +190,42 @@ class ProjectLoader {
       SW_ASSIGN_OR_RETURN(std::string name, yaml.String(root["name"], "name"));
       if (registry->HasPackage(name))
         return yaml.Error(root["name"], fmt::format("package name '{}' is taken", name));
-      std::vector<std::string> paths{"macros"};
-      if (root["macro-paths"]) {
-        SW_ASSIGN_OR_RETURN(paths, yaml.StringList(root["macro-paths"], "macro-paths"));
-      }
-      for (std::string& path : paths) path = (fs::path(package.path) / path).generic_string();
+      SW_ASSIGN_OR_RETURN(std::vector<std::string> paths,
+                          PackagePaths(yaml, root, "macro-paths", "macros", package.path));
       registry->AddPackage(name);
       SW_RETURN_IF_ERROR(AddMacroFiles(paths, name, *registry));
+      SW_ASSIGN_OR_RETURN(paths, PackagePaths(yaml, root, "model-paths", "models", package.path));
+      packages_.push_back({name, std::move(paths)});
     }
     files_.macros = std::move(registry);
+    return Status::Ok();
+  }
+
+  // A package's `key` paths (default `default_path`), relative to the project.
+  static Result<std::vector<std::string>> PackagePaths(const YamlReader& yaml,
+                                                       const YAML::Node& root, const char* key,
+                                                       const char* default_path,
+                                                       const std::string& package_path) {
+    std::vector<std::string> paths{default_path};
+    if (root[key]) {
+      SW_ASSIGN_OR_RETURN(paths, yaml.StringList(root[key], key));
+    }
+    for (std::string& path : paths) path = (fs::path(package_path) / path).generic_string();
+    return paths;
+  }
+
+  // Each local package's models, built like the project's (dbt does); its
+  // properties files are read with the project's.
+  Status AddPackageModels(std::vector<std::string>& properties_paths) {
+    constexpr std::string_view kSql[] = {".sql"};
+    for (const PackageFolders& package : packages_) {
+      for (FoundFile& file : FindFiles(files_.root, package.model_paths, kSql)) {
+        SW_RETURN_IF_ERROR(AddSqlFile(file, files_.models));
+        files_.models.back().package = package.name;
+      }
+      properties_paths.insert(properties_paths.end(), package.model_paths.begin(),
+                              package.model_paths.end());
+    }
     return Status::Ok();
   }
 
@@ -288,7 +324,14 @@ class ProjectLoader {
     return Status::Ok();
   }
 
+  // A local package's name and model-paths (relative to the project).
+  struct PackageFolders {
+    std::string name;
+    std::vector<std::string> model_paths;
+  };
+
   ProjectFiles files_;
+  std::vector<PackageFolders> packages_;
   std::vector<std::string> model_paths_;
   std::vector<std::string> seed_paths_;
   std::vector<std::string> test_paths_;

@@ -31,10 +31,11 @@ RunContext::RunContext(const ProjectFiles& files, const Manifest& manifest, cons
       traits_(traits),
       artifacts_dir_(std::move(artifacts_dir)),
       started_(clock.Monotonic()),
-      started_at_(FormatUtcTimestamp(clock.Now())),
-      run_id_(options.run_id.empty() ? RunIdFor(clock.Now()) : options.run_id),
+      started_instant_(clock.Now()),
+      started_at_(FormatUtcTimestamp(started_instant_)),
+      run_id_(options.run_id.empty() ? RunIdFor(started_instant_) : options.run_id),
       compiler_(manifest, traits, vars,
-                ContextValuesFor(files, options.threads, run_id_, started_at_)) {}
+                ContextValuesFor(files, options.threads, run_id_, clock, started_instant_)) {}
 
 void RunContext::UseBuildState(BuildState state) {
   changes_ = std::make_unique<ChangeTracker>(*this, std::move(state));

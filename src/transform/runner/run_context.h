@@ -89,6 +89,7 @@ class RunContext {
   const EngineTraits& traits_;
   const std::filesystem::path artifacts_dir_;
   const std::chrono::steady_clock::time_point started_;
+  const std::chrono::system_clock::time_point started_instant_;
   std::string started_at_;
   std::string run_id_;
   std::mutex compiler_mutex_;

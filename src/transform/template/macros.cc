@@ -38,13 +38,16 @@ const TemplateValue* MacroRegistry::Find(std::string_view package, std::string_v
 
 const TemplateValue* MacroRegistry::Resolve(std::string_view name, std::string_view package) const {
   if (const TemplateValue* own = Find(package, name)) return own;
-  return package == root_package_ ? nullptr : Find(root_package_, name);
+  if (package != root_package_)
+    if (const TemplateValue* root = Find(root_package_, name)) return root;
+  return package == fallback_package_ ? nullptr : Find(fallback_package_, name);
 }
 
 std::vector<std::string> MacroRegistry::Packages() const {
   std::vector<std::string> names{root_package_};
   for (const auto& [name, macros] : packages_)
-    if (name != root_package_) names.push_back(name);
+    if (name != root_package_ && name != fallback_package_) names.push_back(name);
+  if (HasPackage(fallback_package_)) names.push_back(fallback_package_);
   return names;
 }
 

@@ -6,7 +6,8 @@
 // return()s.
 //
 // A bare name called from a package's macro resolves in that package
-// first, then in the root project; `package.macro()` names one package.
+// first, then in the root project, then in the fallback package (the
+// built-in macros every project has); `package.macro()` names one package.
 //
 // A registry is filled while the project loads and read-only afterwards;
 // thread-safe for reads. It owns the macro files it was given (AddTemplate);
@@ -50,7 +51,10 @@ class MacroObject final : public TemplateObject {
 
 class MacroRegistry {
  public:
-  explicit MacroRegistry(std::string root_package) : root_package_(std::move(root_package)) {}
+  // `fallback_package` (may be empty: none) is searched after the root
+  // project, and listed last.
+  explicit MacroRegistry(std::string root_package, std::string fallback_package = {})
+      : root_package_(std::move(root_package)), fallback_package_(std::move(fallback_package)) {}
 
   // Adds every top-level macro of `nodes` (a file of `package` at `path`);
   // text and other statements around them are ignored, as dbt does. An
@@ -65,18 +69,19 @@ class MacroRegistry {
   // The macro `name` of `package`, as a value, or null.
   const TemplateValue* Find(std::string_view package, std::string_view name) const;
   // A bare name called from code of `package`: its macro, else the root
-  // project's; null when neither has one.
+  // project's, else the fallback package's; null when none has one.
   const TemplateValue* Resolve(std::string_view name, std::string_view package) const;
 
   bool HasPackage(std::string_view package) const { return packages_.count(package) > 0; }
   const std::string& root_package() const { return root_package_; }
-  // Package names, the root project first.
+  // Package names, the root project first, the fallback package last.
   std::vector<std::string> Packages() const;
   // Every macro, package by package.
   std::vector<const MacroDefinition*> All() const;
 
  private:
   std::string root_package_;
+  std::string fallback_package_;
   std::vector<std::unique_ptr<const Template>> files_;
   std::map<std::string, std::map<std::string, TemplateValue, std::less<>>, std::less<>> packages_;
 };

@@ -190,6 +190,10 @@ Result<TemplateValue> BinaryOperation(std::string_view op, const TemplateValue& 
   }
   if (op == "*" && (a.is_string() || a.is_list()) && (b.is_int() || b.is_bool())) return Repeat(a, b);
   if (op == "*" && (b.is_string() || b.is_list()) && (a.is_int() || a.is_bool())) return Repeat(b, a);
+  if (a.is_object())
+    if (auto result = a.as_object().Operate(op, b, /*object_on_left=*/true)) return *std::move(result);
+  if (b.is_object())
+    if (auto result = b.as_object().Operate(op, a, /*object_on_left=*/false)) return *std::move(result);
   return TemplateError(
       fmt::format("unsupported operand types for {}: {} and {}", op, Describe(a), Describe(b)),
       op == "+" ? "to join text with other values use ~, e.g. 'day_' ~ 3" : "");

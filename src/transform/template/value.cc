@@ -18,6 +18,15 @@ const TemplateValue* CallArguments::Get(size_t index, std::string_view name) con
   return Keyword(name);
 }
 
+std::optional<Result<TemplateValue>> TemplateObject::Operate(std::string_view op,
+                                                             const TemplateValue& other,
+                                                             bool object_on_left) const {
+  (void)op;
+  (void)other;
+  (void)object_on_left;
+  return std::nullopt;
+}
+
 Result<TemplateValue> TemplateObject::Call(const CallArguments& args) const {
   (void)args;
   return TemplateError(fmt::format("a {} cannot be called", TypeName()));

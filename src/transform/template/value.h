@@ -168,6 +168,12 @@ class TemplateObject {
     (void)other;
     return std::nullopt;
   }
+  // Python's `self op other` (object_on_left) or `other op self` for the
+  // arithmetic operators (+ - * ...); nullopt when the object gives the
+  // operation no meaning (the caller tries the other operand, then errs).
+  virtual std::optional<Result<TemplateValue>> Operate(std::string_view op,
+                                                       const TemplateValue& other,
+                                                       bool object_on_left) const;
   // A macro of the project or a package: the renderer calls it itself.
   virtual const MacroDefinition* AsMacro() const { return nullptr; }
 };

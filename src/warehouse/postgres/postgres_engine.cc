@@ -8,39 +8,6 @@
 #endif
 
 namespace silverwork {
-namespace {
-
-// Dates are 'YYYY-MM-DD' text in and out, as on SQLite, so that a model
-// compares them with the TEXT columns the loaders write; to_char does not
-// depend on the session's DateStyle.
-constexpr EngineTraits::MacroSpelling kMacros[] = {
-    {"dbt_date_trunc_month", "to_char(CAST($1 AS date), 'YYYY-MM-01')"},
-    {"string_agg", "string_agg(CAST($1 AS text), $2)"},
-    // NULL unless eight digits naming a real day, as sw_yyyymmdd_date on
-    // SQLite: to_date would fail the statement on 20230229 and read
-    // 2024022 as a day. Month and day compare as two-digit text (the same
-    // order in every collation); the outer CASE keeps the year's casts
-    // away from text that is not digits, also when the planner folds a
-    // constant (it drops a THEN whose WHEN folds to false unevaluated).
-    {"parse_date_yyyymmdd",
-     "(CASE WHEN $1 ~ '^[0-9]{8}$' THEN (CASE WHEN substr($1, 5, 2) BETWEEN '01' AND '12' AND "
-     "substr($1, 7, 2) BETWEEN '01' AND (CASE WHEN substr($1, 5, 2) IN ('04', '06', '09', '11') "
-     "THEN '30' WHEN substr($1, 5, 2) <> '02' THEN '31' WHEN CAST(substr($1, 1, 4) AS integer) % "
-     "4 = 0 AND (CAST(substr($1, 1, 4) AS integer) % 100 <> 0 OR CAST(substr($1, 1, 4) AS "
-     "integer) % 400 = 0) THEN '29' ELSE '28' END) THEN substr($1, 1, 4) || '-' || "
-     "substr($1, 5, 2) || '-' || substr($1, 7, 2) END) END)"},
-    {"current_timestamp", ""},
-    {"datediff_days", "(CAST($2 AS date) - CAST($1 AS date))"},
-    {"dateadd_days", "to_char(CAST($1 AS date) + CAST($2 AS integer), 'YYYY-MM-DD')"},
-    {"datesub_days", "to_char(CAST($1 AS date) - CAST($2 AS integer), 'YYYY-MM-DD')"},
-    {"is_integer_text", "(trim($1) ~ '^[0-9]+$')"},
-    // Digits and at most one '.', with a digit somewhere: SQLite's GLOBs.
-    {"is_number_text", "(trim($1) ~ '^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$')"},
-    {"first_word", "split_part($1, ' ', 1)"},
-    {"contains_text", "(strpos($1, $2) > 0)"},
-};
-
-}  // namespace
 
 std::string PostgresDialect::QuoteIdentifier(std::string_view name) const {
   std::string folded(name);
@@ -72,7 +39,6 @@ const EngineTraits& PostgresTraits() {
   static const EngineTraits traits(
       {
           .engine = "postgres",
-          .macros = kMacros,
           .relation_kind_sql =
               "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END FROM "
               "information_schema.tables WHERE table_name = ? AND table_schema = "

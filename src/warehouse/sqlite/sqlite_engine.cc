@@ -9,24 +9,6 @@
 namespace silverwork {
 namespace {
 
-constexpr EngineTraits::MacroSpelling kMacros[] = {
-    {"dbt_date_trunc_month", "date($1, 'start of month')"},
-    {"string_agg", "group_concat($1, $2)"},
-    // sqlite_functions.h registers sw_yyyymmdd_date on every connection: the
-    // day as 'YYYY-MM-DD', NULL unless eight digits naming a real day.
-    {"parse_date_yyyymmdd", "sw_yyyymmdd_date($1)"},
-    {"current_timestamp", ""},
-    {"datediff_days", "CAST(julianday($2) - julianday($1) AS INTEGER)"},
-    {"dateadd_days", "date($1, (CAST($2 AS INTEGER) || ' days'))"},
-    {"datesub_days", "date($1, (-CAST($2 AS INTEGER) || ' days'))"},
-    {"is_integer_text", "(trim($1) <> '' AND trim($1) NOT GLOB '*[^0-9]*')"},
-    {"is_number_text",
-     "(trim($1) <> '' AND trim($1) NOT GLOB '*[^0-9.]*' AND trim($1) NOT GLOB '*.*.*' AND "
-     "trim($1) GLOB '*[0-9]*')"},
-    {"first_word", "substr($1, 1, instr($1 || ' ', ' ') - 1)"},
-    {"contains_text", "(instr($1, $2) > 0)"},
-};
-
 // For the length of a build command.
 constexpr EngineTraits::SessionSetting kBulkBuildSettings[] = {
     // 256 MiB of page cache (negative: KiB): a million-row table, its
@@ -72,7 +54,6 @@ const EngineTraits& SqliteTraits() {
   static const EngineTraits traits(
       {
           .engine = "sqlite",
-          .macros = kMacros,
           .relation_kind_sql =
               "SELECT type FROM sqlite_master WHERE name = ? COLLATE NOCASE AND type "
               "IN ('table', 'view')",
