@@ -13,12 +13,26 @@
 # DATA_GO_KR_SERVICE_KEY set (or service_key_file in the config) it collects
 # from the real portal instead. Arguments go to `silverwork standalone`
 # (see `silverwork standalone --help`).
+#
+# For tests and machines already set up: SILVERWORK_SKIP_INSTALL=1 installs
+# nothing and builds no dashboard (the server finds one already built, or
+# SILVERWORK_WEB_DIR); SILVERWORK_BIN=path runs that silverwork binary
+# instead of building one (tests/e2e/main_job_script_test.cc runs it so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release --target silverwork
-scripts/build-web.sh
-exec build/release/silverwork standalone --port "${SILVERWORK_PORT:-8080}" \
+if [ "${SILVERWORK_SKIP_INSTALL:-0}" != 1 ]; then
+  scripts/install-deps.sh
+fi
+if [ -n "${SILVERWORK_BIN:-}" ]; then
+  silverwork="$SILVERWORK_BIN"
+else
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target silverwork
+  silverwork=build/release/silverwork
+fi
+if [ "${SILVERWORK_SKIP_INSTALL:-0}" != 1 ]; then
+  scripts/build-web.sh
+fi
+exec "$silverwork" standalone --port "${SILVERWORK_PORT:-8080}" \
   --days "${SILVERWORK_DAYS:-30}" "$@"

@@ -27,15 +27,16 @@ Result<std::shared_ptr<CsvExport>> CsvExport::Prepare(
   return csv;
 }
 
-void CsvExport::Respond(std::shared_ptr<CsvExport> csv, httplib::Response& res) {
+void CsvExport::Respond(std::shared_ptr<CsvExport> csv, std::shared_ptr<void> in_flight,
+                        httplib::Response& res) {
   res.set_header("Content-Disposition", "attachment; filename=\"silverwork-postings.csv\"");
   res.set_header("Cache-Control", "no-store");
   res.set_header("X-Silverwork-Rows", std::to_string(csv->matched_));
   res.set_header("X-Silverwork-Truncated", csv->matched_ > csv->records_.size() ? "true" : "false");
-  res.set_chunked_content_provider("text/csv; charset=utf-8",
-                                   [csv = std::move(csv)](size_t, httplib::DataSink& sink) {
-                                     return csv->WriteNextChunk(sink);
-                                   });
+  res.set_chunked_content_provider(
+      "text/csv; charset=utf-8",
+      [csv = std::move(csv)](size_t, httplib::DataSink& sink) { return csv->WriteNextChunk(sink); },
+      [in_flight = std::move(in_flight)](bool /*success*/) {});
 }
 
 bool CsvExport::WriteNextChunk(httplib::DataSink& sink) {

@@ -36,8 +36,10 @@ class CsvExport {
                                                     const ParsedQuery& query,
                                                     WarehousePool::Lease lease, size_t max_rows,
                                                     std::string request_id);
-  // Sets the headers and streams the rows as `res`'s content.
-  static void Respond(std::shared_ptr<CsvExport> csv, httplib::Response& res);
+  // Sets the headers and streams the rows as `res`'s content; `in_flight`
+  // is held until the response ends (written, cut or abandoned).
+  static void Respond(std::shared_ptr<CsvExport> csv, std::shared_ptr<void> in_flight,
+                      httplib::Response& res);
 
   CsvExport(std::shared_ptr<const ServingSnapshot> snapshot, WarehousePool::Lease lease,
             std::string request_id)

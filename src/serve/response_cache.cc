@@ -4,7 +4,10 @@ namespace silverwork::serve {
 
 std::shared_ptr<const std::string> ResponseCache::Find(uint64_t generation,
                                                        const std::string& key) {
-  if (capacity_ == 0) return nullptr;
+  if (capacity_ == 0) {
+    ++misses_;  // computed: the counter says how many answers were, cache or not
+    return nullptr;
+  }
   std::lock_guard lock(mutex_);
   if (generation != generation_) ResetLocked(generation);
   auto found = entries_.find(key);

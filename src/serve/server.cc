@@ -21,6 +21,7 @@
 #include "serve/responses.h"
 #include "serve/scheduler_metrics.h"
 #include "serve/static_assets.h"
+#include "serve/stream_drain.h"
 #include "serve/warehouse_pool.h"
 
 namespace silverwork::serve {
@@ -75,6 +76,12 @@ std::string WithoutBrotli(std::string_view accepted) {
 void SendMethodNotAllowed(httplib::Response& res) {
   res.set_header("Allow", "GET, HEAD");
   SendError(res, 405, "method_not_allowed", "this path answers only GET", "use GET");
+}
+
+// The answer to a request that arrives while the server stops.
+void SendStopping(httplib::Response& res) {
+  res.set_header("Connection", "close");
+  SendError(res, 503, "unavailable", "the server is stopping", "ask again once it has restarted");
 }
 
 std::string DescribeException(const std::exception_ptr& thrown) {
@@ -188,6 +195,9 @@ class Server::Impl {
     }
     stop_signal_.notify_all();
     if (reloader_.joinable()) reloader_.join();
+    // cpp-httplib's stop() cuts a streamed response at its next chunk: new
+    // requests are refused first, and the streams in flight run to their end.
+    streams_.CloseAndWait();
     http_.stop();
     if (listener_.joinable()) listener_.join();
   }
@@ -301,6 +311,10 @@ class Server::Impl {
     // The Request is httplib's own non-const object, passed here as const.
     http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       RequestIdOf(res, request_ids_);
+      if (streams_.closed()) {
+        SendStopping(res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       // cpp-httplib parses these methods but routes none of them (it would
       // answer 400); they carry no body, and the connection ends here.
       if (req.method == "TRACE" || req.method == "CONNECT") {
@@ -315,7 +329,7 @@ class Server::Impl {
       return httplib::Server::HandlerResponse::Unhandled;
     });
     http_.set_exception_handler(
-        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr thrown) {
+        [this](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& thrown) {
           RequestIdOf(res, request_ids_);
           SendFailure(
               req, res,
@@ -500,7 +514,9 @@ class Server::Impl {
                                   std::move(lease).value(), options_.max_csv_rows,
                                   res.get_header_value(kRequestIdHeader));
     if (!csv.ok()) return SendFailure(req, res, ReadingPostingsFailed(csv.status()));
-    CsvExport::Respond(std::move(csv).value(), res);
+    std::shared_ptr<void> in_flight = streams_.Enter();
+    if (!in_flight) return SendStopping(res);
+    CsvExport::Respond(std::move(csv).value(), std::move(in_flight), res);
   }
 
   void ServeStatic(const httplib::Request& req, httplib::Response& res) {
@@ -539,6 +555,7 @@ class Server::Impl {
   std::optional<StaticAssets> assets_;
   Metrics metrics_;
   ResponseCache cache_;
+  StreamDrain streams_;  // the CSV exports still streaming
 
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const ServingSnapshot> snapshot_;

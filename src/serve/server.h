@@ -104,7 +104,8 @@ class Server {
 
   // Binds and starts serving in the background. REQUIRES: not started.
   Status Start();
-  // Stops accepting, finishes in-flight requests, stops the reloader.
+  // Stops the reloader, answers new requests 503 while the requests in
+  // flight finish (a CSV export streams to its end), then stops listening.
   void Stop();
   // The bound port (after Start).
   int port() const { return port_; }

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -115,13 +116,13 @@ class GatedProxy {
       ++forwarded_[request.get_param_value("id")];
     }
     httplib::Client upstream("127.0.0.1", upstream_port_);
-    auto answer = upstream.Get(request.target.c_str());
+    auto answer = upstream.Get(request.target);
     if (!answer) {
       response.status = 502;
       return;
     }
     response.status = answer->status;
-    response.set_content(answer->body, answer->get_header_value("Content-Type").c_str());
+    response.set_content(answer->body, answer->get_header_value("Content-Type"));
   }
 
   const int upstream_port_;
@@ -136,6 +137,17 @@ class GatedProxy {
   int holding_ = 0;
   std::map<std::string, int> forwarded_;
 };
+
+// A file of the repository, by its path from the top.
+inline std::string SourceFile(const std::string& relative) {
+  std::ifstream in(std::string(SILVERWORK_SOURCE_DIR) + "/" + relative);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The pipelines.yml the repository ships (the main job's).
+inline std::string ShippedPipelines() { return SourceFile("pipelines.yml"); }
 
 // A world: folder, config, pipelines.yml, simulator; the binary run in it.
 class SchedulerWorld {

@@ -6,23 +6,14 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <signal.h>
 
-#include <fstream>
+#include <csignal>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "scheduler_harness.h"
 
 namespace silverwork::testing {
 namespace {
-
-std::string ShippedPipelines() {
-  std::ifstream in(std::string(SILVERWORK_SOURCE_DIR) + "/pipelines.yml");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 SchedulerWorld::Options StandaloneWorld() {
   SimulatorOptions world = SmallWorldOptions();

@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <limits>
@@ -95,6 +94,16 @@ inline int64_t SqlInteger(const WarehouseOptions& warehouse_options, const std::
   return value == value ? static_cast<int64_t>(value) : std::numeric_limits<int64_t>::min();
 }
 
+// The job ids of the CSV's rows, in order; checks the header line.
+inline std::vector<std::string> CsvJobIds(const std::string& csv) {
+  EXPECT_TRUE(csv.starts_with("\xEF\xBB\xBFjob_id,title,")) << csv.substr(0, 100);
+  std::vector<std::string> ids;
+  for (size_t line = csv.find("\r\n") + 2; line < csv.size(); line = csv.find("\r\n", line) + 2) {
+    ids.push_back(csv.substr(line, csv.find(',', line) - line));
+  }
+  return ids;
+}
+
 // The fixture's data is as of its build day; the fake clock stands at noon
 // of it, so timestamps the server makes are known.
 inline std::chrono::system_clock::time_point FixtureNoon() {
@@ -145,7 +154,7 @@ class ServerTest : public ::testing::Test {
 
   // GETs `path` and returns the parsed body; expects `status`.
   json GetJson(const std::string& path, int status = 200) {
-    auto response = client_->Get(path.c_str());
+    auto response = client_->Get(path);
     EXPECT_TRUE(response) << path << ": " << httplib::to_string(response.error());
     if (!response) return json();
     EXPECT_EQ(response->status, status) << path << ": " << response->body;

@@ -45,16 +45,6 @@ TEST_F(Api, TableSearchFindsTitlesAndEmployers) {
   EXPECT_EQ(by_id["total"], 1);
 }
 
-// The job ids of the CSV's rows, in order; checks the header line.
-std::vector<std::string> CsvJobIds(const std::string& csv) {
-  EXPECT_TRUE(csv.starts_with("\xEF\xBB\xBFjob_id,title,")) << csv.substr(0, 100);
-  std::vector<std::string> ids;
-  for (size_t line = csv.find("\r\n") + 2; line < csv.size(); line = csv.find("\r\n", line) + 2) {
-    ids.push_back(csv.substr(line, csv.find(',', line) - line));
-  }
-  return ids;
-}
-
 TEST_F(Api, CsvHoldsExactlyTheFilteredRows) {
   auto response = client_->Get("/api/v1/postings.csv?province=KR-26&preference=3&year_from=2022");
   ASSERT_TRUE(response);
@@ -124,7 +114,7 @@ TEST_F(Api, CsvCellsThatASpreadsheetWouldRunAreDefused) {
             .ok());
   }
   StartServer(SqliteFile(copy), std::nullopt);
-  auto response = client_->Get(("/api/v1/postings.csv?q=" + job_id).c_str());
+  auto response = client_->Get("/api/v1/postings.csv?q=" + job_id);
   ASSERT_TRUE(response);
   ASSERT_EQ(response->status, 200);
   const std::string body = response->body;
@@ -258,7 +248,7 @@ TEST_F(Api, FreshnessAgesAreTakenAtEachRequestByTheServersClock) {
   ASSERT_TRUE(registered.ok());
   const int64_t newest_age =
       std::chrono::duration_cast<std::chrono::seconds>(FixtureNoon() - *registered).count();
-  const int64_t run_age = (12 * 60 - 80) * 60;  // 12:00 - 01:20
+  const int64_t run_age = int64_t{12 * 60 - 80} * 60;  // 12:00 - 01:20
 
   json freshness = Data("/api/v1/status/freshness")["postings"];
   EXPECT_EQ(freshness["as_of"], "2025-03-31T12:00:00Z");
@@ -457,6 +447,54 @@ TEST_F(Reloading, AWarehouseThatCannotBeReadKeepsTheSnapshotServingUntilItAnswer
   *refusing = false;
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloaded);
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
+}
+
+// The response cache's counters in /metrics: {hits, misses}.
+std::pair<int64_t, int64_t> CacheCounts(httplib::Client& client) {
+  const std::string metrics = client.Get("/metrics")->body;
+  auto counter = [&](const std::string& name) -> int64_t {
+    const size_t at = metrics.find("\n" + name + " ");
+    EXPECT_NE(at, std::string::npos) << name << " missing from /metrics";
+    return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + name.size() + 2));
+  };
+  return {counter("silverwork_response_cache_hits_total"),
+          counter("silverwork_response_cache_misses_total")};
+}
+
+TEST_F(Reloading, ChartAnswersAreCachedUntilANewSnapshotServes) {
+  StartServer(SqliteFile(copy_path()), std::nullopt);
+  const std::string busan = "/api/v1/kpis?province=KR-26";
+  const int64_t busan_postings = CopyCount(
+      "SELECT count(*) FROM fct_job_postings WHERE iso_code = 'KR-26'");
+  ASSERT_GT(busan_postings, 0);
+  EXPECT_EQ(CacheCounts(*client_), std::make_pair(int64_t{0}, int64_t{0}));
+
+  const std::string computed = client_->Get(busan)->body;
+  EXPECT_EQ(json::parse(computed)["data"]["postings"], busan_postings);
+  EXPECT_EQ(CacheCounts(*client_), std::make_pair(int64_t{0}, int64_t{1}));
+  EXPECT_EQ(client_->Get(busan)->body, computed);
+  EXPECT_EQ(CacheCounts(*client_), std::make_pair(int64_t{1}, int64_t{1}));
+  Data("/api/v1/status/freshness");  // never cached: its ages move with the clock
+  Data("/api/v1/status/freshness");
+  EXPECT_EQ(CacheCounts(*client_), std::make_pair(int64_t{1}, int64_t{1}));
+
+  // A build that removes Busan's postings: the next snapshot's answer is
+  // computed again (a cached one would still count them), then cached.
+  Change("DELETE FROM fct_job_postings WHERE iso_code = 'KR-26'");
+  FinishBuild();
+  ASSERT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloaded);
+  EXPECT_EQ(Data(busan)["postings"], 0);
+  EXPECT_EQ(CacheCounts(*client_), std::make_pair(int64_t{1}, int64_t{2}));
+  EXPECT_EQ(Data(busan)["postings"], 0);
+  EXPECT_EQ(CacheCounts(*client_), std::make_pair(int64_t{2}, int64_t{2}));
+}
+
+TEST_F(Reloading, WithoutACacheEveryChartAnswerIsComputed) {
+  ServeOptions options = TestOptions(SqliteFile(copy_path()));
+  options.cache_entries = 0;
+  StartServer(std::move(options));
+  for (int request = 0; request < 3; ++request) Data("/api/v1/kpis");
+  EXPECT_EQ(CacheCounts(*client_), std::make_pair(int64_t{0}, int64_t{3}));
 }
 
 // What the reloader thread reports, for tests to wait on.

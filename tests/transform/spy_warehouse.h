@@ -60,7 +60,7 @@ class SpyWarehouse final : public Warehouse {
   }
 
  private:
-  Status Then(Status status, std::string_view sql) {
+  Status Then(Status status, std::string_view sql) const {
     after_statement(sql);
     return status;
   }
