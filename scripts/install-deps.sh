@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang clang-tidy libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config clang clang-tidy libclang-rt-14-dev lld
   libssl-dev libpugixml-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libcpp-httplib-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libyaml-cpp-dev libzstd-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev

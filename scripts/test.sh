@@ -61,22 +61,33 @@ browser_tests() {
   BROWSER_BUILD_DIR=build/plain BROWSER_SKIP_BUILD=1 timeout 1500 scripts/browser-tests.sh
 }
 
+# fuzz_one FUZZER: runs one fuzzer for 20 s on a copy of its corpus (libFuzzer
+# adds what it finds to the corpus dir).
+fuzz_one() {
+  local fuzzer=$1 name corpus
+  name=$(basename "$fuzzer" _fuzzer)
+  corpus=$(mktemp -d)
+  cp fuzz/corpus/"$name"/* "$corpus"/
+  if ! "$fuzzer" -max_total_time=20 -timeout=5 "$corpus" >"$corpus.log" 2>&1; then
+    tail -n 40 "$corpus.log"
+    echo "fuzzer $name failed"
+    return 1
+  fi
+  echo "fuzzed $name for 20 s: $(tail -n 1 "$corpus.log")"
+  rm -rf "$corpus" "$corpus.log"
+}
+
+# Each fuzzer is one thread: they run side by side, one a core.
 fuzzers() {
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$jobs" --target envelope_xml_fuzzer envelope_json_fuzzer
-  local fuzzer name corpus
+  local fuzzer pids=() failed=0
   for fuzzer in build/fuzz/fuzz/*_fuzzer; do
-    name=$(basename "$fuzzer" _fuzzer)
-    # libFuzzer adds what it finds to the corpus dir: work on a copy.
-    corpus=$(mktemp -d)
-    cp fuzz/corpus/"$name"/* "$corpus"/
-    echo "fuzzing $name for 20 s"
-    "$fuzzer" -max_total_time=20 -timeout=5 "$corpus" >"$corpus.log" 2>&1 || {
-      tail -n 40 "$corpus.log"; echo "fuzzer $name failed"; return 1; }
-    tail -n 1 "$corpus.log"
-    rm -rf "$corpus" "$corpus.log"
+    fuzz_one "$fuzzer" &
+    pids+=($!)
   done
-  echo "fuzzers: no crash"
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" -eq 0 ] && echo "fuzzers: no crash"
 }
 
 mkdir -p build

@@ -17,6 +17,7 @@ namespace {
 
 using scheduler::FormatStoreTime;
 using scheduler::SchedulerStore;
+using scheduler::TimePoint;
 
 // The scheduler's state in the configured warehouse; `has_state` false when
 // no scheduler ever ran there (then every list is empty).
@@ -59,14 +60,15 @@ std::string TimeOr(const std::optional<std::chrono::system_clock::time_point>& i
   return instant ? FormatStoreTime(*instant) : none;
 }
 
-Status ListRuns(StateReader& state, const std::string& pipeline, int limit, bool json) {
+Status ListRuns(StateReader& state, const std::string& pipeline, int limit, bool json,
+                TimePoint now) {
   std::vector<scheduler::RunRecord> runs;
   if (state.has_state) {
     SW_ASSIGN_OR_RETURN(runs, state.store->ListRuns({.pipeline = pipeline, .limit = limit}));
   }
   if (json) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& run : runs) list.push_back(scheduler::RunJson(run));
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& run : runs) list.push_back(scheduler::RunJson(run, now));
     std::printf("%s\n", list.dump(2).c_str());
     return Status::Ok();
   }
@@ -118,7 +120,7 @@ void PrintRun(const scheduler::RunRecord& run,
   }
 }
 
-Status ShowRun(StateReader& state, const std::string& run_id, bool json) {
+Status ShowRun(StateReader& state, const std::string& run_id, bool json, TimePoint now) {
   SW_ASSIGN_OR_RETURN(scheduler::RunRecord run, FindRun(state, run_id));
   SW_ASSIGN_OR_RETURN(auto tasks, state.store->ListTaskInstances(run_id));
   SW_ASSIGN_OR_RETURN(auto tries, state.store->ListTries(run_id));
@@ -126,9 +128,9 @@ Status ShowRun(StateReader& state, const std::string& run_id, bool json) {
     PrintRun(run, tasks, tries);
     return Status::Ok();
   }
-  nlohmann::ordered_json out = scheduler::RunJson(run);
-  out["tasks"] = nlohmann::ordered_json::array();
-  for (const auto& task : tasks) out["tasks"].push_back(scheduler::TaskJson(task, tries));
+  // The API's shape; where the API links a try's log, the CLI names its file.
+  const nlohmann::json out = scheduler::RunDetailJson(
+      run, tasks, tries, now, [](const scheduler::TryRecord& attempt) { return attempt.log_path; });
   std::printf("%s\n", out.dump(2).c_str());
   return Status::Ok();
 }
@@ -169,7 +171,7 @@ Status ListPartitions(StateReader& state, const std::string& pipeline, bool json
     SW_ASSIGN_OR_RETURN(days, state.store->ListPartitions(pipeline));
   }
   if (json) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    nlohmann::json list = nlohmann::json::array();
     for (const auto& day : days) list.push_back(scheduler::PartitionJson(day));
     std::printf("%s\n", list.dump(2).c_str());
     return Status::Ok();
@@ -210,15 +212,16 @@ void AddRunsReads(CLI::App& runs, CliContext& context, std::shared_ptr<RunsFlags
   list->add_flag("--json", flags->json, "as a JSON array (docs/scheduler.md)");
   list->callback([&context, flags] {
     WithState(context, [&](StateReader& state) {
-      return ListRuns(state, flags->pipeline, flags->limit, flags->json);
+      return ListRuns(state, flags->pipeline, flags->limit, flags->json, context.clock->Now());
     });
   });
   CLI::App* show = runs.add_subcommand("show", "a run: its days, tasks and tries");
   show->add_option("run_id", flags->run_id, "the run")->required();
   show->add_flag("--json", flags->json, "as a JSON object (docs/scheduler.md)");
   show->callback([&context, flags] {
-    WithState(context,
-              [&](StateReader& state) { return ShowRun(state, flags->run_id, flags->json); });
+    WithState(context, [&](StateReader& state) {
+      return ShowRun(state, flags->run_id, flags->json, context.clock->Now());
+    });
   });
   CLI::App* logs = runs.add_subcommand("logs", "the log of a task's try (default: its last)");
   logs->add_option("run_id", flags->run_id, "the run")->required();

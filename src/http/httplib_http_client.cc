@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/header_text.h"
 #include "http/http_client.h"
 #include "http/ignore_sigpipe.h"
 #include "http/proxy.h"
@@ -45,11 +46,7 @@ bool IsRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-std::string LowerCase(std::string_view text) {
-  std::string lower(text);
-  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return lower;
-}
+using http_text::LowerCase;
 
 // What one request on the wire needs, besides its URL.
 struct Call {

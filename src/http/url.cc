@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "http/header_text.h"
 #include "http/http_client.h"
 #include "http/url_parts.h"
 
@@ -67,11 +68,7 @@ bool IsAsciiDigits(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
-std::string LowerCase(std::string_view text) {
-  std::string lower(text);
-  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return lower;
-}
+using http_text::LowerCase;
 
 // "http://" or "https://" at the start of `url`, in any case.
 std::optional<bool> HttpsScheme(std::string_view url) {

@@ -1,91 +1,119 @@
 #include "scheduler/state_json.h"
 
+#include <algorithm>
+
 namespace silverwork::scheduler {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using nlohmann::json;
 
-Json TimeOrNull(const std::optional<TimePoint>& instant) {
-  return instant ? Json(FormatStoreTime(*instant)) : Json(nullptr);
+json Time(TimePoint instant) { return FormatStoreTime(instant); }
+json Time(SysSeconds instant) { return FormatStoreTime(instant); }
+json Time(const std::optional<TimePoint>& instant) {
+  return instant ? json(FormatStoreTime(*instant)) : json(nullptr);
 }
-
-Json SecondsTime(SysSeconds instant) { return FormatStoreTime(instant); }
-
-Json TextOrNull(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
+json TextOrNull(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 
 template <typename T>
-Json ValueOrNull(const std::optional<T>& value) {
-  return value ? Json(*value) : Json(nullptr);
+json ValueOrNull(const std::optional<T>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json Duration(const std::optional<TimePoint>& start, const std::optional<TimePoint>& end,
+              TimePoint now) {
+  return ValueOrNull(DurationSeconds(start, end, now));
 }
 
 }  // namespace
 
-Json RunJson(const RunRecord& run) {
-  Json json;
-  json["run_id"] = run.run_id;
-  json["pipeline"] = run.pipeline;
-  json["kind"] = RunKindName(run.kind);
-  json["state"] = RunStateName(run.state);
-  json["logical_time"] = SecondsTime(run.logical_time);
-  json["interval"] = {{"start", SecondsTime(run.interval.start)},
-                      {"end", SecondsTime(run.interval.end)}};
-  json["days"] = run.window ? Json{{"first", run.window->first.Iso()},
-                                   {"last", run.window->last.Iso()},
-                                   {"count", run.partition_count}}
-                            : Json(nullptr);
-  json["queued_at"] = FormatStoreTime(run.queued_at);
-  json["started_at"] = TimeOrNull(run.started_at);
-  json["ended_at"] = TimeOrNull(run.ended_at);
-  json["deadline_at"] = run.deadline_at ? SecondsTime(*run.deadline_at) : Json(nullptr);
-  json["request_id"] = TextOrNull(run.request_id);
-  json["message"] = TextOrNull(run.message);
-  json["hint"] = TextOrNull(run.hint);
-  return json;
+std::optional<double> DurationSeconds(const std::optional<TimePoint>& start,
+                                      const std::optional<TimePoint>& end, TimePoint now) {
+  if (!start) return std::nullopt;
+  const TimePoint until = end.value_or(std::max(now, *start));
+  return std::chrono::round<std::chrono::milliseconds>(until - *start).count() / 1000.0;
 }
 
-Json TaskJson(const TaskInstanceRecord& task, const std::vector<TryRecord>& tries) {
-  Json json;
-  json["task"] = task.task;
-  json["kind"] = TaskKindName(task.kind);
-  json["upstream"] = task.upstream;
-  json["state"] = TaskStateName(task.state);
-  json["try_number"] = task.try_number;
-  json["failures"] = task.failures;
-  json["retries"] = task.retry.retries;
-  json["timeout_s"] = task.retry.timeout ? Json(task.retry.timeout->count()) : Json(nullptr);
-  json["next_attempt_at"] = TimeOrNull(task.next_attempt_at);
-  json["started_at"] = TimeOrNull(task.started_at);
-  json["ended_at"] = TimeOrNull(task.ended_at);
-  json["deferred_since"] = TimeOrNull(task.deferred_since);
-  json["message"] = TextOrNull(task.message);
-  json["hint"] = TextOrNull(task.hint);
-  json["tries"] = Json::array();
+json RunJson(const RunRecord& run, TimePoint now) {
+  json days = nullptr;
+  if (run.window) {
+    days = {{"from", run.window->first.Iso()},
+            {"to", run.window->last.Iso()},
+            {"count", run.partition_count}};
+  }
+  return {{"run_id", run.run_id},
+          {"pipeline", run.pipeline},
+          {"kind", RunKindName(run.kind)},
+          {"state", RunStateName(run.state)},
+          {"logical_time", Time(run.logical_time)},
+          {"data_interval", {{"start", Time(run.interval.start)}, {"end", Time(run.interval.end)}}},
+          {"days", std::move(days)},
+          {"queued_at", Time(run.queued_at)},
+          {"started_at", Time(run.started_at)},
+          {"ended_at", Time(run.ended_at)},
+          {"duration_s", Duration(run.started_at, run.ended_at, now)},
+          {"deadline_at", run.deadline_at ? Time(*run.deadline_at) : json(nullptr)},
+          {"request_id", TextOrNull(run.request_id)},
+          {"message", TextOrNull(run.message)},
+          {"hint", TextOrNull(run.hint)}};
+}
+
+json TryJson(const TryRecord& attempt, TimePoint now, std::string log) {
+  return {{"try_number", attempt.try_number},
+          {"state", TryStateName(attempt.state)},
+          {"started_at", Time(attempt.started_at)},
+          {"ended_at", Time(attempt.ended_at)},
+          {"duration_s", Duration(attempt.started_at, attempt.ended_at, now)},
+          {"exit_code", ValueOrNull(attempt.exit_code)},
+          {"signal", ValueOrNull(attempt.signal)},
+          {"host", TextOrNull(attempt.host)},
+          {"pid", ValueOrNull(attempt.pid)},
+          {"error", TextOrNull(attempt.error)},
+          {"hint", TextOrNull(attempt.hint)},
+          {"log", std::move(log)}};
+}
+
+json TaskJson(const TaskInstanceRecord& task, const std::vector<TryRecord>& tries, TimePoint now,
+              const TryLogReference& log) {
+  std::vector<const TryRecord*> own;
   for (const TryRecord& attempt : tries)
-    if (attempt.task == task.task) json["tries"].push_back(TryJson(attempt));
-  return json;
+    if (attempt.task == task.task) own.push_back(&attempt);
+  std::stable_sort(own.begin(), own.end(), [](const TryRecord* left, const TryRecord* right) {
+    return left->try_number < right->try_number;
+  });
+  json task_tries = json::array();
+  for (const TryRecord* attempt : own) task_tries.push_back(TryJson(*attempt, now, log(*attempt)));
+  return {{"task", task.task},
+          {"kind", TaskKindName(task.kind)},
+          {"state", TaskStateName(task.state)},
+          {"upstream", task.upstream},
+          {"try_number", task.try_number},
+          {"failures", task.failures},
+          {"retries", task.retry.retries},
+          {"timeout_s", task.retry.timeout ? json(task.retry.timeout->count()) : json(nullptr)},
+          {"next_attempt_at", Time(task.next_attempt_at)},
+          {"started_at", Time(task.started_at)},
+          {"ended_at", Time(task.ended_at)},
+          {"duration_s", Duration(task.started_at, task.ended_at, now)},
+          {"deferred_since", Time(task.deferred_since)},
+          {"message", TextOrNull(task.message)},
+          {"hint", TextOrNull(task.hint)},
+          {"tries", std::move(task_tries)}};
 }
 
-Json TryJson(const TryRecord& attempt) {
-  Json json;
-  json["try"] = attempt.try_number;
-  json["state"] = TryStateName(attempt.state);
-  json["started_at"] = FormatStoreTime(attempt.started_at);
-  json["ended_at"] = TimeOrNull(attempt.ended_at);
-  json["exit_code"] = ValueOrNull(attempt.exit_code);
-  json["signal"] = ValueOrNull(attempt.signal);
-  json["pid"] = ValueOrNull(attempt.pid);
-  json["host"] = TextOrNull(attempt.host);
-  json["log_path"] = TextOrNull(attempt.log_path);
-  json["error"] = TextOrNull(attempt.error);
-  json["hint"] = TextOrNull(attempt.hint);
-  return json;
+json RunDetailJson(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks,
+                   const std::vector<TryRecord>& tries, TimePoint now, const TryLogReference& log) {
+  json task_list = json::array();
+  for (const TaskInstanceRecord& task : tasks) task_list.push_back(TaskJson(task, tries, now, log));
+  json body = RunJson(run, now);
+  body["tasks"] = std::move(task_list);
+  return body;
 }
 
-Json PartitionJson(const PartitionRecord& day) {
+json PartitionJson(const PartitionRecord& day) {
   return {{"day", day.day.Iso()},
           {"status", PartitionStatusName(day.status)},
           {"run_id", day.run_id},
-          {"updated_at", FormatStoreTime(day.updated_at)}};
+          {"updated_at", Time(day.updated_at)}};
 }
 
 }  // namespace silverwork::scheduler

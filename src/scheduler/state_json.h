@@ -1,34 +1,56 @@
-// The scheduler's state records as JSON, the shapes `silverwork runs ...
-// --json` and `silverwork partitions --json` print (docs/scheduler.md,
-// "JSON output"). Times are the store's ISO 8601 UTC text with
-// milliseconds; absent values are null; every key is always present.
-// Pure functions; thread-safe.
+// The scheduler's state records as JSON: the one shape both the operators'
+// API (/api/v1/runs/..., docs/serve.md) and `silverwork runs ... --json` /
+// `silverwork partitions --json` (docs/scheduler.md, "JSON output") print.
+// Times are the store's ISO 8601 UTC text with milliseconds
+// ("2025-03-30T15:00:00.000Z"), days YYYY-MM-DD, durations seconds; absent
+// values are null and every key is always present.
+//
+// Pure functions of their arguments (`now` stands in for the clock: a
+// running run's, task's or try's duration runs up to it); thread-safe.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "scheduler/scheduler_store.h"
 
 namespace silverwork::scheduler {
 
+// Where a reader finds a try's log: the API gives its URL, the CLI the file.
+using TryLogReference = std::function<std::string(const TryRecord&)>;
+
+// Seconds from start to end (to `now` while it runs), to the millisecond;
+// nullopt before it starts.
+std::optional<double> DurationSeconds(const std::optional<TimePoint>& start,
+                                      const std::optional<TimePoint>& end, TimePoint now);
+
 // {"run_id", "pipeline", "kind", "state", "logical_time",
-//  "interval": {"start", "end"}, "days": {"first", "last", "count"} | null,
-//  "queued_at", "started_at", "ended_at", "deadline_at", "request_id",
-//  "message", "hint"}
-nlohmann::ordered_json RunJson(const RunRecord& run);
+//  "data_interval": {"start", "end"}, "days": {"from", "to", "count"} | null,
+//  "queued_at", "started_at", "ended_at", "duration_s", "deadline_at",
+//  "request_id", "message", "hint"}
+nlohmann::json RunJson(const RunRecord& run, TimePoint now);
 
-// {"task", "kind", "upstream": [...], "state", "try_number", "failures",
+// {"try_number", "state", "started_at", "ended_at", "duration_s",
+//  "exit_code", "signal", "host", "pid", "error", "hint", "log"}
+nlohmann::json TryJson(const TryRecord& attempt, TimePoint now, std::string log);
+
+// {"task", "kind", "state", "upstream": [...], "try_number", "failures",
 //  "retries", "timeout_s", "next_attempt_at", "started_at", "ended_at",
-//  "deferred_since", "message", "hint", "tries": [TryJson...]}
-nlohmann::ordered_json TaskJson(const TaskInstanceRecord& task,
-                                const std::vector<TryRecord>& tries);
+//  "duration_s", "deferred_since", "message", "hint", "tries": [TryJson...]}
+// `tries` are the run's (any order, any task): the task's own are kept,
+// ordered by try number.
+nlohmann::json TaskJson(const TaskInstanceRecord& task, const std::vector<TryRecord>& tries,
+                        TimePoint now, const TryLogReference& log);
 
-// {"try", "state", "started_at", "ended_at", "exit_code", "signal", "pid",
-//  "host", "log_path", "error", "hint"}
-nlohmann::ordered_json TryJson(const TryRecord& attempt);
+// RunJson with "tasks": [TaskJson...] in the order given.
+nlohmann::json RunDetailJson(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks,
+                             const std::vector<TryRecord>& tries, TimePoint now,
+                             const TryLogReference& log);
 
 // {"day", "status", "run_id", "updated_at"}
-nlohmann::ordered_json PartitionJson(const PartitionRecord& day);
+nlohmann::json PartitionJson(const PartitionRecord& day);
 
 }  // namespace silverwork::scheduler

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "scheduler/run_planner.h"
+#include "scheduler/state_json.h"
 #include "serve/api_params.h"
 #include "serve/pipelines_views.h"
 #include "serve/responses.h"

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "scheduler/state_json.h"
 #include "serve/json_writer.h"
 
 namespace silverwork::serve {
@@ -19,52 +20,6 @@ json Time(const std::optional<TimePoint>& instant) {
   return instant ? json(FormatStoreTime(*instant)) : json(nullptr);
 }
 json Text(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
-
-// Seconds from start to end, or to now while it runs; nullopt before it starts.
-std::optional<double> Seconds(const std::optional<TimePoint>& start,
-                              const std::optional<TimePoint>& end, TimePoint now) {
-  if (!start) return std::nullopt;
-  const TimePoint until = end.value_or(std::max(now, *start));
-  return std::chrono::round<std::chrono::milliseconds>(until - *start).count() / 1000.0;
-}
-
-json Duration(const std::optional<TimePoint>& start, const std::optional<TimePoint>& end,
-              TimePoint now) {
-  const auto seconds = Seconds(start, end, now);
-  return seconds ? json(*seconds) : json(nullptr);
-}
-
-json TryJson(const TryRecord& attempt, TimePoint now) {
-  return {{"try_number", attempt.try_number},
-          {"state", TryStateName(attempt.state)},
-          {"started_at", Time(attempt.started_at)},
-          {"ended_at", Time(attempt.ended_at)},
-          {"duration_s", Duration(attempt.started_at, attempt.ended_at, now)},
-          {"exit_code", attempt.exit_code ? json(*attempt.exit_code) : json(nullptr)},
-          {"signal", attempt.signal ? json(*attempt.signal) : json(nullptr)},
-          {"host", Text(attempt.host)},
-          {"pid", attempt.pid ? json(*attempt.pid) : json(nullptr)},
-          {"error", Text(attempt.error)},
-          {"hint", Text(attempt.hint)},
-          {"log", TryLogPath(attempt.run_id, attempt.task, attempt.try_number)}};
-}
-
-json TaskJson(const TaskInstanceRecord& task, json tries, TimePoint now) {
-  return {{"task", task.task},
-          {"kind", TaskKindName(task.kind)},
-          {"state", TaskStateName(task.state)},
-          {"upstream", task.upstream},
-          {"try_number", task.try_number},
-          {"failures", task.failures},
-          {"retries", task.retry.retries},
-          {"next_attempt_at", Time(task.next_attempt_at)},
-          {"started_at", Time(task.started_at)},
-          {"ended_at", Time(task.ended_at)},
-          {"duration_s", Duration(task.started_at, task.ended_at, now)},
-          {"message", Text(task.message)},
-          {"hint", Text(task.hint)},
-          {"tries", std::move(tries)}};
-}
 
 // Row order of the grid: the pipeline's tasks, then others by first position.
 std::vector<std::string> GridRows(const PipelineSpec& pipeline,
@@ -104,7 +59,7 @@ void WriteGridRun(JsonWriter& out, const RunRecord& run, TimePoint now) {
   } else {
     out.Null();
   }
-  out.Key("duration_s").OptionalDouble(Seconds(run.started_at, run.ended_at, now));
+  out.Key("duration_s").OptionalDouble(DurationSeconds(run.started_at, run.ended_at, now));
   out.EndObject();
 }
 
@@ -117,7 +72,7 @@ void WriteGridCell(JsonWriter& out, const TaskSummary* cell, TimePoint now) {
   out.BeginObject();
   out.StringField("state", TaskStateName(cell->state));
   out.IntField("try_number", cell->try_number);
-  out.Key("duration_s").OptionalDouble(Seconds(cell->started_at, cell->ended_at, now));
+  out.Key("duration_s").OptionalDouble(DurationSeconds(cell->started_at, cell->ended_at, now));
   out.EndObject();
 }
 
@@ -131,50 +86,11 @@ std::string RequestPath(std::string_view request_id) {
   return fmt::format("/api/v1/requests/{}", request_id);
 }
 
-json RunJson(const RunRecord& run, TimePoint now) {
-  json days = nullptr;
-  if (run.window) {
-    days = {{"from", run.window->first.Iso()},
-            {"to", run.window->last.Iso()},
-            {"count", run.partition_count}};
-  }
-  return {{"run_id", run.run_id},
-          {"pipeline", run.pipeline},
-          {"kind", RunKindName(run.kind)},
-          {"state", RunStateName(run.state)},
-          {"logical_time", Time(run.logical_time)},
-          {"data_interval", {{"start", Time(run.interval.start)}, {"end", Time(run.interval.end)}}},
-          {"days", std::move(days)},
-          {"queued_at", Time(run.queued_at)},
-          {"started_at", Time(run.started_at)},
-          {"ended_at", Time(run.ended_at)},
-          {"duration_s", Duration(run.started_at, run.ended_at, now)},
-          {"deadline_at", run.deadline_at ? Time(*run.deadline_at) : json(nullptr)},
-          {"request_id", Text(run.request_id)},
-          {"message", Text(run.message)},
-          {"hint", Text(run.hint)}};
-}
-
 json RunDetailJson(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks,
                    const std::vector<TryRecord>& tries, TimePoint now) {
-  std::map<std::string, json, std::less<>> tries_by_task;
-  for (const TryRecord& attempt : tries) {
-    json& list = tries_by_task[attempt.task];
-    if (list.is_null()) list = json::array();
-    list.push_back(TryJson(attempt, now));
-  }
-  json task_list = json::array();
-  for (const TaskInstanceRecord& task : tasks) {
-    auto found = tries_by_task.find(task.task);
-    json task_tries = found == tries_by_task.end() ? json::array() : std::move(found->second);
-    std::sort(task_tries.begin(), task_tries.end(), [](const json& left, const json& right) {
-      return left["try_number"].get<int>() < right["try_number"].get<int>();
-    });
-    task_list.push_back(TaskJson(task, std::move(task_tries), now));
-  }
-  json body = RunJson(run, now);
-  body["tasks"] = std::move(task_list);
-  return body;
+  return scheduler::RunDetailJson(run, tasks, tries, now, [](const TryRecord& attempt) {
+    return TryLogPath(attempt.run_id, attempt.task, attempt.try_number);
+  });
 }
 
 json PipelineJson(const PipelineSpec& pipeline, const PipelineStatus& status, TimePoint now) {
@@ -260,13 +176,12 @@ json PartitionsJson(const PipelineSpec& pipeline, DayRange range,
   std::map<std::string, int64_t> counts;
   for (Date day = range.first; day <= range.last; day = day.AddDays(1)) {
     const auto found = by_day.find(day);
-    const std::string status =
-        found == by_day.end() ? "missing" : PartitionStatusName(found->second->status);
-    ++counts[status];
-    list.push_back(
-        {{"day", day.Iso()},
-         {"status", status},
-         {"run_id", found == by_day.end() ? json(nullptr) : json(found->second->run_id)}});
+    json entry = found != by_day.end()
+                     ? PartitionJson(*found->second)
+                     : json{{"day", day.Iso()}, {"status", "missing"}, {"run_id", nullptr},
+                            {"updated_at", nullptr}};
+    ++counts[entry["status"].get<std::string>()];
+    list.push_back(std::move(entry));
   }
   return {{"pipeline", pipeline.name},
           {"partitioned", true},

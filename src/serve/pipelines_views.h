@@ -26,8 +26,8 @@ std::string TryLogPath(std::string_view run_id, std::string_view task, int try_n
 // "/api/v1/requests/{id}".
 std::string RequestPath(std::string_view request_id);
 
-nlohmann::json RunJson(const scheduler::RunRecord& run, TimePoint now);
-// A run with its tasks, each with every try (tries in any order).
+// A run with its tasks, each with every try (tries in any order), in the
+// shape of scheduler/state_json.h; a try's "log" is its URL (TryLogPath).
 nlohmann::json RunDetailJson(const scheduler::RunRecord& run,
                              const std::vector<scheduler::TaskInstanceRecord>& tasks,
                              const std::vector<scheduler::TryRecord>& tries, TimePoint now);
@@ -60,7 +60,8 @@ struct GridPage {
 // order, then tasks only older runs had.
 std::string GridBody(const scheduler::PipelineSpec& pipeline, const GridPage& page, TimePoint now);
 
-// Every day of `range` with its status; a day without a row is "missing".
+// Every day of `range` with its status (scheduler::PartitionJson); a day
+// without a row is "missing", with null run and change.
 nlohmann::json PartitionsJson(const scheduler::PipelineSpec& pipeline, scheduler::DayRange range,
                               const std::vector<scheduler::PartitionRecord>& days);
 
