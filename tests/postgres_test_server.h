@@ -59,6 +59,15 @@ inline std::string UrlWithSearchPath(const std::string& url, const std::string& 
   return url + separator + "options=-csearch_path%3D" + schema;
 }
 
+// Runs `sql` as the test server's owner; a test failure when it fails.
+inline void RunAsPostgresAdmin(const PostgresTestServer& server, const std::string& sql) {
+  auto admin = OpenWarehouse(
+      {.engine = "postgres", .location = server.url, .password_file = server.password_file});
+  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+  Status status = (*admin)->Execute(sql);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
 class ScopedPostgresSchema {
  public:
   ScopedPostgresSchema() : server_(SharedPostgresTestServer()) {
@@ -82,15 +91,48 @@ class ScopedPostgresSchema {
   }
 
  private:
-  void RunAsAdmin(const std::string& sql) const {
-    auto admin = OpenWarehouse(
-        {.engine = "postgres", .location = server_.url, .password_file = server_.password_file});
-    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-    Status status = (*admin)->Execute(sql);
-    EXPECT_TRUE(status.ok()) << status.ToString();
-  }
+  void RunAsAdmin(const std::string& sql) const { RunAsPostgresAdmin(server_, sql); }
 
   PostgresTestServer server_;
+  std::string name_;
+};
+
+// A login role of its own on the test server (roles belong to the whole
+// server, so the name is unique per process), its password in a file in
+// `folder`; dropped, with every privilege it holds, at the end.
+class ScopedPostgresRole {
+ public:
+  explicit ScopedPostgresRole(const std::string& folder)
+      : server_(SharedPostgresTestServer()), password_file_(folder + "/role-password") {
+    static std::atomic<int> counter{0};
+    const int number = counter++;
+    name_ = "sw_role_" + std::to_string(getpid()) + "_" + std::to_string(number);
+    const std::string password = "pw-" + std::to_string(getpid()) + "-" + std::to_string(number);
+    std::ofstream(password_file_) << password << "\n";
+    RunAsPostgresAdmin(server_, "CREATE ROLE " + name_ + " LOGIN PASSWORD '" + password + "'");
+  }
+  ~ScopedPostgresRole() {
+    RunAsPostgresAdmin(server_, "DROP OWNED BY " + name_ + "; DROP ROLE " + name_);
+  }
+  ScopedPostgresRole(const ScopedPostgresRole&) = delete;
+  ScopedPostgresRole& operator=(const ScopedPostgresRole&) = delete;
+
+  const std::string& name() const { return name_; }
+
+  // Connections as this role whose current schema is `schema`'s.
+  WarehouseOptions OptionsIn(const ScopedPostgresSchema& schema) const {
+    WarehouseOptions options = schema.Options();
+    const std::string owner = "://silverwork@";
+    const size_t at = options.location.find(owner);
+    EXPECT_NE(at, std::string::npos) << "the test server's url changed: " << options.location;
+    if (at != std::string::npos) options.location.replace(at, owner.size(), "://" + name_ + "@");
+    options.password_file = password_file_;
+    return options;
+  }
+
+ private:
+  PostgresTestServer server_;
+  std::string password_file_;
   std::string name_;
 };
 

@@ -31,6 +31,7 @@ int RunCli(int argc, char** argv) {
   AddCollectCommands(app, context);
   AddReloadCommand(app, context);
   AddStatusCommand(app, context);
+  AddDbCommands(app, context);
   AddTransformCommands(app, context);
   AddServeCommand(app, context);
   AddSimulateCommand(app, context);

@@ -34,5 +34,7 @@ void AddSchedulerCommands(CLI::App& app, CliContext& context);
 void AddRunsCommands(CLI::App& app, CliContext& context);
 // standalone: simulator, scheduler and serve in one (standalone_command.cc).
 void AddStandaloneCommand(CLI::App& app, CliContext& context);
+// db grant-reader (db_command.cc).
+void AddDbCommands(CLI::App& app, CliContext& context);
 
 }  // namespace silverwork

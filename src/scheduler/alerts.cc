@@ -133,8 +133,8 @@ std::string AlertEventKey(const AlertEvent& event) {
     case AlertKind::kSourceStale:
     case AlertKind::kSourceFresh:
       // Per source and stale episode, whichever pipeline's build saw it.
-      return KeyOf(
-          {kind, event.source, CompactUtc(event.stale_since.value_or(system_clock::time_point{}))});
+      return KeyOf({kind, event.source,
+                    CompactUtc(event.stale_since.value_or(system_clock::time_point{}))});
   }
   return KeyOf({kind, event.pipeline, event.run_id});
 }

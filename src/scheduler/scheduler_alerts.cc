@@ -100,8 +100,8 @@ Result<int> AlertReporter::SourcesChecked(const EndedTry& ended, const RunRecord
     SW_ASSIGN_OR_RETURN(std::optional<TimePoint> stale_since,
                         store_.SourceStaleSince(check.source));
     if (stale == stale_since.has_value()) continue;  // no change: announced already
-    AlertEvent event =
-        BaseEvent(stale ? AlertKind::kSourceStale : AlertKind::kSourceFresh, run, dates, now);
+    AlertEvent event = BaseEvent(stale ? AlertKind::kSourceStale : AlertKind::kSourceFresh, run,
+                                 dates, now);
     event.task = ended.task;
     event.try_number = ended.try_number;
     event.max_tries = ended.max_tries;

@@ -70,12 +70,12 @@ Result<std::optional<TimePoint>> SchedulerStore::SourceStaleSince(std::string_vi
   if (!saved) return std::optional<TimePoint>();
   Result<TimePoint> since = ParseIsoInstant(*saved);
   if (!since.ok())
-    return Status(
-        ErrorCode::kCorrupt,
-        fmt::format("the stale-source record of {} holds '{}', not an instant", source, *saved),
-        fmt::format("delete the _sw_state row '{}'; the next build's freshness check "
-                    "starts the episode again",
-                    StaleSourceKey(source)));
+    return Status(ErrorCode::kCorrupt,
+                  fmt::format("the stale-source record of {} holds '{}', not an instant", source,
+                              *saved),
+                  fmt::format("delete the _sw_state row '{}'; the next build's freshness check "
+                              "starts the episode again",
+                              StaleSourceKey(source)));
   return std::optional<TimePoint>(*since);
 }
 

@@ -34,6 +34,11 @@ void ParamReader::Refuse(std::string_view name, std::string message, std::string
   if (!bad_) bad_ = BadParameter{std::string(name), std::move(message), std::move(hint)};
 }
 
+std::optional<std::string> ParamReader::Text(std::string_view name) const {
+  const std::string* value = Find(name);
+  return value == nullptr ? std::nullopt : std::optional<std::string>(*value);
+}
+
 std::optional<int64_t> ParamReader::Integer(std::string_view name, int64_t min, int64_t max) {
   const std::string* value = Find(name);
   if (value == nullptr) return std::nullopt;

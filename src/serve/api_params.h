@@ -34,6 +34,8 @@ class ParamReader {
   const std::optional<BadParameter>& bad() const { return bad_; }
   bool Has(std::string_view name) const { return Find(name) != nullptr; }
 
+  // The value as given (free text, such as a search).
+  std::optional<std::string> Text(std::string_view name) const;
   // A whole number in [min, max].
   std::optional<int64_t> Integer(std::string_view name, int64_t min, int64_t max);
   // A day written YYYY-MM-DD.

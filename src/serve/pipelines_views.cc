@@ -176,11 +176,10 @@ json PartitionsJson(const PipelineSpec& pipeline, DayRange range,
   std::map<std::string, int64_t> counts;
   for (Date day = range.first; day <= range.last; day = day.AddDays(1)) {
     const auto found = by_day.find(day);
-    json entry = found != by_day.end() ? PartitionJson(*found->second)
-                                       : json{{"day", day.Iso()},
-                                              {"status", "missing"},
-                                              {"run_id", nullptr},
-                                              {"updated_at", nullptr}};
+    json entry = found != by_day.end()
+                     ? PartitionJson(*found->second)
+                     : json{{"day", day.Iso()}, {"status", "missing"}, {"run_id", nullptr},
+                            {"updated_at", nullptr}};
     ++counts[entry["status"].get<std::string>()];
     list.push_back(std::move(entry));
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace silverwork::serve {
 namespace {
@@ -27,43 +28,50 @@ constexpr std::string_view kColumns[] = {
     "job_id",         "title",         "employer",        "start_date",
     "end_date",       "province_name", "work_place_name", "employment_shape_name",
     "job_class_name", "headcount",     "is_open",         "preferences"};
-constexpr size_t kFetchedColumns = std::size(kColumns) - 1;
 
-constexpr std::string_view kFetchSql =
-    "SELECT rowid, job_id, title, employer, start_date, end_date, province_name, work_place_name, "
-    "employment_shape_name, job_class_name, headcount, is_open "
-    "FROM fct_job_postings WHERE rowid IN (SELECT value FROM json_each(?))";
-
-// A posting found by the search: its rowid and PostingKeyOf(job_id).
-struct FoundPosting {
-  int64_t rowid;
-  uint32_t job_key;
-  bool operator<(const FoundPosting& other) const { return rowid < other.rowid; }
+// Job ids, compared as the string views the snapshot holds.
+struct JobIdHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view id) const { return std::hash<std::string_view>()(id); }
 };
+using JobIdSet = std::unordered_set<std::string, JobIdHash, std::equal_to<>>;
 
-// Postings whose title, employer, place or id contains `text`
-// (case-insensitively for Latin letters), by ascending rowid.
-Result<std::vector<FoundPosting>> SearchRowids(Warehouse& warehouse, const std::string& text) {
-  std::vector<FoundPosting> rowids;
-  const Value params[] = {text};
-  SW_RETURN_IF_ERROR(warehouse.Query(
-      "SELECT rowid, job_id FROM fct_job_postings "
-      "WHERE instr(lower(coalesce(title, '')), lower(?1)) > 0 "
-      "   OR instr(lower(coalesce(employer, '')), lower(?1)) > 0 "
-      "   OR instr(lower(coalesce(work_place_name, '')), lower(?1)) > 0 "
-      "   OR job_id = ?1",
-      params, [&](const Row& row) {
-        rowids.push_back({std::get<int64_t>(row[0]), PostingKeyOf(std::get<std::string>(row[1]))});
-        return Status::Ok();
-      }));
-  std::sort(rowids.begin(), rowids.end());
-  return rowids;
+// `text` as a LIKE pattern matching it anywhere, its own % _ and \ taken
+// literally (ESCAPE '\').
+std::string ContainsPattern(std::string_view text) {
+  std::string pattern = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+    pattern += ch;
+  }
+  return pattern + "%";
 }
 
-Status SnapshotBehind(const PostingRecord& record) {
+// Job ids of postings whose title, employer or place contains `text`
+// (case-insensitively for Latin letters), or whose id is `text`. LIKE, not
+// a function, so that one statement runs on every engine.
+Result<JobIdSet> SearchJobIds(Warehouse& warehouse, const std::string& text) {
+  constexpr std::string_view kSql =
+      "SELECT job_id FROM fct_job_postings WHERE job_id = ? "
+      "OR lower(coalesce(title, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
+      "OR lower(coalesce(employer, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\' "
+      "OR lower(coalesce(work_place_name, '')) LIKE lower(CAST(? AS TEXT)) ESCAPE '\\'";
+  const std::string pattern = ContainsPattern(text);
+  const Value params[] = {text, pattern, pattern, pattern};
+  JobIdSet job_ids;
+  SW_RETURN_IF_ERROR(warehouse.Query(kSql, params, [&](const Row& row) {
+    job_ids.insert(ValueToString(row[0]));
+    return Status::Ok();
+  }));
+  return job_ids;
+}
+
+// A posting the snapshot chose that the table no longer holds: a build is
+// rewriting it (postings_table.h).
+Status SnapshotBehind(const ServingSnapshot& snapshot, const PostingRecord& record) {
   return Status(ErrorCode::kCancelled,
-                fmt::format("{} (rowid {} holds another posting or none)", kSnapshotBehindTheTable,
-                            record.rowid),
+                fmt::format("{} (posting {} is no longer in it)", kSnapshotBehindTheTable,
+                            snapshot.JobIdOf(record)),
                 "a build is rewriting the postings; serve reloads when it finishes: try again "
                 "in a moment");
 }
@@ -84,26 +92,33 @@ std::string PreferenceLabels(const ServingSnapshot& snapshot, PreferenceMask mas
 }
 
 // Calls on_row(record, fetched columns) for each record, in the records' order.
-Status FetchRows(Warehouse& warehouse, std::span<const PostingRecord* const> records,
+Status FetchRows(const ServingSnapshot& snapshot, Warehouse& warehouse,
+                 std::span<const PostingRecord* const> records,
                  const std::function<void(const PostingRecord&, const Row&)>& on_row) {
   if (records.empty()) return Status::Ok();
-  json rowids = json::array();
-  for (const PostingRecord* record : records) rowids.push_back(record->rowid);
-  std::unordered_map<int64_t, Row> by_rowid;
-  const Value params[] = {rowids.dump()};
-  SW_RETURN_IF_ERROR(warehouse.Query(kFetchSql, params, [&](const Row& row) {
-    by_rowid.emplace(std::get<int64_t>(row[0]), Row(row.begin() + 1, row.end()));
+  std::string sql =
+      "SELECT job_id, title, employer, start_date, end_date, province_name, work_place_name, "
+      "employment_shape_name, job_class_name, headcount, is_open "
+      "FROM fct_job_postings WHERE job_id IN (";
+  std::vector<Value> job_ids;
+  job_ids.reserve(records.size());
+  for (const PostingRecord* record : records) {
+    sql += job_ids.empty() ? "?" : ", ?";
+    job_ids.emplace_back(std::string(snapshot.JobIdOf(*record)));
+  }
+  sql += ")";
+  std::unordered_map<std::string, Row, JobIdHash, std::equal_to<>> by_job_id;
+  SW_RETURN_IF_ERROR(warehouse.Query(sql, job_ids, [&](const Row& row) {
+    by_job_id.emplace(ValueToString(row[0]), row);
     return Status::Ok();
   }));
-  // Every row must be the posting the snapshot chose: check them all
-  // before showing any.
+  // Every posting the snapshot chose must still be in the table: check them
+  // all before showing any.
   for (const PostingRecord* record : records) {
-    auto found = by_rowid.find(record->rowid);
-    if (found == by_rowid.end() || !std::holds_alternative<std::string>(found->second.at(0)) ||
-        PostingKeyOf(std::get<std::string>(found->second.at(0))) != record->job_key)
-      return SnapshotBehind(*record);
+    if (!by_job_id.contains(snapshot.JobIdOf(*record))) return SnapshotBehind(snapshot, *record);
   }
-  for (const PostingRecord* record : records) on_row(*record, by_rowid.at(record->rowid));
+  for (const PostingRecord* record : records)
+    on_row(*record, by_job_id.find(snapshot.JobIdOf(*record))->second);
   return Status::Ok();
 }
 
@@ -141,20 +156,14 @@ Status ForEachMatchingPosting(const ServingSnapshot& snapshot, const ParsedQuery
                               Warehouse& warehouse,
                               const std::function<void(const PostingRecord&)>& on_match) {
   const std::string& search = query.Text("q");
-  std::vector<FoundPosting> found;
+  JobIdSet found;
   if (!search.empty()) {
-    SW_ASSIGN_OR_RETURN(found, SearchRowids(warehouse, search));
+    SW_ASSIGN_OR_RETURN(found, SearchJobIds(warehouse, search));
   }
   for (const PostingRecord& record :
        snapshot.PostingsInYears(query.filter.year_from, query.filter.year_to)) {
-    if (!search.empty()) {
-      // The search read the table as it is now; a rowid it found that names
-      // another posting in the snapshot means the two no longer agree.
-      auto at = std::lower_bound(found.begin(), found.end(), FoundPosting{record.rowid, 0});
-      if (at == found.end() || at->rowid != record.rowid) continue;
-      if (at->job_key != record.job_key) return SnapshotBehind(record);
-    }
     if (!Matches(query.filter, record)) continue;
+    if (!search.empty() && !found.contains(snapshot.JobIdOf(record))) continue;
     on_match(record);
   }
   return Status::Ok();
@@ -174,7 +183,7 @@ Result<json> PostingsPage(const ServingSnapshot& snapshot, const ParsedQuery& qu
         ++total;
       }));
   json rows = json::array();
-  SW_RETURN_IF_ERROR(FetchRows(warehouse, shown, [&](const PostingRecord& record, const Row& row) {
+  SW_RETURN_IF_ERROR(FetchRows(snapshot, warehouse, shown, [&](const PostingRecord& record, const Row& row) {
     json cells = json::array();
     for (const Value& value : row) cells.push_back(CellJson(value));
     cells.push_back(PreferenceLabels(snapshot, record.preferences));
@@ -199,7 +208,7 @@ std::string PostingsCsvHeader() {
 Status AppendPostingsCsv(const ServingSnapshot& snapshot,
                          std::span<const PostingRecord* const> records, Warehouse& warehouse,
                          std::string& out) {
-  return FetchRows(warehouse, records, [&](const PostingRecord& record, const Row& row) {
+  return FetchRows(snapshot, warehouse, records, [&](const PostingRecord& record, const Row& row) {
     for (const Value& value : row) {
       AppendCsvField(ValueToString(value), out);
       out += ',';

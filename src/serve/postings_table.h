@@ -1,15 +1,15 @@
 // The postings table: the filtered postings a page at a time, and the same
 // rows as CSV. Which postings match comes from the snapshot's records (the
 // dashboard filters) and, for a text search, from one scan of
-// fct_job_postings; the rows' text is then read by rowid.
+// fct_job_postings; the rows' text is then read by job id.
 //
 // A build rewrites fct_job_postings (an incremental merge deletes and
-// re-inserts rows, which moves rowids to other postings) well before it ends
-// and serve loads the matching snapshot. Every row read by rowid is therefore
-// checked against the record's job_key; when one is another posting (or
-// gone), the functions fail with a kCancelled status that
-// IsSnapshotBehindTheTable() recognises, and nothing of the page is shown:
-// the caller loads a snapshot of the table as it is now and asks again.
+// re-inserts rows) well before it ends and serve loads the matching
+// snapshot. Rows are read by job id, so a row is always the posting the
+// snapshot chose; when one is gone from the table, the functions fail with a
+// kCancelled status that IsSnapshotBehindTheTable() recognises, and nothing
+// of the page is shown: the caller loads a snapshot of the table as it is
+// now and asks again.
 //
 // Functions share the Warehouse's (lack of) thread-safety: give each thread
 // its own connection.

@@ -11,6 +11,7 @@
 
 #include "common/date.h"
 #include "common/log.h"
+#include "serve/catalog_api.h"
 #include "serve/charts.h"
 #include "serve/connection_limits.h"
 #include "serve/csv_export.h"
@@ -380,6 +381,15 @@ class Server::Impl {
           [this](const httplib::Request& req, httplib::Response& res) { ServeTable(req, res); });
     Route(fmt::format("{}/postings.csv", kApiPrefix),
           [this](const httplib::Request& req, httplib::Response& res) { ServeCsv(req, res); });
+    Route(fmt::format("{}/catalog", kApiPrefix),
+          [this](const httplib::Request& req, httplib::Response& res) {
+            ServeCatalogSearch(*snapshot()->catalog, req, res);
+          });
+    TimedRoute(false, fmt::format("{}/catalog/nodes/{{unique_id}}", kApiPrefix),
+               fmt::format("{}/catalog/nodes/([^/]+)", kApiPrefix),
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 ServeCatalogNode(*snapshot()->catalog, req, res);
+               });
     AddPipelinesRoutes();
   }
 
@@ -439,6 +449,11 @@ class Server::Impl {
     endpoints.push_back({{"path", "/api/v1/postings"}, {"summary", "postings table, paged"}});
     endpoints.push_back(
         {{"path", "/api/v1/postings.csv"}, {"summary", "filtered postings as CSV"}});
+    endpoints.push_back({{"path", "/api/v1/catalog"},
+                         {"summary", "models, sources, seeds and snapshots, searched (q, kind)"}});
+    endpoints.push_back(
+        {{"path", "/api/v1/catalog/nodes/{unique_id}"},
+         {"summary", "a node's columns, tests, SQL and lineage (depth, direction)"}});
     for (const PipelinesApi::Route& route : pipelines_api_.Routes()) {
       endpoints.push_back({{"path", route.name},
                            {"method", route.post ? "POST" : "GET"},
@@ -525,10 +540,9 @@ class Server::Impl {
       spdlog::warn("serve: keeping the previous snapshot: {}", status.ToString());
       return false;
     }
-    spdlog::info(
-        "serve: fct_job_postings changed before the build finished; reloaded ({} "
-        "postings)",
-        snapshot()->postings.size());
+    spdlog::info("serve: fct_job_postings changed before the build finished; reloaded ({} "
+                 "postings)",
+                 snapshot()->postings.size());
     return true;
   }
 

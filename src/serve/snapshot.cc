@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "serve/cell_summer.h"
+#include "warehouse/engine_traits.h"
 
 namespace silverwork::serve {
 namespace {
@@ -164,8 +165,8 @@ class SnapshotLoader {
                 "WHERE job_class_code IS NOT NULL GROUP BY job_class_code ORDER BY job_class_code",
                 [&](const Row& row) { snapshot_.job_classes.Intern(Text(row[0]), Text(row[1])); }));
     SW_RETURN_IF_ERROR(
-        ForEach("SELECT DISTINCT category_id, category FROM preference_keywords "
-                "ORDER BY cast(category_id AS integer)",
+        ForEach("SELECT category_id, category FROM preference_keywords "
+                "GROUP BY category_id, category ORDER BY cast(category_id AS integer)",
                 [&](const Row& row) { snapshot_.preferences.Intern(Text(row[0]), Text(row[1])); }));
     if (snapshot_.preferences.size() > kMaxPreferenceCategories) {
       return Status(
@@ -189,46 +190,47 @@ class SnapshotLoader {
   }
 
   Status LoadPostings() {
-    // Each posting's categories as "3,7"; a posting counts once per category.
+    // One row per posting and category it mentions (one with a NULL
+    // category when none): rows of one posting arrive together and fold
+    // into one record. Plain SQL, so that it runs on every engine. Ties on
+    // start_date are ordered by job_id, the table's key (on PostgreSQL in
+    // the database's collation).
     constexpr std::string_view kSql =
-        "SELECT postings.rowid, postings.start_year, postings.start_month, postings.iso_code, "
+        "SELECT postings.job_id, postings.start_year, postings.start_month, postings.iso_code, "
         "postings.employment_shape_code, postings.employment_shape_name, "
         "postings.job_class_code, postings.job_class_name, postings.headcount, "
-        "postings.is_open, categories.ids, postings.job_id "
+        "postings.is_open, categories.category_id "
         "FROM fct_job_postings AS postings "
-        "LEFT JOIN (SELECT job_id, group_concat(category_id) AS ids "
-        "           FROM int_posting_preferences GROUP BY job_id) AS categories "
+        "LEFT JOIN int_posting_preferences AS categories "
         "  ON categories.job_id = postings.job_id "
         "ORDER BY postings.start_date DESC, postings.job_id";
     // Sized up front: growing a million-record vector by doubling would
     // briefly hold one and a half copies.
-    SW_ASSIGN_OR_RETURN(auto count, warehouse_.QueryAll("SELECT count(*) FROM fct_job_postings"));
-    snapshot_.postings.reserve(static_cast<size_t>(Integer(count.rows.at(0).at(0))));
+    SW_ASSIGN_OR_RETURN(
+        auto count, warehouse_.QueryAll("SELECT count(*), coalesce(sum(length(job_id)), 0) "
+                                        "FROM fct_job_postings"));
+    const auto postings = static_cast<size_t>(Integer(count.rows.at(0).at(0)));
+    snapshot_.postings.reserve(postings);
+    snapshot_.job_ids.Reserve(postings, static_cast<size_t>(Integer(count.rows.at(0).at(1))));
     uint64_t total_headcount = 0;
     Status status = ForEach(kSql, [&](const Row& row) {
-      PostingRecord record;
-      record.rowid = Narrow<uint32_t>(Integer(row[0]), "fct_job_postings rowids");
-      record.job_key = PostingKeyOf(Text(row[11]));
-      record.year = static_cast<int16_t>(Integer(row[1]));
-      record.month = MonthOf(row[2]);
-      record.province = SmallIndex(
-          InternOrUnknown(snapshot_.provinces, row[3], Value{}, kUnknownCode, kUnknownLabel),
-          "province");
-      record.shape =
-          SmallIndex(InternOrUnknown(snapshot_.shapes, row[4], row[5], kUnknownCode, kUnknownLabel),
-                     "employment shape");
-      record.job_class = InternOrUnknown(snapshot_.job_classes, row[6], row[7],
-                                         kUnclassifiedJobCode, kUnclassifiedJobLabel);
-      record.headcount = Narrow<uint32_t>(std::max<int64_t>(0, Integer(row[8])), "headcounts");
-      total_headcount += record.headcount;
-      record.is_open = Integer(row[9]) != 0 ? 1 : 0;
-      record.preferences = PreferencesOf(Text(row[10]));
-      snapshot_.postings.push_back(record);
+      const std::string job_id = Text(row[0]);
+      const bool same_posting = !snapshot_.postings.empty() &&
+                                snapshot_.job_ids.at(snapshot_.job_ids.size() - 1) == job_id;
+      if (!same_posting) {
+        snapshot_.postings.push_back(RecordOf(row));
+        snapshot_.job_ids.Add(job_id);
+        total_headcount += snapshot_.postings.back().headcount;
+      }
+      if (IsNull(row[10])) return;
+      if (auto index = snapshot_.preferences.Find(Text(row[10])))
+        snapshot_.postings.back().preferences |= PreferenceMask{1} << *index;
     });
     if (!status.ok()) return status.WithContext("cannot load postings");
     // Cells sum headcounts in 32 bits; the total bounds every sum.
     Narrow<uint32_t>(total_headcount, "a total headcount");
     snapshot_.postings.shrink_to_fit();
+    snapshot_.job_ids.ShrinkToFit();
     for (const auto& record : snapshot_.postings) NoteYear(record.year);
     snapshot_.postings_by_year = std::is_sorted(
         snapshot_.postings.begin(), snapshot_.postings.end(),
@@ -236,15 +238,22 @@ class SnapshotLoader {
     return Status::Ok();
   }
 
-  PreferenceMask PreferencesOf(std::string_view ids) const {
-    PreferenceMask mask = 0;
-    while (!ids.empty()) {
-      size_t comma = ids.find(',');
-      std::string_view id = ids.substr(0, comma);
-      if (auto index = snapshot_.preferences.Find(id)) mask |= PreferenceMask{1} << *index;
-      ids = comma == std::string_view::npos ? std::string_view() : ids.substr(comma + 1);
-    }
-    return mask;
+  // A posting's record from its row, without its categories.
+  PostingRecord RecordOf(const Row& row) {
+    PostingRecord record;
+    record.year = static_cast<int16_t>(Integer(row[1]));
+    record.month = MonthOf(row[2]);
+    record.province = SmallIndex(
+        InternOrUnknown(snapshot_.provinces, row[3], Value{}, kUnknownCode, kUnknownLabel),
+        "province");
+    record.shape =
+        SmallIndex(InternOrUnknown(snapshot_.shapes, row[4], row[5], kUnknownCode, kUnknownLabel),
+                   "employment shape");
+    record.job_class = InternOrUnknown(snapshot_.job_classes, row[6], row[7],
+                                       kUnclassifiedJobCode, kUnclassifiedJobLabel);
+    record.headcount = Narrow<uint32_t>(std::max<int64_t>(0, Integer(row[8])), "headcounts");
+    record.is_open = Integer(row[9]) != 0 ? 1 : 0;
+    return record;
   }
 
   Status LoadProjects() {
@@ -340,6 +349,7 @@ class SnapshotLoader {
                   "WHERE run_id = (SELECT run_id FROM _sw_test_failures "
                   "                ORDER BY executed_at DESC, run_id DESC LIMIT 1) "
                   "ORDER BY test_id"));
+    SW_ASSIGN_OR_RETURN(snapshot_.catalog, LoadDataCatalog(warehouse_));
     return Status::Ok();
   }
 
@@ -403,6 +413,21 @@ uint16_t Dimension::Intern(std::string_view code, std::string_view label,
   return index;
 }
 
+void PackedStrings::Add(std::string_view text) {
+  text_ += text;
+  ends_.push_back(Narrow<uint32_t>(text_.size(), "characters of job ids"));
+}
+
+void PackedStrings::Reserve(size_t strings, size_t characters) {
+  ends_.reserve(strings + 1);
+  text_.reserve(characters);
+}
+
+void PackedStrings::ShrinkToFit() {
+  ends_.shrink_to_fit();
+  text_.shrink_to_fit();
+}
+
 std::optional<uint16_t> Dimension::Find(std::string_view code) const {
   auto found = by_code_.find(std::string(code));
   if (found == by_code_.end()) return std::nullopt;
@@ -443,9 +468,9 @@ const PopulationYear* ServingSnapshot::PopulationFor(int year) const {
 
 Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
   const auto started = clock.Monotonic();
-  // One read transaction (BEGIN DEFERRED, which writes nothing) so every
-  // table is read at the same commit even while a build writes.
-  SW_RETURN_IF_ERROR(warehouse.Execute("BEGIN DEFERRED"));
+  // One read transaction (which takes no write lock) so every table is read
+  // at the same commit even while a build writes.
+  SW_RETURN_IF_ERROR(warehouse.Execute(warehouse.traits().begin_read_sql()));
   struct EndRead {
     Warehouse& warehouse;
     ~EndRead() { (void)warehouse.Execute("COMMIT"); }

@@ -121,9 +121,9 @@ class PostingsModel {
   // publish_over_day a posting of today may draw a createDy later in the day,
   // and it is then stamped `read_at` instead. Unset: the stamps as drawn.
   // REQUIRES: 0 <= index < calendar.total()
-  Posting MakePosting(
-      const PostingsCalendar& calendar, int64_t index,
-      std::optional<std::chrono::system_clock::time_point> read_at = std::nullopt) const;
+  Posting MakePosting(const PostingsCalendar& calendar, int64_t index,
+                      std::optional<std::chrono::system_clock::time_point> read_at =
+                          std::nullopt) const;
   // The index of the posting with `job_id`, if it exists by calendar.today().
   std::optional<int64_t> FindJobId(const PostingsCalendar& calendar, std::string_view job_id) const;
 

@@ -345,8 +345,7 @@ HttpReply SimulatorImpl::ServeList(const HttpRequest& request, std::string_view 
   int64_t end = std::min(total, first + rows_per_page);
   std::string items;
   for (int64_t position = first; position < end; ++position) {
-    simulator::Posting posting =
-        postings_.MakePosting(*calendar, total - 1 - position, clock_.Now());
+    simulator::Posting posting = postings_.MakePosting(*calendar, total - 1 - position, clock_.Now());
     simulator::AppendListItem(posting, today, items);
   }
   return XmlReply(simulator::XmlResponse({.items = items,

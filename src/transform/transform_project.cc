@@ -12,6 +12,7 @@
 #include "transform/project/manifest.h"
 #include "transform/project/project_files.h"
 #include "transform/project/selector.h"
+#include "transform/runner/catalog_store.h"
 #include "transform/runner/invocation.h"
 #include "transform/runner/workers.h"
 
@@ -197,31 +198,30 @@ Result<std::vector<std::string>> TransformProject::Compile(const RunOptions& opt
 Status TransformProject::Docs(const RunOptions& options) const {
   SW_ASSIGN_OR_RETURN(ResolvedManifest resolved, ResolveManifest(*files_, *manifest_, options));
   const Manifest& manifest = *resolved.manifest;
-  Catalog catalog;
-  RowCounts row_counts;
+  WarehouseCatalog catalog;
   if (options.warehouse) {
-    Warehouse& warehouse = *options.warehouse;
-    for (const Node& node : manifest.nodes()) {
-      if (node.kind == ResourceKind::kTest || IsEphemeral(node) || !node.schema.empty()) continue;
-      SW_ASSIGN_OR_RETURN(bool exists, warehouse.TableExists(node.relation));
-      if (!exists) continue;
-      SW_ASSIGN_OR_RETURN(catalog[node.unique_id], warehouse.DescribeTable(node.relation));
-      SW_ASSIGN_OR_RETURN(QueryResult count,
-                          warehouse.QueryAll("SELECT COUNT(*) FROM " +
-                                             warehouse.dialect().QuoteIdentifier(node.relation)));
-      if (!count.rows.empty() && std::holds_alternative<int64_t>(count.rows[0][0]))
-        row_counts[node.unique_id] = std::get<int64_t>(count.rows[0][0]);
-    }
+    SW_ASSIGN_OR_RETURN(catalog, ReadWarehouseCatalog(manifest, *options.warehouse));
   }
   Clock& clock = options.clock ? *options.clock : DefaultClock();
-  const std::string generated_at = FormatUtcTimestamp(clock.Now());
+  const auto now = clock.Now();
+  const std::string generated_at = FormatUtcTimestamp(now);
   const fs::path artifacts = ArtifactsDir(*files_, options);
-  SW_RETURN_IF_ERROR(WriteTextFile(artifacts / "manifest.json",
-                                   ManifestJson(manifest, catalog, generated_at).dump(2) + "\n"));
-  if (options.warehouse)
+  SW_RETURN_IF_ERROR(
+      WriteTextFile(artifacts / "manifest.json",
+                    ManifestJson(manifest, catalog.columns, generated_at).dump(2) + "\n"));
+  if (options.warehouse) {
     SW_RETURN_IF_ERROR(WriteTextFile(
         artifacts / "catalog.json",
-        CatalogJson(manifest, catalog, row_counts, generated_at).dump(2) + "\n"));
+        CatalogJson(manifest, catalog.columns, catalog.row_counts, generated_at).dump(2) + "\n"));
+    Compiler compiler(manifest, options.warehouse->traits(), resolved.vars,
+                      ContextValuesFor(*files_, options.threads, options.run_id, clock, now));
+    auto compile = [&compiler](const Node& node) {
+      return node.generic_test ? compiler.CompileGenericTest(node) : compiler.Compile(node, false);
+    };
+    SW_RETURN_IF_ERROR(StoreCatalogDocument(
+        *options.warehouse, CatalogDocument(*files_, manifest, catalog, compile, generated_at),
+        generated_at));
+  }
   return WriteTextFile(artifacts / "lineage.dot", LineageDot(manifest));
 }
 

@@ -16,8 +16,7 @@
 // project's macros/adapters.sql, compiled into the runner; see
 // docs/transform.md.) SQL the traits hold uses positional `?`
 // parameters like every statement given to a Warehouse; engines translate
-// them. (Not yet true of serve's own queries, which read SQLite's rowid and
-// json_each; see docs/architecture.md.)
+// them.
 //
 // An engine's traits are built once from a table of spellings and never
 // change; thread-safe.
@@ -72,6 +71,16 @@ class EngineTraits {
     // dropped and after the new table is renamed into place (may be empty).
     std::string_view before_swap_sql;
     std::string_view after_swap_sql;
+    // Starts a transaction that only reads and sees one commit for all its
+    // statements (ended by COMMIT), without taking a write lock.
+    std::string_view begin_read_sql;
+    // Empty when the engine has no roles (nor schemas). Otherwise: one row,
+    // one column, the schema the connection creates tables in, quoted; and
+    // one statement taking a relation name as its only parameter, returning
+    // (privilege, grantee quoted or PUBLIC) for each privilege granted on it
+    // to anyone but its owner.
+    std::string_view current_schema_sql;
+    std::string_view relation_grants_sql;
     // Empty when the engine lets writers build different tables side by
     // side. Otherwise: how a SELECT ($2) is computed into a table private
     // to the connection ($1, quoted) without the write lock, how SQL then
@@ -106,6 +115,12 @@ class EngineTraits {
   std::string Differs(std::string_view a, std::string_view b) const;
   std::string_view before_swap_sql() const { return spellings_.before_swap_sql; }
   std::string_view after_swap_sql() const { return spellings_.after_swap_sql; }
+  // See Spellings: readers that need several statements to agree (serve's
+  // snapshot) start with it and end with COMMIT.
+  std::string_view begin_read_sql() const { return spellings_.begin_read_sql; }
+  // See Spellings; both empty on an engine without roles (warehouse/grants.h).
+  std::string_view current_schema_sql() const { return spellings_.current_schema_sql; }
+  std::string_view relation_grants_sql() const { return spellings_.relation_grants_sql; }
 
   // Whether builds on several connections compute their SELECTs into
   // connection-private tables first (the engine has one writer at a time).

@@ -161,8 +161,9 @@ class Warehouse {
 
   // The build generation: an opaque token (kept in the state store) that
   // changes when a build, run, seed or snapshot command finishes having
-  // built something (transform's Invocation advances it), and at no other
-  // write. Readers of the marts (serve) poll it to learn that a build ended,
+  // built something (transform's Invocation advances it) or `silverwork
+  // docs` stores the data catalog (transform/runner/catalog_store.h), and at
+  // no other write. Readers of the marts (serve) poll it to learn that a build ended,
   // untroubled by collection and the scheduler's state writing to the same
   // warehouse. "none" before the first build. Equal tokens read at two times
   // mean no build finished in between, even across a warehouse dropped and

@@ -37,9 +37,22 @@ class BinaryHarness {
   // service_key_file = "...") first; returns its path.
   std::string WriteConfig(const std::string& name, const std::string& warehouse_path,
                           const std::string& top_level = "") const {
+    return WriteConfigWith(name, "path = \"" + warehouse_path + "\"\n", top_level);
+  }
+  // The same for a PostgreSQL warehouse: `server`'s url and password file.
+  std::string WritePostgresConfig(const std::string& name, const WarehouseOptions& server,
+                                  const std::string& top_level = "") const {
+    return WriteConfigWith(name,
+                           "engine = \"postgres\"\nurl = \"" + server.location +
+                               "\"\npassword_file = \"" + server.password_file + "\"\n",
+                           top_level);
+  }
+  // A config whose [warehouse] section holds `warehouse_lines`.
+  std::string WriteConfigWith(const std::string& name, const std::string& warehouse_lines,
+                              const std::string& top_level) const {
     const std::string path = dir.path() + "/" + name;
     std::ofstream(path) << top_level << "log_file = \"" << LogPath() << "\"\n"
-                        << "[warehouse]\npath = \"" << warehouse_path << "\"\n"
+                        << "[warehouse]\n" << warehouse_lines
                         << "[lake]\npath = \"" << LakePath() << "\"\nfsync = true\n"
                         << "[postings]\nbase_url = \"" << simulator->base_url() << "\"\n"
                         << "rows_per_page = 100\nconcurrency = 4\ncalls_per_second = 0\n"

@@ -13,7 +13,7 @@ TEST(Binary, HelpListsEveryCommand) {
   BinaryHarness harness;
   EXPECT_EQ(harness.Run({"--help"}), 0);
   std::string help = harness.Stdout();
-  for (const char* command : {"pipeline", "collect", "reload", "status", "simulate"})
+  for (const char* command : {"pipeline", "collect", "reload", "status", "db", "simulate"})
     EXPECT_NE(help.find(command), std::string::npos) << command;
 }
 
@@ -22,7 +22,7 @@ TEST(Binary, EveryCommandAnswersHelp) {
   const std::vector<std::vector<std::string>> commands = {
       {"pipeline"}, {"collect"}, {"collect", "postings"}, {"collect", "projects"}, {"reload"},
       {"status"},   {"simulate"}, {"build"}, {"run"}, {"test"}, {"seed"}, {"snapshot"}, {"ls"},
-      {"compile"},  {"docs"},     {"serve"}};
+      {"compile"},  {"docs"},     {"serve"}, {"db"}, {"db", "grant-reader"}};
   for (std::vector<std::string> command : commands) {
     std::string usage = "Usage: " + std::string(SILVERWORK_BINARY);
     for (const std::string& word : command) usage += " " + word;

@@ -3,9 +3,11 @@
 // exactly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "project_warehouse.h"
+#include "serve/catalog.h"
 
 namespace silverwork::testing {
 namespace {
@@ -242,6 +244,37 @@ TEST_P(GoldenMarts, TheSnapshotKeepsAPostingsHistoryWhenItCloses) {
   // 11th the postings would fail their freshness check, nothing having been loaded).
   Build(10, 20);
   EXPECT_EQ(Rows("SELECT COUNT(*) FROM snap_postings"), (Lines{"7"}));
+}
+
+// The catalog the build stored reads back through serve's loader on every
+// engine: the writer (transform) and the reader (serve) agree.
+TEST_P(GoldenMarts, ServeReadsTheCatalogTheBuildStored) {
+  auto loaded = serve::LoadDataCatalog(project_.warehouse());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  const serve::DataCatalog& catalog = **loaded;
+  ASSERT_FALSE(catalog.empty()) << catalog.problem();
+  EXPECT_EQ(catalog.project(), "silverwork");
+  const auto facts = catalog.Find("model.silverwork.fct_job_postings");
+  ASSERT_TRUE(facts.has_value());
+  const serve::CatalogNode& node = catalog.nodes()[*facts];
+  EXPECT_EQ(node.row_count, 6);  // K1 … K6
+  EXPECT_FALSE(node.compiled_sql.empty());
+  ASSERT_FALSE(node.tests.empty());
+  for (size_t test : node.tests) {
+    const serve::CatalogNode& entry = catalog.nodes()[test];
+    ASSERT_TRUE(entry.last_result.has_value()) << entry.unique_id;
+    EXPECT_EQ(entry.last_result->run_id, project_.last_results().run_id) << entry.unique_id;
+    EXPECT_EQ(entry.last_result->status, "pass") << entry.unique_id;
+  }
+  Lines upstream;
+  const auto per_capita = catalog.Find("model.silverwork.mart_per_capita");
+  ASSERT_TRUE(per_capita.has_value());
+  for (const auto& entry :
+       catalog.LineageOf(*per_capita, 1, serve::LineageDirection::kUpstream).nodes)
+    upstream.push_back(catalog.nodes()[entry.node].name);
+  std::sort(upstream.begin(), upstream.end());
+  EXPECT_EQ(upstream,
+            (Lines{"mart_jobs_vs_postings", "mart_per_capita", "population_by_province"}));
 }
 
 std::vector<GoldenBuild> GoldenBuilds() {

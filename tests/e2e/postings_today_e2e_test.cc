@@ -139,9 +139,8 @@ TEST_F(PostingsToday, AStaleSourceFailsTheBuildAndTheAlertNamesIt) {
     if (payload.at("kind") == "source_stale") {
       // The stale source's own alert: which source, how old, the limits.
       EXPECT_EQ(payload.at("data_source"), "source.silverwork.raw.raw_postings");
-      EXPECT_NE(payload.at("freshness")
-                    .get<std::string>()
-                    .find("is 32.5 hours old (warn after 3 hours, error after 1 day)"),
+      EXPECT_NE(payload.at("freshness").get<std::string>().find(
+                    "is 32.5 hours old (warn after 3 hours, error after 1 day)"),
                 std::string::npos)
           << payload.dump();
       EXPECT_TRUE(payload.at("stale_since").get<std::string>().starts_with("2025-07-01T10:0"))

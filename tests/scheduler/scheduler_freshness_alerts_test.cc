@@ -50,7 +50,8 @@ TEST_F(StaleSourceAlertsTest, OneAlertPerEpisodeAndOneWhenFreshAgain) {
   RunDailyWithChecks({Check(kPostings, "warn", 4.2), Check(kProjects, "pass", 2.0)});
   EXPECT_EQ(Alerts(), "source_stale");
   const std::string stale = AlertPayload("source_stale");
-  EXPECT_NE(stale.find("\"data_source\":\"source.silverwork.raw.raw_postings\""), std::string::npos)
+  EXPECT_NE(stale.find("\"data_source\":\"source.silverwork.raw.raw_postings\""),
+            std::string::npos)
       << stale;
   EXPECT_NE(stale.find("is 4.2 hours old (warn after 3 hours, error after 1 day)"),
             std::string::npos)
@@ -84,7 +85,8 @@ TEST_F(StaleSourceAlertsTest, OneAlertPerEpisodeAndOneWhenFreshAgain) {
   // A new episode is news again.
   NextDay();
   RunDailyWithChecks({Check(kPostings, "warn", 3.5)});
-  EXPECT_EQ(Alerts(), "source_stale task_failed run_failed recovered source_fresh source_stale");
+  EXPECT_EQ(Alerts(),
+            "source_stale task_failed run_failed recovered source_fresh source_stale");
 }
 
 TEST_F(StaleSourceAlertsTest, TheResultFileCarriesTheChecks) {

@@ -153,7 +153,7 @@ TEST_F(ChartsApi, MapIgnoresItsOwnProvinceFilterAndComputesRates) {
                   {code}));
     // The server rounds to 3 places.
     EXPECT_NEAR(item["value"].get<double>(),
-                SqlNumber(warehouse_path(),
+                SqlNumber(SharedFixture::Get().options(true),
                           "SELECT 1000.0 * postings / population_65_plus FROM mart_per_capita "
                           "WHERE year = 2024 AND iso_code = ?",
                           {code}),

@@ -70,7 +70,7 @@ TEST(ConnectionLimits, ConfiguredValuesAreTheOnesApplied) {
 using Connections = ServerTest;
 
 TEST_F(Connections, AnIdleKeptAliveConnectionIsClosed) {
-  ServeOptions options = TestOptions(warehouse_path());
+  ServeOptions options = TestOptions(fixture_options());
   options.keep_alive_timeout = 1s;  // cpp-httplib counts it in whole seconds
   StartServer(std::move(options));
   RawConnection idle(server_->port());
@@ -84,7 +84,7 @@ TEST_F(Connections, AnIdleKeptAliveConnectionIsClosed) {
 }
 
 TEST_F(Connections, ARequestThatStopsHalfWayTimesOut) {
-  ServeOptions options = TestOptions(warehouse_path());
+  ServeOptions options = TestOptions(fixture_options());
   options.read_timeout = 200ms;
   StartServer(std::move(options));
 
@@ -140,7 +140,7 @@ TEST_F(ConnectionsWithLog, AClientThatStopsReadingIsDisconnected) {
                                           padding_bytes))
                     .ok());
   }
-  ServeOptions options = TestOptions(copy);
+  ServeOptions options = TestOptions(SqliteFile(copy));
   options.write_timeout = 300ms;
   StartServer(std::move(options));
   // A small receive window keeps what the kernel takes off the server small too.

@@ -83,7 +83,7 @@ class Errors : public ServerTest {
  protected:
   void SetUp() override {
     ServerTest::SetUp();
-    ServeOptions options = TestOptions(warehouse_path());
+    ServeOptions options = TestOptions(fixture_options());
     options.open_warehouse = injected_.Opener();
     StartServer(std::move(options));
   }
@@ -221,7 +221,7 @@ TEST_F(Errors, ATableRebuiltUnderTheServerIs503NotAMissingRoute) {
   TempFolder folder;
   const fs::path copy = folder.path() / "copy.db";
   fs::copy_file(warehouse_path(), copy);
-  StartServer(copy, std::nullopt);
+  StartServer(SqliteFile(copy), std::nullopt);
   {
     auto warehouse = OpenWarehouse({.engine = "sqlite", .location = copy.string()});
     ASSERT_TRUE(warehouse.ok());

@@ -63,7 +63,7 @@ class PipelinesApiTest : public ServerTest {
 
   ServeOptions PipelinesOptions(
       std::string token, const fs::path& warehouse = PipelinesFixture::Get().warehouse_path()) {
-    ServeOptions options = TestOptions(warehouse);
+    ServeOptions options = TestOptions(SqliteFile(warehouse));
     options.pipelines_file = PipelinesFixture::PipelinesFile();
     options.api_token = std::move(token);
     return options;
@@ -112,7 +112,7 @@ class PipelinesApiTest : public ServerTest {
     return column;
   }
   int64_t SqlCount(const std::string& sql, std::vector<Value> params = {}) {
-    return SqlInteger(PipelinesFixture::Get().warehouse_path(), sql, std::move(params));
+    return SqlInteger(SqliteFile(PipelinesFixture::Get().warehouse_path(), true), sql, std::move(params));
   }
 
   // The newest postings_daily run whose window ends `days_before` the last ended day.

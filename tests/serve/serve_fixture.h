@@ -306,15 +306,15 @@ inline Status WriteRawFixture(Warehouse& warehouse, const FixtureOptions& option
   return transaction.Commit();
 }
 
-// Creates `path` (which must not exist), writes the raw fixture and builds
-// the SQL project in `project_dir` over it. Snapshots are left out: the
-// server reads none, and they double a large fixture's size.
-inline Status BuildFixtureWarehouse(const std::filesystem::path& path,
+// Writes the raw fixture into the empty warehouse `warehouse_options`
+// opens (a SQLite file that must not exist, or an empty PostgreSQL schema)
+// and builds the SQL project in `project_dir` over it. Snapshots are left
+// out: the server reads none, and they double a large fixture's size.
+inline Status BuildFixtureWarehouse(const WarehouseOptions& warehouse_options,
                                     const FixtureOptions& options,
                                     const std::filesystem::path& project_dir,
                                     const std::filesystem::path& artifacts_dir) {
-  SW_ASSIGN_OR_RETURN(auto warehouse,
-                      OpenWarehouse({.engine = "sqlite", .location = path.string()}));
+  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse(warehouse_options));
   SW_RETURN_IF_ERROR(WriteRawFixture(*warehouse, options));
   SW_ASSIGN_OR_RETURN(auto project, transform::TransformProject::Load(project_dir));
   transform::RunOptions run;

@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   const std::filesystem::path artifacts =
       std::filesystem::path(out).parent_path() / "fixture-artifacts";
-  Status status = serve_fixture::BuildFixtureWarehouse(out, options, project_dir, artifacts);
+  Status status = serve_fixture::BuildFixtureWarehouse({.engine = "sqlite", .location = out}, options, project_dir, artifacts);
   if (status.ok() && !scheduler.none) status = FillScheduler(out, project_dir, options, scheduler);
   if (!status.ok()) {
     std::fprintf(stderr, "%s\n", status.ToUserMessage().c_str());

@@ -1,5 +1,6 @@
 // The server under test: one fixture warehouse built by the real SQL
-// project (shared by every test of a suite, since building takes a moment),
+// project on the engine under test (shared by every test of a suite, since
+// building takes a moment),
 // a Server on a free loopback port with a fake clock, an HTTP client, and SQL
 // helpers that compute what an endpoint should answer straight from the
 // marts.
@@ -18,6 +19,7 @@
 #include "scoped_temp_dir.h"
 #include "serve/serve_fixture.h"
 #include "serve/server.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork::serve::testing {
 
@@ -27,35 +29,47 @@ using nlohmann::json;
 // One temporary folder per test (the suites' shared ScopedTempDir).
 using TempFolder = ScopedTempDir;
 
-// Builds the fixture warehouse once per process (lazily) at a fixed size.
+// A SQLite warehouse file, as WarehouseOptions.
+inline WarehouseOptions SqliteFile(const fs::path& path, bool read_only = false) {
+  return {.engine = "sqlite", .location = path.string(), .read_only = read_only};
+}
+
+// Builds the fixture warehouse once per process (lazily) at a fixed size, on
+// the engine under test (SILVERWORK_TEST_ENGINE: tests/CMakeLists.txt runs
+// the suite's warehouse-reading tests a second time on PostgreSQL).
 class SharedFixture {
  public:
   static const SharedFixture& Get() {
     static const SharedFixture fixture;
     return fixture;
   }
-  const fs::path& warehouse_path() const { return path_; }
+  WarehouseOptions options(bool read_only = false) const { return warehouse_.Options(read_only); }
+  // The SQLite file, for tests that copy it to change it: those run on
+  // SQLite only (they are left out of engine_env_filter_serve).
+  fs::path warehouse_path() const {
+    EXPECT_EQ(warehouse_.engine(), "sqlite") << "this test copies the SQLite fixture file; leave "
+                                                "it out of engine_env_filter_serve";
+    return warehouse_.Options().location;
+  }
   const Status& status() const { return status_; }
 
  private:
-  SharedFixture() {
-    path_ = folder_.path() / "fixture.db";
-    status_ = serve_fixture::BuildFixtureWarehouse(path_, {}, SILVERWORK_SOURCE_DIR,
+  SharedFixture() : warehouse_(EngineFromEnvironment()) {
+    status_ = serve_fixture::BuildFixtureWarehouse(warehouse_.Options(), {}, SILVERWORK_SOURCE_DIR,
                                                    folder_.path() / "artifacts");
   }
   TempFolder folder_;
-  fs::path path_;
+  WarehouseUnderTest warehouse_;
   Status status_;
 };
 
 // The one value a SQL query answers against the fixture. A query that
 // answers no row, or NULL, fails the test: where none means zero, the query
 // says so (coalesce). The failed value is never a count an endpoint gives.
-inline double SqlNumber(const fs::path& warehouse_path, const std::string& sql,
+inline double SqlNumber(const WarehouseOptions& warehouse_options, const std::string& sql,
                         std::vector<Value> params = {}) {
   constexpr double kFailed = std::numeric_limits<double>::quiet_NaN();
-  auto warehouse =
-      OpenWarehouse({.engine = "sqlite", .location = warehouse_path.string(), .read_only = true});
+  auto warehouse = OpenWarehouse(warehouse_options);
   if (!warehouse.ok()) {
     ADD_FAILURE() << warehouse.status().ToString();
     return kFailed;
@@ -74,9 +88,9 @@ inline double SqlNumber(const fs::path& warehouse_path, const std::string& sql,
   return static_cast<double>(std::get<int64_t>(value));
 }
 
-inline int64_t SqlInteger(const fs::path& warehouse_path, const std::string& sql,
+inline int64_t SqlInteger(const WarehouseOptions& warehouse_options, const std::string& sql,
                           std::vector<Value> params = {}) {
-  const double value = SqlNumber(warehouse_path, sql, std::move(params));
+  const double value = SqlNumber(warehouse_options, sql, std::move(params));
   return value == value ? static_cast<int64_t>(value) : std::numeric_limits<int64_t>::min();
 }
 
@@ -101,7 +115,7 @@ class ServerTest : public ::testing::Test {
   void SetUp() override {
     const auto& fixture = SharedFixture::Get();
     ASSERT_TRUE(fixture.status().ok()) << fixture.status().ToString();
-    StartServer(fixture.warehouse_path(), std::nullopt);
+    StartServer(fixture.options(), std::nullopt);
   }
   void TearDown() override {
     if (server_) server_->Stop();
@@ -109,9 +123,9 @@ class ServerTest : public ::testing::Test {
 
   // The options the tests' servers run with: a free port, four workers,
   // the fake clock, no reloader (tests drive CheckWarehouse themselves).
-  ServeOptions TestOptions(const fs::path& warehouse) {
+  ServeOptions TestOptions(const WarehouseOptions& warehouse) {
     ServeOptions options;
-    options.warehouse = {.engine = "sqlite", .location = warehouse.string()};
+    options.warehouse = warehouse;
     options.port = 0;
     options.threads = 4;
     options.reload_interval = std::chrono::milliseconds(0);
@@ -119,7 +133,7 @@ class ServerTest : public ::testing::Test {
     return options;
   }
 
-  void StartServer(const fs::path& warehouse, std::optional<fs::path> web_dir) {
+  void StartServer(const WarehouseOptions& warehouse, std::optional<fs::path> web_dir) {
     ServeOptions options = TestOptions(warehouse);
     options.web_dir = std::move(web_dir);
     StartServer(std::move(options));
@@ -135,7 +149,8 @@ class ServerTest : public ::testing::Test {
     client_->set_read_timeout(30, 0);
   }
 
-  const fs::path& warehouse_path() const { return SharedFixture::Get().warehouse_path(); }
+  fs::path warehouse_path() const { return SharedFixture::Get().warehouse_path(); }
+  WarehouseOptions fixture_options() const { return SharedFixture::Get().options(); }
 
   // GETs `path` and returns the parsed body; expects `status`.
   json GetJson(const std::string& path, int status = 200) {
@@ -148,12 +163,11 @@ class ServerTest : public ::testing::Test {
   }
   json Data(const std::string& path) { return GetJson(path)["data"]; }
   int64_t Sql(const std::string& sql, std::vector<Value> params = {}) {
-    return SqlInteger(warehouse_path(), sql, std::move(params));
+    return SqlInteger(SharedFixture::Get().options(true), sql, std::move(params));
   }
   // The first column of every row `sql` answers over the fixture, as text.
   std::vector<std::string> SqlColumn(const std::string& sql) {
-    auto warehouse = OpenWarehouse(
-        {.engine = "sqlite", .location = warehouse_path().string(), .read_only = true});
+    auto warehouse = OpenWarehouse(SharedFixture::Get().options(true));
     EXPECT_TRUE(warehouse.ok()) << warehouse.status().ToString();
     if (!warehouse.ok()) return {};
     auto result = (*warehouse)->QueryAll(sql);

@@ -64,7 +64,7 @@ TEST_F(Api, CsvHoldsExactlyTheFilteredRows) {
 
 TEST_F(Api, CsvIsCutAtItsRowLimitAndSaysSo) {
   EXPECT_EQ(ServeOptions{}.max_csv_rows, 200'000u);  // the documented limit
-  ServeOptions options = TestOptions(warehouse_path());
+  ServeOptions options = TestOptions(fixture_options());
   options.max_csv_rows = 40;
   StartServer(std::move(options));
   const std::vector<std::string> gyeonggi = SqlColumn(
@@ -113,7 +113,7 @@ TEST_F(Api, CsvCellsThatASpreadsheetWouldRunAreDefused) {
                 params)
             .ok());
   }
-  StartServer(copy, std::nullopt);
+  StartServer(SqliteFile(copy), std::nullopt);
   auto response = client_->Get("/api/v1/postings.csv?q=" + job_id);
   ASSERT_TRUE(response);
   ASSERT_EQ(response->status, 200);
@@ -284,7 +284,7 @@ TEST_F(Api, ServesTheDashboardFilesAndNothingElse) {
   std::filesystem::create_directories(web.path() / "assets");
   std::ofstream(web.path() / "index.html") << "<!doctype html><title>silverwork</title>";
   std::ofstream(web.path() / "assets" / "index-abc123.js") << "console.log('hi')";
-  StartServer(warehouse_path(), web.path());
+  StartServer(fixture_options(), web.path());
 
   auto index = client_->Get("/");
   ASSERT_TRUE(index);
@@ -376,7 +376,7 @@ class Reloading : public ServerTest {
                         "CREATE TABLE padding_{} AS SELECT randomblob(65536) AS bytes", index))
                     .ok());
   }
-  int64_t CopyCount(const std::string& sql) { return SqlInteger(copy_path(), sql); }
+  int64_t CopyCount(const std::string& sql) { return SqlInteger(SqliteFile(copy_path(), true), sql); }
   std::string ReloadCounts() {
     const std::string metrics = client_->Get("/metrics")->body;
     const size_t from = metrics.find("silverwork_snapshot_reloads_total{");
@@ -387,7 +387,7 @@ class Reloading : public ServerTest {
 };
 
 TEST_F(Reloading, LoadsWhenABuildFinishesAndForNoOtherWrite) {
-  StartServer(copy_path(), std::nullopt);
+  StartServer(SqliteFile(copy_path()), std::nullopt);
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
   Change("DELETE FROM fct_job_postings WHERE iso_code = 'KR-11'");  // a build still writing
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
@@ -413,12 +413,13 @@ TEST_F(Reloading, LoadsWhenABuildFinishesAndForNoOtherWrite) {
 
 // A build rewrites fct_job_postings (an incremental merge deletes and
 // re-inserts rows, so rowids move to other postings) well before it ends and
-// serve reloads. The table's rows are read by rowid: a page asked for in
-// between must still show the postings the snapshot chose, never the rows
-// that now sit at their rowids (the freshness benchmark saw such a page list
-// 14 postings twice).
+// serve reloads. A page asked for in between must still show the postings
+// the snapshot chose, never the rows that now sit at their rowids (the
+// freshness benchmark saw such a page list 14 postings twice, when rows were
+// read by rowid); a posting the table no longer holds makes the server load
+// the table as it is and answer from that.
 TEST_F(Reloading, APageAskedForWhileABuildRewritesThePostingsShowsThePostingsItChose) {
-  StartServer(copy_path(), std::nullopt);
+  StartServer(SqliteFile(copy_path()), std::nullopt);
   Change("CREATE TABLE reshuffled AS SELECT * FROM fct_job_postings");
   Change("DELETE FROM fct_job_postings");
   Change("INSERT INTO fct_job_postings SELECT * FROM reshuffled ORDER BY job_id DESC");
@@ -452,13 +453,21 @@ TEST_F(Reloading, APageAskedForWhileABuildRewritesThePostingsShowsThePostingsItC
   ASSERT_EQ(found["rows"].size(), 1u) << found.dump();
   EXPECT_EQ(found["rows"][0][0], expected.front());
 
+  // A posting the snapshot chose is gone from the table: the page comes from
+  // a snapshot of the table as it is now, without it.
+  Change("DELETE FROM fct_job_postings WHERE job_id = '" + expected.front() + "'");
+  json after = Data("/api/v1/postings?province=KR-41&page_size=50");
+  ASSERT_EQ(after["rows"].size(), 50u) << after.dump();
+  EXPECT_EQ(after["rows"][0][0], expected[1]);
+  EXPECT_EQ(after["total"], page["total"].get<int64_t>() - 1);
+
   // The build has not finished: the generation it leaves still reloads.
   FinishBuild();
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloaded);
 }
 
 TEST_F(Reloading, AFailedLoadKeepsThePreviousSnapshotAndIsCounted) {
-  StartServer(copy_path(), std::nullopt);
+  StartServer(SqliteFile(copy_path()), std::nullopt);
   Change("DROP TABLE mart_per_capita");
   FinishBuild();
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloadFailed);
@@ -477,7 +486,7 @@ TEST_F(Reloading, AFailedLoadKeepsThePreviousSnapshotAndIsCounted) {
 
 TEST_F(Reloading, AWarehouseThatCannotBeReadKeepsTheSnapshotServingUntilItAnswers) {
   auto refusing = std::make_shared<std::atomic<bool>>(false);
-  ServeOptions options = TestOptions(copy_path());
+  ServeOptions options = TestOptions(SqliteFile(copy_path()));
   options.open_warehouse = [refusing](const WarehouseOptions& warehouse) {
     if (*refusing)
       return Result<std::unique_ptr<Warehouse>>(
@@ -508,7 +517,7 @@ std::pair<int64_t, int64_t> CacheCounts(httplib::Client& client) {
 }
 
 TEST_F(Reloading, ChartAnswersAreCachedUntilANewSnapshotServes) {
-  StartServer(copy_path(), std::nullopt);
+  StartServer(SqliteFile(copy_path()), std::nullopt);
   const std::string busan = "/api/v1/kpis?province=KR-26";
   const int64_t busan_postings = CopyCount(
       "SELECT count(*) FROM fct_job_postings WHERE iso_code = 'KR-26'");
@@ -536,7 +545,7 @@ TEST_F(Reloading, ChartAnswersAreCachedUntilANewSnapshotServes) {
 }
 
 TEST_F(Reloading, WithoutACacheEveryChartAnswerIsComputed) {
-  ServeOptions options = TestOptions(copy_path());
+  ServeOptions options = TestOptions(SqliteFile(copy_path()));
   options.cache_entries = 0;
   StartServer(std::move(options));
   for (int request = 0; request < 3; ++request) Data("/api/v1/kpis");
@@ -571,7 +580,7 @@ class CheckLog {
 
 TEST_F(Reloading, TheReloaderLooksEveryIntervalAndLoadsAFinishedBuild) {
   CheckLog checks;
-  ServeOptions options = TestOptions(copy_path());
+  ServeOptions options = TestOptions(SqliteFile(copy_path()));
   options.reload_interval = std::chrono::milliseconds(1);
   options.on_warehouse_check = checks.Recorder();
   StartServer(std::move(options));

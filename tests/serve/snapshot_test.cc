@@ -98,8 +98,7 @@ class SnapshotAnswers : public ServerTest {
  protected:
   void SetUp() override {
     ServerTest::SetUp();
-    auto warehouse = OpenWarehouse(
-        {.engine = "sqlite", .location = warehouse_path().string(), .read_only = true});
+    auto warehouse = OpenWarehouse(SharedFixture::Get().options(/*read_only=*/true));
     ASSERT_TRUE(warehouse.ok()) << warehouse.status().ToString();
     warehouse_ = std::move(warehouse).value();
   }
@@ -211,10 +210,8 @@ TEST_F(SnapshotAnswers, PostingChartsMatchSqlForEveryCube) {
 
 // ---- cubes against records ------------------------------------------------------
 
-Result<ServingSnapshot> LoadFixtureSnapshot(const fs::path& path) {
-  SW_ASSIGN_OR_RETURN(
-      auto warehouse,
-      OpenWarehouse({.engine = "sqlite", .location = path.string(), .read_only = true}));
+Result<ServingSnapshot> LoadFixtureSnapshot(const WarehouseOptions& options) {
+  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse(options));
   return LoadSnapshot(*warehouse, DefaultClock());
 }
 
@@ -243,7 +240,7 @@ std::map<std::string, json> PostingCharts(const ServingSnapshot& snapshot,
 TEST(SnapshotCompaction, RecordsAnswerLikeTheCubes) {
   const auto& fixture = SharedFixture::Get();
   ASSERT_TRUE(fixture.status().ok()) << fixture.status().ToString();
-  auto cubes = LoadFixtureSnapshot(fixture.warehouse_path());
+  auto cubes = LoadFixtureSnapshot(fixture.options(/*read_only=*/true));
   ASSERT_TRUE(cubes.ok()) << cubes.status().ToString();
   // The monthly cubes with preferences are the ones left out.
   EXPECT_EQ(cubes->CubeFor(kByMonth | kByPreferences), nullptr);
@@ -251,11 +248,11 @@ TEST(SnapshotCompaction, RecordsAnswerLikeTheCubes) {
   ASSERT_NE(cubes->CubeFor(kByJobClass | kByPreferences), nullptr);
   EXPECT_TRUE(cubes->postings_by_year);
 
-  auto records = LoadFixtureSnapshot(fixture.warehouse_path());
+  auto records = LoadFixtureSnapshot(fixture.options(/*read_only=*/true));
   ASSERT_TRUE(records.ok());
   records->posting_cubes.clear();
   records->category_cubes.clear();
-  auto unsorted = LoadFixtureSnapshot(fixture.warehouse_path());
+  auto unsorted = LoadFixtureSnapshot(fixture.options(/*read_only=*/true));
   ASSERT_TRUE(unsorted.ok());
   unsorted->posting_cubes.clear();
   unsorted->category_cubes.clear();
@@ -288,7 +285,7 @@ TEST(SnapshotCompaction, MoreThan32PreferenceCategoriesFailClearly) {
               .ok());
     }
   }
-  auto loaded = LoadFixtureSnapshot(copy);
+  auto loaded = LoadFixtureSnapshot(SqliteFile(copy, /*read_only=*/true));
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.status().code(), ErrorCode::kUnsupported);
   EXPECT_NE(loaded.status().message().find("33 categories"), std::string::npos)

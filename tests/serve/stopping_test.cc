@@ -82,7 +82,7 @@ class Stopping : public ServerTest {
 };
 
 TEST_F(Stopping, FinishesTheRequestInFlightWhileRefusingNewOnes) {
-  ServeOptions options = TestOptions(warehouse_path());
+  ServeOptions options = TestOptions(fixture_options());
   options.open_warehouse = gates_.Opener();
   StartServer(std::move(options));
   const std::vector<std::string> expected =

@@ -60,7 +60,7 @@ class BuildStateTest : public ::testing::Test {
  protected:
   void SetUp() override {
     WriteProject(dir_.path(), kProject);
-    warehouse_ = testing::OpenSqlite(dir_.path() / "warehouse.db");
+    warehouse_ = testing::OpenTestWarehouse(dir_.path() / "warehouse.db");
     Load(
         "CREATE TABLE events (id INTEGER, code TEXT, region TEXT, amount INTEGER, loaded_at TEXT);"
         "INSERT INTO events VALUES (1, 'c1', 'N', 10, '2024-06-01T00:00:00Z'),"
@@ -288,7 +288,7 @@ TEST(UniqueIndexTest, AUniqueIndexOnTheColumnAnswersTheUniqueTest) {
                  "                  config: {where: 'id > 1'}\n"
                  "          - name: amount\n            tests:\n"
                  "              - unique:\n                  config: {where: 'amount > 1'}\n"}});
-  auto warehouse = testing::OpenSqlite(dir.path() / "warehouse.db");
+  auto warehouse = testing::OpenTestWarehouse(dir.path() / "warehouse.db");
   // id: unique index; code: none (and a duplicate); region: only a partial
   // unique index, which does not cover every row; amount: unique index, but
   // the test filters rows.

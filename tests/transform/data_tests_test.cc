@@ -27,7 +27,7 @@ std::chrono::system_clock::time_point At(int year, unsigned month, unsigned day,
 
 class DataTestsTest : public ::testing::Test {
  protected:
-  void SetUp() override { warehouse_ = testing::OpenSqlite(dir_.path() / "warehouse.db"); }
+  void SetUp() override { warehouse_ = testing::OpenTestWarehouse(dir_.path() / "warehouse.db"); }
 
   Result<RunResults> Command(const std::string& command, RunOptions options = {}) {
     auto project = TransformProject::Load(dir_.path());

@@ -137,7 +137,7 @@ std::string BuildSummary(const std::map<std::string, std::string>& files, std::s
   WriteProject(dir.path(), files);
   auto project = TransformProject::Load(dir.path());
   if (!project.ok()) return project.status().ToString();
-  auto warehouse = testing::OpenSqlite(dir.path() / "w.db");
+  auto warehouse = testing::OpenTestWarehouse(dir.path() / "w.db");
   FakeClock clock(std::chrono::sys_days(std::chrono::year(2024) / 6 / 1));
   RunOptions options;
   options.warehouse = warehouse.get();
@@ -217,7 +217,7 @@ class JaffleShopTest : public ::testing::Test {
  protected:
   void SetUp() override {
     testing::CopyFixture("jaffle_shop", dir_.path());
-    warehouse_ = testing::OpenSqlite(dir_.path() / "warehouse.db");
+    warehouse_ = testing::OpenTestWarehouse(dir_.path() / "warehouse.db");
     auto project = TransformProject::Load(dir_.path());
     ASSERT_TRUE(project.ok()) << project.status().ToString();
     project_ = std::make_unique<TransformProject>(std::move(project).value());

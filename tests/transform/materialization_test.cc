@@ -24,7 +24,7 @@ using Strings = std::vector<std::string>;
 class MaterializationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    warehouse_ = testing::OpenSqlite(dir_.path() / "warehouse.db");
+    warehouse_ = testing::OpenTestWarehouse(dir_.path() / "warehouse.db");
     WriteProject(dir_.path(), {{"silverwork_project.yml", "name: demo\n"},
                                {"models/sources.yml",
                                 "sources:\n  - name: raw\n    tables:\n      - name: events\n"}});
@@ -153,7 +153,7 @@ TEST_F(MaterializationTest, TableSwapKeepsTheOldTableReadableUntilCommit) {
             "{{ config(materialized='table') }}select 'new' as version");
 
   // A second connection reads the table after every statement of the rebuild.
-  auto reader = testing::OpenSqlite(dir_.path() / "warehouse.db");
+  auto reader = testing::OpenTestWarehouse(dir_.path() / "warehouse.db");
   SpyWarehouse spy(*warehouse_);
   std::vector<std::string> seen;
   spy.after_statement = [&](std::string_view sql) {
@@ -248,7 +248,7 @@ TEST_F(MaterializationTest, IncrementalDeletesAndInsertsByUniqueKey) {
             (Strings{"1|10", "2|25", "3|30"}));
   EXPECT_EQ(Rows(*warehouse_,
                  "SELECT name FROM sqlite_master WHERE name GLOB '*__sw_*' AND name NOT GLOB "
-                 "'*_sw_*state*'"),  // the build and collection state stay
+                 "'*_sw_*state*' AND name NOT GLOB '*_sw_catalog*'"),  // state and catalog stay
             Strings{});
 
   RunResults refreshed = Build({.full_refresh = true});

@@ -24,7 +24,7 @@ class JobsProjectTest : public ::testing::Test {
  protected:
   void SetUp() override {
     testing::CopyFixture("jobs", dir_.path());
-    warehouse_ = testing::OpenSqlite(dir_.path() / "warehouse.db");
+    warehouse_ = testing::OpenTestWarehouse(dir_.path() / "warehouse.db");
     Status status = warehouse_->Execute(
         "CREATE TABLE raw_postings (posting_id INTEGER, region_code TEXT, title TEXT, wage "
         "INTEGER, status TEXT, posted_yyyymmdd TEXT, _loaded_at TEXT);"
@@ -293,7 +293,7 @@ TEST(DocsTest, LineageDotForASmallProject) {
 TEST(RunnerOverheadTest, EngineTimeIsAccountedApartFromTheRunners) {
   TempDir dir;
   std::map<std::string, std::string> files{{"silverwork_project.yml", "name: perf\n"}};
-  auto warehouse = testing::OpenSqlite(dir.path() / "warehouse.db");
+  auto warehouse = testing::OpenTestWarehouse(dir.path() / "warehouse.db");
   std::string insert =
       "CREATE TABLE events (id INTEGER, region INTEGER, amount INTEGER, day TEXT);"
       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "

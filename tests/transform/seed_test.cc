@@ -81,7 +81,7 @@ TEST(SeedLoadTest, SeedCommandLoadsTypedTablesAndReplacesThem) {
   WriteProject(dir.path(),
                {{"silverwork_project.yml", "name: demo\n"},
                 {"seeds/codes.csv", "code,label,amount,ratio\n007,seven,7,0.5\n010,ten,10,1\n"}});
-  auto warehouse = testing::OpenSqlite(dir.path() / "wh.db");
+  auto warehouse = testing::OpenTestWarehouse(dir.path() / "wh.db");
   auto project = TransformProject::Load(dir.path());
   ASSERT_TRUE(project.ok()) << project.status().ToString();
   auto results = project->Seed({.warehouse = warehouse.get()});
@@ -101,7 +101,7 @@ TEST(SeedLoadTest, SeedCommandLoadsTypedTablesAndReplacesThem) {
   EXPECT_EQ(Rows(*warehouse, "SELECT * FROM codes"), std::vector<std::string>{"001|one"});
   EXPECT_EQ(Rows(*warehouse,
                  "SELECT name FROM sqlite_master WHERE name GLOB '*__sw_*' AND name NOT GLOB "
-                 "'*_sw_*state*'"),  // the build and collection state stay
+                 "'*_sw_*state*' AND name NOT GLOB '*_sw_catalog*'"),  // state and catalog stay
             std::vector<std::string>{});
 }
 

@@ -21,7 +21,7 @@ std::chrono::system_clock::time_point Day(int year, unsigned month, unsigned day
 class SnapshotTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    warehouse_ = testing::OpenSqlite(dir_.path() / "warehouse.db");
+    warehouse_ = testing::OpenTestWarehouse(dir_.path() / "warehouse.db");
     WriteProject(
         dir_.path(),
         {{"silverwork_project.yml", "name: demo\n"},

@@ -1,5 +1,7 @@
-// Helpers for the model runner's tests: temporary project folders, SQLite
-// warehouses in temp files, and query results as strings for exact asserts.
+// Helpers for the model runner's tests: temporary project folders,
+// warehouses (SQLite files in temp folders, or PostgreSQL schemas when the
+// suite runs on the test server), and query results as strings for exact
+// asserts.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,6 +17,7 @@
 
 #include "scoped_temp_dir.h"
 #include "warehouse/warehouse.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork::transform::testing {
 
@@ -52,10 +55,29 @@ inline void CopyFixture(const std::string& name, const fs::path& to) {
            fs::copy_options::recursive | fs::copy_options::overwrite_existing);
 }
 
-inline std::unique_ptr<Warehouse> OpenSqlite(const fs::path& file) {
-  auto warehouse = OpenWarehouse({.engine = "sqlite", .location = file.string()});
+// A connection to the test's warehouse on the engine under test
+// (SILVERWORK_TEST_ENGINE): the SQLite file `file`, or on PostgreSQL a
+// schema of its own standing for that file — the same schema each time the
+// same file is opened, dropped when the process ends.
+inline std::unique_ptr<Warehouse> OpenTestWarehouse(const fs::path& file) {
+  WarehouseOptions options{.engine = "sqlite", .location = file.string()};
+  if (EngineFromEnvironment() != "sqlite") {
+    // Dropped by an exit handler registered once the first schema exists:
+    // handlers run before the statics constructed earlier (the logger's
+    // secrets, which opening the admin connection uses) are destroyed.
+    using Schemas = std::map<std::string, std::unique_ptr<WarehouseUnderTest>>;
+    static Schemas* const schemas = new Schemas();
+    auto& schema = (*schemas)[file.string()];
+    if (schema == nullptr) {
+      schema = std::make_unique<WarehouseUnderTest>(EngineFromEnvironment());
+      static const bool registered = std::atexit([] { schemas->clear(); }) == 0;
+      EXPECT_TRUE(registered);
+    }
+    options = schema->Options();
+  }
+  auto warehouse = OpenWarehouse(options);
   EXPECT_TRUE(warehouse.ok()) << warehouse.status().ToString();
-  return std::move(warehouse).value();
+  return warehouse.ok() ? std::move(warehouse).value() : nullptr;
 }
 
 // Every row of `sql`, values rendered with ValueToString and NULL as "NULL",

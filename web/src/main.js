@@ -2,7 +2,8 @@
 // charts of the active tab (fetched all at once, in parallel), each with a
 // text description and a table view, cross-filtering from the map or its
 // province toolbar, the postings table, and the 파이프라인 tab
-// (pipelines-tab.js). State lives in the URL (state.js).
+// (pipelines-tab.js) and the 데이터 카탈로그 tab (catalog-tab.js). State lives
+// in the URL (state.js).
 import './style.css';
 import echarts, { THEME } from './echarts.js';
 import { getJson, isAbort } from './api.js';
@@ -16,6 +17,7 @@ import { createProvincePicker } from './province-picker.js';
 import { createZoomControls } from './zoom-controls.js';
 import { PAGE_SIZE, createPostingsTable } from './postings-table.js';
 import { createPipelinesTab } from './pipelines-tab.js';
+import { createCatalogTab } from './catalog-tab.js';
 
 const FILTER_LABELS = {
   year_from: '시작 연도', year_to: '종료 연도', province: '시도', shape: '고용형태',
@@ -39,6 +41,7 @@ const pipelinesTab = createPipelinesTab($('[data-panel="pipelines"]'), {
   onOpenRun: openRun,
   onSelectPipeline: (pipeline) => setState({ pipeline, run: '' }),
 });
+const catalogTab = createCatalogTab($('[data-panel="catalog"]'), { announce, onOpenNode: openNode });
 const provincePicker = createProvincePicker($('[data-province-picker]'), {
   onToggle: (code) => setFilter('province', state.filters.province === code ? '' : code),
   onPoint: (code) => pointAtProvince(code),
@@ -56,6 +59,13 @@ function setState(change, { refresh = true } = {}) {
 function openRun(run) {
   setState({ run }, { refresh: false });
   pipelinesTab.openRun(run);
+}
+
+// Opens a node of the 데이터 카탈로그 tab (its search stays as it is) and
+// moves focus to the node's name, since the user asked for it.
+function openNode(node) {
+  setState({ node }, { refresh: false });
+  loadCatalog(refreshGeneration, { focus: true });
 }
 
 function setFilter(key, value) {
@@ -269,6 +279,16 @@ async function loadPipelines(generation) {
   }
 }
 
+async function loadCatalog(generation, { focus = false } = {}) {
+  try {
+    await catalogTab.load(state, { focus });
+  } catch (error) {
+    if (isAbort(error) || generation !== refreshGeneration) return;
+    for (const node of $$('[data-panel="catalog"] [data-state="loading"]')) node.dataset.state = 'error';
+    showError(`데이터 카탈로그를 불러오지 못했습니다: ${error.message}`);
+  }
+}
+
 // Paging reloads the table alone.
 function goToPage(page) {
   setState({ page }, { refresh: false });
@@ -292,6 +312,7 @@ function refreshTab() {
   if (tab === 'postings') loads.push(loadTable(generation));
   if (tab === 'pipelines') loads.push(loadPipelines(generation));
   else pipelinesTab.suspend();
+  if (tab === 'catalog') loads.push(loadCatalog(generation));
   // Charts drawn while their tab was hidden (or before a window resize) fit their box again.
   for (const chart of charts) resizeChart(chart);
   Promise.all(loads).then(() => {
@@ -355,7 +376,10 @@ function wire() {
   let resizeTimer = 0;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => { for (const chart of CHARTS) if (chart.tab === state.tab) resizeChart(chart); }, 100);
+    resizeTimer = setTimeout(() => {
+      for (const chart of CHARTS) if (chart.tab === state.tab) resizeChart(chart);
+      if (state.tab === 'catalog') catalogTab.resize();
+    }, 100);
   });
 }
 

@@ -1,12 +1,14 @@
 // The dashboard's state — active tab, filters, map unit, table page and
-// search, the 파이프라인 tab's pipeline and open run — lives in the URL's query
+// search, the 파이프라인 tab's pipeline and open run, the 데이터 카탈로그 tab's
+// open node — lives in the URL's query
 // string, so any view is a shareable link (the operator token never does).
 
 export const FILTER_KEYS = ['year_from', 'year_to', 'province', 'shape', 'project_type', 'job_class', 'preference'];
-export const TABS = ['postings', 'continuity', 'preferences', 'status', 'pipelines'];
+export const TABS = ['postings', 'continuity', 'preferences', 'status', 'pipelines', 'catalog'];
 const MAP_METRICS = ['postings', 'postings_per_1000'];
 const PIPELINE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const RUN_ID = /^[0-9A-Za-z][0-9A-Za-z._:-]{0,127}$/;
+const NODE_ID = /^[a-z_]+\.[^\s]{1,250}$/;
 const matching = (pattern, value) => (value && pattern.test(value) ? value : '');
 
 export function readState(search = window.location.search) {
@@ -22,6 +24,7 @@ export function readState(search = window.location.search) {
   return {
     tab, filters, map, page, q: params.get('q') ?? '',
     pipeline: matching(PIPELINE_NAME, params.get('pipeline')), run: matching(RUN_ID, params.get('run')),
+    node: matching(NODE_ID, params.get('node')),
   };
 }
 
@@ -34,6 +37,7 @@ export function writeState(state, { replace = false } = {}) {
   if (state.q) params.set('q', state.q);
   if (state.pipeline) params.set('pipeline', state.pipeline);
   if (state.run) params.set('run', state.run);
+  if (state.node) params.set('node', state.node);
   const url = `${window.location.pathname}?${params}`;
   if (url === `${window.location.pathname}${window.location.search}`) return;
   (replace ? history.replaceState : history.pushState).call(history, null, '', url);

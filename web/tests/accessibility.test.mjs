@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { SCREENSHOTS, apiData, launchBrowser, openPage, parseShownNumber, waitForTab } from './browser.mjs';
+import { SCREENSHOTS, apiData, launchBrowser, openPage, parseShownNumber, tabUntil, waitForTab } from './browser.mjs';
 import { contrast } from './colour.mjs';
 import { EXPECTED_TABLES } from './expected-tables.mjs';
 
@@ -189,15 +189,6 @@ function compareRow(chart, index, shown, expected) {
   });
 }
 
-// Presses Tab until `predicate` holds for the focused element; fails after `limit` presses.
-async function tabUntil(page, predicate, { limit = 80, backwards = false } = {}) {
-  for (let presses = 0; presses < limit; presses += 1) {
-    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
-    if (await page.evaluate(predicate)) return presses + 1;
-  }
-  throw new Error(`focus did not reach the element after ${limit} presses of Tab`);
-}
-
 const focused = (page) => page.evaluate(() => {
   const node = document.activeElement;
   return { tag: node.tagName, id: node.id, text: node.getAttribute('aria-label') ?? node.textContent.trim(), tab: node.dataset.tab, code: node.dataset.code, chip: node.dataset.chip, action: node.dataset.action, pressed: node.getAttribute('aria-pressed') };
@@ -220,10 +211,11 @@ test('keyboard only: skip link, tabs with the arrow keys, a province, a filter a
   assert.equal((await focused(page)).tab, 'continuity');
   assert.equal(await page.title(), '고용 지속성 — 노인일자리 현황 — silverwork');
   assert.deepEqual(await page.$$eval('[role="tab"]', (tabs) => tabs.map((tab) => [tab.dataset.tab, tab.getAttribute('aria-selected'), tab.tabIndex])),
-    [['postings', 'false', -1], ['continuity', 'true', 0], ['preferences', 'false', -1], ['status', 'false', -1], ['pipelines', 'false', -1]]);
+    [['postings', 'false', -1], ['continuity', 'true', 0], ['preferences', 'false', -1], ['status', 'false', -1], ['pipelines', 'false', -1],
+      ['catalog', 'false', -1]]);
   assert.equal(await page.$eval('#panel-continuity', (panel) => panel.hidden), false);
   await page.keyboard.press('End');
-  await waitForTab(page, 'pipelines');
+  await waitForTab(page, 'catalog');
   await page.keyboard.press('ArrowRight');  // wraps to the first
   await waitForTab(page, 'postings');
   assert.equal((await focused(page)).tab, 'postings');
@@ -338,9 +330,12 @@ async function reflowProblems(page) {
   });
 }
 
+// The 데이터 카탈로그 tab is checked with a node open (its longest content).
+const REFLOW_QUERIES = { catalog: '&node=model.silverwork.fct_job_postings' };
+
 async function checkReflow(page, label) {
-  for (const tab of TABS) {
-    await page.goto(`${page.url().split('?')[0]}?tab=${tab}`);
+  for (const tab of [...TABS, 'catalog']) {
+    await page.goto(`${page.url().split('?')[0]}?tab=${tab}${REFLOW_QUERIES[tab] ?? ''}`);
     await waitForTab(page, tab);
     assert.deepEqual(await reflowProblems(page), [], `${label}, ${tab}`);
     await page.waitForTimeout(tab === 'preferences' ? 600 : 100);  // screenshot only: the word cloud lays out asynchronously

@@ -1,8 +1,8 @@
 // Headless Chromium for the browser tests and the draw-time benchmark:
 // Debian's chromium (CHROMIUM overrides the path) through playwright-core,
 // in a throwaway profile; and the helpers the browser tests share (open a
-// page that records problems, wait for a tab, read the API). Not a test file
-// itself (node --test skips it).
+// page that records problems, wait for a tab, press Tab until focus is
+// somewhere, read the API). Not a test file itself (node --test skips it).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,6 +54,15 @@ export async function waitForTab(page, tab) {
   assert.ok(states.length > 0, `tab ${tab} has no charts`);
   for (const [chart, state] of states) assert.equal(state, 'ready', `chart ${chart} is ${state}`);
   return states.map(([chart]) => chart);
+}
+
+// Presses Tab until `predicate` holds for the focused element; fails after `limit` presses.
+export async function tabUntil(page, predicate, { limit = 80, backwards = false } = {}) {
+  for (let presses = 0; presses < limit; presses += 1) {
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+    if (await page.evaluate(predicate)) return presses + 1;
+  }
+  throw new Error(`focus did not reach the element after ${limit} presses of Tab`);
 }
 
 // The `data` of an API answer, fetched by the test itself: the independent

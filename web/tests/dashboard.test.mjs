@@ -10,7 +10,9 @@ import path from 'node:path';
 import { duration } from '../src/format.js';
 import { BASE, SCREENSHOTS, apiData, kpi, launchBrowser, openPage, parseShownNumber, waitForTab } from './browser.mjs';
 
-const TABS = { postings: '채용 공고', continuity: '고용 지속성', preferences: '우대사항', status: '데이터 현황', pipelines: '파이프라인' };
+const TABS = {
+  postings: '채용 공고', continuity: '고용 지속성', preferences: '우대사항', status: '데이터 현황', pipelines: '파이프라인', catalog: '데이터 카탈로그',
+};
 
 let launched;
 let browser;  // a persistent context: Playwright passes the fresh --user-data-dir itself
@@ -34,7 +36,7 @@ test('every tab draws all its charts with no console errors and nothing from oth
   const canvases = await page.$$eval('[data-panel="postings"] .chart canvas', (nodes) => nodes.length);
   assert.ok(canvases >= 6, `${canvases} canvases`);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'tab-postings.png'), fullPage: true });
-  for (const tab of ['continuity', 'preferences', 'status', 'pipelines']) {
+  for (const tab of ['continuity', 'preferences', 'status', 'pipelines', 'catalog']) {
     await page.click(`[data-tab="${tab}"]`);
     await waitForTab(page, tab);
     assert.match(page.url(), new RegExp(`tab=${tab}`));

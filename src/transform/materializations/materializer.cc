@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "warehouse/grants.h"
+
 namespace silverwork::transform {
 bool SameColumnName(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -64,8 +66,10 @@ Result<BuildOutcome> Materializer::BuildView(const std::string& relation,
   const std::string quoted = warehouse_.dialect().QuoteIdentifier(relation);
   Transaction transaction(warehouse_);
   SW_RETURN_IF_ERROR(transaction.Begin());
+  SW_ASSIGN_OR_RETURN(auto grants, GrantsOn(warehouse_, relation));
   SW_RETURN_IF_ERROR(DropRelation(relation));
   SW_RETURN_IF_ERROR(warehouse_.Execute(fmt::format("CREATE VIEW {} AS\n{}", quoted, select_sql)));
+  SW_RETURN_IF_ERROR(Grant(warehouse_, relation, grants));
   // Engines that accept a view without checking it (SQLite) report its
   // errors here, before the old relation is gone for good.
   SW_RETURN_IF_ERROR(warehouse_.Query(fmt::format("SELECT * FROM {} LIMIT 0", quoted), {},
@@ -174,8 +178,11 @@ Status Materializer::SwapInTransaction(const std::string& relation, const std::s
   SW_RETURN_IF_ERROR(transaction.Begin());
   if (!traits_.before_swap_sql().empty())
     SW_RETURN_IF_ERROR(warehouse_.Execute(traits_.before_swap_sql()));
+  // Readers granted the old relation (db grant-reader) keep reading.
+  SW_ASSIGN_OR_RETURN(auto grants, GrantsOn(warehouse_, relation));
   SW_RETURN_IF_ERROR(DropRelation(relation));
   SW_RETURN_IF_ERROR(warehouse_.Execute(warehouse_.dialect().RenameTable(staged, relation)));
+  SW_RETURN_IF_ERROR(Grant(warehouse_, relation, grants));
   if (!traits_.after_swap_sql().empty())
     SW_RETURN_IF_ERROR(warehouse_.Execute(traits_.after_swap_sql()));
   for (const std::string& statement : then_sql) SW_RETURN_IF_ERROR(warehouse_.Execute(statement));

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "transform/data_tests/data_tests.h"
 #include "transform/project/artifacts.h"
+#include "transform/runner/catalog_store.h"
 #include "transform/runner/node_runners.h"
 #include "transform/runner/scheduler.h"
 
@@ -34,6 +35,24 @@ bool BuiltSomething(const RunResults& results) {
   return std::any_of(results.nodes.begin(), results.nodes.end(), [](const NodeResult& node) {
     return node.status == NodeStatus::kSuccess && !node.up_to_date;
   });
+}
+
+// Stores the data catalog and advances the build generation in one
+// transaction (catalog_store.h); when the catalog cannot be read, advances
+// the generation alone, so serve still reloads the marts.
+Status StoreCatalog(RunContext& context, Warehouse& warehouse) {
+  Result<WarehouseCatalog> catalog = ReadWarehouseCatalog(context.manifest(), warehouse);
+  if (catalog.ok()) {
+    auto compile = [&context](const Node& node) {
+      return node.generic_test ? context.CompileTest(node) : context.Compile(node, false);
+    };
+    return StoreCatalogDocument(warehouse,
+                                CatalogDocument(context.files(), context.manifest(), *catalog,
+                                                compile, context.started_at()),
+                                context.started_at());
+  }
+  spdlog::error("data catalog not stored: {}", catalog.status().ToString());
+  return warehouse.AdvanceBuildGeneration();
 }
 
 }  // namespace
@@ -119,7 +138,7 @@ void Invocation::Finish(RunResults& results) {
   if (BuiltSomething(results)) {
     // The build happened either way; readers keep the previous snapshot
     // until the next build, which is worth a loud log line.
-    Status advanced = workers_.front()->warehouse.AdvanceBuildGeneration();
+    Status advanced = StoreCatalog(context_, workers_.front()->warehouse);
     if (!advanced.ok())
       spdlog::error("{}; serve reloads after the next build", advanced.ToString());
   }

@@ -55,6 +55,15 @@ const EngineTraits& PostgresTraits() {
           // and RENAME does not re-check views.
           .before_swap_sql = "",
           .after_swap_sql = "",
+          // READ COMMITTED would give each statement its own snapshot.
+          .begin_read_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+          .current_schema_sql = "SELECT quote_ident(current_schema())",
+          .relation_grants_sql =
+              "SELECT acl.privilege_type, CASE WHEN acl.grantee = 0 THEN 'PUBLIC' "
+              "ELSE quote_ident(pg_get_userbyid(acl.grantee)) END "
+              "FROM pg_class AS c CROSS JOIN LATERAL aclexplode(c.relacl) AS acl "
+              "WHERE c.relname = ? AND c.relnamespace = current_schema()::regnamespace "
+              "AND acl.grantee <> c.relowner",
           .stage_select_pattern = "",
           .staged_relation_pattern = "",
           .copy_from_stage_pattern = "",

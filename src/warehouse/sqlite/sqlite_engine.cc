@@ -69,6 +69,9 @@ const EngineTraits& SqliteTraits() {
           // the views that read the table being swapped, which is briefly gone.
           .before_swap_sql = "PRAGMA legacy_alter_table = ON",
           .after_swap_sql = "PRAGMA legacy_alter_table = OFF",
+          // Deferred: the first read fixes the snapshot; no write lock.
+          .begin_read_sql = "BEGIN DEFERRED",
+          // No roles: current_schema_sql and relation_grants_sql stay empty.
           // One writer at a time: workers compute into TEMP tables (no lock on
           // the warehouse) and copy the rows in under the lock. An empty copy of
           // the stage's columns filled by INSERT ... SELECT * lets SQLite copy
