@@ -28,7 +28,7 @@ std::optional<ParamReader> ReadBody(const httplib::Request& req, httplib::Respon
     SendBadParameter(res, *bad);
     return std::nullopt;
   }
-  ParamReader params(std::get<QueryParams>(body), allowed);
+  ParamReader params(std::get<QueryParams>(std::move(body)), allowed);
   if (!req.params.empty()) {
     params.Refuse(req.params.begin()->first, "write requests take their parameters in the body",
                   R"(send them as a JSON object, e.g. {"date": "2025-03-30"})");
