@@ -1,5 +1,7 @@
 #include "transform/project/project_files.h"
 
+#include <ranges>
+
 namespace silverwork::transform {
 namespace {
 
@@ -47,8 +49,8 @@ std::span<const std::string> ConfigKeys(ResourceKind kind) {
 }
 
 const TemplateValue* ConfigLayer::Find(std::string_view key) const {
-  for (auto entry = values.rbegin(); entry != values.rend(); ++entry)
-    if (entry->first == key) return &entry->second;
+  for (const auto& [name, value] : std::views::reverse(values))
+    if (name == key) return &value;
   return nullptr;
 }
 
