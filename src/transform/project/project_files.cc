@@ -1,6 +1,6 @@
 #include "transform/project/project_files.h"
 
-#include <ranges>
+#include <algorithm>
 
 namespace silverwork::transform {
 namespace {
@@ -49,9 +49,11 @@ std::span<const std::string> ConfigKeys(ResourceKind kind) {
 }
 
 const TemplateValue* ConfigLayer::Find(std::string_view key) const {
-  for (const auto& [name, value] : std::views::reverse(values))
-    if (name == key) return &value;
-  return nullptr;
+  // The last value written for `key` wins. (Not std::views::reverse: clang 14, which
+  // clang-tidy uses, cannot compile libstdc++ 12's ranges.)
+  const auto found = std::find_if(values.rbegin(), values.rend(),
+                                  [key](const auto& entry) { return entry.first == key; });
+  return found == values.rend() ? nullptr : &found->second;
 }
 
 }  // namespace silverwork::transform
