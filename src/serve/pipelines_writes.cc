@@ -101,7 +101,7 @@ void PipelinesApi::Trigger(const httplib::Request& req, httplib::Response& res) 
   json extra;
   if (!plan->days.empty())
     extra["days"] = {{"from", plan->days.front().Iso()}, {"to", plan->days.back().Iso()}};
-  Submit(req, res, std::move(request), std::move(extra));
+  Submit(req, res, std::move(request), extra);
 }
 
 void PipelinesApi::Backfill(const httplib::Request& req, httplib::Response& res) {
@@ -182,7 +182,7 @@ void PipelinesApi::Clear(const httplib::Request& req, httplib::Response& res) {
 }
 
 void PipelinesApi::Submit(const httplib::Request& req, httplib::Response& res,
-                          SchedulerRequest request, json extra) {
+                          SchedulerRequest request, const json& extra) {
   request.requested_by = kRequestedBy;
   auto submitted = SubmitThroughWritableConnection(request);
   if (!submitted.ok()) {

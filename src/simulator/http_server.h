@@ -108,7 +108,7 @@ class HttpServer {
   void Stop();
 
  private:
-  HttpServer(const HttpServerOptions& options, Handler handler,
+  HttpServer(HttpServerOptions options, Handler handler,
              std::unique_ptr<TlsServerContext> tls, int listen_fd, int port);
 
   void AcceptLoop();
