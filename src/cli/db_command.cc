@@ -24,12 +24,13 @@ std::string RelationOf(const std::string& unique_id) {
 }
 
 Status GrantReader(const Config& config, const std::string& role,
-                   std::vector<std::string> selection) {
+                   const std::vector<std::string>& selection) {
   transform::RunOptions options;
-  options.select = selection.empty() ? kReaderSelection : std::move(selection);
+  options.select = selection.empty() ? kReaderSelection : selection;
   options.exclude = {"resource_type:test", "resource_type:source", "config.materialized:ephemeral"};
   SW_ASSIGN_OR_RETURN(auto nodes, ListTransformNodes(config, options));
   std::vector<std::string> relations;
+  relations.reserve(nodes.size());
   for (const std::string& node : nodes) relations.push_back(RelationOf(node));
   if (relations.empty()) {
     return Status(ErrorCode::kInvalidInput, "the selection picks no model, seed or snapshot",

@@ -2,20 +2,18 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstring>
 
 #include "common/clock.h"
 #include "scheduler/process_info.h"
 #include "scheduler/scheduler_store.h"
-
-extern char** environ;
 
 namespace silverwork::scheduler {
 namespace {
@@ -73,6 +71,7 @@ int OpenLog(const std::filesystem::path& log_path, Status& status) {
 
 std::vector<char*> PointersTo(std::vector<std::string>& strings) {
   std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
   for (std::string& text : strings) pointers.push_back(text.data());
   pointers.push_back(nullptr);
   return pointers;
@@ -143,7 +142,7 @@ ProcessTaskLauncher::~ProcessTaskLauncher() {
 std::vector<std::string> ProcessTaskLauncher::ArgumentsFor(const TaskLaunch& launch) const {
   std::vector<std::string> arguments{options_.binary.string()};
   if (!options_.config_path.empty()) {
-    arguments.push_back("--config");
+    arguments.emplace_back("--config");
     arguments.push_back(options_.config_path);
   }
   for (const std::string& part : {std::string("task"), std::string("run"), std::string("--run"),

@@ -3,13 +3,13 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <condition_variable>
+#include <csignal>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -50,8 +50,9 @@ class SignalWatch {
   SignalWatch& operator=(const SignalWatch&) = delete;
 
   int fd() const { return fd_; }
-  // The signal received, or 0.
-  int Take() {
+  // The signal received, or 0. Not const: reading the signalfd consumes the
+  // signal this watch holds.
+  int Take() {  // NOLINT(readability-make-member-function-const)
     signalfd_siginfo info{};
     return read(fd_, &info, sizeof info) == sizeof info ? static_cast<int>(info.ssi_signo) : 0;
   }

@@ -228,6 +228,7 @@ Result<RunRecord> SchedulerStore::RefreshRun(std::string_view run_id, TimePoint 
   RunRecord run = std::move(*found);
   SW_ASSIGN_OR_RETURN(std::vector<TaskInstanceRecord> tasks, ListTaskInstances(run_id));
   std::vector<TaskState> states;
+  states.reserve(tasks.size());
   for (const TaskInstanceRecord& task : tasks) states.push_back(task.state);
   const RunState state = DeriveRunState(states);
   if (!run.started_at && state != RunState::kQueued) run.started_at = now;

@@ -29,7 +29,8 @@ struct TryKey {
   std::string run_id;
   std::string task;
   int try_number = 0;
-  auto operator<=>(const TryKey&) const = default;
+  // clang-tidy 14 reads the defaulted <=>'s comparison with 0 as a null pointer.
+  auto operator<=>(const TryKey&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 struct TaskLaunch {

@@ -47,7 +47,7 @@ struct TaskResult {
 std::filesystem::path TaskResultPath(const std::filesystem::path& log_path);
 
 std::string TaskResultJson(const TaskResult& result);
-Result<TaskResult> ParseTaskResult(std::string_view json);
+Result<TaskResult> ParseTaskResult(std::string_view text);
 
 // Writes `result` to `path` atomically (temporary file, fsync, rename).
 Status WriteTaskResult(const std::filesystem::path& path, const TaskResult& result);

@@ -4,11 +4,12 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace silverwork::serve {
 
-ParamReader::ParamReader(const QueryParams& params, std::initializer_list<std::string_view> allowed)
-    : params_(params) {
+ParamReader::ParamReader(QueryParams params, std::initializer_list<std::string_view> allowed)
+    : params_(std::move(params)) {
   for (const auto& [name, value] : params_) {
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       Refuse(name, fmt::format("unknown parameter {}", QuoteValue(name)),

@@ -29,7 +29,7 @@ class ParamReader {
  public:
   // Refuses names not in `allowed`, repeated names, empty values and values
   // over kMaxParameterLength bytes.
-  ParamReader(const QueryParams& params, std::initializer_list<std::string_view> allowed);
+  ParamReader(QueryParams params, std::initializer_list<std::string_view> allowed);
 
   const std::optional<BadParameter>& bad() const { return bad_; }
   bool Has(std::string_view name) const { return Find(name) != nullptr; }

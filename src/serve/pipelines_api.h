@@ -108,7 +108,7 @@ class PipelinesApi {
   Result<std::string> SubmitThroughWritableConnection(const scheduler::SchedulerRequest& request);
   // Inserts `request` through a writable connection and answers 202.
   void Submit(const httplib::Request& req, httplib::Response& res,
-              scheduler::SchedulerRequest request, nlohmann::json extra = {});
+              scheduler::SchedulerRequest request, const nlohmann::json& extra = {});
 
   const PipelinesApiOptions options_;
   Clock& clock_;

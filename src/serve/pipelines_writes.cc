@@ -28,7 +28,7 @@ std::optional<ParamReader> ReadBody(const httplib::Request& req, httplib::Respon
     SendBadParameter(res, *bad);
     return std::nullopt;
   }
-  ParamReader params(std::get<QueryParams>(body), allowed);
+  ParamReader params(std::get<QueryParams>(std::move(body)), allowed);
   if (!req.params.empty()) {
     params.Refuse(req.params.begin()->first, "write requests take their parameters in the body",
                   R"(send them as a JSON object, e.g. {"date": "2025-03-30"})");
@@ -101,7 +101,7 @@ void PipelinesApi::Trigger(const httplib::Request& req, httplib::Response& res) 
   json extra;
   if (!plan->days.empty())
     extra["days"] = {{"from", plan->days.front().Iso()}, {"to", plan->days.back().Iso()}};
-  Submit(req, res, std::move(request), std::move(extra));
+  Submit(req, res, std::move(request), extra);
 }
 
 void PipelinesApi::Backfill(const httplib::Request& req, httplib::Response& res) {
@@ -182,7 +182,7 @@ void PipelinesApi::Clear(const httplib::Request& req, httplib::Response& res) {
 }
 
 void PipelinesApi::Submit(const httplib::Request& req, httplib::Response& res,
-                          SchedulerRequest request, json extra) {
+                          SchedulerRequest request, const json& extra) {
   request.requested_by = kRequestedBy;
   auto submitted = SubmitThroughWritableConnection(request);
   if (!submitted.ok()) {

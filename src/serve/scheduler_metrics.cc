@@ -50,7 +50,7 @@ std::string DurationFigures(const std::vector<scheduler::TryTiming>& timings) {
       "# TYPE silverwork_scheduler_task_duration_seconds histogram\n";
   for (const auto& [key, histogram] : histograms) {
     const std::string labels = fmt::format(
-        "pipeline=\"{}\",task=\"{}\"", EscapeLabelValue(key.first), EscapeLabelValue(key.second));
+        R"(pipeline="{}",task="{}")", EscapeLabelValue(key.first), EscapeLabelValue(key.second));
     for (size_t bucket = 0; bucket < kTaskDurationBuckets.size(); ++bucket) {
       out += fmt::format("silverwork_scheduler_task_duration_seconds_bucket{{{},le=\"{}\"}} {}\n",
                          labels, kTaskDurationBuckets[bucket], histogram.buckets[bucket]);

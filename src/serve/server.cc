@@ -512,10 +512,11 @@ class Server::Impl {
       auto parsed = ParseQuery(req.params, PostingsTableOptions(), *current);
       if (const auto* bad = std::get_if<BadParameter>(&parsed)) return SendBadParameter(res, *bad);
       const auto& query = std::get<ParsedQuery>(parsed);
-      auto page = [&]() -> Result<json> {
+      // clang before 16 cannot capture a structured binding: name the snapshot.
+      auto page = [&, &snapshot = *current]() -> Result<json> {
         auto lease = pool_.Acquire();
         if (!lease.ok()) return lease.status();
-        return PostingsPage(*current, query, **lease);
+        return PostingsPage(snapshot, query, **lease);
       }();
       if (!page.ok() && IsSnapshotBehindTheTable(page.status()) && attempt == 1 &&
           CatchUpWithTheTable(generation))

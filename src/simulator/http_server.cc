@@ -233,9 +233,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
       new HttpServer(options, std::move(handler), std::move(tls), listen_fd, port));
 }
 
-HttpServer::HttpServer(const HttpServerOptions& options, Handler handler,
+HttpServer::HttpServer(HttpServerOptions options, Handler handler,
                        std::unique_ptr<TlsServerContext> tls, int listen_fd, int port)
-    : options_(options),
+    : options_(std::move(options)),
       handler_(std::move(handler)),
       tls_(std::move(tls)),
       listen_fd_(listen_fd),
@@ -347,7 +347,7 @@ bool HttpServer::WaitUnlessStopped(std::chrono::milliseconds duration) {
 void HttpServer::ServeConnection(ServerConnection& connection) {
   if (!connection.Open()) return;
   std::string buffer;
-  std::array<char, 16 * 1024> chunk;
+  std::array<char, size_t{16} * 1024> chunk{};
   // Appends what arrives to `buffer`; false once the connection is done
   // (closed, idle timeout, Stop()).
   auto receive = [&] {
@@ -413,7 +413,7 @@ bool HttpServer::SendReply(ServerConnection& connection, const HttpReply& reply,
       "Server: silverwork-simulator\r\n",
       reply.status, ReasonPhrase(reply.status), reply.content_type, promised,
       keep_alive && !truncate ? "keep-alive" : "close");
-  for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : reply.headers) head += fmt::format("{}: {}\r\n", name, value);
   head += "\r\n";
   return connection.Send(head, std::string_view(reply.body).substr(0, sent)) && !truncate;
 }

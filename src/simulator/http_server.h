@@ -80,7 +80,7 @@ struct HttpServerOptions {
   int port = 0;  // 0: any free port
   int worker_threads = 64;
   std::chrono::milliseconds idle_timeout{30'000};
-  size_t max_header_bytes = 64 * 1024;
+  size_t max_header_bytes = size_t{64} * 1024;
   // https when both are set: PEM files of the certificate (chain) and its key.
   std::string tls_certificate_file, tls_key_file;
   // Where replies' delays pass; null: real time. Not owned; must outlive the
@@ -108,7 +108,7 @@ class HttpServer {
   void Stop();
 
  private:
-  HttpServer(const HttpServerOptions& options, Handler handler,
+  HttpServer(HttpServerOptions options, Handler handler,
              std::unique_ptr<TlsServerContext> tls, int listen_fd, int port);
 
   void AcceptLoop();

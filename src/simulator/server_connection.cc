@@ -143,7 +143,8 @@ bool ServerConnection::Send(std::string_view head, std::string_view body) {
                             iovec{const_cast<char*>(body.data()), body.size()}});
 }
 
-void ServerConnection::ResetOnClose() {
+// Not const: it changes how the connection closes (the socket is its state).
+void ServerConnection::ResetOnClose() {  // NOLINT(readability-make-member-function-const)
   linger abort_on_close{.l_onoff = 1, .l_linger = 0};
   ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
 }

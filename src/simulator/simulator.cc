@@ -132,7 +132,7 @@ class SimulatorImpl final : public Simulator {
 
   HttpReply ServeList(const HttpRequest& request, std::string_view tail, Date today);
   HttpReply ServeDetail(const HttpRequest& request, std::string_view tail, Date today);
-  HttpReply ServeProjects(const HttpRequest& request, std::string_view tail, Date today);
+  HttpReply ServeProjects(const HttpRequest& request, std::string_view file_id, Date today);
   // The OpenAPI document: another host than the gateway, so no key, quota
   // or gateway faults; only its own document_fault.
   HttpReply ServeDocument(const HttpRequest& request);

@@ -50,7 +50,7 @@ class BinaryHarness {
   // A config whose [warehouse] section holds `warehouse_lines`.
   std::string WriteConfigWith(const std::string& name, const std::string& warehouse_lines,
                               const std::string& top_level) const {
-    const std::string path = dir.path() + "/" + name;
+    std::string path = dir.path() + "/" + name;
     std::ofstream(path) << top_level << "log_file = \"" << LogPath() << "\"\n"
                         << "[warehouse]\n" << warehouse_lines
                         << "[lake]\npath = \"" << LakePath() << "\"\nfsync = true\n"

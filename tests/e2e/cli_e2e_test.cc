@@ -26,7 +26,7 @@ TEST(Binary, EveryCommandAnswersHelp) {
   for (std::vector<std::string> command : commands) {
     std::string usage = "Usage: " + std::string(SILVERWORK_BINARY);
     for (const std::string& word : command) usage += " " + word;
-    command.push_back("--help");
+    command.emplace_back("--help");
     EXPECT_EQ(harness.Run(command), 0) << usage;
     EXPECT_NE(harness.Stdout().find(usage), std::string::npos) << harness.Stdout();
     EXPECT_NE(harness.Stdout().find("--help"), std::string::npos) << usage;

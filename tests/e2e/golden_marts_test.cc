@@ -50,6 +50,15 @@ const std::vector<std::vector<const char*>> kProjects = {
 
 Value Text(const char* text) { return text == nullptr ? Value{} : Value{std::string(text)}; }
 
+// A raw row's values (null where nullptr), then its _loaded_at.
+std::vector<Value> RawRow(const std::vector<const char*>& values, const char* loaded_at) {
+  std::vector<Value> row;
+  row.reserve(values.size() + 1);
+  for (const char* value : values) row.push_back(Text(value));
+  row.emplace_back(std::string(loaded_at));
+  return row;
+}
+
 // On every engine, built by one worker and by three side by side (each on
 // its own connection; on SQLite computing tables privately before copying
 // them in): the same hand-computed values every way.
@@ -68,29 +77,23 @@ class GoldenMarts : public ::testing::TestWithParam<GoldenBuild> {
     ASSERT_FALSE(::testing::Test::HasFailure());
     for (const auto& posting : kPostings) InsertPosting(posting, kLoadedAt);
     for (const auto& project : kProjects) {
-      std::vector<Value> row;
-      for (const char* value : project) row.push_back(Text(value));
-      row.push_back(std::string(kLoadedAt));
       project_.Execute(
           "INSERT INTO raw_projects(projNo, projYear, projPlanChangeNo, projType, projTypeCdNm, "
           "contProjYn, contProjStartYear, admProvNm, targetEmployment, delYn, projStartDd, "
           "planStatusCd, _loaded_at, _run_id, _file_year) VALUES "
           "(?,?,?,?,?,?,?,?,?,?,?,?,?,'golden',"
           "?2)",
-          row);
+          RawRow(project, kLoadedAt));
     }
     Build();
   }
 
   void InsertPosting(const std::vector<const char*>& posting, const char* loaded_at) {
-    std::vector<Value> row;
-    for (const char* value : posting) row.push_back(Text(value));
-    row.push_back(std::string(loaded_at));
     project_.Execute(
         "INSERT INTO raw_postings(jobId, frDd, deadline, emplymShp, emplymShpNm, workPlcNm, "
         "plDetAddr, clltPrnnum, etcItm, ageLim, _loaded_at, toDd, _detail_status, _run_id) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?, '20250401', 'ok', 'golden')",
-        row);
+        RawRow(posting, loaded_at));
   }
 
   // Builds as of `hour` (UTC) on `day` of March 2025; the fixture was loaded on the 5th.

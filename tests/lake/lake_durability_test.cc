@@ -136,7 +136,7 @@ TEST_F(LakeDurability, SyncMakesFramesDurableBeforeTheManifestLinesThatPointAtTh
   for (const Event& event : files_.Events()) {
     if (event.kind == EventKind::kSyncData)
       syncs.push_back(fs::path(event.path).filename().string());
-    if (event.kind == EventKind::kSyncDirectory) syncs.push_back("directory");
+    if (event.kind == EventKind::kSyncDirectory) syncs.emplace_back("directory");
   }
   // Frames, then manifests, then the directories that gained entries: the
   // one the new lake root is in, the root, each dataset, each day, each run.

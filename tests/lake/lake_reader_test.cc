@@ -35,6 +35,7 @@ std::string WriteThree(const ScopedTempDir& dir) {
 
 std::vector<std::string> Bodies(const std::vector<LakeRecord>& records) {
   std::vector<std::string> bodies;
+  bodies.reserve(records.size());
   for (const LakeRecord& record : records) bodies.push_back(record.body);
   return bodies;
 }
@@ -89,7 +90,7 @@ TEST(LakeReaderTest, IgnoresATornManifestTail) {
   ScopedTempDir dir;
   const std::string partition = WriteThree(dir);
   const std::string manifest = partition + "/part-00000.manifest.jsonl";
-  WriteFile(manifest, ReadFile(manifest) + "{\"seq\":4,\"offset\":1");
+  WriteFile(manifest, ReadFile(manifest) + R"({"seq":4,"offset":1)");
   LakeStats stats;
   EXPECT_THAT(Bodies(ReadAll(dir.path().string(), {}, &stats)), ElementsAre("one", "two", "three"));
   EXPECT_EQ(stats.skipped_torn, 1);

@@ -157,7 +157,7 @@ class RecordingFileSystem final : public FileSystem {
   // Applies `change` to the model and journals `event` atomically, then tells
   // the listener.
   template <typename Change>
-  void Record(Event event, const Change& change) {
+  void Record(const Event& event, const Change& change) {
     {
       std::lock_guard lock(mutex_);
       change();

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "../ingest/ingest_harness.h"
@@ -18,7 +19,7 @@ const CollectionWindow kWindow{kToday.AddDays(-4), kToday};
 
 class TaskTest : public ::testing::Test {
  protected:
-  explicit TaskTest(SimulatorOptions world = SmallWorldOptions()) : harness_(world) {}
+  explicit TaskTest(SimulatorOptions world = SmallWorldOptions()) : harness_(std::move(world)) {}
 
   Config MakeConfig() const {
     Config config =

@@ -11,6 +11,7 @@
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
@@ -20,8 +21,6 @@
 #include "scheduler/process_info.h"
 #include "scheduler/scheduler_store.h"
 #include "scoped_temp_dir.h"
-
-extern char** environ;
 
 namespace silverwork::scheduler {
 namespace {
@@ -48,7 +47,7 @@ class ProcessLauncherTest : public ::testing::Test {
  protected:
   // A script standing in for the silverwork binary.
   std::filesystem::path Script(const std::string& body) {
-    const std::filesystem::path path = dir_.path() / "task.sh";
+    std::filesystem::path path = dir_.path() / "task.sh";
     std::ofstream(path) << "#!/bin/sh\n" << body;
     std::filesystem::permissions(path, std::filesystem::perms::owner_all);
     return path;

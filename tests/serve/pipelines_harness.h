@@ -74,7 +74,7 @@ class PipelinesApiTest : public ServerTest {
                        const std::string& token = kOperatorToken) {
     httplib::Headers headers;
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    return client_->Post(path.c_str(), headers, body, "application/json");
+    return client_->Post(path, headers, body, "application/json");
   }
 
   // The parsed body of a POST answered with `status`.

@@ -227,7 +227,7 @@ class SchedulerSimulation {
   }
 
   // The try's log: its lines spread over its duration, those after `now` left out.
-  Status WriteLog(const scheduler::TryRecord& attempt, const ScriptedTry& scripted) {
+  Status WriteLog(const scheduler::TryRecord& attempt, const ScriptedTry& scripted) const {
     std::filesystem::create_directories(std::filesystem::path(attempt.log_path).parent_path());
     std::ofstream log(attempt.log_path, std::ios::trunc);
     const auto& lines = scripted.log_lines;

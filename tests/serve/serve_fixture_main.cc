@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 
 #include "common/log.h"
@@ -51,9 +52,8 @@ Status FillScheduler(const std::filesystem::path& out, const std::string& projec
   return serve_fixture::FillSchedulerState(*warehouse, pipelines, logs, FixtureNow(options));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The fixture tool itself; main() only keeps exceptions from escaping it.
+int RunFixture(int argc, char** argv) {
   CLI::App app{"serve_fixture: a synthetic warehouse built by the real SQL project"};
   std::string out;
   std::string project_dir = ".";
@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   const std::filesystem::path artifacts =
       std::filesystem::path(out).parent_path() / "fixture-artifacts";
-  Status status = serve_fixture::BuildFixtureWarehouse({.engine = "sqlite", .location = out}, options, project_dir, artifacts);
+  Status status = serve_fixture::BuildFixtureWarehouse({.engine = "sqlite", .location = out},
+                                                       options, project_dir, artifacts);
   if (status.ok() && !scheduler.none) status = FillScheduler(out, project_dir, options, scheduler);
   if (!status.ok()) {
     std::fprintf(stderr, "%s\n", status.ToUserMessage().c_str());
@@ -92,4 +93,20 @@ int main(int argc, char** argv) {
               scheduler.none ? "" : ", scheduler state",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return 0;
+}
+
+}  // namespace
+
+// CLI11, the filesystem calls and the standard library can throw (a full
+// disk, an unreadable folder, no memory): say so and fail instead of
+// terminating with no message.
+int main(int argc, char** argv) {
+  try {
+    return RunFixture(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "error: serve_fixture stopped: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "error: serve_fixture stopped on an unknown exception\n");
+  }
+  return 1;
 }

@@ -26,7 +26,7 @@ void WriteFile(const fs::path& path, const std::string& text, bool append = fals
 class ReadLogChunkTest : public ::testing::Test {
  protected:
   fs::path Log(const std::string& text) {
-    const fs::path path = folder_.path() / "1.log";
+    fs::path path = folder_.path() / "1.log";
     WriteFile(path, text);
     return path;
   }
@@ -73,7 +73,7 @@ TEST_F(ReadLogChunkTest, TailLooksBackAcrossBlocks) {
   for (int line = 0; line < 20000; ++line) text += fmt::format("line {:05}\n", line);
   auto tail = ReadLogChunk(Log(text), {.tail_lines = 15000});
   ASSERT_TRUE(tail.ok());
-  EXPECT_EQ(tail->text, text.substr(5000 * 11));
+  EXPECT_EQ(tail->text, text.substr(size_t{5000} * 11));
 }
 
 TEST_F(ReadLogChunkTest, TheLimitCutsOnWholeLinesForTailAndWholeCharactersOtherwise) {
@@ -108,7 +108,7 @@ class TaskLogEndpointTest : public PipelinesApiTest {
     EXPECT_EQ(paths.size(), 1u);
     return paths.empty() ? fs::path() : fs::path(paths[0]);
   }
-  httplib::Result GetLog(const std::string& path) { return client_->Get(path.c_str()); }
+  httplib::Result GetLog(const std::string& path) { return client_->Get(path); }
 };
 
 TEST_F(TaskLogEndpointTest, ServesTheTrysLogAsText) {

@@ -139,6 +139,7 @@ TEST_F(PostingsApiTest, UnknownDetailIdIsNoData) {
 TEST_F(PostingsApiTest, MissingOrInvalidParametersAreRefused) {
   std::string base = simulator_->base_url() + kSimulatorPostingsPath;
   std::string key = "serviceKey=" + EncodedDemoKey();
+  const std::string list_url = base + "/getJobList?" + key;
   struct Case {
     std::string query;
     std::string code;
@@ -148,7 +149,7 @@ TEST_F(PostingsApiTest, MissingOrInvalidParametersAreRefused) {
                                          {"&pageNo=abc&numOfRows=10", "10"},
                                          {"&pageNo=0&numOfRows=10", "10"},
                                          {"&pageNo=1&numOfRows=-5", "10"}}) {
-    auto document = FetchXml(base + "/getJobList?" + key + c.query);
+    auto document = FetchXml(list_url + c.query);
     EXPECT_EQ(ResultCodeOf(document), c.code) << c.query;
     EXPECT_FALSE(document.select_node("/response/body")) << c.query;
   }

@@ -132,7 +132,7 @@ TEST(DbtProjectTest, MacrosAreNamespacedByPackageAndDefinedOnce) {
 // Builds `files` (a dbt_project.yml project) on SQLite; the run's summary,
 // or the error.
 std::string BuildSummary(const std::map<std::string, std::string>& files, std::string* model_sql,
-                         std::string model = "m") {
+                         const std::string& model = "m") {
   TempDir dir;
   WriteProject(dir.path(), files);
   auto project = TransformProject::Load(dir.path());

@@ -186,7 +186,7 @@ Result<std::string> Compiler::Compile(const Node& node, bool is_incremental) {
   std::vector<int> ephemerals;
   SW_ASSIGN_OR_RETURN(std::string sql, Render(node, is_incremental, ephemerals));
   if (ephemerals.empty()) return sql;
-  return InlineEphemerals(std::move(sql), ephemerals);
+  return InlineEphemerals(sql, ephemerals);
 }
 
 // Depth-first: an ephemeral's own ephemerals come before it. The manifest
@@ -210,7 +210,7 @@ Status Compiler::CollectEphemeral(int index, std::vector<int>& ordered,
   return Status::Ok();
 }
 
-Result<std::string> Compiler::InlineEphemerals(std::string sql,
+Result<std::string> Compiler::InlineEphemerals(const std::string& sql,
                                                const std::vector<int>& ephemerals) {
   std::vector<int> ordered;
   std::vector<int> visiting;
@@ -263,7 +263,7 @@ Result<std::string> Compiler::CompileGenericTest(const Node& node, std::string_v
                                 fmt::arg("values", fmt::join(values, ", ")),
                                 fmt::arg("parent", parent), fmt::arg("field", test.field));
   if (ephemerals.empty()) return sql;
-  return InlineEphemerals(std::move(sql), ephemerals);
+  return InlineEphemerals(sql, ephemerals);
 }
 
 }  // namespace silverwork::transform

@@ -56,7 +56,7 @@ class Compiler {
   // Renders without ephemeral CTEs; appends the ephemeral models it refs.
   Result<std::string> Render(const Node& node, bool is_incremental, std::vector<int>& ephemerals);
   // Prepends the CTEs of `ephemerals` (and theirs) to `sql`.
-  Result<std::string> InlineEphemerals(std::string sql, const std::vector<int>& ephemerals);
+  Result<std::string> InlineEphemerals(const std::string& sql, const std::vector<int>& ephemerals);
   Status CollectEphemeral(int index, std::vector<int>& ordered, std::vector<int>& visiting);
 
   const Manifest& manifest_;

@@ -75,11 +75,11 @@ class ManifestBuilder {
   }
 
   Node& NewNode(ResourceKind kind, std::string name, std::string path,
-                std::string package = {}) {
+                const std::string& package = {}) {
     Node node;
     node.index = static_cast<int>(manifest_.nodes_.size());
     node.kind = kind;
-    node.package = package.empty() ? files_.name : std::move(package);
+    node.package = package.empty() ? files_.name : package;
     node.unique_id = fmt::format("{}.{}.{}", ResourceKindName(kind), node.package, name);
     node.name = std::move(name);
     node.path = std::move(path);

@@ -1,5 +1,7 @@
 #include "transform/project/project_files.h"
 
+#include <algorithm>
+
 namespace silverwork::transform {
 namespace {
 
@@ -47,9 +49,11 @@ std::span<const std::string> ConfigKeys(ResourceKind kind) {
 }
 
 const TemplateValue* ConfigLayer::Find(std::string_view key) const {
-  for (auto entry = values.rbegin(); entry != values.rend(); ++entry)
-    if (entry->first == key) return &entry->second;
-  return nullptr;
+  // The last value written for `key` wins. (Not std::views::reverse: clang 14, which
+  // clang-tidy uses, cannot compile libstdc++ 12's ranges.)
+  const auto found = std::find_if(values.rbegin(), values.rend(),
+                                  [key](const auto& entry) { return entry.first == key; });
+  return found == values.rend() ? nullptr : &found->second;
 }
 
 }  // namespace silverwork::transform

@@ -230,7 +230,7 @@ class ProjectLoader {
   }
 
   Status AddMacroFiles(const std::vector<std::string>& paths, const std::string& package,
-                       MacroRegistry& registry) {
+                       MacroRegistry& registry) const {
     constexpr std::string_view kSql[] = {".sql"};
     for (FoundFile& file : FindFiles(files_.root, paths, kSql)) {
       SW_ASSIGN_OR_RETURN(std::string text, ReadTextFile(file.absolute));
