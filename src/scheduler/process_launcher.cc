@@ -25,8 +25,10 @@ std::filesystem::path OwnExecutable() {
 }
 
 // What the child does between fork and exec: only async-signal-safe calls.
-[[noreturn]] void BecomeTask(pid_t parent, int log_fd, int null_fd, int report_fd, const char* path,
-                             char* const* argv, char* const* envp) {
+[[noreturn]] void BecomeTask(pid_t parent, int log_fd, int null_fd, int report_fd,
+                             const int go[2], const char* path, char* const* argv,
+                             char* const* envp) {
+  close(go[1]);  // the parent's end: its close is the signal to go on
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(127);  // the scheduler died before prctl
@@ -43,6 +45,12 @@ std::filesystem::path OwnExecutable() {
   // No descriptor of the scheduler's (its database, its sockets) reaches the
   // task; the report pipe closes on exec as well.
   close_range(3, UINT_MAX, CLOSE_RANGE_CLOEXEC);
+  // Wait until the parent has read this process's start (it closes its end
+  // of the go pipe then): a task that ended first would leave a zombie whose
+  // start can no longer be read.
+  char go_on = 0;
+  while (read(go[0], &go_on, 1) < 0 && errno == EINTR) {
+  }
   execve(path, argv, envp);
   const int error = errno;
   ssize_t ignored = write(report_fd, &error, sizeof error);
@@ -84,9 +92,11 @@ Result<LaunchedTry> Spawn(const std::string& binary, std::vector<std::string> ar
   std::vector<char*> argv = PointersTo(arguments);
   std::vector<char*> envp = PointersTo(environment);
   const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  int report[2];
-  if (null_fd < 0 || pipe2(report, O_CLOEXEC) != 0) {
-    if (null_fd >= 0) close(null_fd);
+  int report[2] = {-1, -1};
+  int go[2] = {-1, -1};
+  if (null_fd < 0 || pipe2(report, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
+    for (int fd : {null_fd, report[0], report[1]})
+      if (fd >= 0) close(fd);
     return Status(ErrorCode::kIO,
                   fmt::format("cannot prepare a task process: {}", std::strerror(errno)),
                   "the scheduler may be out of file descriptors; raise its limit (ulimit -n)");
@@ -94,19 +104,22 @@ Result<LaunchedTry> Spawn(const std::string& binary, std::vector<std::string> ar
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid == 0)
-    BecomeTask(parent, log_fd, null_fd, report[1], binary.c_str(), argv.data(), envp.data());
+    BecomeTask(parent, log_fd, null_fd, report[1], go, binary.c_str(), argv.data(), envp.data());
   const int fork_error = errno;
   close(null_fd);
   close(report[1]);
+  close(go[0]);
   if (pid < 0) {
     close(report[0]);
+    close(go[1]);
     return Status(ErrorCode::kIO,
                   fmt::format("cannot fork a task process: {}", std::strerror(fork_error)),
                   "the machine is out of processes or memory; the try is retried");
   }
-  // Read while the child waits to exec: a short task could otherwise end
-  // before its start is read. Exec does not change it.
+  // Read while the child waits on the go pipe before exec: a short task
+  // could otherwise end before its start is read. Exec does not change it.
   const std::string start = ProcessStartOf(pid).value_or("");
+  close(go[1]);
   // EOF: exec succeeded (the pipe closed on exec). An int: exec's errno.
   int exec_error = 0;
   ssize_t got = 0;
