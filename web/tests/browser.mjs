@@ -56,6 +56,13 @@ export async function waitForTab(page, tab) {
   return states.map(([chart]) => chart);
 }
 
+// Opens `?tab=<tab><query>` in a new page of `context` and waits for the tab to be drawn.
+export async function openTabPage(context, tab, query = '') {
+  const opened = await openPage(context, `?tab=${tab}${query}`);
+  await waitForTab(opened.page, tab);
+  return opened;
+}
+
 // Presses Tab until `predicate` holds for the focused element; fails after `limit` presses.
 export async function tabUntil(page, predicate, { limit = 80, backwards = false } = {}) {
   for (let presses = 0; presses < limit; presses += 1) {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { SCREENSHOTS, apiData, launchBrowser, openPage, tabUntil, waitForTab } from './browser.mjs';
+import { SCREENSHOTS, apiData, launchBrowser, openTabPage, tabUntil } from './browser.mjs';
 
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FACTS = 'model.silverwork.fct_job_postings';
@@ -26,11 +26,7 @@ after(async () => {
   await launched?.close();
 });
 
-async function openTab(query = '') {
-  const opened = await openPage(launched.context, `?tab=catalog${query}`);
-  await waitForTab(opened.page, 'catalog');
-  return opened;
-}
+const openTab = (query = '') => openTabPage(launched.context, 'catalog', query);
 
 const version = (page, chart) => page.$eval(`[data-chart="${chart}"]`, (node) => Number(node.dataset.version ?? 0));
 const readyAfter = (page, chart, before) => page.waitForFunction(([name, seen]) => {
@@ -161,8 +157,7 @@ test('axe-core finds no WCAG 2.1 A/AA violation with a node open, nor with its S
   assert.deepEqual(await run(), []);
   await page.$$eval('.catalog-sql', (blocks) => { for (const block of blocks) block.open = true; });
   assert.deepEqual(await run(), []);
-  const unknown = await openPage(launched.context, '?tab=catalog&node=model.silverwork.no_such_model');
-  await waitForTab(unknown.page, 'catalog');
+  const unknown = await openTab('&node=model.silverwork.no_such_model');
   assert.ok(await unknown.page.$eval('.catalog-node .problem', (node) => node.textContent.includes('no node')));
   assert.deepEqual(problems, []);
   await page.close();

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { BASE, SCREENSHOTS, apiData, launchBrowser, openPage, waitForTab } from './browser.mjs';
+import { BASE, SCREENSHOTS, apiData, launchBrowser, openTabPage } from './browser.mjs';
 
 const TOKEN = process.env.SILVERWORK_TEST_API_TOKEN ?? '';
 const LOGS = process.env.SILVERWORK_FIXTURE_LOGS ?? '';
@@ -31,11 +31,7 @@ after(async () => {
   await launched?.close();
 });
 
-async function openTab(query = '') {
-  const opened = await openPage(launched.context, `?tab=pipelines${query}`);
-  await waitForTab(opened.page, 'pipelines');
-  return opened;
-}
+const openTab = (query = '') => openTabPage(launched.context, 'pipelines', query);
 
 const runDetailReady = (page, runId) => page.waitForFunction(
   (id) => document.querySelector('[data-run-detail]').dataset.state === 'ready' && document.querySelector('[data-run-detail]').dataset.run === id,
