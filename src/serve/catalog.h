@@ -25,12 +25,10 @@
 
 #include "common/status.h"
 #include "warehouse/warehouse.h"
+#include "warehouse/catalog_table.h"
 
 namespace silverwork::serve {
 
-// The table and row transform/runner/catalog_store.h writes.
-inline constexpr std::string_view kCatalogTable = "_sw_catalog";
-inline constexpr std::string_view kCatalogDocumentName = "project";
 
 struct CatalogColumn {
   std::string name;

@@ -30,11 +30,10 @@
 #include "transform/project/manifest.h"
 #include "transform/project/project_files.h"
 #include "warehouse/warehouse.h"
+#include "warehouse/catalog_table.h"
 
 namespace silverwork::transform {
 
-inline constexpr std::string_view kCatalogTable = "_sw_catalog";
-inline constexpr std::string_view kCatalogDocumentName = "project";
 
 // The relations of `manifest` that exist in the warehouse: their columns
 // (the warehouse's order and types) and row counts. Sources in another
