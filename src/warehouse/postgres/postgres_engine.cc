@@ -73,6 +73,7 @@ const EngineTraits& PostgresTraits() {
           // Quoted: SHOW gives values such as 4MB that SET takes only so.
           .write_setting_pattern = "SET $1 = '$2'",
           .functions = {},
+          .statements_are_round_trips = true,
       },
       dialect);
   return traits;
