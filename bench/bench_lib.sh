@@ -261,6 +261,31 @@ bench_collect() {
   : "${DETAILS_LOADED:=0}" "${DETAILS_FAILED:=0}" "${COLLECT_RSS_KB:=0}"
 }
 
+# bench_check_exact EXPECTED: after bench_collect, checks that the collection
+# is exact: the warehouse holds EXPECTED postings, each once, each with the
+# detail of its current list item, and the lake holds one detail response per
+# posting, none twice. Prints what it counted; sets EXACT (true or false).
+bench_check_exact() {
+  local expected="$1" rows ids details landed landed_distinct
+  command -v sqlite3 >/dev/null || bench_die "no sqlite3 command (Debian package 'sqlite3')"
+  read -r rows ids details < <(sqlite3 -separator ' ' "$BENCH_DIR/warehouse.db" \
+    "SELECT count(*), count(DISTINCT jobId), sum(_detail_status = 'ok' AND _detail_list_hash = _list_hash)
+     FROM raw_postings")
+  # One manifest line per landed response; the request names the posting.
+  read -r landed landed_distinct < <(
+    find "$BENCH_DIR/lake/postings_detail" -name '*.manifest.jsonl' -exec cat {} + 2>/dev/null |
+      grep -o '"request":"[^"]*"' | sort | uniq -c |
+      awk '{lines += $1; distinct++} END {print lines + 0, distinct + 0}')
+  EXACT=false
+  if [[ "$rows" == "$expected" && "$ids" == "$expected" && "${details:-0}" == "$expected" &&
+        "$landed" == "$expected" && "$landed_distinct" == "$expected" ]]; then
+    EXACT=true
+  fi
+  echo "exact: $EXACT: expected $expected postings; warehouse $rows rows, $ids distinct jobIds," \
+       "${details:-0} with the detail of their list item; lake $landed detail responses for" \
+       "$landed_distinct distinct postings"
+}
+
 # YYYY-MM-DD plus N days.
 bench_add_days() {
   date -u -d "$1 + $2 days" +%F
