@@ -73,7 +73,7 @@ std::vector<SchedulerRequest> CatchUpRequests(const scheduler::PipelinesFile& pi
   for (const scheduler::PipelineSpec& pipeline : pipelines.pipelines) {
     bool sensor = false;
     for (const scheduler::TaskSpec& task : pipeline.tasks)
-      sensor = sensor || task.kind == scheduler::TaskKind::kDiscoverProjects;
+      sensor = sensor || task.kind == TaskKind::kDiscoverProjects;
     if (pipeline.partitions) {
       const Date last = scheduler::LastEndedDay(*pipeline.partitions->zone, now);
       requests.push_back({.kind = RequestKind::kBackfill,

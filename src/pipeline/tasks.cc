@@ -15,7 +15,7 @@ namespace {
 
 struct KindEntry {
   TaskKind kind;
-  std::string_view name;
+  const char* name;
   std::optional<TransformVerb> verb;
 };
 
@@ -132,12 +132,12 @@ Status FirstFailure(const Status& first, const Status& second) {
 
 }  // namespace
 
-std::string_view TaskKindName(TaskKind kind) { return EntryFor(kind).name; }
+const char* TaskKindName(TaskKind kind) { return EntryFor(kind).name; }
 
 Result<TaskKind> TaskKindNamed(std::string_view name) {
   std::string known;
   for (const auto& entry : kKinds) {
-    if (entry.name == name) return entry.kind;
+    if (std::string_view(entry.name) == name) return entry.kind;
     known += (known.empty() ? "" : ", ") + std::string(entry.name);
   }
   return Status(ErrorCode::kInvalidInput, "no task kind is named '" + std::string(name) + "'",
