@@ -73,7 +73,7 @@ bench_init() {
 # bench_cleanup, so that other sessions' work, e.g. builds at nice 19, gets
 # the cores only when the benchmark leaves them idle. Without it, two busy
 # sessions beside a benchmark take two thirds of the machine whatever their
-# nice (docs/benchmarks.md, "Shared machines"). Says what it did.
+# nice (docs/benchmarks.md, "Shared machines"). Says so when it cannot.
 bench_prioritise() {
   [[ "$BENCH_NICE" != 0 ]] || return 0
   local before
