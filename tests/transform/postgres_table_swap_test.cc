@@ -1,3 +1,6 @@
+// A table swap on PostgreSQL. A reader during the swap waits for its commit
+// and then reads the new table (SQLite's readers keep reading the old one
+// meanwhile: MaterializationTest.TableSwapKeepsTheOldTableReadableUntilCommit).
 // PostgreSQL refuses to drop a relation while a view reads it (SQLSTATE
 // 2BP01), so a build that replaces a table (or a view) sets aside the views
 // over it and creates them again in the swap's transaction
@@ -11,6 +14,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
+#include "spy_warehouse.h"
 #include "transform/transform_project.h"
 #include "transform_test_util.h"
 #include "warehouse/grants.h"
@@ -171,6 +178,61 @@ TEST_F(PostgresDependentViews, AViewThatNoLongerHoldsFailsTheBuildAndKeepsTheOld
                    "SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_\\_sw\\_%' "
                    "AND relnamespace = current_schema()::regnamespace"),
             "0");
+}
+
+// The reader runs on its own connection and thread; the build's callback
+// after its DROP (inside the swap's transaction) holds the build until the
+// server shows the reader waiting for the table's lock, or the reader is done
+// (then it did not wait, and the test fails).
+TEST(PostgresTableSwap, AReaderDuringTheSwapWaitsAndThenSeesTheNewTable) {
+  ScopedPostgresSchema schema;
+  TempDir dir;
+  auto open = [&] {
+    auto opened = OpenWarehouse(schema.Options());
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  };
+  auto builder = open(), reader = open(), monitor = open();
+  ASSERT_TRUE(builder && reader && monitor);
+  WriteProject(dir.path(), {{"silverwork_project.yml", "name: shop\n"},
+                            {"models/totals.sql",
+                             "{{ config(materialized='table') }}select 'old' as version"}});
+  auto build = [&](Warehouse& warehouse) {
+    auto project = TransformProject::Load(dir.path());
+    EXPECT_TRUE(project.ok()) << project.status().ToString();
+    if (!project.ok()) return;
+    auto results = project->Build({.warehouse = &warehouse, .show_progress = false});
+    ASSERT_TRUE(results.ok()) << results.status().ToString();
+    EXPECT_TRUE(results->ok()) << results->Summary();
+  };
+  build(*builder);
+  WriteFile(dir.path(), "models/totals.sql",
+            "{{ config(materialized='table') }}select 'new' as version");
+
+  std::atomic<bool> reader_done = false;
+  std::string read;
+  std::thread reading;
+  bool reader_waited = false;
+  testing::SpyWarehouse spy(*builder);
+  spy.after_statement = [&](std::string_view sql) {
+    if (!sql.starts_with("DROP TABLE \"totals\"") || reading.joinable()) return;
+    reading = std::thread([&] {
+      auto rows = reader->QueryAll("SELECT version FROM totals");
+      read = rows.ok() && rows->rows.size() == 1 ? ValueToString(rows->rows[0][0])
+                                                 : "unreadable: " + rows.status().ToString();
+      reader_done = true;
+    });
+    while (!reader_done && !reader_waited) {
+      reader_waited = Scalar(*monitor,
+                             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                             "'Lock' AND query = 'SELECT version FROM totals'") == "1";
+    }
+  };
+  build(spy);
+  ASSERT_TRUE(reading.joinable()) << "the build never dropped the old table";
+  reading.join();
+  EXPECT_TRUE(reader_waited) << "the reader did not wait for the swap: it read " << read;
+  EXPECT_EQ(read, "new");
 }
 
 }  // namespace
