@@ -25,9 +25,11 @@ Result<std::vector<DependentView>> SetAsideDependentViews(Warehouse& warehouse,
   SW_RETURN_IF_ERROR(warehouse.Query(sql, params, [&](const Row& row) {
     std::string quoted_name = ValueToString(row.at(0));
     if (views.empty() || views.back().quoted_name != quoted_name) {
-      views.push_back({std::move(quoted_name), ValueToString(row.at(1)),
+      views.push_back({std::move(quoted_name),
+                       ValueToString(row.at(1)),
                        WithoutTrailingSemicolon(ValueToString(row.at(2))),
-                       ValueToString(row.at(3)), {}});
+                       ValueToString(row.at(3)),
+                       {}});
     }
     if (!IsNull(row.at(4)))
       views.back().grants.push_back({ValueToString(row.at(4)), ValueToString(row.at(5))});

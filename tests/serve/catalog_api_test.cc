@@ -97,12 +97,12 @@ TEST_F(CatalogApi, SearchMatchesNamesDescriptionsAndColumns) {
   EXPECT_TRUE(found_facts) << by_column;
   // Every relation that has the column (the warehouse says which), and every
   // model whose YAML documents it (ephemeral ones are in no warehouse).
-  const std::vector<std::string> relations = SqlColumn(
-      EngineFromEnvironment() == "sqlite"
-          ? "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c "
-            "WHERE m.type IN ('table', 'view') AND c.name = 'headcount' ORDER BY m.name"
-          : "SELECT table_name FROM information_schema.columns WHERE table_schema = "
-            "current_schema() AND column_name = 'headcount' ORDER BY table_name");
+  const std::vector<std::string> relations =
+      SqlColumn(EngineFromEnvironment() == "sqlite"
+                    ? "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c "
+                      "WHERE m.type IN ('table', 'view') AND c.name = 'headcount' ORDER BY m.name"
+                    : "SELECT table_name FROM information_schema.columns WHERE table_schema = "
+                      "current_schema() AND column_name = 'headcount' ORDER BY table_name");
   ASSERT_FALSE(relations.empty());
   Names found;
   for (const json& node : by_column["nodes"])

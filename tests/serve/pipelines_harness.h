@@ -60,8 +60,8 @@ class PipelinesApiTest : public ServerTest {
     StartServer(PipelinesOptions(kOperatorToken));
   }
 
-  ServeOptions PipelinesOptions(std::string token,
-                                const WarehouseOptions& warehouse = PipelinesFixture::Get().warehouse()) {
+  ServeOptions PipelinesOptions(
+      std::string token, const WarehouseOptions& warehouse = PipelinesFixture::Get().warehouse()) {
     ServeOptions options = TestOptions(warehouse);
     options.pipelines_file = PipelinesFixture::PipelinesFile();
     options.api_token = std::move(token);

@@ -96,17 +96,18 @@ class FixtureCopy {
     ASSERT_TRUE(schema.ok()) << schema.status().ToString();
     const std::string source = ValueToString(schema->rows.at(0).at(0));
     auto relations = (*from)->QueryAll(
-        "SELECT quote_ident(relname), relkind::text, CASE relkind WHEN 'v' THEN pg_get_viewdef(oid) "
-        "END FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
-        "AND relkind IN ('r', 'v') ORDER BY oid");
+        "SELECT quote_ident(relname), relkind::text, "
+        "CASE relkind WHEN 'v' THEN pg_get_viewdef(oid) END FROM pg_class "
+        "WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'v') "
+        "ORDER BY oid");
     ASSERT_TRUE(relations.ok()) << relations.status().ToString();
     for (const Row& relation : relations->rows) {
       const std::string name = ValueToString(relation.at(0));
-      const std::string sql =
-          ValueToString(relation.at(1)) == "v"
-              ? "CREATE VIEW " + name + " AS " + ValueToString(relation.at(2))
-              : "CREATE TABLE " + name + " (LIKE " + source + "." + name + " INCLUDING ALL); " +
-                    "INSERT INTO " + name + " SELECT * FROM " + source + "." + name;
+      const std::string sql = ValueToString(relation.at(1)) == "v"
+                                  ? "CREATE VIEW " + name + " AS " + ValueToString(relation.at(2))
+                                  : "CREATE TABLE " + name + " (LIKE " + source + "." + name +
+                                        " INCLUDING ALL); " + "INSERT INTO " + name +
+                                        " SELECT * FROM " + source + "." + name;
       Status copied = into->Execute(sql);
       ASSERT_TRUE(copied.ok()) << copied.ToString();
     }

@@ -152,19 +152,25 @@ std::string BuildSummary(const std::map<std::string, std::string>& files, std::s
 
 TEST(DbtContextTest, TargetEnvVarBuiltinsExceptionsAndDispatch) {
   const std::string engine = EngineFromEnvironment();
+  const std::string macros =
+      "{% macro quoted(x) %}{{ return(adapter.dispatch('quoted')(x)) }}{% endmacro %}\n"
+      "{% macro " +
+      engine +
+      "__quoted(x) %}'lite:{{ x }}'{% endmacro %}\n"
+      "{% macro default__quoted(x) %}'any:{{ x }}'{% endmacro %}";
+  const std::string only_on_the_engine =
+      "{% if target.type != '" + engine +
+      "' %}{{ exceptions.raise_compiler_error('no') }}{% endif %}";
   std::string sql;
   EXPECT_EQ(BuildSummary({{"dbt_project.yml", "name: shop\n"},
                           {"profiles.yml", "shop:\n  target: prod\n"},
-                          {"macros/q.sql",
-                           "{% macro quoted(x) %}{{ return(adapter.dispatch('quoted')(x)) }}{% endmacro %}\n"
-                           "{% macro " + engine + "__quoted(x) %}'lite:{{ x }}'{% endmacro %}\n"
-                           "{% macro default__quoted(x) %}'any:{{ x }}'{% endmacro %}"},
+                          {"macros/q.sql", macros},
                           {"models/a.sql", "select 1 as id"},
                           {"models/m.sql",
-                           "-- depends_on: {{ ref('a') }}\n"
-                           "{% if target.type != '" + engine + "' %}{{ exceptions.raise_compiler_error('no') }}{% endif %}"
-                           "select {{ quoted(target.name) }} as t, '{{ env_var('SW_SURELY_UNSET', 'dflt') }}' as e, "
-                           "{{ target.threads }} as n, id from {{ builtins.ref('a') }}"}},
+                           "-- depends_on: {{ ref('a') }}\n" + only_on_the_engine +
+                               "select {{ quoted(target.name) }} as t, '{{ "
+                               "env_var('SW_SURELY_UNSET', 'dflt') }}' as e, "
+                               "{{ target.threads }} as n, id from {{ builtins.ref('a') }}"}},
                          &sql),
             "ok");
   EXPECT_EQ(sql, "-- depends_on: \"a\"\nselect 'lite:prod' as t, 'dflt' as e, 1 as n, id from \"a\"\n");
@@ -179,14 +185,15 @@ TEST(DbtContextTest, TheBuiltInAdapterMacrosYieldToTheProjectsOwn) {
   const std::map<std::string, std::pair<std::string, std::string>> builtin = {
       {"sqlite", {"substr('a b', 1, instr('a b' || ' ', ' ') - 1)", "(instr('abc', 'b') > 0)"}},
       {"postgres", {"split_part('a b', ' ', 1)", "(strpos('abc', 'b') > 0)"}}};
+  const std::string own_macro =
+      "{% macro " + engine + "__first_word(expr) %}upper({{ expr }}){% endmacro %}";
+  const std::string model = "select {{ first_word(\"'a b'\") }} as mine, {{ silverwork_builtins." +
+                            engine + "__first_word(\"'a b'\") }} as builtin, " +
+                            "{{ contains_text(\"'abc'\", \"'b'\") }} as found";
   std::string sql;
   EXPECT_EQ(BuildSummary({{"dbt_project.yml", "name: shop\n"},
-                          {"macros/words.sql",
-                           "{% macro " + engine + "__first_word(expr) %}upper({{ expr }}){% endmacro %}"},
-                          {"models/m.sql",
-                           "select {{ first_word(\"'a b'\") }} as mine, "
-                           "{{ silverwork_builtins." + engine + "__first_word(\"'a b'\") }} as builtin, "
-                           "{{ contains_text(\"'abc'\", \"'b'\") }} as found"}},
+                          {"macros/words.sql", own_macro},
+                          {"models/m.sql", model}},
                          &sql),
             "ok");
   EXPECT_EQ(sql, "select upper('a b') as mine, " + builtin.at(engine).first + " as builtin, " +
@@ -255,26 +262,26 @@ TEST_F(JaffleShopTest, BuildsGreenWithTheRowsWorkedOutByHand) {
   // 3 seeds, 5 models and the package's, 16 schema tests and the package's 2, and the
   // 2 singular tests.
   EXPECT_EQ(results->nodes.size(), 29u) << results->Summary();
-  EXPECT_EQ(Rows(*warehouse_,
-                 "select payment_id, order_id, payment_method, " + Cents("amount") +
-                     " from stg_payments order by payment_id"),
+  EXPECT_EQ(Rows(*warehouse_, "select payment_id, order_id, payment_method, " + Cents("amount") +
+                                  " from stg_payments order by payment_id"),
             (Strings{"1|1|credit_card|1000", "2|2|credit_card|2000", "3|3|coupon|100",
                      "4|3|bank_transfer|2500", "5|4|gift_card|1500", "6|5|credit_card|3000",
                      "7|5|coupon|500"}));
-  EXPECT_EQ(Rows(*warehouse_,
-                 "select order_id, customer_id, order_date, status, is_finished, "
-                 "" + Cents("credit_card_amount") + ", " + Cents("coupon_amount") + ", " +
-                     Cents("bank_transfer_amount") + ", " + Cents("gift_card_amount") + ", " +
-                     Cents("amount") + " from orders order by order_id"),
-            (Strings{"1|1|2018-01-01|returned|1|1000|0|0|0|1000",
-                     "2|3|2018-01-02|completed|1|2000|0|0|0|2000",
-                     "3|1|2018-01-04|completed|1|0|100|2500|0|2600",
-                     "4|2|2018-01-05|placed|0|0|0|0|1500|1500",
-                     "5|3|2018-01-07|shipped|0|3000|500|0|0|3500"}));
+  EXPECT_EQ(
+      Rows(*warehouse_,
+           "select order_id, customer_id, order_date, status, is_finished, "
+           "" + Cents("credit_card_amount") +
+               ", " + Cents("coupon_amount") + ", " + Cents("bank_transfer_amount") + ", " +
+               Cents("gift_card_amount") + ", " + Cents("amount") +
+               " from orders order by order_id"),
+      (Strings{
+          "1|1|2018-01-01|returned|1|1000|0|0|0|1000", "2|3|2018-01-02|completed|1|2000|0|0|0|2000",
+          "3|1|2018-01-04|completed|1|0|100|2500|0|2600", "4|2|2018-01-05|placed|0|0|0|0|1500|1500",
+          "5|3|2018-01-07|shipped|0|3000|500|0|0|3500"}));
   EXPECT_EQ(Rows(*warehouse_,
                  "select customer_id, first_name, last_name, first_order, most_recent_order, "
-                 "number_of_orders, " + Cents("customer_lifetime_value") +
-                     " from customers order by customer_id"),
+                 "number_of_orders, " +
+                     Cents("customer_lifetime_value") + " from customers order by customer_id"),
             (Strings{"1|Michael|P.|2018-01-01|2018-01-04|2|3600",
                      "2|Shawn|M.|2018-01-05|2018-01-05|1|1500",
                      "3|Kathleen|P.|2018-01-02|2018-01-07|2|5500"}));
@@ -289,11 +296,10 @@ TEST_F(JaffleShopTest, PackageModelsAreBuiltWithTheirTestsAndConfigs) {
   auto results = project_->Build(Options());
   ASSERT_TRUE(results.ok()) << results.status().ToString();
   EXPECT_TRUE(results->ok()) << results->Summary();
-  EXPECT_EQ(Rows(*warehouse_,
-                 "select payment_method, payments, " + Cents("amount") +
-                     " from payment_totals order by payment_method"),
-            (Strings{"bank_transfer|1|2500", "coupon|2|600", "credit_card|3|6000",
-                     "gift_card|1|1500"}));
+  EXPECT_EQ(
+      Rows(*warehouse_, "select payment_method, payments, " + Cents("amount") +
+                            " from payment_totals order by payment_method"),
+      (Strings{"bank_transfer|1|2500", "coupon|2|600", "credit_card|3|6000", "gift_card|1|1500"}));
   EXPECT_EQ(testing::Relations(*warehouse_, "payment\\_totals"), (Strings{"table|payment_totals"}));
   auto status = [&](const std::string& unique_id) {
     const NodeResult* node = results->Find(unique_id);

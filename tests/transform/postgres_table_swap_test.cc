@@ -59,8 +59,9 @@ class PostgresDependentViews : public ::testing::Test {
     auto opened = OpenWarehouse(schema_.Options());
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     warehouse_ = std::move(opened).value();
-    Exec("CREATE TABLE events (region TEXT, amount BIGINT); "
-         "INSERT INTO events VALUES ('N', 10), ('S', 20), ('N', 30)");
+    Exec(
+        "CREATE TABLE events (region TEXT, amount BIGINT); "
+        "INSERT INTO events VALUES ('N', 10), ('S', 20), ('N', 30)");
     WriteProject(dir_.path(), kViewChainProject);
     RunResults first = Build({});
     ASSERT_TRUE(first.ok()) << first.Summary();

@@ -149,9 +149,9 @@ TEST_F(SnapshotTest, IsIncrementalStagesOnlyRowsThatMayHaveChanged) {
     return testing::ReadFile(dir_.path() / "target" / results.nodes.at(0).compiled_path);
   };
   EXPECT_EQ(compiled(first).find("where"), std::string::npos) << compiled(first);
-  EXPECT_EQ(testing::Indexes(*warehouse_, "people_check"),
-            (Strings{"people_check__idx_dbt_updated_at|dbt_updated_at",
-                     "people_check__unique_key|id"}));
+  EXPECT_EQ(
+      testing::Indexes(*warehouse_, "people_check"),
+      (Strings{"people_check__idx_dbt_updated_at|dbt_updated_at", "people_check__unique_key|id"}));
 
   clock_.Advance(std::chrono::hours(24));
   Exec("UPDATE people SET city = 'Incheon', updated_at = '2024-04-15' WHERE id = 1");
