@@ -7,7 +7,7 @@
 #include <span>
 
 #include "common/date.h"
-#include "serve/serve_harness.h"
+#include "serve/reloading_harness.h"
 
 namespace silverwork::serve::testing {
 namespace {
@@ -337,47 +337,6 @@ TEST(ServerStartup, MissingTablesFailWithWhatToRun) {
 
 // ---- reloading ---------------------------------------------------------------
 
-// A copy of the fixture the test may change, and a connection to write it.
-class Reloading : public ServerTest {
- protected:
-  std::unique_ptr<Warehouse> Writer() { return copy_.Open(); }
-  // What a build in progress writes.
-  void Change(const std::string& sql) {
-    auto warehouse = Writer();
-    ASSERT_NE(warehouse, nullptr);
-    ASSERT_TRUE(warehouse->Execute(sql).ok()) << sql;
-  }
-  // What a build does when it ends (transform's Invocation).
-  void FinishBuild() {
-    auto warehouse = Writer();
-    ASSERT_NE(warehouse, nullptr);
-    Status advanced = warehouse->AdvanceBuildGeneration();
-    ASSERT_TRUE(advanced.ok()) << advanced.ToString();
-  }
-  // Writes that are no build: the scheduler's state and collection landing
-  // in the same warehouse (on SQLite, the file grows and gets a write-ahead
-  // log).
-  void WriteOtherThanABuild(int index) {
-    auto warehouse = Writer();
-    ASSERT_NE(warehouse, nullptr);
-    ASSERT_TRUE(warehouse->PutState("scheduler.cursor", std::to_string(index)).ok());
-    const std::string padding = fmt::format(
-        "CREATE TABLE padding_{} AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
-        "FROM n WHERE i < 1000) SELECT i, '{:x<64}' AS bytes FROM n",
-        index, "");
-    Status padded = warehouse->Execute(padding);
-    ASSERT_TRUE(padded.ok()) << padded.ToString();
-  }
-  int64_t CopyCount(const std::string& sql) { return SqlInteger(copy_.options(true), sql); }
-  std::string ReloadCounts() {
-    const std::string metrics = client_->Get("/metrics")->body;
-    const size_t from = metrics.find("silverwork_snapshot_reloads_total{");
-    return metrics.substr(from, metrics.find("# HELP", from) - from);
-  }
-
-  FixtureCopy copy_;
-};
-
 TEST_F(Reloading, LoadsWhenABuildFinishesAndForNoOtherWrite) {
   StartServer(copy_.options(), std::nullopt);
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
@@ -545,32 +504,6 @@ TEST_F(Reloading, WithoutACacheEveryChartAnswerIsComputed) {
   for (int request = 0; request < 3; ++request) Data("/api/v1/kpis");
   EXPECT_EQ(CacheCounts(*client_), std::make_pair(int64_t{0}, int64_t{3}));
 }
-
-// What the reloader thread reports, for tests to wait on.
-class CheckLog {
- public:
-  std::function<void(WarehouseCheck)> Recorder() {
-    return [this](WarehouseCheck check) {
-      {
-        std::lock_guard lock(mutex_);
-        checks_.push_back(check);
-      }
-      changed_.notify_all();
-    };
-  }
-  // Blocks until `done` holds for the checks so far; returns them.
-  std::vector<WarehouseCheck> WaitUntil(
-      const std::function<bool(const std::vector<WarehouseCheck>&)>& done) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return done(checks_); });
-    return checks_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<WarehouseCheck> checks_;
-};
 
 TEST_F(Reloading, TheReloaderLooksEveryIntervalAndLoadsAFinishedBuild) {
   CheckLog checks;

@@ -232,7 +232,8 @@ std::map<std::string, json> PostingCharts(const ServingSnapshot& snapshot,
     auto parsed = ParseQuery(params, spec.options, snapshot);
     EXPECT_TRUE(std::holds_alternative<ParsedQuery>(parsed)) << spec.path;
     if (!std::holds_alternative<ParsedQuery>(parsed)) continue;
-    charts[std::string(spec.path)] = spec.compute(snapshot, std::get<ParsedQuery>(parsed));
+    charts[std::string(spec.path)] =
+        spec.compute(snapshot, ServingStatus(), std::get<ParsedQuery>(parsed));
   }
   return charts;
 }
