@@ -48,6 +48,8 @@ class StatusReloading : public Reloading {
     server_->LookNow();
     return checks.WaitUntil([&](const auto& seen) { return seen.size() > before; }).back();
   }
+
+  TempFolder folder_;  // for a warehouse of the test's own
 };
 
 TEST_F(StatusReloading, ACollectionEndingWhileABuildIsHalfWayShowsItsRowsButNotTheHalfBuiltMarts) {
