@@ -124,7 +124,7 @@ json Ratio(double numerator, double denominator, double scale, int digits) {
 
 // ---- postings -------------------------------------------------------------
 
-json Kpis(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json Kpis(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   uint64_t postings = 0, headcount = 0, open = 0;
   std::vector<uint8_t> provinces(snapshot.provinces.size(), 0);
   ForEachPostingCell(snapshot, query.filter, 0, ProvinceFilter::kApply,
@@ -155,7 +155,7 @@ constexpr std::string_view kMapMetrics[] = {"postings", "postings_per_1000", "he
 constexpr OptionSpec kMapOptions[] = {
     {.name = "metric", .kind = OptionSpec::Kind::kChoice, .choices = kMapMetrics}};
 
-json ProvinceMap(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json ProvinceMap(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   const size_t count = snapshot.provinces.size();
   std::vector<uint64_t> postings(count, 0), headcount(count, 0), target_jobs(count, 0);
   ForEachPostingCell(snapshot, query.filter, 0, ProvinceFilter::kIgnore,
@@ -203,7 +203,8 @@ json ProvinceMap(const ServingSnapshot& snapshot, const ParsedQuery& query) {
           {"items", std::move(items)}};
 }
 
-json PostingsMonthly(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json PostingsMonthly(const ServingSnapshot& snapshot, const ServingStatus&,
+                     const ParsedQuery& query) {
   std::map<int, std::array<uint64_t, 3>> by_month;  // year*12 + month-1
   ForEachPostingCell(snapshot, query.filter, kByMonth, ProvinceFilter::kApply,
                      [&](const PostingCell& cell) {
@@ -234,7 +235,8 @@ json PostingsMonthly(const ServingSnapshot& snapshot, const ParsedQuery& query) 
           {"open_postings", std::move(open)}};
 }
 
-json PostingsByShape(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json PostingsByShape(const ServingSnapshot& snapshot, const ServingStatus&,
+                     const ParsedQuery& query) {
   std::map<int, std::vector<uint64_t>> by_year;
   std::vector<uint64_t> totals(snapshot.shapes.size(), 0);
   ForEachPostingCell(snapshot, query.filter, 0, ProvinceFilter::kApply,
@@ -261,7 +263,8 @@ json PostingsByShape(const ServingSnapshot& snapshot, const ParsedQuery& query) 
   return {{"years", std::move(years)}, {"shapes", std::move(shapes)}, {"total", total}};
 }
 
-json PostingsByJobClass(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json PostingsByJobClass(const ServingSnapshot& snapshot, const ServingStatus&,
+                        const ParsedQuery& query) {
   std::vector<std::pair<uint64_t, uint64_t>> sums(snapshot.job_classes.size());
   ForEachPostingCell(snapshot, query.filter, kByJobClass, ProvinceFilter::kApply,
                      [&](const PostingCell& cell) {
@@ -283,7 +286,8 @@ json PostingsByJobClass(const ServingSnapshot& snapshot, const ParsedQuery& quer
   return {{"items", std::move(items)}};
 }
 
-json JobsVsPostings(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json JobsVsPostings(const ServingSnapshot& snapshot, const ServingStatus&,
+                    const ParsedQuery& query) {
   struct Sums {
     uint64_t postings = 0, headcount = 0, projects = 0, target_jobs = 0;
   };
@@ -313,7 +317,7 @@ json JobsVsPostings(const ServingSnapshot& snapshot, const ParsedQuery& query) {
       {"projects", std::move(projects)},   {"headcount_per_100_target_jobs", std::move(coverage)}};
 }
 
-json Preferences(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json Preferences(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   const ChartFilter& filter = query.filter;
   std::vector<uint64_t> counts(snapshot.preferences.size(), 0);
   uint64_t postings = 0, with_any = 0;
@@ -362,7 +366,7 @@ json Preferences(const ServingSnapshot& snapshot, const ParsedQuery& query) {
 
 // ---- projects -------------------------------------------------------------
 
-json Continuity(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json Continuity(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   std::map<uint16_t, std::vector<uint64_t>> jobs_by_years;  // years -> per group
   std::map<uint16_t, uint64_t> projects_by_years;
   std::vector<uint64_t> group_totals(snapshot.type_groups.size(), 0);
@@ -406,7 +410,8 @@ constexpr std::string_view kProjectMeasures[] = {"target_jobs", "projects"};
 constexpr OptionSpec kMeasureOptions[] = {
     {.name = "measure", .kind = OptionSpec::Kind::kChoice, .choices = kProjectMeasures}};
 
-json ProjectsByRegionYear(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json ProjectsByRegionYear(const ServingSnapshot& snapshot, const ServingStatus&,
+                          const ParsedQuery& query) {
   const bool jobs = query.Text("measure") == "target_jobs";
   std::map<int, std::vector<uint64_t>> by_year;
   std::vector<uint64_t> province_totals(snapshot.provinces.size(), 0);
@@ -435,7 +440,7 @@ json ProjectsByRegionYear(const ServingSnapshot& snapshot, const ParsedQuery& qu
           {"series", std::move(series)}};
 }
 
-json ProjectTypes(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json ProjectTypes(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   std::vector<std::pair<uint64_t, uint64_t>> by_code(snapshot.type_codes.size());
   std::vector<std::pair<uint64_t, uint64_t>> by_group(snapshot.type_groups.size());
   ForEachProjectCell(snapshot, query.filter, ProvinceFilter::kApply, [&](const ProjectCell& cell) {
@@ -474,7 +479,8 @@ json ProjectTypes(const ServingSnapshot& snapshot, const ParsedQuery& query) {
           {"target_jobs", target_jobs}};
 }
 
-json ProjectsMonthlyShare(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json ProjectsMonthlyShare(const ServingSnapshot& snapshot, const ServingStatus&,
+                          const ParsedQuery& query) {
   std::map<int, std::array<uint64_t, 13>> by_year;  // [0]: unknown month
   ForEachProjectCell(snapshot, query.filter, ProvinceFilter::kApply, [&](const ProjectCell& cell) {
     by_year[cell.year][cell.start_month] += cell.projects;
@@ -521,9 +527,10 @@ json Rows(const TableCopy& table) {
   return rows;
 }
 
-json Freshness(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json Freshness(const ServingSnapshot& snapshot, const ServingStatus& status,
+               const ParsedQuery& query) {
   json sources = json::array();
-  for (const SourceFreshness& source : snapshot.freshness) {
+  for (const SourceFreshness& source : status.freshness) {
     sources.push_back(
         {{"table", source.table},
          {"present", source.present},
@@ -532,9 +539,9 @@ json Freshness(const ServingSnapshot& snapshot, const ParsedQuery& query) {
           source.newest_loaded_at.empty() ? json(nullptr) : json(source.newest_loaded_at)}});
   }
   return {{"sources", std::move(sources)},
-          {"postings", PostingsFreshnessJson(snapshot.postings_freshness, query.now)},
-          {"runs", Rows(snapshot.runs)},
-          {"runs_table_present", snapshot.runs.present},
+          {"postings", PostingsFreshnessJson(status.postings_freshness, query.now)},
+          {"runs", Rows(status.runs)},
+          {"runs_table_present", status.runs.present},
           {"snapshot",
            {{"loaded_at", FormatUtcTimestamp(snapshot.loaded_at)},
             {"load_seconds", std::round(snapshot.load_seconds * 1000) / 1000},
@@ -542,7 +549,7 @@ json Freshness(const ServingSnapshot& snapshot, const ParsedQuery& query) {
             {"project_cells", snapshot.projects.size()}}}};
 }
 
-json RowsPerDay(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json RowsPerDay(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   // mart_data_quality columns: check_name, source, day, detail, rows_count.
   std::map<std::string, std::map<std::string, int64_t>> by_source;
   std::map<std::string, bool> days;
@@ -571,7 +578,7 @@ json RowsPerDay(const ServingSnapshot& snapshot, const ParsedQuery& query) {
           {"series", std::move(series)}};
 }
 
-json TestResults(const ServingSnapshot& snapshot, const ParsedQuery&) {
+json TestResults(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery&) {
   json counts = json::object();
   for (const Row& row : snapshot.test_results.rows) {
     const std::string status = ValueToString(row[1]);
@@ -584,7 +591,7 @@ json TestResults(const ServingSnapshot& snapshot, const ParsedQuery&) {
           {"tests", Rows(snapshot.test_results)}};
 }
 
-json DataQuality(const ServingSnapshot& snapshot, const ParsedQuery&) {
+json DataQuality(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery&) {
   json checks = json::array();
   for (const Row& row : snapshot.data_quality.rows) {
     if (ValueToString(row[0]) == "rows_per_day") continue;
