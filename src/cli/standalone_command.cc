@@ -11,9 +11,8 @@
 // runs the scheduler on this thread with a StartupGate (collections first,
 // then the whole-project build, then everything). A thread of its own
 // prints the catch-up's progress, a line when something changes; another
-// reloads the dashboard after each task that succeeded (serve's own watch
-// of the warehouse file is off: the scheduler's state writes change it
-// all the time).
+// reloads the dashboard after each task that succeeded, a collection
+// too (serve's own look at the build generation is off).
 // SIGINT/SIGTERM stop the scheduler as `silverwork scheduler` stops (its
 // running tasks stopped and marked for retry, the lease released), then
 // serve and the simulator. A restart asks again: days already done are
@@ -74,7 +73,7 @@ std::vector<SchedulerRequest> CatchUpRequests(const scheduler::PipelinesFile& pi
   for (const scheduler::PipelineSpec& pipeline : pipelines.pipelines) {
     bool sensor = false;
     for (const scheduler::TaskSpec& task : pipeline.tasks)
-      sensor = sensor || task.kind == scheduler::TaskKind::kDiscoverProjects;
+      sensor = sensor || task.kind == TaskKind::kDiscoverProjects;
     if (pipeline.partitions) {
       const Date last = scheduler::LastEndedDay(*pipeline.partitions->zone, now);
       requests.push_back({.kind = RequestKind::kBackfill,
@@ -220,8 +219,9 @@ class CatchUpProgress : public StoppableThread {
 };
 
 // Reloads the dashboard's snapshot on its own thread each time the
-// scheduler says a task succeeded (Kick), instead of serve watching the
-// warehouse file, which the scheduler's own state writes keep changing.
+// scheduler says a task succeeded (Kick), instead of serve's own look at
+// the build generation, which only builds advance: a collection's new
+// rows show at once.
 class SnapshotRefresher : public StoppableThread {
  public:
   explicit SnapshotRefresher(serve::Server& server) : server_(server) {
