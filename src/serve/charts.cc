@@ -113,7 +113,9 @@ void ForEachProjectCell(const ServingSnapshot& snapshot, const ChartFilter& filt
   }
 }
 
-json Value(const DimensionValue& value) { return {{"code", value.code}, {"name", value.label}}; }
+json DimensionJson(const DimensionValue& value) {
+  return {{"code", value.code}, {"name", value.label}};
+}
 
 // Rounded to `digits` decimals, or null when the denominator is zero.
 json Ratio(double numerator, double denominator, double scale, int digits) {
@@ -252,7 +254,7 @@ json PostingsByShape(const ServingSnapshot& snapshot, const ServingStatus&,
     if (totals[shape] == 0) continue;
     json series = json::array();
     for (const auto& [year, row] : by_year) series.push_back(row[shape]);
-    json entry = Value(snapshot.shapes.at(shape));
+    json entry = DimensionJson(snapshot.shapes.at(shape));
     entry["total"] = totals[shape];
     entry["by_year"] = std::move(series);
     shapes.push_back(std::move(entry));
@@ -278,7 +280,7 @@ json PostingsByJobClass(const ServingSnapshot& snapshot, const ServingStatus&,
   json items = json::array();
   for (size_t index : order) {
     if (sums[index].first == 0) continue;
-    json entry = Value(snapshot.job_classes.at(index));
+    json entry = DimensionJson(snapshot.job_classes.at(index));
     entry["postings"] = sums[index].first;
     entry["headcount"] = sums[index].second;
     items.push_back(std::move(entry));
@@ -355,7 +357,7 @@ json Preferences(const ServingSnapshot& snapshot, const ServingStatus&, const Pa
                    [&](size_t a, size_t b) { return counts[a] > counts[b]; });
   json items = json::array();
   for (size_t index : order) {
-    json entry = Value(snapshot.preferences.at(index));
+    json entry = DimensionJson(snapshot.preferences.at(index));
     entry["postings"] = counts[index];
     entry["share_pct"] = Ratio(double(counts[index]), double(postings), 100, 1);
     items.push_back(std::move(entry));
@@ -396,7 +398,7 @@ json Continuity(const ServingSnapshot& snapshot, const ServingStatus&, const Par
       auto found = jobs_by_years.find(length);
       series.push_back(found == jobs_by_years.end() ? 0 : found->second[group]);
     }
-    json entry = Value(snapshot.type_groups.at(group));
+    json entry = DimensionJson(snapshot.type_groups.at(group));
     entry["target_jobs"] = std::move(series);
     groups.push_back(std::move(entry));
   }
@@ -427,7 +429,7 @@ json ProjectsByRegionYear(const ServingSnapshot& snapshot, const ServingStatus&,
   for (size_t index = 0; index < province_totals.size(); ++index) {
     if (province_totals[index] == 0) continue;
     shown.push_back(index);
-    provinces.push_back(Value(snapshot.provinces.at(index)));
+    provinces.push_back(DimensionJson(snapshot.provinces.at(index)));
   }
   json series = json::array();
   for (const auto& [year, row] : by_year) {
@@ -457,7 +459,7 @@ json ProjectTypes(const ServingSnapshot& snapshot, const ServingStatus&, const P
     json items = json::array();
     for (size_t index : order) {
       if (sums[index].first == 0) continue;
-      json entry = Value(dimension.at(index));
+      json entry = DimensionJson(dimension.at(index));
       entry["projects"] = sums[index].first;
       entry["target_jobs"] = sums[index].second;
       decorate(entry, index);
@@ -677,7 +679,7 @@ json Options(const Dimension& dimension, bool skip_empty_name_en = false) {
   json values = json::array();
   for (const DimensionValue& value : dimension.values()) {
     if (skip_empty_name_en && value.name_en.empty()) continue;
-    json entry = Value(value);
+    json entry = DimensionJson(value);
     if (!value.name_en.empty()) entry["name_en"] = value.name_en;
     values.push_back(std::move(entry));
   }

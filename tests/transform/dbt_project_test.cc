@@ -19,7 +19,7 @@ using testing::TempDir;
 using testing::WriteProject;
 using Strings = std::vector<std::string>;
 
-std::string LoadError(const std::map<std::string, std::string>& files) {
+std::string ProjectFilesError(const std::map<std::string, std::string>& files) {
   TempDir dir;
   WriteProject(dir.path(), files);
   auto loaded = LoadProjectFiles(dir.path());
@@ -65,7 +65,7 @@ TEST(DbtProjectTest, EveryDbtKeyIsAcceptedAndTheUnusedOnesAreListed) {
                      "asset-paths", "query-comment", "quoting", "on-run-start", "on-run-end",
                      "dispatch", "flags"}));
   EXPECT_EQ(loaded->target_path, "build_out");
-  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: shop\nanalysis-path: [a]\n"}}),
+  EXPECT_EQ(ProjectFilesError({{"dbt_project.yml", "name: shop\nanalysis-path: [a]\n"}}),
             "dbt_project.yml:2: unknown key 'analysis-path' in dbt_project.yml; did you mean "
             "'analysis-paths'?");
 }
@@ -82,7 +82,8 @@ TEST(DbtProjectTest, ProfilesYmlGivesTheTargetNameAndSchemaOnly) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(loaded->target_name, "prod");
   EXPECT_EQ(loaded->target_schema, "analytics");
-  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: shop\n"}, {"profiles.yml", "other:\n  target: x\n"}}),
+  EXPECT_EQ(ProjectFilesError(
+                {{"dbt_project.yml", "name: shop\n"}, {"profiles.yml", "other:\n  target: x\n"}}),
             "profiles.yml:1: profiles.yml has no profile 'shop'");
 }
 
@@ -94,18 +95,21 @@ TEST(DbtProjectTest, RequireDbtVersionIsCheckedAgainstTheFollowedVersion) {
                  {{"dbt_project.yml", std::string("name: a\nrequire-dbt-version: ") + admitted}});
     EXPECT_TRUE(LoadProjectFiles(dir.path()).ok()) << admitted;
   }
-  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: a\nrequire-dbt-version: ['>=1.0.0', '<1.5.0']"}}),
+  EXPECT_EQ(ProjectFilesError(
+                {{"dbt_project.yml", "name: a\nrequire-dbt-version: ['>=1.0.0', '<1.5.0']"}}),
             "dbt_project.yml:2: require-dbt-version '<1.5.0' does not admit dbt 1.8.0, the "
             "version silverwork's runner follows");
-  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: a\nrequire-dbt-version: 'soon'"}}),
+  EXPECT_EQ(ProjectFilesError({{"dbt_project.yml", "name: a\nrequire-dbt-version: 'soon'"}}),
             "dbt_project.yml:2: require-dbt-version 'soon' is not a version constraint");
 }
 
 TEST(DbtProjectTest, PackagesThatNeedADownloadAreRefused) {
-  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: a\n"},
-                       {"packages.yml", "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.1.1\n"}}),
-            "packages.yml:2: package 'dbt-labs/dbt_utils' would need a download; silverwork "
-            "installs only local: packages");
+  EXPECT_EQ(
+      ProjectFilesError(
+          {{"dbt_project.yml", "name: a\n"},
+           {"packages.yml", "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.1.1\n"}}),
+      "packages.yml:2: package 'dbt-labs/dbt_utils' would need a download; silverwork "
+      "installs only local: packages");
 }
 
 TEST(DbtProjectTest, MacrosAreNamespacedByPackageAndDefinedOnce) {
@@ -123,9 +127,9 @@ TEST(DbtProjectTest, MacrosAreNamespacedByPackageAndDefinedOnce) {
   EXPECT_NE(loaded->macros->Find("util", "m"), nullptr);
   EXPECT_EQ(loaded->macros->Resolve("m", "util")->as_object().AsMacro()->package, "util");
   EXPECT_EQ(loaded->macros->Resolve("m", "shop")->as_object().AsMacro()->package, "shop");
-  EXPECT_EQ(LoadError({{"dbt_project.yml", "name: shop\n"},
-                       {"macros/a.sql", "{% macro m() %}{% endmacro %}"},
-                       {"macros/b.sql", "\n{% macro m() %}{% endmacro %}"}}),
+  EXPECT_EQ(ProjectFilesError({{"dbt_project.yml", "name: shop\n"},
+                               {"macros/a.sql", "{% macro m() %}{% endmacro %}"},
+                               {"macros/b.sql", "\n{% macro m() %}{% endmacro %}"}}),
             "macros/b.sql:2: macro 'm' is defined twice in shop (also in macros/a.sql:1)");
 }
 
