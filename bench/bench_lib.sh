@@ -18,6 +18,8 @@
 #                first shared evenly between sessions, whatever their nice. So
 #                bench_init also sets this session's autogroup nice to it and
 #                bench_cleanup puts the old value back (bench_prioritise).
+#   BENCH_PROJECTS_PER_YEAR  rows of each projects file the simulator serves
+#                (default 0: the postings benchmarks collect no projects)
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SILVERWORK="$(realpath -m "${SILVERWORK:-$BENCH_ROOT/build/release/silverwork}")"
@@ -160,7 +162,7 @@ bench_start_simulator() {
   # not read an earlier simulator's lines before the child gets to it.
   : >"$BENCH_DIR/simulator.out"
   nice -n "$BENCH_NICE" env -u DATA_GO_KR_SERVICE_KEY "$SIMULATOR" simulate --host 127.0.0.1 --port 0 \
-    --from "$from" "${today_flag[@]}" --postings-per-day "$per_day" --projects-per-year 0 "$@" \
+    --from "$from" "${today_flag[@]}" --postings-per-day "$per_day" --projects-per-year "${BENCH_PROJECTS_PER_YEAR:-0}" "$@" \
     >"$BENCH_DIR/simulator.out" 2>"$BENCH_DIR/simulator.err" &
   SIMULATOR_PID=$!
   local waited

@@ -104,6 +104,9 @@ class EngineTraits {
     std::string_view read_setting_pattern;   // $1: the name; one row, one column
     std::string_view write_setting_pattern;  // $1: the name, $2: the value
     std::span<const EngineFunction> functions;
+    // True when every statement is a round trip to a server, so loaders
+    // send rows in bulk (Upsert) rather than one statement per row.
+    bool statements_are_round_trips = false;
   };
 
   // REQUIRES: `spellings`' views and spans and `dialect` outlive the traits.
@@ -119,6 +122,7 @@ class EngineTraits {
   std::span<const EngineFunction> functions() const { return spellings_.functions; }
 
   // See Spellings.
+  bool statements_are_round_trips() const { return spellings_.statements_are_round_trips; }
   std::string_view relation_kind_sql() const { return spellings_.relation_kind_sql; }
   std::string_view unique_index_columns_sql() const { return spellings_.unique_index_columns_sql; }
   // SQL that is true when `a` and `b` differ, treating two NULLs as equal.

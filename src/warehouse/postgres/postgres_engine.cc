@@ -34,6 +34,17 @@ std::string PostgresDialect::CurrentTimestamp() const {
          "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 }
 
+namespace {
+
+// Builds and serve's request connections: no JIT compilation. The planner
+// estimates millions of rows for a model whose incremental filter leaves a
+// few hundred, which passes jit_above_cost, and compiling the statement
+// then took 2.7 s of the 2.8 s a daily build spent on fct_job_postings
+// (EXPLAIN ANALYZE; docs/benchmarks.md, "PostgreSQL side by side").
+constexpr EngineTraits::SessionSetting kNoJitSettings[] = {{"jit", "off"}};
+
+}  // namespace
+
 const EngineTraits& PostgresTraits() {
   static const PostgresDialect dialect;
   static const EngineTraits traits(
@@ -95,12 +106,13 @@ const EngineTraits& PostgresTraits() {
           .stage_select_pattern = "",
           .staged_relation_pattern = "",
           .copy_from_stage_pattern = "",
-          .bulk_build_settings = {},
-          .small_reads_settings = {},
+          .bulk_build_settings = kNoJitSettings,
+          .small_reads_settings = kNoJitSettings,
           .read_setting_pattern = "SHOW $1",
           // Quoted: SHOW gives values such as 4MB that SET takes only so.
           .write_setting_pattern = "SET $1 = '$2'",
           .functions = {},
+          .statements_are_round_trips = true,
       },
       dialect);
   return traits;
