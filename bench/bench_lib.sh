@@ -11,8 +11,15 @@
 #   SIMULATOR    the binary serving `simulate` (default: $SILVERWORK), e.g. to
 #                hold the simulator fixed while comparing two collectors
 #   BENCH_KEEP   1: keep the temporary directory (lake, warehouse, logs)
-#   BENCH_NICE   a nice value for the simulator and the collector, e.g. -10
-#                (needs root) to shield them from other work on a shared machine
+#   BENCH_NICE   a nice value for the simulator and the collector, e.g. -5
+#                (needs root) to shield them from other work on a shared machine.
+#                With the kernel's autogroup scheduling on (Debian's default),
+#                a process's nice only ranks it within its own session: CPU is
+#                first shared evenly between sessions, whatever their nice. So
+#                bench_init also sets this session's autogroup nice to it and
+#                bench_cleanup puts the old value back (bench_prioritise).
+#   BENCH_PROJECTS_PER_YEAR  rows of each projects file the simulator serves
+#                (default 0: the postings benchmarks collect no projects)
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SILVERWORK="$(realpath -m "${SILVERWORK:-$BENCH_ROOT/build/release/silverwork}")"
@@ -24,6 +31,7 @@ SIMULATOR_PID=""
 SIMULATOR_URL=""
 SIMULATOR_KEY=""
 BENCH_CA_FILE=""
+BENCH_AUTOGROUP_NICE_BEFORE=""
 
 bench_die() {
   echo "bench: $*" >&2
@@ -33,6 +41,9 @@ bench_die() {
 bench_cleanup() {
   local status=$?
   bench_stop_simulator
+  if [[ -n "$BENCH_AUTOGROUP_NICE_BEFORE" ]]; then
+    echo "$BENCH_AUTOGROUP_NICE_BEFORE" 2>/dev/null >/proc/self/autogroup || true
+  fi
   if [[ -n "$BENCH_DIR" && -d "$BENCH_DIR" ]]; then
     if [[ "$BENCH_KEEP" == 1 ]]; then
       echo "bench: kept $BENCH_DIR" >&2
@@ -56,6 +67,27 @@ bench_init() {
   BENCH_DIR="$(mktemp -d "${TMPDIR:-/tmp}/silverwork-bench.XXXXXX")"
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
+  bench_prioritise
+}
+
+# bench_prioritise: when BENCH_NICE is set, gives this session's autogroup
+# (every process of the terminal or job the script runs in) that nice until
+# bench_cleanup, so that other sessions' work, e.g. builds at nice 19, gets
+# the cores only when the benchmark leaves them idle. Without it, two busy
+# sessions beside a benchmark take two thirds of the machine whatever their
+# nice (docs/benchmarks.md, "Shared machines"). Says so when it cannot.
+bench_prioritise() {
+  [[ "$BENCH_NICE" != 0 ]] || return 0
+  local before
+  before="$(sed -n 's/^.* nice \(-\{0,1\}[0-9]*\)$/\1/p' /proc/self/autogroup 2>/dev/null || true)"
+  if [[ -z "$before" ]]; then
+    echo "bench: no autogroup scheduling here; nice $BENCH_NICE applies to the processes only" >&2
+  elif echo "$BENCH_NICE" 2>/dev/null >/proc/self/autogroup; then
+    [[ -n "$BENCH_AUTOGROUP_NICE_BEFORE" ]] || BENCH_AUTOGROUP_NICE_BEFORE="$before"
+  else
+    echo "bench: cannot set this session's autogroup nice to $BENCH_NICE (needs root); other" \
+         "sessions share the cores evenly with the benchmark" >&2
+  fi
 }
 
 # One line describing the machine and its load right now.
@@ -65,7 +97,8 @@ bench_machine() {
   memory="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
   kernel="$(uname -r)"
   load="$(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "machine: $(nproc) cpus ($cpu), $memory RAM, kernel $kernel, load $load; bench nice $BENCH_NICE"
+  echo "machine: $(nproc) cpus ($cpu), $memory RAM, kernel $kernel, load $load; bench nice $BENCH_NICE" \
+       "($(cat /proc/self/autogroup 2>/dev/null || echo 'no autogroup'))"
 }
 
 # Busy CPU seconds of the whole machine since boot (all cores; user, nice,
@@ -129,7 +162,7 @@ bench_start_simulator() {
   # not read an earlier simulator's lines before the child gets to it.
   : >"$BENCH_DIR/simulator.out"
   nice -n "$BENCH_NICE" env -u DATA_GO_KR_SERVICE_KEY "$SIMULATOR" simulate --host 127.0.0.1 --port 0 \
-    --from "$from" "${today_flag[@]}" --postings-per-day "$per_day" --projects-per-year 0 "$@" \
+    --from "$from" "${today_flag[@]}" --postings-per-day "$per_day" --projects-per-year "${BENCH_PROJECTS_PER_YEAR:-0}" "$@" \
     >"$BENCH_DIR/simulator.out" 2>"$BENCH_DIR/simulator.err" &
   SIMULATOR_PID=$!
   local waited
@@ -259,6 +292,31 @@ bench_collect() {
     -v s="$COLLECT_SYS" -v sim="$SIMULATOR_CPU" 'BEGIN {x = a - b - u - s - sim; printf "%.1f", (x < 0 ? 0 : x)}')"
   : "${COLLECT_WALL:=0}" "${LIST_SECONDS:=0}" "${DETAIL_SECONDS:=0}" "${POSTINGS_IN_WINDOW:=0}"
   : "${DETAILS_LOADED:=0}" "${DETAILS_FAILED:=0}" "${COLLECT_RSS_KB:=0}"
+}
+
+# bench_check_exact EXPECTED: after bench_collect, checks that the collection
+# is exact: the warehouse holds EXPECTED postings, each once, each with the
+# detail of its current list item, and the lake holds one detail response per
+# posting, none twice. Prints what it counted; sets EXACT (true or false).
+bench_check_exact() {
+  local expected="$1" rows ids details landed landed_distinct
+  command -v sqlite3 >/dev/null || bench_die "no sqlite3 command (Debian package 'sqlite3')"
+  read -r rows ids details < <(sqlite3 -separator ' ' "$BENCH_DIR/warehouse.db" \
+    "SELECT count(*), count(DISTINCT jobId), sum(_detail_status = 'ok' AND _detail_list_hash = _list_hash)
+     FROM raw_postings")
+  # One manifest line per landed response; the request names the posting.
+  read -r landed landed_distinct < <(
+    find "$BENCH_DIR/lake/postings_detail" -name '*.manifest.jsonl' -exec cat {} + 2>/dev/null |
+      grep -o '"request":"[^"]*"' | sort | uniq -c |
+      awk '{lines += $1; distinct++} END {print lines + 0, distinct + 0}')
+  EXACT=false
+  if [[ "$rows" == "$expected" && "$ids" == "$expected" && "${details:-0}" == "$expected" &&
+        "$landed" == "$expected" && "$landed_distinct" == "$expected" ]]; then
+    EXACT=true
+  fi
+  echo "exact: $EXACT: expected $expected postings; warehouse $rows rows, $ids distinct jobIds," \
+       "${details:-0} with the detail of their list item; lake $landed detail responses for" \
+       "$landed_distinct distinct postings"
 }
 
 # YYYY-MM-DD plus N days.

@@ -5,6 +5,8 @@
 //
 //   make_raw_fixture --warehouse W.db --postings 1000000 --projects-per-year 20000
 //   make_raw_fixture --warehouse W.db --append-days 1 ...   (one more day, newer load time)
+//   make_raw_fixture --engine postgres --warehouse postgresql://u@127.0.0.1:5432/db
+//                    --password-file F ...                 (the same rows on PostgreSQL)
 //   make_raw_fixture ... --loaded-daily    (each posting loaded on its start day, as a daily
 //                                           collection would; projects at --loaded-at)
 #include <CLI/CLI.hpp>
@@ -33,11 +35,17 @@ std::string PageXml(const std::string& items) {
 int Main(int argc, char** argv) {
   CLI::App app{"fill raw_postings and raw_projects with synthetic data"};
   std::string warehouse_path;
+  std::string engine = "sqlite";
+  std::string password_file;
   int64_t postings = 1'000'000;
   int64_t projects_per_year = 20'000;
   int append_days = 0;
   std::string today_text = "2026-11-24";
-  app.add_option("--warehouse", warehouse_path)->required();
+  app.add_option("--warehouse", warehouse_path,
+                 "SQLite: the database file; PostgreSQL: a connection URL without a password")
+      ->required();
+  app.add_option("--engine", engine, "warehouse engine")->check(CLI::IsMember({"sqlite", "postgres"}));
+  app.add_option("--password-file", password_file, "PostgreSQL: a file holding the password");
   app.add_option("--postings", postings, "postings from 2018-01-01 to --today");
   app.add_option("--projects-per-year", projects_per_year, "rows per projects file (5 files)");
   app.add_option("--today", today_text);
@@ -57,7 +65,8 @@ int Main(int argc, char** argv) {
   if (!today.ok()) return std::fprintf(stderr, "%s\n", today.status().ToUserMessage().c_str()), 2;
   const Date first_day = Date::FromYmd(2018, 1, 1);
   const double per_day = static_cast<double>(postings) / (first_day.DaysUntil(*today) + 1);
-  auto opened = OpenWarehouse({.engine = "sqlite", .location = warehouse_path});
+  auto opened = OpenWarehouse(
+      {.engine = engine, .location = warehouse_path, .password_file = password_file});
   if (!opened.ok()) return std::fprintf(stderr, "%s\n", opened.status().ToUserMessage().c_str()), 1;
   Warehouse& warehouse = **opened;
   if (Status ensured = EnsureRawTables(warehouse); !ensured.ok()) {

@@ -16,7 +16,11 @@
 #                       core up to 4)
 #   REUSE_FIXTURE=1     keep the generated raw tables in BENCH_DIR and start
 #                       later runs from a copy of them (the fixture takes
-#                       longer to generate than the build takes to run)
+#                       longer to generate than the build takes to run;
+#                       SQLite only: a PostgreSQL server lives for one run)
+#   ENGINE=postgres     the same on a throwaway PostgreSQL server with its
+#                       durability on (bench/bench_engine.sh says which settings),
+#                       stopped at the end; the default is ENGINE=sqlite
 #
 # Exits 1 when either build fails or reports a node NOT OK. The fixture's
 # load times and both builds' clocks (SILVERWORK_NOW) are fixed instants, so
@@ -28,6 +32,8 @@ projects_per_year=${2:-20000}
 build=${SILVERWORK_BUILD:-build/release}
 dir=${BENCH_DIR:-/tmp/silverwork-bench-transform}
 project=${SILVERWORK_PROJECT:-$PWD}
+. bench/bench_engine.sh
+bench_engine_check
 
 if [ ! -x "$build/silverwork" ] || [ ! -x "$build/bench/make_raw_fixture" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSILVERWORK_BENCH=ON >/dev/null
@@ -46,24 +52,42 @@ full_build_at=2026-11-25T01:00:00Z
 new_day_loaded_at=2026-11-26T01:00:00Z
 daily_build_at=2026-11-26T01:05:00Z
 fixture="$dir/fixture-$postings-$projects_per_year.db"
-if [ "${REUSE_FIXTURE:-0}" = 1 ] && [ -f "$fixture" ]; then
-  rm -rf "$dir/artifacts" "$dir"/warehouse.db*
-else
+make_fixture() {  # make_fixture LOCATION [flags...]: the raw tables at LOCATION
+  local location=$1
+  shift
+  "$build/bench/make_raw_fixture" --warehouse "$location" "${FIXTURE_FLAGS[@]}" \
+    --postings "$postings" --today "$today" "$@"
+}
+if [ "$ENGINE" = postgres ]; then
   rm -rf "$dir" && mkdir -p "$dir"
-  "$build/bench/make_raw_fixture" --warehouse "$fixture" --postings "$postings" --today "$today" \
-    --projects-per-year "$projects_per_year" --loaded-at "$projects_loaded_at" --loaded-daily
+  trap bench_engine_stop EXIT
+  bench_engine_start "$dir/postgres"
+  bench_engine_fixture_flags ""
+  make_fixture "$FIXTURE_LOCATION" --projects-per-year "$projects_per_year" \
+    --loaded-at "$projects_loaded_at" --loaded-daily
+  # What a server that had loaded these rows day by day would hold: the
+  # statistics autovacuum keeps, and no dirty buffers left to write back while
+  # the build runs (the SQLite run's sync).
+  bench_psql -c "VACUUM ANALYZE" -c "CHECKPOINT"
+else
+  bench_engine_fixture_flags "$dir/warehouse.db"
+  if [ "${REUSE_FIXTURE:-0}" = 1 ] && [ -f "$fixture" ]; then
+    rm -rf "$dir/artifacts" "$dir"/warehouse.db*
+  else
+    rm -rf "$dir" && mkdir -p "$dir"
+    make_fixture "$fixture" --projects-per-year "$projects_per_year" \
+      --loaded-at "$projects_loaded_at" --loaded-daily
+  fi
+  cp "$fixture" "$dir/warehouse.db"
+  if [ -f "$fixture-wal" ]; then cp "$fixture-wal" "$dir/warehouse.db-wal"; fi
+  # The copy's dirty pages would otherwise be written back while the build
+  # runs, competing with its own writes.
+  sync
 fi
-cp "$fixture" "$dir/warehouse.db"
-if [ -f "$fixture-wal" ]; then cp "$fixture-wal" "$dir/warehouse.db-wal"; fi
-# The copy's dirty pages would otherwise be written back while the build
-# runs, competing with its own writes.
-sync
-cat >"$dir/silverwork.toml" <<TOML
-project_dir = "$project"
-artifacts_dir = "$dir/artifacts"
-[warehouse]
-path = "$dir/warehouse.db"
-TOML
+{
+  printf 'project_dir = "%s"\nartifacts_dir = "%s"\n' "$project" "$dir/artifacts"
+  bench_engine_warehouse_toml "$dir/warehouse.db"
+} >"$dir/silverwork.toml"
 
 report() {
   python3 - "$dir/artifacts/run_results.json" "$1" <<'PY'
@@ -103,8 +127,7 @@ report "full build ($postings postings)" || verdict=1
 echo "  after: $(load)"
 cp "$dir/artifacts/run_results.json" "$dir/run_results.full.json"
 
-"$build/bench/make_raw_fixture" --warehouse "$dir/warehouse.db" --postings "$postings" \
-  --today "$today" --append-days 1 --loaded-at "$new_day_loaded_at"
+make_fixture "$FIXTURE_LOCATION" --append-days 1 --loaded-at "$new_day_loaded_at"
 echo "before the daily build: $(load)"
 build_once "$daily_build_at"
 report "daily incremental build (one new day)" || verdict=1

@@ -15,6 +15,11 @@
 # user this script creates), which may not be able to enter DIR. Logins over TCP and the
 # socket need the password (scram-sha-256). `start` first stops a server an earlier,
 # interrupted run left in DIR. Durability is off (fsync=off): nothing here outlives the tests.
+#
+# Environment (for the benchmarks, bench/bench_engine.sh):
+#   SILVERWORK_PG_DURABLE=1    keep the server's durability on (fsync, full_page_writes and
+#                              synchronous_commit as PostgreSQL ships them), as a real installation
+#   SILVERWORK_PG_SETTINGS     more server settings, e.g. "-c shared_buffers=1GB"
 set -euo pipefail
 
 usage() {
@@ -89,7 +94,8 @@ stop_server() {
 }
 
 start_server() {
-  local bindir folder password port attempt
+  local bindir folder password port attempt durability="-c fsync=off -c full_page_writes=off"
+  [ "${SILVERWORK_PG_DURABLE:-0}" = 1 ] && durability=""
   bindir=$(find_bindir)
   mkdir -p "$dir"
   folder=$(mktemp -d /tmp/silverwork-pg.XXXXXX)
@@ -110,7 +116,7 @@ start_server() {
     port_in_use "$port" && continue
     if as_server "$bindir/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w -s -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$folder \
-          -c fsync=off -c full_page_writes=off -c max_connections=100" start >/dev/null 2>&1; then
+          $durability -c max_connections=100 ${SILVERWORK_PG_SETTINGS:-}" start >/dev/null 2>&1; then
       echo "postgresql://silverwork@127.0.0.1:$port/postgres" >"$dir/url"
       echo "PostgreSQL test server: postgresql://silverwork@127.0.0.1:$port/postgres (data in $folder)"
       return 0

@@ -33,7 +33,9 @@ class PrintingListener final : public MainJobListener {
 
 void AddPipelineCommand(CLI::App& app, CliContext& context) {
   CLI::App* pipeline = app.add_subcommand(
-      "pipeline", "the main job: collect, land and load (simulator unless a key is configured)");
+      "pipeline",
+      "the main job: collect the last N days and every projects file, then build the SQL project "
+      "(simulator unless a key is configured)");
   auto days = std::make_shared<int>(30);
   pipeline->add_option("--days", *days, "postings for the last N days (KST)")
       ->capture_default_str()

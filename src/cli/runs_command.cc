@@ -100,7 +100,7 @@ void PrintRun(const scheduler::RunRecord& run,
   if (!run.hint.empty()) std::printf("  to fix: %s\n", run.hint.c_str());
   for (const auto& task : tasks) {
     std::printf("task %s (%s): %s, %d tr%s, %d failed", task.task.c_str(),
-                scheduler::TaskKindName(task.kind), scheduler::TaskStateName(task.state),
+                TaskKindName(task.kind), scheduler::TaskStateName(task.state),
                 task.try_number, task.try_number == 1 ? "y" : "ies", task.failures);
     if (task.next_attempt_at)
       std::printf(", next attempt %s", FormatStoreTime(*task.next_attempt_at).c_str());

@@ -10,10 +10,14 @@
 // pipeline with a projects sensor); starts serve and prints its URL; then
 // runs the scheduler on this thread with a StartupGate (collections first,
 // then the whole-project build, then everything). A thread of its own
-// prints the catch-up's progress, a line when something changes; another
-// reloads the dashboard after each task that succeeded (serve's own watch
-// of the warehouse file is off: the scheduler's state writes change it
-// all the time).
+// prints the catch-up's progress, a line when something changes. Each
+// task that succeeded asks serve to look now (Server::LookNow): it reloads
+// the status part (raw rows, newest posting, runs), so a collection shows
+// at once, and the marts only when the build generation moved: a build
+// that ended, never one still running (a collection can end while another
+// pipeline's build is between two models). Serve's own look at the
+// generation every reload interval stays on, for builds that fail after
+// building something.
 // SIGINT/SIGTERM stop the scheduler as `silverwork scheduler` stops (its
 // running tasks stopped and marked for retry, the lease released), then
 // serve and the simulator. A restart asks again: days already done are
@@ -74,7 +78,7 @@ std::vector<SchedulerRequest> CatchUpRequests(const scheduler::PipelinesFile& pi
   for (const scheduler::PipelineSpec& pipeline : pipelines.pipelines) {
     bool sensor = false;
     for (const scheduler::TaskSpec& task : pipeline.tasks)
-      sensor = sensor || task.kind == scheduler::TaskKind::kDiscoverProjects;
+      sensor = sensor || task.kind == TaskKind::kDiscoverProjects;
     if (pipeline.partitions) {
       const Date last = scheduler::LastEndedDay(*pipeline.partitions->zone, now);
       requests.push_back({.kind = RequestKind::kBackfill,
@@ -106,7 +110,7 @@ Result<std::vector<std::string>> SubmitCatchUp(const Config& config, Clock& cloc
 }
 
 // A thread that runs until Stop(): the mutex, condition variable and
-// stop flag of the two helper threads below.
+// stop flag of the helper thread below.
 class StoppableThread {
  public:
   void Stop() {
@@ -219,46 +223,6 @@ class CatchUpProgress : public StoppableThread {
   std::map<std::string, std::string> said_;
 };
 
-// Reloads the dashboard's snapshot on its own thread each time the
-// scheduler says a task succeeded (Kick), instead of serve watching the
-// warehouse file, which the scheduler's own state writes keep changing.
-class SnapshotRefresher : public StoppableThread {
- public:
-  explicit SnapshotRefresher(serve::Server& server) : server_(server) {
-    thread_ = std::thread([this] { Refresh(); });
-  }
-  ~SnapshotRefresher() { Stop(); }
-
-  void Kick() {
-    {
-      std::lock_guard lock(mutex_);
-      wanted_ = true;
-    }
-    wake_.notify_all();
-  }
-
- private:
-  void Refresh() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [this] { return wanted_ || stopping_; });
-      if (stopping_) return;
-      wanted_ = false;
-      lock.unlock();
-      Status reloaded = server_.Reload();
-      if (reloaded.ok()) {
-        spdlog::info("dashboard: reloaded ({} postings)", server_.snapshot()->postings.size());
-      } else {
-        spdlog::debug("dashboard: not reloaded yet: {}", reloaded.ToString());
-      }
-      lock.lock();
-    }
-  }
-
-  serve::Server& server_;
-  bool wanted_ = false;
-};
-
 Result<int> RunStandalone(Config config, const StandaloneFlags& flags, CliContext& context) {
   // Blocked before any thread starts (they inherit the mask): the
   // scheduler's signalfd on this thread is the only one to see them.
@@ -280,7 +244,6 @@ Result<int> RunStandalone(Config config, const StandaloneFlags& flags, CliContex
   SW_ASSIGN_OR_RETURN(serve::ServeOptions serve_options,
                       ServeOptionsFor(config, flags.serve, clock));
   serve_options.start_empty = true;
-  serve_options.reload_interval = std::chrono::milliseconds(0);  // SnapshotRefresher instead
   SW_ASSIGN_OR_RETURN(std::unique_ptr<serve::Server> server,
                       serve::Server::Create(std::move(serve_options)));
   SW_RETURN_IF_ERROR(server->Start());
@@ -296,15 +259,16 @@ Result<int> RunStandalone(Config config, const StandaloneFlags& flags, CliContex
   std::fflush(stdout);
 
   CatchUpProgress progress(config, clock, std::move(request_ids), url);
-  SnapshotRefresher refresher(*server);
+  serve::Server& dashboard = *server;
   Result<int> ran = scheduler::RunScheduler(
       config, clock,
       {.config_path = config.source_path,
        .clock_shifted = context.clock_shifted,
        .startup_gate = true,
-       .on_success = [&refresher](const std::string&, const std::string&) { refresher.Kick(); }});
+       .on_success = [&dashboard](const std::string&, const std::string&) {
+         dashboard.LookNow();
+       }});
   progress.Stop();
-  refresher.Stop();
   server->Stop();
   spdlog::info("standalone stopped");
   return ran;

@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "warehouse/engine_traits.h"
 
 namespace silverwork {
 
@@ -220,45 +223,109 @@ std::string DetailUpsertSql(const Dialect& dialect, const std::vector<std::strin
          dialect.QuoteIdentifier("jobId") + ") DO UPDATE SET " + updates;
 }
 
+// The detail row of one getJobInfo answer, in `columns` order (detail
+// fields, then the bookkeeping columns).
+Row DetailRow(const DetailResult& detail, const std::vector<std::string>& columns,
+              const LoadStamp& stamp) {
+  const Fields* item = detail.page.items.empty() ? nullptr : &detail.page.items.front();
+  Row row;
+  row.reserve(columns.size());
+  for (size_t index = 0; index + kDetailBookkeepingColumns < columns.size(); ++index) {
+    const std::string& name = columns[index];
+    if (name == "jobId") {
+      row.push_back(detail.job_id);  // the key is the id we asked for
+    } else {
+      row.push_back(item == nullptr ? Value{} : TextOrNull(FindField(*item, name)));
+    }
+  }
+  std::string extra = item == nullptr ? std::string() : ExtraJson(*item, &IsDetailField);
+  row.push_back(extra.empty() ? Value{} : Value{std::move(extra)});
+  row.push_back(std::string(item == nullptr ? "nodata" : "ok"));
+  row.push_back(stamp.run_id);
+  row.push_back(stamp.loaded_at);
+  row.push_back(stamp.run_id);
+  row.push_back(stamp.loaded_at);
+  return row;
+}
+
+// Keys per UPDATE of DetailsMatchListSql: well under every engine's limit
+// on parameters.
+constexpr size_t kKeysPerStatement = 1000;
+
+// What DetailUpsertSql does beside its upsert, for `keys` rows at once:
+// their details match their current list items.
+std::string DetailsMatchListSql(const Dialect& dialect, size_t keys) {
+  std::string placeholders;
+  for (size_t index = 0; index < keys; ++index) placeholders += index == 0 ? "?" : ", ?";
+  return "UPDATE " + dialect.QuoteIdentifier(kRawPostingsTable) + " SET " +
+         dialect.QuoteIdentifier("_detail_list_hash") + " = " +
+         dialect.QuoteIdentifier("_list_hash") + " WHERE " + dialect.QuoteIdentifier("jobId") +
+         " IN (" + placeholders + ")";
+}
+
+// One Upsert per run of details with the same columns (answers and "no
+// data" ones differ), in order, then the list-hash mark for all of them in a
+// few statements: a handful of round trips instead of one per detail, for
+// engines where each statement is one (EngineTraits::statements_are_round_trips).
+// The same rows as DetailUpsertSql's, row by row.
+Status LoadDetailsInBulk(Warehouse& warehouse, std::span<const DetailResult> details,
+                         const LoadStamp& stamp, const std::vector<std::string>& found_columns,
+                         const std::vector<std::string>& nodata_columns) {
+  static const std::vector<std::string> key = {"jobId"};
+  std::vector<Row> rows;
+  const std::vector<std::string>* rows_columns = nullptr;
+  for (const auto& detail : details) {
+    const auto& columns = detail.page.items.empty() ? nodata_columns : found_columns;
+    if (rows_columns != &columns && !rows.empty()) {
+      SW_RETURN_IF_ERROR(warehouse.Upsert(kRawPostingsTable, *rows_columns, key, rows));
+      rows.clear();
+    }
+    rows_columns = &columns;
+    rows.push_back(DetailRow(detail, columns, stamp));
+  }
+  if (!rows.empty())
+    SW_RETURN_IF_ERROR(warehouse.Upsert(kRawPostingsTable, *rows_columns, key, rows));
+  for (size_t begin = 0; begin < details.size(); begin += kKeysPerStatement) {
+    const size_t count = std::min(kKeysPerStatement, details.size() - begin);
+    std::vector<Value> keys;
+    keys.reserve(count);
+    for (size_t index = begin; index < begin + count; ++index)
+      keys.push_back(details[index].job_id);
+    SW_RETURN_IF_ERROR(
+        warehouse.ExecuteWithParams(DetailsMatchListSql(warehouse.dialect(), count), keys)
+            .status());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<int64_t> PostingsLoader::LoadDetails(std::span<const DetailResult> details,
                                             const LoadStamp& stamp) {
   static const std::vector<std::string> found_columns = DetailColumns(true);
   static const std::vector<std::string> nodata_columns = DetailColumns(false);
+  for (const auto& detail : details) {
+    if (detail.page.items.empty()) continue;
+    const std::string* sent = FindField(detail.page.items.front(), "jobId");
+    if (sent != nullptr && *sent != detail.job_id)
+      spdlog::warn("getJobInfo id={} answered jobId {}", detail.job_id, *sent);
+  }
+  if (warehouse_.traits().statements_are_round_trips()) {
+    SW_RETURN_IF_ERROR(
+        LoadDetailsInBulk(warehouse_, details, stamp, found_columns, nodata_columns));
+    return static_cast<int64_t>(details.size());
+  }
   if (found_sql_.empty()) {
     found_sql_ = DetailUpsertSql(warehouse_.dialect(), found_columns);
     nodata_sql_ = DetailUpsertSql(warehouse_.dialect(), nodata_columns);
   }
-
-  Row row;
   for (const auto& detail : details) {
-    const Fields* item = detail.page.items.empty() ? nullptr : &detail.page.items.front();
-    if (item != nullptr) {
-      const std::string* sent = FindField(*item, "jobId");
-      if (sent != nullptr && *sent != detail.job_id)
-        spdlog::warn("getJobInfo id={} answered jobId {}", detail.job_id, *sent);
-    }
-    const auto& columns = item == nullptr ? nodata_columns : found_columns;
-    row.clear();
-    row.reserve(columns.size());
-    for (size_t index = 0; index + kDetailBookkeepingColumns < columns.size(); ++index) {
-      const std::string& name = columns[index];
-      if (name == "jobId") {
-        row.push_back(detail.job_id);  // the key is the id we asked for
-      } else {
-        row.push_back(item == nullptr ? Value{} : TextOrNull(FindField(*item, name)));
-      }
-    }
-    std::string extra = item == nullptr ? std::string() : ExtraJson(*item, &IsDetailField);
-    row.push_back(extra.empty() ? Value{} : Value{std::move(extra)});
-    row.push_back(std::string(item == nullptr ? "nodata" : "ok"));
-    row.push_back(stamp.run_id);
-    row.push_back(stamp.loaded_at);
-    row.push_back(stamp.run_id);
-    row.push_back(stamp.loaded_at);
+    const bool found = !detail.page.items.empty();
     SW_RETURN_IF_ERROR(
-        warehouse_.ExecuteWithParams(item == nullptr ? nodata_sql_ : found_sql_, row).status());
+        warehouse_
+            .ExecuteWithParams(found ? found_sql_ : nodata_sql_,
+                               DetailRow(detail, found ? found_columns : nodata_columns, stamp))
+            .status());
   }
   return static_cast<int64_t>(details.size());
 }

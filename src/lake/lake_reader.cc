@@ -34,7 +34,7 @@ constexpr const char* kCorruptHint =
     "the lake file is damaged; restore it from a backup, or move that run directory out of the "
     "lake to replay the rest";
 
-Status IoError(std::string_view action, const std::string& path, int error_number) {
+Status LakeReadError(std::string_view action, const std::string& path, int error_number) {
   return Status(ErrorCode::kIO,
                 fmt::format("cannot {} {}: {}", action, path, std::strerror(error_number)),
                 "check that the lake directory is readable");
@@ -63,7 +63,7 @@ class FileHandle {
 
 Result<FileHandle> OpenForReading(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IoError("open", path, errno);
+  if (fd < 0) return LakeReadError("open", path, errno);
   return FileHandle(fd);
 }
 
@@ -175,7 +175,7 @@ class PartitionStream {
       const ssize_t got = ::pread(part_.get(), compressed.data() + done, compressed.size() - done,
                                   static_cast<off_t>(frame_.offset + static_cast<int64_t>(done)));
       if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return IoError("read", frame_path_, errno);
+      if (got < 0) return LakeReadError("read", frame_path_, errno);
       if (got == 0) return Corrupt("the frame ends early");
       done += static_cast<size_t>(got);
     }
@@ -211,7 +211,7 @@ class PartitionStream {
 
   Status RefreshPartSize() {
     struct stat info {};
-    if (::fstat(part_.get(), &info) != 0) return IoError("stat", frame_path_, errno);
+    if (::fstat(part_.get(), &info) != 0) return LakeReadError("stat", frame_path_, errno);
     part_size_ = static_cast<int64_t>(info.st_size);
     return Status::Ok();
   }

@@ -4,10 +4,10 @@
 
 #include <map>
 
-#include "common/log.h"
 #include "http/http_client.h"
 #include "pipeline/collection_run.h"
 #include "pipeline/run_ledger.h"
+#include "pipeline/task_outcome_json.h"
 #include "pipeline/warehouse_options.h"
 
 namespace silverwork {
@@ -15,7 +15,7 @@ namespace {
 
 struct KindEntry {
   TaskKind kind;
-  std::string_view name;
+  const char* name;
   std::optional<TransformVerb> verb;
 };
 
@@ -132,12 +132,12 @@ Status FirstFailure(const Status& first, const Status& second) {
 
 }  // namespace
 
-std::string_view TaskKindName(TaskKind kind) { return EntryFor(kind).name; }
+const char* TaskKindName(TaskKind kind) { return EntryFor(kind).name; }
 
 Result<TaskKind> TaskKindNamed(std::string_view name) {
   std::string known;
   for (const auto& entry : kKinds) {
-    if (entry.name == name) return entry.kind;
+    if (std::string_view(entry.name) == name) return entry.kind;
     known += (known.empty() ? "" : ", ") + std::string(entry.name);
   }
   return Status(ErrorCode::kInvalidInput, "no task kind is named '" + std::string(name) + "'",
@@ -175,20 +175,7 @@ std::string TaskReportJson(const TaskReport& report) {
   json["run_id"] = report.run_id;
   json["figures"] = nlohmann::ordered_json::object();
   for (const auto& figure : report.figures) json["figures"][figure.name] = figure.value;
-  std::vector<FreshnessCheck> checks = FreshnessChecks(report);
-  if (!checks.empty()) {
-    json["freshness"] = nlohmann::ordered_json::array();
-    for (const auto& check : checks) {
-      json["freshness"].push_back({{"source", check.source},
-                                   {"status", check.status},
-                                   {"message", RedactSecrets(check.message)}});
-    }
-  }
-  if (!report.status.ok()) {
-    json["error"] = {{"code", ErrorCodeName(report.status.code())},
-                     {"message", RedactSecrets(report.status.message())},
-                     {"hint", RedactSecrets(report.status.hint())}};
-  }
+  AddTaskOutcomeJson(FreshnessChecks(report), report.status, json);
   return json.dump();
 }
 

@@ -31,29 +31,12 @@
 #include "ingest/projects_discovery.h"
 #include "ingest/reloader.h"
 #include "pipeline/collection_window.h"
+#include "pipeline/task_kind.h"
 #include "pipeline/transform_run.h"
 #include "transform/run_results.h"
 
 namespace silverwork {
 
-enum class TaskKind {
-  kCollectPostings,   // postings of a range of KST days, list and details
-  kCollectProjects,   // every projects file the OpenAPI document lists (or the pins)
-  kDiscoverProjects,  // a sensor: has a projects file changed since the last collection?
-  kBuild,             // the runner verbs, with a selection
-  kRun,
-  kTest,
-  kSeed,
-  kSnapshot,
-  kReload,  // rebuild the raw tables from the lake
-  kDocs,    // manifest.json and lineage.dot
-};
-
-// "collect_postings", "collect_projects", "discover_projects", "build",
-// "run", "test", "seed", "snapshot", "reload", "docs".
-std::string_view TaskKindName(TaskKind kind);
-// kInvalidInput listing the kinds when `name` is none of them.
-Result<TaskKind> TaskKindNamed(std::string_view name);
 // The runner verb of a build/run/test/seed/snapshot task.
 std::optional<TransformVerb> TransformVerbOf(TaskKind kind);
 

@@ -48,12 +48,12 @@ std::string AnswerExcerpt(std::string body, const AlertSink& sink) {
 std::optional<std::chrono::seconds> ParseRetryAfter(const HttpResponse& response) {
   const std::string* value = response.Header("retry-after");
   if (value == nullptr || value->empty() || value->size() > 9) return std::nullopt;
-  int64_t seconds = 0;
+  int64_t delay_seconds = 0;
   for (char ch : *value) {
     if (ch < '0' || ch > '9') return std::nullopt;  // an HTTP-date: use the backoff instead
-    seconds = seconds * 10 + (ch - '0');
+    delay_seconds = delay_seconds * 10 + (ch - '0');
   }
-  return std::chrono::seconds(seconds);
+  return std::chrono::seconds(delay_seconds);
 }
 
 std::string RejectionHint(int status, const AlertSink& sink) {

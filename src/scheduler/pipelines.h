@@ -34,6 +34,7 @@
 
 #include "common/date.h"
 #include "common/status.h"
+#include "pipeline/task_kind.h"
 #include "scheduler/cron.h"
 #include "scheduler/task_state.h"
 #include "scheduler/time_zone.h"
@@ -49,19 +50,10 @@ namespace silverwork::scheduler {
 
 inline constexpr std::string_view kPipelinesFileName = "pipelines.yml";
 
-enum class TaskKind {
-  kCollectPostings,
-  kCollectProjects,
-  kDiscoverProjects,  // a sensor: exit 4 (nothing new) skips the run
-  kBuild,
-  kTest,
-  kRun,
-  kSnapshot,
-  kReload,
-  kDocs,
-};
-// "collect_postings", "discover_projects", "build", ...
-const char* TaskKindName(TaskKind kind);
+// A task's kind is the pipeline library's TaskKind (pipeline/task_kind.h),
+// named as `silverwork task run` names it. pipelines.yml takes every kind but
+// seed (a build loads the seeds): a kind of that list, by name. A
+// discover_projects task is a sensor: exit 4 (nothing new) skips the run.
 Result<TaskKind> ParseTaskKind(std::string_view name);
 // build, test, run and snapshot take select/exclude/full_refresh.
 bool TakesSelector(TaskKind kind);

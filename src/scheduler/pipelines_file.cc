@@ -30,22 +30,23 @@ const std::vector<std::string> kCommonTaskKeys{
 const std::vector<std::string> kCollectPostingsKeys{"days", "skip_details"};
 const std::vector<std::string> kSelectorKeys{"select", "exclude", "full_refresh"};
 
+// The kinds pipelines.yml accepts, and the keys each takes besides the
+// common ones.
 struct KindEntry {
   TaskKind kind;
-  const char* name;
   const std::vector<std::string>* extra_keys;
 };
 const std::vector<std::string> kNoKeys{};
 const std::array<KindEntry, 9> kKinds{{
-    {TaskKind::kCollectPostings, "collect_postings", &kCollectPostingsKeys},
-    {TaskKind::kCollectProjects, "collect_projects", &kNoKeys},
-    {TaskKind::kDiscoverProjects, "discover_projects", &kNoKeys},
-    {TaskKind::kBuild, "build", &kSelectorKeys},
-    {TaskKind::kTest, "test", &kSelectorKeys},
-    {TaskKind::kRun, "run", &kSelectorKeys},
-    {TaskKind::kSnapshot, "snapshot", &kSelectorKeys},
-    {TaskKind::kReload, "reload", &kNoKeys},
-    {TaskKind::kDocs, "docs", &kNoKeys},
+    {TaskKind::kCollectPostings, &kCollectPostingsKeys},
+    {TaskKind::kCollectProjects, &kNoKeys},
+    {TaskKind::kDiscoverProjects, &kNoKeys},
+    {TaskKind::kBuild, &kSelectorKeys},
+    {TaskKind::kTest, &kSelectorKeys},
+    {TaskKind::kRun, &kSelectorKeys},
+    {TaskKind::kSnapshot, &kSelectorKeys},
+    {TaskKind::kReload, &kNoKeys},
+    {TaskKind::kDocs, &kNoKeys},
 }};
 
 bool Present(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
@@ -359,13 +360,13 @@ Result<TaskSpec> PipelinesReader::Task(const std::string& name, const YAML::Node
                  "write e.g. 'build: {kind: build}'");
   const YAML::Node kind = node["kind"];
   std::vector<std::string> kind_names;
-  for (const KindEntry& entry : kKinds) kind_names.push_back(entry.name);
+  for (const KindEntry& entry : kKinds) kind_names.emplace_back(TaskKindName(entry.kind));
   if (!Present(kind))
     return Error(node, fmt::format("{} has no 'kind:'", where),
                  fmt::format("add 'kind:', one of: {}", fmt::join(kind_names, ", ")));
   SW_ASSIGN_OR_RETURN(std::string kind_text, Scalar(kind, "kind"));
   auto entry = std::find_if(kKinds.begin(), kKinds.end(),
-                            [&](const KindEntry& e) { return kind_text == e.name; });
+                            [&](const KindEntry& e) { return kind_text == TaskKindName(e.kind); });
   if (entry == kKinds.end())
     return Error(kind,
                  fmt::format("unknown task kind '{}'{}", kind_text,
@@ -505,18 +506,14 @@ Status PipelinesReader::OrderTasks(const YAML::Node& tasks_node, PipelineSpec& p
 
 }  // namespace
 
-const char* TaskKindName(TaskKind kind) {
-  for (const KindEntry& entry : kKinds)
-    if (entry.kind == kind) return entry.name;
-  return "unknown";
-}
-
 Result<TaskKind> ParseTaskKind(std::string_view name) {
-  for (const KindEntry& entry : kKinds)
-    if (name == entry.name) return entry.kind;
+  std::string known;
+  for (const KindEntry& entry : kKinds) {
+    if (name == TaskKindName(entry.kind)) return entry.kind;
+    known += (known.empty() ? "" : ", ") + std::string(TaskKindName(entry.kind));
+  }
   return Status(ErrorCode::kInvalidInput, fmt::format("unknown task kind '{}'", name),
-                "kinds: collect_postings, collect_projects, discover_projects, build, test, run, "
-                "snapshot, reload, docs");
+                "kinds: " + known);
 }
 
 bool TakesSelector(TaskKind kind) {

@@ -54,10 +54,11 @@ std::vector<RunPlan> RunsForDays(const PipelineSpec& pipeline, const std::vector
                                  const std::function<RunKind(const std::vector<Date>&)>& kind_of,
                                  const std::string& request_id) {
   std::vector<RunPlan> runs;
-  for (std::vector<Date>& days : GroupIntoRuns(chosen, partitions)) {
-    DataInterval interval = IntervalOfDays(*pipeline.partitions->zone, days.front(), days.back());
-    RunPlan run = BaseRun(pipeline, kind_of(days), logical_time, interval, request_id);
-    run.days = std::move(days);
+  for (std::vector<Date>& run_days : GroupIntoRuns(chosen, partitions)) {
+    DataInterval interval =
+        IntervalOfDays(*pipeline.partitions->zone, run_days.front(), run_days.back());
+    RunPlan run = BaseRun(pipeline, kind_of(run_days), logical_time, interval, request_id);
+    run.days = std::move(run_days);
     runs.push_back(std::move(run));
   }
   return runs;
@@ -87,8 +88,8 @@ std::vector<RunPlan> PlanPartitionedRuns(const PipelineSpec& pipeline, SysSecond
   std::vector<Date> missing;
   for (Date day = lower; day <= last_day; day = day.AddDays(1))
     if (!partitions.contains(day)) missing.push_back(day);
-  auto kind_of = [&](const std::vector<Date>& days) {
-    return days.front() >= own_first ? RunKind::kScheduled : RunKind::kCatchup;
+  auto kind_of = [&](const std::vector<Date>& run_days) {
+    return run_days.front() >= own_first ? RunKind::kScheduled : RunKind::kCatchup;
   };
   return RunsForDays(pipeline, missing, partitions, fire, kind_of, {});
 }

@@ -12,24 +12,6 @@
 namespace silverwork::scheduler {
 namespace {
 
-// pipelines.yml's task kinds -> the pipeline library's.
-struct KindMapping {
-  TaskKind scheduled;
-  silverwork::TaskKind pipeline;
-};
-
-constexpr KindMapping kKindMappings[] = {
-    {TaskKind::kCollectPostings, silverwork::TaskKind::kCollectPostings},
-    {TaskKind::kCollectProjects, silverwork::TaskKind::kCollectProjects},
-    {TaskKind::kDiscoverProjects, silverwork::TaskKind::kDiscoverProjects},
-    {TaskKind::kBuild, silverwork::TaskKind::kBuild},
-    {TaskKind::kTest, silverwork::TaskKind::kTest},
-    {TaskKind::kRun, silverwork::TaskKind::kRun},
-    {TaskKind::kSnapshot, silverwork::TaskKind::kSnapshot},
-    {TaskKind::kReload, silverwork::TaskKind::kReload},
-    {TaskKind::kDocs, silverwork::TaskKind::kDocs},
-};
-
 // A try that cannot run as defined: retrying will not help (exit 2).
 Status CannotRun(std::string message, std::string hint) {
   return Status(ErrorCode::kInvalidInput, std::move(message), std::move(hint));
@@ -160,14 +142,7 @@ TaskResult ResultOf(int exit_code, const Status& error, const TaskReport* report
 Result<TaskRequest> TaskRequestFor(const TaskSpec& task, std::optional<DayRange> run_window,
                                    const DataInterval& interval) {
   TaskRequest request;
-  const KindMapping* mapping = nullptr;
-  for (const KindMapping& entry : kKindMappings)
-    if (entry.scheduled == task.kind) mapping = &entry;
-  if (mapping == nullptr)
-    return Status(ErrorCode::kInternal,
-                  fmt::format("task kind {} has no entry point", TaskKindName(task.kind)),
-                  "add it to kKindMappings in scheduled_try.cc");
-  request.kind = mapping->pipeline;
+  request.kind = task.kind;
   if (task.kind == TaskKind::kCollectPostings) {
     const DayRange days = CollectionDays(task, run_window, interval);
     SW_ASSIGN_OR_RETURN(request.window, WindowBetween(days.first, days.last));

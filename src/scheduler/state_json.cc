@@ -7,13 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-json Time(TimePoint instant) { return FormatStoreTime(instant); }
-json Time(SysSeconds instant) { return FormatStoreTime(instant); }
-json Time(const std::optional<TimePoint>& instant) {
-  return instant ? json(FormatStoreTime(*instant)) : json(nullptr);
-}
-json TextOrNull(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
-
 template <typename T>
 json ValueOrNull(const std::optional<T>& value) {
   return value ? json(*value) : json(nullptr);
@@ -25,6 +18,15 @@ json Duration(const std::optional<TimePoint>& start, const std::optional<TimePoi
 }
 
 }  // namespace
+
+json TimeJson(TimePoint instant) { return FormatStoreTime(instant); }
+json TimeJson(SysSeconds instant) { return FormatStoreTime(instant); }
+json TimeJson(const std::optional<TimePoint>& instant) {
+  return instant ? json(FormatStoreTime(*instant)) : json(nullptr);
+}
+json TextOrNullJson(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
 
 std::optional<double> DurationSeconds(const std::optional<TimePoint>& start,
                                       const std::optional<TimePoint>& end, TimePoint now) {
@@ -44,31 +46,31 @@ json RunJson(const RunRecord& run, TimePoint now) {
           {"pipeline", run.pipeline},
           {"kind", RunKindName(run.kind)},
           {"state", RunStateName(run.state)},
-          {"logical_time", Time(run.logical_time)},
-          {"data_interval", {{"start", Time(run.interval.start)}, {"end", Time(run.interval.end)}}},
+          {"logical_time", TimeJson(run.logical_time)},
+          {"data_interval", {{"start", TimeJson(run.interval.start)}, {"end", TimeJson(run.interval.end)}}},
           {"days", std::move(days)},
-          {"queued_at", Time(run.queued_at)},
-          {"started_at", Time(run.started_at)},
-          {"ended_at", Time(run.ended_at)},
+          {"queued_at", TimeJson(run.queued_at)},
+          {"started_at", TimeJson(run.started_at)},
+          {"ended_at", TimeJson(run.ended_at)},
           {"duration_s", Duration(run.started_at, run.ended_at, now)},
-          {"deadline_at", run.deadline_at ? Time(*run.deadline_at) : json(nullptr)},
-          {"request_id", TextOrNull(run.request_id)},
-          {"message", TextOrNull(run.message)},
-          {"hint", TextOrNull(run.hint)}};
+          {"deadline_at", run.deadline_at ? TimeJson(*run.deadline_at) : json(nullptr)},
+          {"request_id", TextOrNullJson(run.request_id)},
+          {"message", TextOrNullJson(run.message)},
+          {"hint", TextOrNullJson(run.hint)}};
 }
 
 json TryJson(const TryRecord& attempt, TimePoint now, std::string log) {
   return {{"try_number", attempt.try_number},
           {"state", TryStateName(attempt.state)},
-          {"started_at", Time(attempt.started_at)},
-          {"ended_at", Time(attempt.ended_at)},
+          {"started_at", TimeJson(attempt.started_at)},
+          {"ended_at", TimeJson(attempt.ended_at)},
           {"duration_s", Duration(attempt.started_at, attempt.ended_at, now)},
           {"exit_code", ValueOrNull(attempt.exit_code)},
           {"signal", ValueOrNull(attempt.signal)},
-          {"host", TextOrNull(attempt.host)},
+          {"host", TextOrNullJson(attempt.host)},
           {"pid", ValueOrNull(attempt.pid)},
-          {"error", TextOrNull(attempt.error)},
-          {"hint", TextOrNull(attempt.hint)},
+          {"error", TextOrNullJson(attempt.error)},
+          {"hint", TextOrNullJson(attempt.hint)},
           {"log", std::move(log)}};
 }
 
@@ -90,13 +92,13 @@ json TaskJson(const TaskInstanceRecord& task, const std::vector<TryRecord>& trie
           {"failures", task.failures},
           {"retries", task.retry.retries},
           {"timeout_s", task.retry.timeout ? json(task.retry.timeout->count()) : json(nullptr)},
-          {"next_attempt_at", Time(task.next_attempt_at)},
-          {"started_at", Time(task.started_at)},
-          {"ended_at", Time(task.ended_at)},
+          {"next_attempt_at", TimeJson(task.next_attempt_at)},
+          {"started_at", TimeJson(task.started_at)},
+          {"ended_at", TimeJson(task.ended_at)},
           {"duration_s", Duration(task.started_at, task.ended_at, now)},
-          {"deferred_since", Time(task.deferred_since)},
-          {"message", TextOrNull(task.message)},
-          {"hint", TextOrNull(task.hint)},
+          {"deferred_since", TimeJson(task.deferred_since)},
+          {"message", TextOrNullJson(task.message)},
+          {"hint", TextOrNullJson(task.hint)},
           {"tries", std::move(task_tries)}};
 }
 
@@ -113,7 +115,7 @@ json PartitionJson(const PartitionRecord& day) {
   return {{"day", day.day.Iso()},
           {"status", PartitionStatusName(day.status)},
           {"run_id", day.run_id},
-          {"updated_at", Time(day.updated_at)}};
+          {"updated_at", TimeJson(day.updated_at)}};
 }
 
 }  // namespace silverwork::scheduler

@@ -22,6 +22,14 @@ namespace silverwork::scheduler {
 // Where a reader finds a try's log: the API gives its URL, the CLI the file.
 using TryLogReference = std::function<std::string(const TryRecord&)>;
 
+// The values every shape below is made of, also for other views of the
+// scheduler's state (serve's pipelines API): an instant as the store's text,
+// an absent instant or an empty text as null.
+nlohmann::json TimeJson(TimePoint instant);
+nlohmann::json TimeJson(SysSeconds instant);
+nlohmann::json TimeJson(const std::optional<TimePoint>& instant);
+nlohmann::json TextOrNullJson(const std::string& text);
+
 // Seconds from start to end (to `now` while it runs), to the millisecond;
 // nullopt before it starts.
 std::optional<double> DurationSeconds(const std::optional<TimePoint>& start,

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "common/log.h"
+#include "pipeline/task_outcome_json.h"
 
 namespace silverwork::scheduler {
 namespace {
@@ -53,18 +53,7 @@ std::string TaskResultJson(const TaskResult& result) {
   json["ledger_run_id"] = result.ledger_run_id;
   json["figures"] = nlohmann::ordered_json::object();
   for (const auto& [name, value] : result.figures) json["figures"][name] = value;
-  if (!result.freshness.empty()) {
-    json["freshness"] = nlohmann::ordered_json::array();
-    for (const FreshnessCheck& check : result.freshness)
-      json["freshness"].push_back({{"source", check.source},
-                                   {"status", check.status},
-                                   {"message", RedactSecrets(check.message)}});
-  }
-  if (!result.error.ok()) {
-    json["error"] = {{"code", ErrorCodeName(result.error.code())},
-                     {"message", RedactSecrets(result.error.message())},
-                     {"hint", RedactSecrets(result.error.hint())}};
-  }
+  AddTaskOutcomeJson(result.freshness, result.error, json);
   return json.dump();
 }
 

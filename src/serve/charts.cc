@@ -113,7 +113,9 @@ void ForEachProjectCell(const ServingSnapshot& snapshot, const ChartFilter& filt
   }
 }
 
-json Value(const DimensionValue& value) { return {{"code", value.code}, {"name", value.label}}; }
+json DimensionJson(const DimensionValue& value) {
+  return {{"code", value.code}, {"name", value.label}};
+}
 
 // Rounded to `digits` decimals, or null when the denominator is zero.
 json Ratio(double numerator, double denominator, double scale, int digits) {
@@ -124,7 +126,7 @@ json Ratio(double numerator, double denominator, double scale, int digits) {
 
 // ---- postings -------------------------------------------------------------
 
-json Kpis(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json Kpis(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   uint64_t postings = 0, headcount = 0, open = 0;
   std::vector<uint8_t> provinces(snapshot.provinces.size(), 0);
   ForEachPostingCell(snapshot, query.filter, 0, ProvinceFilter::kApply,
@@ -155,7 +157,7 @@ constexpr std::string_view kMapMetrics[] = {"postings", "postings_per_1000", "he
 constexpr OptionSpec kMapOptions[] = {
     {.name = "metric", .kind = OptionSpec::Kind::kChoice, .choices = kMapMetrics}};
 
-json ProvinceMap(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json ProvinceMap(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   const size_t count = snapshot.provinces.size();
   std::vector<uint64_t> postings(count, 0), headcount(count, 0), target_jobs(count, 0);
   ForEachPostingCell(snapshot, query.filter, 0, ProvinceFilter::kIgnore,
@@ -203,7 +205,8 @@ json ProvinceMap(const ServingSnapshot& snapshot, const ParsedQuery& query) {
           {"items", std::move(items)}};
 }
 
-json PostingsMonthly(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json PostingsMonthly(const ServingSnapshot& snapshot, const ServingStatus&,
+                     const ParsedQuery& query) {
   std::map<int, std::array<uint64_t, 3>> by_month;  // year*12 + month-1
   ForEachPostingCell(snapshot, query.filter, kByMonth, ProvinceFilter::kApply,
                      [&](const PostingCell& cell) {
@@ -234,7 +237,8 @@ json PostingsMonthly(const ServingSnapshot& snapshot, const ParsedQuery& query) 
           {"open_postings", std::move(open)}};
 }
 
-json PostingsByShape(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json PostingsByShape(const ServingSnapshot& snapshot, const ServingStatus&,
+                     const ParsedQuery& query) {
   std::map<int, std::vector<uint64_t>> by_year;
   std::vector<uint64_t> totals(snapshot.shapes.size(), 0);
   ForEachPostingCell(snapshot, query.filter, 0, ProvinceFilter::kApply,
@@ -250,7 +254,7 @@ json PostingsByShape(const ServingSnapshot& snapshot, const ParsedQuery& query) 
     if (totals[shape] == 0) continue;
     json series = json::array();
     for (const auto& [year, row] : by_year) series.push_back(row[shape]);
-    json entry = Value(snapshot.shapes.at(shape));
+    json entry = DimensionJson(snapshot.shapes.at(shape));
     entry["total"] = totals[shape];
     entry["by_year"] = std::move(series);
     shapes.push_back(std::move(entry));
@@ -261,7 +265,8 @@ json PostingsByShape(const ServingSnapshot& snapshot, const ParsedQuery& query) 
   return {{"years", std::move(years)}, {"shapes", std::move(shapes)}, {"total", total}};
 }
 
-json PostingsByJobClass(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json PostingsByJobClass(const ServingSnapshot& snapshot, const ServingStatus&,
+                        const ParsedQuery& query) {
   std::vector<std::pair<uint64_t, uint64_t>> sums(snapshot.job_classes.size());
   ForEachPostingCell(snapshot, query.filter, kByJobClass, ProvinceFilter::kApply,
                      [&](const PostingCell& cell) {
@@ -275,7 +280,7 @@ json PostingsByJobClass(const ServingSnapshot& snapshot, const ParsedQuery& quer
   json items = json::array();
   for (size_t index : order) {
     if (sums[index].first == 0) continue;
-    json entry = Value(snapshot.job_classes.at(index));
+    json entry = DimensionJson(snapshot.job_classes.at(index));
     entry["postings"] = sums[index].first;
     entry["headcount"] = sums[index].second;
     items.push_back(std::move(entry));
@@ -283,7 +288,8 @@ json PostingsByJobClass(const ServingSnapshot& snapshot, const ParsedQuery& quer
   return {{"items", std::move(items)}};
 }
 
-json JobsVsPostings(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json JobsVsPostings(const ServingSnapshot& snapshot, const ServingStatus&,
+                    const ParsedQuery& query) {
   struct Sums {
     uint64_t postings = 0, headcount = 0, projects = 0, target_jobs = 0;
   };
@@ -313,7 +319,7 @@ json JobsVsPostings(const ServingSnapshot& snapshot, const ParsedQuery& query) {
       {"projects", std::move(projects)},   {"headcount_per_100_target_jobs", std::move(coverage)}};
 }
 
-json Preferences(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json Preferences(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   const ChartFilter& filter = query.filter;
   std::vector<uint64_t> counts(snapshot.preferences.size(), 0);
   uint64_t postings = 0, with_any = 0;
@@ -351,7 +357,7 @@ json Preferences(const ServingSnapshot& snapshot, const ParsedQuery& query) {
                    [&](size_t a, size_t b) { return counts[a] > counts[b]; });
   json items = json::array();
   for (size_t index : order) {
-    json entry = Value(snapshot.preferences.at(index));
+    json entry = DimensionJson(snapshot.preferences.at(index));
     entry["postings"] = counts[index];
     entry["share_pct"] = Ratio(double(counts[index]), double(postings), 100, 1);
     items.push_back(std::move(entry));
@@ -362,7 +368,7 @@ json Preferences(const ServingSnapshot& snapshot, const ParsedQuery& query) {
 
 // ---- projects -------------------------------------------------------------
 
-json Continuity(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json Continuity(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   std::map<uint16_t, std::vector<uint64_t>> jobs_by_years;  // years -> per group
   std::map<uint16_t, uint64_t> projects_by_years;
   std::vector<uint64_t> group_totals(snapshot.type_groups.size(), 0);
@@ -392,7 +398,7 @@ json Continuity(const ServingSnapshot& snapshot, const ParsedQuery& query) {
       auto found = jobs_by_years.find(length);
       series.push_back(found == jobs_by_years.end() ? 0 : found->second[group]);
     }
-    json entry = Value(snapshot.type_groups.at(group));
+    json entry = DimensionJson(snapshot.type_groups.at(group));
     entry["target_jobs"] = std::move(series);
     groups.push_back(std::move(entry));
   }
@@ -406,7 +412,8 @@ constexpr std::string_view kProjectMeasures[] = {"target_jobs", "projects"};
 constexpr OptionSpec kMeasureOptions[] = {
     {.name = "measure", .kind = OptionSpec::Kind::kChoice, .choices = kProjectMeasures}};
 
-json ProjectsByRegionYear(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json ProjectsByRegionYear(const ServingSnapshot& snapshot, const ServingStatus&,
+                          const ParsedQuery& query) {
   const bool jobs = query.Text("measure") == "target_jobs";
   std::map<int, std::vector<uint64_t>> by_year;
   std::vector<uint64_t> province_totals(snapshot.provinces.size(), 0);
@@ -422,7 +429,7 @@ json ProjectsByRegionYear(const ServingSnapshot& snapshot, const ParsedQuery& qu
   for (size_t index = 0; index < province_totals.size(); ++index) {
     if (province_totals[index] == 0) continue;
     shown.push_back(index);
-    provinces.push_back(Value(snapshot.provinces.at(index)));
+    provinces.push_back(DimensionJson(snapshot.provinces.at(index)));
   }
   json series = json::array();
   for (const auto& [year, row] : by_year) {
@@ -435,7 +442,7 @@ json ProjectsByRegionYear(const ServingSnapshot& snapshot, const ParsedQuery& qu
           {"series", std::move(series)}};
 }
 
-json ProjectTypes(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json ProjectTypes(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   std::vector<std::pair<uint64_t, uint64_t>> by_code(snapshot.type_codes.size());
   std::vector<std::pair<uint64_t, uint64_t>> by_group(snapshot.type_groups.size());
   ForEachProjectCell(snapshot, query.filter, ProvinceFilter::kApply, [&](const ProjectCell& cell) {
@@ -452,7 +459,7 @@ json ProjectTypes(const ServingSnapshot& snapshot, const ParsedQuery& query) {
     json items = json::array();
     for (size_t index : order) {
       if (sums[index].first == 0) continue;
-      json entry = Value(dimension.at(index));
+      json entry = DimensionJson(dimension.at(index));
       entry["projects"] = sums[index].first;
       entry["target_jobs"] = sums[index].second;
       decorate(entry, index);
@@ -474,7 +481,8 @@ json ProjectTypes(const ServingSnapshot& snapshot, const ParsedQuery& query) {
           {"target_jobs", target_jobs}};
 }
 
-json ProjectsMonthlyShare(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json ProjectsMonthlyShare(const ServingSnapshot& snapshot, const ServingStatus&,
+                          const ParsedQuery& query) {
   std::map<int, std::array<uint64_t, 13>> by_year;  // [0]: unknown month
   ForEachProjectCell(snapshot, query.filter, ProvinceFilter::kApply, [&](const ProjectCell& cell) {
     by_year[cell.year][cell.start_month] += cell.projects;
@@ -521,9 +529,10 @@ json Rows(const TableCopy& table) {
   return rows;
 }
 
-json Freshness(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json Freshness(const ServingSnapshot& snapshot, const ServingStatus& status,
+               const ParsedQuery& query) {
   json sources = json::array();
-  for (const SourceFreshness& source : snapshot.freshness) {
+  for (const SourceFreshness& source : status.freshness) {
     sources.push_back(
         {{"table", source.table},
          {"present", source.present},
@@ -532,9 +541,9 @@ json Freshness(const ServingSnapshot& snapshot, const ParsedQuery& query) {
           source.newest_loaded_at.empty() ? json(nullptr) : json(source.newest_loaded_at)}});
   }
   return {{"sources", std::move(sources)},
-          {"postings", PostingsFreshnessJson(snapshot.postings_freshness, query.now)},
-          {"runs", Rows(snapshot.runs)},
-          {"runs_table_present", snapshot.runs.present},
+          {"postings", PostingsFreshnessJson(status.postings_freshness, query.now)},
+          {"runs", Rows(status.runs)},
+          {"runs_table_present", status.runs.present},
           {"snapshot",
            {{"loaded_at", FormatUtcTimestamp(snapshot.loaded_at)},
             {"load_seconds", std::round(snapshot.load_seconds * 1000) / 1000},
@@ -542,7 +551,7 @@ json Freshness(const ServingSnapshot& snapshot, const ParsedQuery& query) {
             {"project_cells", snapshot.projects.size()}}}};
 }
 
-json RowsPerDay(const ServingSnapshot& snapshot, const ParsedQuery& query) {
+json RowsPerDay(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery& query) {
   // mart_data_quality columns: check_name, source, day, detail, rows_count.
   std::map<std::string, std::map<std::string, int64_t>> by_source;
   std::map<std::string, bool> days;
@@ -571,7 +580,7 @@ json RowsPerDay(const ServingSnapshot& snapshot, const ParsedQuery& query) {
           {"series", std::move(series)}};
 }
 
-json TestResults(const ServingSnapshot& snapshot, const ParsedQuery&) {
+json TestResults(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery&) {
   json counts = json::object();
   for (const Row& row : snapshot.test_results.rows) {
     const std::string status = ValueToString(row[1]);
@@ -584,7 +593,7 @@ json TestResults(const ServingSnapshot& snapshot, const ParsedQuery&) {
           {"tests", Rows(snapshot.test_results)}};
 }
 
-json DataQuality(const ServingSnapshot& snapshot, const ParsedQuery&) {
+json DataQuality(const ServingSnapshot& snapshot, const ServingStatus&, const ParsedQuery&) {
   json checks = json::array();
   for (const Row& row : snapshot.data_quality.rows) {
     if (ValueToString(row[0]) == "rows_per_day") continue;
@@ -670,7 +679,7 @@ json Options(const Dimension& dimension, bool skip_empty_name_en = false) {
   json values = json::array();
   for (const DimensionValue& value : dimension.values()) {
     if (skip_empty_name_en && value.name_en.empty()) continue;
-    json entry = Value(value);
+    json entry = DimensionJson(value);
     if (!value.name_en.empty()) entry["name_en"] = value.name_en;
     values.push_back(std::move(entry));
   }

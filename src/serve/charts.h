@@ -20,7 +20,9 @@ struct ChartSpec {
   std::string_view summary;  // for docs and the index endpoint
   uint8_t filters;           // FilterBits this chart applies
   std::span<const OptionSpec> options;
-  nlohmann::json (*compute)(const ServingSnapshot&, const ParsedQuery&);
+  // The status part (ServingStatus) is loaded and replaced apart from the
+  // snapshot; the server passes the one serving when the request came.
+  nlohmann::json (*compute)(const ServingSnapshot&, const ServingStatus&, const ParsedQuery&);
   // A pure function of the snapshot and the query, so the server may keep
   // the answer until the snapshot changes; false when it reads query.now.
   bool cacheable = true;

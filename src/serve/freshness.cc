@@ -9,11 +9,12 @@ namespace {
 
 // frDd is compared as text: the bounds keep a malformed value (letters sort
 // after digits) from passing for the newest day, and make MAX one lookup of
-// the raw_postings_frdd index.
+// the raw_postings_frdd index. A posting without createDy (no detail yet)
+// comes last on both engines: SQLite sorts NULL first, PostgreSQL last.
 constexpr const char* kNewestPostingSql =
     "SELECT jobId, frDd, createDy FROM raw_postings WHERE frDd = ("
     " SELECT MAX(frDd) FROM raw_postings WHERE frDd BETWEEN '19000101' AND '29991231')"
-    " ORDER BY createDy DESC, jobId DESC LIMIT 1";
+    " ORDER BY createDy DESC NULLS LAST, jobId DESC LIMIT 1";
 
 // The newest successful run of each command; the ledger is small.
 constexpr const char* kLastSuccessesSql =

@@ -14,13 +14,6 @@ namespace {
 using nlohmann::json;
 using namespace scheduler;  // NOLINT(google-build-using-namespace): views of its records
 
-json Time(TimePoint instant) { return FormatStoreTime(instant); }
-json Time(SysSeconds instant) { return FormatStoreTime(instant); }
-json Time(const std::optional<TimePoint>& instant) {
-  return instant ? json(FormatStoreTime(*instant)) : json(nullptr);
-}
-json Text(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
-
 // Row order of the grid: the pipeline's tasks, then others by first position.
 std::vector<std::string> GridRows(const PipelineSpec& pipeline,
                                   const std::vector<TaskSummary>& tasks) {
@@ -105,7 +98,7 @@ json PipelineJson(const PipelineSpec& pipeline, const PipelineStatus& status, Ti
     partitions = {{"by", "day"}, {"timezone", pipeline.partitions->zone->name()}};
   return {
       {"pipeline", pipeline.name},
-      {"description", Text(pipeline.description)},
+      {"description", TextOrNullJson(pipeline.description)},
       {"schedule",
        {{"cron", pipeline.schedule.expression()},
         {"description", pipeline.schedule.Describe()},
@@ -115,7 +108,7 @@ json PipelineJson(const PipelineSpec& pipeline, const PipelineStatus& status, Ti
       {"max_active_runs", pipeline.max_active_runs},
       {"paused", status.paused_override.value_or(pipeline.paused)},
       {"paused_by", status.paused_override ? "operator" : "pipelines.yml"},
-      {"next_run", next ? Time(*next) : json(nullptr)},
+      {"next_run", next ? TimeJson(*next) : json(nullptr)},
       {"tasks", std::move(tasks)},
       {"running_runs", status.running_runs},
       {"last_run", status.last_run ? RunJson(*status.last_run, now) : json(nullptr)},
@@ -126,10 +119,10 @@ json PipelineJson(const PipelineSpec& pipeline, const PipelineStatus& status, Ti
 json SchedulerJson(const std::optional<LeaseHolder>& holder, TimePoint now) {
   if (!holder || holder->expires_at <= now) return {{"running", false}};
   return {{"running", true},
-          {"host", Text(holder->host)},
+          {"host", TextOrNullJson(holder->host)},
           {"pid", holder->pid},
-          {"since", Time(holder->acquired_at)},
-          {"renewed_at", Time(holder->renewed_at)}};
+          {"since", TimeJson(holder->acquired_at)},
+          {"renewed_at", TimeJson(holder->renewed_at)}};
 }
 
 std::string GridBody(const PipelineSpec& pipeline, const GridPage& page, TimePoint now) {
@@ -196,19 +189,19 @@ json RequestJson(const SchedulerRequest& request) {
   return {{"request_id", request.request_id},
           {"kind", RequestKindName(request.kind)},
           {"pipeline", request.pipeline},
-          {"run_id", Text(request.run_id)},
+          {"run_id", TextOrNullJson(request.run_id)},
           {"date", request.date ? json(request.date->Iso()) : json(nullptr)},
           {"from", request.range ? json(request.range->first.Iso()) : json(nullptr)},
           {"to", request.range ? json(request.range->last.Iso()) : json(nullptr)},
           {"reprocess", request.kind == RequestKind::kBackfill
                             ? json(ReprocessModeName(request.reprocess))
                             : json(nullptr)},
-          {"requested_by", Text(request.requested_by)},
-          {"requested_at", Time(request.requested_at)},
+          {"requested_by", TextOrNullJson(request.requested_by)},
+          {"requested_at", TimeJson(request.requested_at)},
           {"state", RequestStateName(request.state)},
-          {"answered_at", Time(request.answered_at)},
-          {"message", Text(request.message)},
-          {"hint", Text(request.hint)},
+          {"answered_at", TimeJson(request.answered_at)},
+          {"message", TextOrNullJson(request.message)},
+          {"hint", TextOrNullJson(request.hint)},
           {"run_ids", request.run_ids},
           {"poll", RequestPath(request.request_id)}};
 }

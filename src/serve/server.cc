@@ -8,6 +8,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <utility>
 
 #include "common/date.h"
 #include "common/log.h"
@@ -155,8 +156,13 @@ class Server::Impl {
                    loaded.message());
       // loaded_build_ stays unset: the first look that finds a finished
       // build loads it.
-      std::lock_guard lock(snapshot_mutex_);
-      snapshot_ = std::make_shared<const ServingSnapshot>();
+      {
+        std::lock_guard lock(snapshot_mutex_);
+        snapshot_ = std::make_shared<const ServingSnapshot>();
+      }
+      // The raw tables' figures need no model: shown before the first build.
+      if (Status status = ReloadStatus(); !status.ok())
+        spdlog::debug("serve: no status figures yet: {}", status.ToString());
     }
     ConfigureHttp();
     return Status::Ok();
@@ -179,9 +185,7 @@ class Server::Impl {
     for (int waited_ms = 0; !http_.is_running() && waited_ms < 5000; ++waited_ms) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    if (options_.reload_interval.count() > 0) {
-      reloader_ = std::thread([this] { WatchWarehouse(); });
-    }
+    reloader_ = std::thread([this] { WatchWarehouse(); });
     spdlog::info("serving {} on http://{}:{}/ ({} postings, dashboard: {}, API writes: {})",
                  options_.warehouse.location, options_.host, port, snapshot()->postings.size(),
                  assets_ ? assets_->dir().string() : std::string("not built"),
@@ -223,7 +227,24 @@ class Server::Impl {
     // Loading churns through a million rows of temporaries; hand the freed
     // pages back so the resident size reflects what the snapshot holds.
     malloc_trim(0);
+    // Never older than the marts it is shown beside.
+    if (Status status = ReloadStatus(**warehouse); !status.ok())
+      spdlog::warn("serve: the status figures were not reloaded with the marts: {}",
+                   status.ToString());
     return Loaded(Status::Ok());
+  }
+
+  Status ReloadStatus() {
+    SW_ASSIGN_OR_RETURN(auto warehouse, options_.open_warehouse(options_.warehouse));
+    return ReloadStatus(*warehouse);
+  }
+
+  void LookNow() {
+    {
+      std::lock_guard lock(stop_mutex_);
+      look_wanted_ = true;
+    }
+    stop_signal_.notify_all();
   }
 
   WarehouseCheck CheckWarehouse() {
@@ -257,11 +278,27 @@ class Server::Impl {
     return snapshot_;
   }
 
+  std::shared_ptr<const ServingStatus> status() const {
+    std::lock_guard lock(snapshot_mutex_);
+    return status_;
+  }
+
  private:
   // The snapshot and its generation (which keys the response cache).
   std::pair<std::shared_ptr<const ServingSnapshot>, uint64_t> CurrentSnapshot() const {
     std::lock_guard lock(snapshot_mutex_);
     return {snapshot_, generation_};
+  }
+
+  // Loads the status part through `warehouse` and swaps it in. Loads are
+  // serialized, so a status read earlier never replaces one read later.
+  Status ReloadStatus(Warehouse& warehouse) {
+    std::lock_guard load_lock(status_load_mutex_);
+    SW_ASSIGN_OR_RETURN(ServingStatus loaded, LoadServingStatus(warehouse, clock_));
+    auto fresh = std::make_shared<const ServingStatus>(std::move(loaded));
+    std::lock_guard lock(snapshot_mutex_);
+    status_ = std::move(fresh);
+    return Status::Ok();
   }
 
   std::string LoadedBuild() const {
@@ -282,10 +319,24 @@ class Server::Impl {
     return warehouse->BuildGeneration();
   }
 
+  // Every reload_interval (never when it is zero) and at each LookNow: a
+  // look at the build generation; a LookNow reloads the status part first.
   void WatchWarehouse() {
+    const auto woken = [&] { return stopping_ || look_wanted_; };
     std::unique_lock lock(stop_mutex_);
-    while (!stop_signal_.wait_for(lock, options_.reload_interval, [&] { return stopping_; })) {
+    for (;;) {
+      if (options_.reload_interval.count() > 0) {
+        stop_signal_.wait_for(lock, options_.reload_interval, woken);
+      } else {
+        stop_signal_.wait(lock, woken);
+      }
+      if (stopping_) return;
+      const bool asked = std::exchange(look_wanted_, false);
       lock.unlock();
+      if (asked) {
+        if (Status status = ReloadStatus(); !status.ok())
+          spdlog::warn("serve: keeping the status figures serving: {}", status.ToString());
+      }
       const WarehouseCheck check = CheckWarehouse();
       if (options_.on_warehouse_check) options_.on_warehouse_check(check);
       lock.lock();
@@ -355,7 +406,7 @@ class Server::Impl {
     Route("/metrics", [this](const httplib::Request&, httplib::Response& res) {
       auto current = snapshot();
       res.set_content(metrics_.Render(SnapshotGauges(*current, cache_.hits(), cache_.misses()) +
-                                      FreshnessGauges(current->postings_freshness, clock_.Now()) +
+                                      FreshnessGauges(status()->postings_freshness, clock_.Now()) +
                                       SchedulerGauges()),
                       "text/plain; version=0.0.4; charset=utf-8");
     });
@@ -486,6 +537,7 @@ class Server::Impl {
 
   void ServeChart(const ChartSpec& chart, const httplib::Request& req, httplib::Response& res) {
     const auto [current, generation] = CurrentSnapshot();
+    const auto current_status = status();
     res.status = 200;
     res.set_header("Cache-Control", "no-store");
     if (auto cached = chart.cacheable ? cache_.Find(generation, req.target) : nullptr) {
@@ -497,7 +549,7 @@ class Server::Impl {
     auto& query = std::get<ParsedQuery>(parsed);
     query.now = clock_.Now();
     auto body = std::make_shared<const std::string>(
-        Dump({{"data", chart.compute(*current, query)},
+        Dump({{"data", chart.compute(*current, *current_status, query)},
               {"filters", query.canonical},
               {"ignored_filters", IgnoredFilters(query, chart.filters)}}));
     res.set_content(*body, kJsonType);
@@ -605,12 +657,17 @@ class Server::Impl {
   uint64_t generation_ = 0;
   std::string loaded_build_;  // the build generation the snapshot was loaded at
 
+  std::shared_ptr<const ServingStatus> status_ =  // snapshot_mutex_
+      std::make_shared<const ServingStatus>();
+  std::mutex status_load_mutex_;  // one status load at a time
+
   std::mutex check_mutex_;   // one CheckWarehouse at a time
   bool unreadable_ = false;  // the last look could not read the generation; check_mutex_
 
   std::mutex stop_mutex_;
   std::condition_variable stop_signal_;
   bool stopping_ = false;
+  bool look_wanted_ = false;  // LookNow was called; stop_mutex_
   std::thread listener_;
   std::thread reloader_;
 };
@@ -627,7 +684,10 @@ Server::~Server() = default;
 Status Server::Start() { return impl_->Start(port_); }
 void Server::Stop() { impl_->Stop(); }
 Status Server::Reload() { return impl_->Reload(); }
+Status Server::ReloadStatus() { return impl_->ReloadStatus(); }
 WarehouseCheck Server::CheckWarehouse() { return impl_->CheckWarehouse(); }
+void Server::LookNow() { impl_->LookNow(); }
 std::shared_ptr<const ServingSnapshot> Server::snapshot() const { return impl_->snapshot(); }
+std::shared_ptr<const ServingStatus> Server::status() const { return impl_->status(); }
 
 }  // namespace silverwork::serve

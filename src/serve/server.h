@@ -15,15 +15,17 @@
 // Charts are computed from an in-memory snapshot of the warehouse
 // (snapshot.h), reloaded in the background when a build finishes (the
 // warehouse's build generation; other writes, such as the scheduler's state,
-// load nothing);
+// a collection or a build still running, load nothing), and from the status
+// part every run changes (ServingStatus), reloaded with it and on its own
+// when the owner says a task ended (LookNow: `silverwork standalone`);
 // the table reads row text through a pool of read-only connections. Every
 // request is bounded: query length (8 KiB), body (4 KiB), parameter values,
 // read and write timeouts. Failures answer with the status their category
 // maps to (responses.h) and a request id the log line carries too.
 //
 // Thread-safety: Create/Start/Stop from one controlling thread; requests are
-// served by the server's own pool; Reload, CheckWarehouse and snapshot are
-// thread-safe.
+// served by the server's own pool; Reload, ReloadStatus, CheckWarehouse,
+// LookNow, snapshot and status are thread-safe.
 #pragma once
 
 #include <chrono>
@@ -61,7 +63,7 @@ struct ServeOptions {
   // finds them (`silverwork standalone` on a fresh warehouse), instead of
   // failing Create.
   bool start_empty = false;
-  // How often to look for a finished build; zero: never reload.
+  // How often to look for a finished build; zero: only when LookNow asks.
   std::chrono::milliseconds reload_interval{std::chrono::seconds(5)};
   // A connection is closed when a request's next byte takes longer than
   // read_timeout to arrive, when the client takes longer than write_timeout
@@ -88,7 +90,8 @@ struct ServeOptions {
   // The operator token the API's writes need (a secret); empty: writes are
   // refused with 403.
   std::string api_token;
-  // Called on the reloader's thread after each of its looks at the warehouse.
+  // Called on the reloader's thread after each of its looks at the warehouse
+  // (every reload_interval, and each LookNow's).
   std::function<void(WarehouseCheck)> on_warehouse_check;
 };
 
@@ -110,13 +113,27 @@ class Server {
   // The bound port (after Start).
   int port() const { return port_; }
 
-  // Loads a new snapshot now and swaps it in when it loads.
+  // Loads a new snapshot now and swaps it in when it loads; the status part
+  // with it.
   Status Reload();
+  // Loads the status part now (ServingStatus: the raw tables' rows and
+  // newest _loaded_at, the newest posting, the run ledger; no model) and
+  // swaps it in alone: the marts keep serving as they were. Requests in
+  // flight keep the status they started with.
+  Status ReloadStatus();
+  // Something may have changed the warehouse (a task of the owner's
+  // scheduler ended): the reloader looks now, on its thread, instead of at
+  // its next interval — it reloads the status part, then the marts when a
+  // build finished since they were loaded (CheckWarehouse). A collection's
+  // rows show at once; a build still running is not loaded half-way.
+  // Returns at once; asked while a look runs, it makes one more look after it.
+  void LookNow();
   // One look of the reloader (every reload_interval): reloads when a build
   // finished since the serving snapshot was loaded (the build generation
   // changed). A failed load is retried only after the next build.
   WarehouseCheck CheckWarehouse();
   std::shared_ptr<const ServingSnapshot> snapshot() const;
+  std::shared_ptr<const ServingStatus> status() const;
 
  private:
   class Impl;

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <limits>
 #include <tuple>
+#include <utility>
 
 #include "serve/cell_summer.h"
 #include "warehouse/engine_traits.h"
@@ -119,6 +120,66 @@ CategoryCube Explode(std::span<const Source> sources, uint8_t dims, size_t categ
   return cube;
 }
 
+// `table` as `sql` reads it; not present when the table does not exist (yet).
+Result<TableCopy> CopyTable(Warehouse& warehouse, std::string_view table, std::string_view sql) {
+  TableCopy copy;
+  SW_ASSIGN_OR_RETURN(copy.present, warehouse.TableExists(table));
+  if (!copy.present) return copy;
+  SW_RETURN_IF_ERROR(warehouse.Query(
+      sql, {},
+      [&](const Row& row) {
+        copy.rows.push_back(row);
+        return Status::Ok();
+      },
+      &copy.columns));
+  return copy;
+}
+
+Result<ServingStatus> LoadStatusTables(Warehouse& warehouse) {
+  ServingStatus status;
+  for (std::string_view table : {"raw_postings", "raw_projects"}) {
+    SourceFreshness freshness{std::string(table)};
+    SW_ASSIGN_OR_RETURN(freshness.present, warehouse.TableExists(table));
+    if (freshness.present) {
+      SW_ASSIGN_OR_RETURN(
+          auto result, warehouse.QueryAll(fmt::format("SELECT count(*), max(_loaded_at) FROM {}",
+                                                      warehouse.dialect().QuoteIdentifier(table))));
+      freshness.rows = Integer(result.rows.at(0).at(0));
+      freshness.newest_loaded_at = Text(result.rows.at(0).at(1));
+    }
+    status.freshness.push_back(std::move(freshness));
+  }
+  SW_ASSIGN_OR_RETURN(status.postings_freshness, LoadPostingsFreshness(warehouse));
+  SW_ASSIGN_OR_RETURN(status.runs,
+                      CopyTable(warehouse, "_sw_runs",
+                                "SELECT run_id, command, started_at, finished_at, status, "
+                                "message FROM _sw_runs ORDER BY run_id DESC LIMIT 20"));
+  return status;
+}
+
+// Opens a read transaction (which takes no write lock, so every table is
+// read at the same commit even while a build writes) that ends with the
+// object.
+class ReadTransaction {
+ public:
+  static Result<ReadTransaction> Begin(Warehouse& warehouse) {
+    SW_RETURN_IF_ERROR(warehouse.Execute(warehouse.traits().begin_read_sql()));
+    return ReadTransaction(warehouse);
+  }
+  ReadTransaction(ReadTransaction&& other) noexcept
+      : warehouse_(std::exchange(other.warehouse_, nullptr)) {}
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(ReadTransaction&&) = delete;
+  ~ReadTransaction() {
+    if (warehouse_ != nullptr) (void)warehouse_->Execute("COMMIT");
+  }
+
+ private:
+  explicit ReadTransaction(Warehouse& warehouse) : warehouse_(&warehouse) {}
+  Warehouse* warehouse_;
+};
+
 class SnapshotLoader {
  public:
   explicit SnapshotLoader(Warehouse& warehouse) : warehouse_(warehouse) {}
@@ -136,7 +197,7 @@ class SnapshotLoader {
     SW_RETURN_IF_ERROR(LoadPostings());
     SW_RETURN_IF_ERROR(LoadProjects());
     SW_RETURN_IF_ERROR(LoadPopulation());
-    SW_RETURN_IF_ERROR(LoadStatus());
+    SW_RETURN_IF_ERROR(LoadBuildStatus());
     BuildCubes();
     return std::move(snapshot_);
   }
@@ -305,46 +366,17 @@ class SnapshotLoader {
                    });
   }
 
-  Result<TableCopy> CopyTable(std::string_view table, std::string_view sql) {
-    TableCopy copy;
-    SW_ASSIGN_OR_RETURN(copy.present, warehouse_.TableExists(table));
-    if (!copy.present) return copy;
-    SW_RETURN_IF_ERROR(warehouse_.Query(
-        sql, {},
-        [&](const Row& row) {
-          copy.rows.push_back(row);
-          return Status::Ok();
-        },
-        &copy.columns));
-    return copy;
-  }
-
-  Status LoadStatus() {
-    for (std::string_view table : {"raw_postings", "raw_projects"}) {
-      SourceFreshness freshness{std::string(table)};
-      SW_ASSIGN_OR_RETURN(freshness.present, warehouse_.TableExists(table));
-      if (freshness.present) {
-        SW_ASSIGN_OR_RETURN(auto result, warehouse_.QueryAll(fmt::format(
-                                             "SELECT count(*), max(_loaded_at) FROM {}",
-                                             warehouse_.dialect().QuoteIdentifier(table))));
-        freshness.rows = Integer(result.rows.at(0).at(0));
-        freshness.newest_loaded_at = Text(result.rows.at(0).at(1));
-      }
-      snapshot_.freshness.push_back(std::move(freshness));
-    }
-    SW_ASSIGN_OR_RETURN(snapshot_.postings_freshness, LoadPostingsFreshness(warehouse_));
-    SW_ASSIGN_OR_RETURN(snapshot_.runs,
-                        CopyTable("_sw_runs",
-                                  "SELECT run_id, command, started_at, finished_at, status, "
-                                  "message FROM _sw_runs ORDER BY run_id DESC LIMIT 20"));
+  // What builds write for the status tab (ServingStatus holds what every
+  // run writes).
+  Status LoadBuildStatus() {
     SW_ASSIGN_OR_RETURN(
         snapshot_.data_quality,
-        CopyTable("mart_data_quality",
+        CopyTable(warehouse_, "mart_data_quality",
                   "SELECT check_name, source, day, detail, rows_count "
                   "FROM mart_data_quality ORDER BY check_name, source, day, detail"));
     SW_ASSIGN_OR_RETURN(
         snapshot_.test_results,
-        CopyTable("_sw_test_failures",
+        CopyTable(warehouse_, "_sw_test_failures",
                   "SELECT test_id, status, failures, executed_at, run_id FROM _sw_test_failures "
                   "WHERE run_id = (SELECT run_id FROM _sw_test_failures "
                   "                ORDER BY executed_at DESC, run_id DESC LIMIT 1) "
@@ -468,13 +500,7 @@ const PopulationYear* ServingSnapshot::PopulationFor(int year) const {
 
 Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
   const auto started = clock.Monotonic();
-  // One read transaction (which takes no write lock) so every table is read
-  // at the same commit even while a build writes.
-  SW_RETURN_IF_ERROR(warehouse.Execute(warehouse.traits().begin_read_sql()));
-  struct EndRead {
-    Warehouse& warehouse;
-    ~EndRead() { (void)warehouse.Execute("COMMIT"); }
-  } end_read{warehouse};
+  SW_ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(warehouse));
   Result<ServingSnapshot> snapshot = Status(ErrorCode::kInternal, "not loaded");
   try {
     snapshot = SnapshotLoader(warehouse).Load();
@@ -488,6 +514,14 @@ Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
   snapshot->loaded_at = clock.Now();
   snapshot->load_seconds = std::chrono::duration<double>(clock.Monotonic() - started).count();
   return snapshot;
+}
+
+Result<ServingStatus> LoadServingStatus(Warehouse& warehouse, Clock& clock) {
+  SW_ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(warehouse));
+  Result<ServingStatus> status = LoadStatusTables(warehouse);
+  if (!status.ok()) return status.status().WithContext("cannot load the status tab's figures");
+  status->loaded_at = clock.Now();
+  return status;
 }
 
 }  // namespace silverwork::serve

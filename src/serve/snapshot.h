@@ -14,6 +14,8 @@
 //
 // A snapshot is immutable once loaded and is shared between server threads
 // through std::shared_ptr<const ServingSnapshot>; reloading builds a new one.
+// The status tab's part that collections change too (ServingStatus, below)
+// is loaded and replaced on its own.
 #pragma once
 
 #include <chrono>
@@ -198,9 +200,8 @@ struct ServingSnapshot {
   std::vector<ProjectCell> projects;
   std::vector<PopulationYear> population;  // ascending years
 
-  std::vector<SourceFreshness> freshness;
-  PostingsFreshness postings_freshness;  // the newest posting, the last successful runs
-  TableCopy runs;          // _sw_runs, newest first
+  // What builds write for the status tab; what every run writes is in
+  // ServingStatus, loaded on its own.
   TableCopy data_quality;  // mart_data_quality
   TableCopy test_results;  // _sw_test_failures of the newest test run
   // The 데이터 카탈로그 tab's catalog (catalog.h); empty before a build stored one.
@@ -228,9 +229,28 @@ struct ServingSnapshot {
   const PopulationYear* PopulationFor(int year) const;
 };
 
+// The status tab's part that every run changes, a collection too: the raw
+// tables' rows and newest _loaded_at, the newest posting, the run ledger.
+// It reads no model, so it is loaded on its own whenever a task ends, while
+// the marts (ServingSnapshot) load only when a build has finished: a
+// collection's rows show at once and a build in progress is never shown
+// half-way. Immutable once loaded; shared like the snapshot through
+// std::shared_ptr<const ServingStatus>, replaced as a whole.
+struct ServingStatus {
+  std::vector<SourceFreshness> freshness;  // raw_postings, raw_projects
+  PostingsFreshness postings_freshness;    // the newest posting, the last successful runs
+  TableCopy runs;                          // _sw_runs, newest first
+  std::chrono::system_clock::time_point loaded_at;
+};
+
 // Loads a snapshot from the warehouse's facts and marts (one read
 // transaction), stamped with `clock`'s time. Fails, naming the table, when a
 // required table is missing: run `silverwork build` first.
 Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock);
+
+// Loads the status part (one read transaction), stamped with `clock`'s
+// time. Tables not there yet read as absent or empty: it loads on a
+// warehouse no build has filled.
+Result<ServingStatus> LoadServingStatus(Warehouse& warehouse, Clock& clock);
 
 }  // namespace silverwork::serve

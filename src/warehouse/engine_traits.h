@@ -81,6 +81,16 @@ class EngineTraits {
     // to anyone but its owner.
     std::string_view current_schema_sql;
     std::string_view relation_grants_sql;
+    // Empty when the engine lets a relation be dropped while views read it
+    // (SQLite checks a view only when it is read). Otherwise: one statement
+    // taking a relation name as its only parameter, returning for every view
+    // that reads it, directly or through other views: (the view's name
+    // quoted and schema-qualified, its name for messages, its SELECT, its
+    // options for CREATE VIEW ... WITH or empty, a privilege or NULL, the
+    // grantee quoted or PUBLIC, or NULL). One row per privilege granted to
+    // anyone but the view's owner, a view's rows together, and each view
+    // after every view it reads.
+    std::string_view dependent_views_sql;
     // Empty when the engine lets writers build different tables side by
     // side. Otherwise: how a SELECT ($2) is computed into a table private
     // to the connection ($1, quoted) without the write lock, how SQL then
@@ -94,6 +104,9 @@ class EngineTraits {
     std::string_view read_setting_pattern;   // $1: the name; one row, one column
     std::string_view write_setting_pattern;  // $1: the name, $2: the value
     std::span<const EngineFunction> functions;
+    // True when every statement is a round trip to a server, so loaders
+    // send rows in bulk (Upsert) rather than one statement per row.
+    bool statements_are_round_trips = false;
   };
 
   // REQUIRES: `spellings`' views and spans and `dialect` outlive the traits.
@@ -109,6 +122,7 @@ class EngineTraits {
   std::span<const EngineFunction> functions() const { return spellings_.functions; }
 
   // See Spellings.
+  bool statements_are_round_trips() const { return spellings_.statements_are_round_trips; }
   std::string_view relation_kind_sql() const { return spellings_.relation_kind_sql; }
   std::string_view unique_index_columns_sql() const { return spellings_.unique_index_columns_sql; }
   // SQL that is true when `a` and `b` differ, treating two NULLs as equal.
@@ -121,6 +135,9 @@ class EngineTraits {
   // See Spellings; both empty on an engine without roles (warehouse/grants.h).
   std::string_view current_schema_sql() const { return spellings_.current_schema_sql; }
   std::string_view relation_grants_sql() const { return spellings_.relation_grants_sql; }
+  // See Spellings; empty on an engine that drops a relation under its views
+  // (warehouse/dependent_views.h).
+  std::string_view dependent_views_sql() const { return spellings_.dependent_views_sql; }
 
   // Whether builds on several connections compute their SELECTs into
   // connection-private tables first (the engine has one writer at a time).

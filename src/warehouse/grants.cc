@@ -43,11 +43,15 @@ Result<std::vector<RelationGrant>> GrantsOn(Warehouse& warehouse, std::string_vi
 
 Status Grant(Warehouse& warehouse, std::string_view relation,
              std::span<const RelationGrant> grants) {
-  const std::string quoted = warehouse.dialect().QuoteIdentifier(relation);
+  return GrantOnQuoted(warehouse, warehouse.dialect().QuoteIdentifier(relation), grants);
+}
+
+Status GrantOnQuoted(Warehouse& warehouse, std::string_view quoted,
+                     std::span<const RelationGrant> grants) {
   for (const RelationGrant& grant : grants) {
     if (!IsPrivilegeName(grant.privilege)) {
       return Status(ErrorCode::kInternal,
-                    fmt::format("unexpected privilege '{}' on {}", grant.privilege, relation),
+                    fmt::format("unexpected privilege '{}' on {}", grant.privilege, quoted),
                     "report this: the catalog answered a privilege that is not a word");
     }
     SW_RETURN_IF_ERROR(warehouse.Execute(

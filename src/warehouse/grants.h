@@ -33,6 +33,10 @@ Result<std::vector<RelationGrant>> GrantsOn(Warehouse& warehouse, std::string_vi
 // Grants `grants` on `relation`.
 Status Grant(Warehouse& warehouse, std::string_view relation,
              std::span<const RelationGrant> grants);
+// The same for a relation named as SQL names it: quoted, maybe with its
+// schema (a view in another schema, warehouse/dependent_views.h).
+Status GrantOnQuoted(Warehouse& warehouse, std::string_view quoted_relation,
+                     std::span<const RelationGrant> grants);
 
 // Gives `role` the use of the schema the connection creates its tables in
 // and SELECT on each of `relations` (tables or views that must exist), and

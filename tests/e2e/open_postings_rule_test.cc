@@ -22,7 +22,7 @@ struct RawPosting {
 };
 
 // All start on 2025-03-01 and were last loaded at kNewestLoad.
-const std::vector<RawPosting> kPostings = {
+const std::vector<RawPosting> kOpenOrClosedPostings = {
     // Open: its toDd is ahead.
     {"A", "20250310", "접수중", kNewestLoad},
     // Open: its last day, which ends at 03-05T15:00Z.
@@ -43,7 +43,7 @@ class OpenPostingsRule : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(HasFailure());
-    for (const RawPosting& posting : kPostings) {
+    for (const RawPosting& posting : kOpenOrClosedPostings) {
       Value listed =
           posting.list_loaded_at == nullptr ? Value{} : Value{std::string(posting.list_loaded_at)};
       project_.Execute(

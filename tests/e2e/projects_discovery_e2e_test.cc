@@ -11,6 +11,7 @@
 #include "lake/lake.h"
 #include "process.h"
 #include "scheduler/task_state.h"
+#include "simulate_process.h"
 
 namespace silverwork::testing {
 namespace {
@@ -170,44 +171,14 @@ TEST(ProjectsBinary, AnUnpublishedPinFailsAloneAndSaysSo) {
   EXPECT_NE(binary.Stdout().find("2018: "), std::string::npos) << "the other file was collected";
 }
 
-// Runs `silverwork simulate ARGS --port 0` with its stdout on a FIFO, so the
-// test reads the address it listens on as soon as it is printed.
-class SimulateProcess {
+// The projects document the simulator serves; the status of the last
+// parse is kept for the tests of a broken document.
+class ProjectsSimulator : public SimulateProcess {
  public:
-  explicit SimulateProcess(std::vector<std::string> args) {
-    std::string fifo = dir_.path() + "/stdout.fifo";
-    if (mkfifo(fifo.c_str(), 0600) != 0) throw std::runtime_error("mkfifo failed");
-    // Open the read end first (without waiting for a writer), so that the
-    // child's open of the write end, inside posix_spawn, does not block.
-    int read_end = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
-    if (read_end < 0) throw std::runtime_error("cannot open the FIFO");
-    std::vector<std::string> argv{SILVERWORK_BINARY, "simulate", "--port", "0"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    child_ = std::make_unique<ChildProcess>(
-        argv, std::map<std::string, std::string>{{"DATA_GO_KR_SERVICE_KEY", ""}}, fifo,
-        dir_.path() + "/stderr.txt");
-    fcntl(read_end, F_SETFL, fcntl(read_end, F_GETFL) & ~O_NONBLOCK);
-    const std::string marker = "simulator listening on ";
-    std::string pending;
-    char buffer[512];
-    ssize_t got = 0;
-    while (base_url_.empty() && (got = read(read_end, buffer, sizeof buffer)) > 0) {
-      pending.append(buffer, static_cast<size_t>(got));
-      for (size_t newline; (newline = pending.find('\n')) != std::string::npos;) {
-        std::string line = pending.substr(0, newline);
-        pending.erase(0, newline + 1);
-        if (line.starts_with(marker)) base_url_ = line.substr(marker.size());
-      }
-    }
-    close(read_end);
-  }
-  ~SimulateProcess() {
-    child_->Kill(SIGTERM);
-    child_->Wait();
-  }
+  using SimulateProcess::SimulateProcess;
 
   ProjectsDocument Document() const {
-    auto response = CreateHttpClient()->Get(base_url_ + kSimulatorProjectsDocumentPath, "document",
+    auto response = CreateHttpClient()->Get(url() + kSimulatorProjectsDocumentPath, "document",
                                             std::chrono::milliseconds(5000));
     EXPECT_TRUE(response.ok()) << response.status().ToString();
     if (!response.ok()) return {};
@@ -215,21 +186,18 @@ class SimulateProcess {
     last_status_ = parsed.status();
     return parsed.ok() ? *parsed : ProjectsDocument{};
   }
-  const std::string& base_url() const { return base_url_; }
   const Status& last_status() const { return last_status_; }
 
  private:
-  TempDir dir_;
-  std::unique_ptr<ChildProcess> child_;
-  std::string base_url_;
   mutable Status last_status_;
 };
 
 TEST(SimulateBinary, ProjectsFileFlagsChangeTheDocumentOnTheirDays) {
-  SimulateProcess simulate({"--today", "2025-06-30", "--projects-per-year", "20",
-                            "--publish-projects-file-on", "2025-06-01", "--revise-projects-file-on",
-                            "2025-06-15", "--withdraw-projects-file-on", "2025-06-20"});
-  ASSERT_FALSE(simulate.base_url().empty());
+  ProjectsSimulator simulate({"--today", "2025-06-30", "--projects-per-year", "20",
+                              "--publish-projects-file-on", "2025-06-01",
+                              "--revise-projects-file-on", "2025-06-15",
+                              "--withdraw-projects-file-on", "2025-06-20"});
+  ASSERT_FALSE(simulate.url().empty());
   ProjectsDocument document = simulate.Document();
   ASSERT_NE(document.Find(kLateFile), nullptr);
   EXPECT_EQ(document.Find(kLateFile)->published_on, Date::FromYmd(2025, 6, 1));
@@ -239,13 +207,13 @@ TEST(SimulateBinary, ProjectsFileFlagsChangeTheDocumentOnTheirDays) {
   EXPECT_EQ(document.Find(KnownProjectFiles().front().second), nullptr);
   EXPECT_EQ(document.files.size(), KnownProjectFiles().size());
 
-  SimulateProcess before({"--today", "2025-05-31", "--publish-projects-file-on", "2025-06-01"});
+  ProjectsSimulator before({"--today", "2025-05-31", "--publish-projects-file-on", "2025-06-01"});
   EXPECT_EQ(before.Document().Find(kLateFile), nullptr);
 }
 
 TEST(SimulateBinary, TheDocumentFaultFlagBreaksTheDocument) {
-  SimulateProcess simulate({"--projects-document-fault", "not-json"});
-  ASSERT_FALSE(simulate.base_url().empty());
+  ProjectsSimulator simulate({"--projects-document-fault", "not-json"});
+  ASSERT_FALSE(simulate.url().empty());
   simulate.Document();
   EXPECT_EQ(simulate.last_status().code(), ErrorCode::kCorrupt)
       << simulate.last_status().ToString();

@@ -2,10 +2,7 @@
 // port with its fault flags, its URL read from what it prints, called with
 // the real client over http and https, stopped with SIGTERM. And `silverwork
 // collect` over https, trusting the CA named by [http] ca_file.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -18,6 +15,7 @@
 #include "http/test_certificates.h"
 #include "process.h"
 #include "scoped_temp_dir.h"
+#include "simulate_process.h"
 #include "simulator/simulator.h"
 #include "warehouse/warehouse.h"
 
@@ -28,91 +26,25 @@ using namespace std::chrono_literals;
 
 constexpr std::chrono::milliseconds kPatient = 60s;
 
-// `silverwork simulate` running in its own process. Its standard output is a
-// pipe (a FIFO) this object reads, so the URL is known as soon as it is
-// printed, without polling.
-class SimulateProcess {
+// The simulator over a month of small days, with FLAGS.
+class TestSimulator : public SimulateProcess {
  public:
-  explicit SimulateProcess(const std::vector<std::string>& flags) {
-    std::string fifo = dir_.File("stdout");
-    if (::mkfifo(fifo.c_str(), 0600) != 0) throw std::runtime_error("mkfifo failed");
-    // Opened for reading first (without waiting for a writer), so that the
-    // child's open for writing, inside posix_spawn, does not wait for us.
-    stdout_fd_ = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (stdout_fd_ < 0) throw std::runtime_error("cannot open the FIFO");
-    std::vector<std::string> argv{SILVERWORK_BINARY,
-                                  "simulate",
-                                  "--port",
-                                  "0",
-                                  "--from",
-                                  "2025-06-01",
-                                  "--today",
-                                  "2025-06-30",
-                                  "--postings-per-day",
-                                  "20",
-                                  "--projects-per-year",
-                                  "30"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    // An empty key: the simulator accepts its public demo key.
-    process_ = std::make_unique<ChildProcess>(
-        argv, std::map<std::string, std::string>{{"DATA_GO_KR_SERVICE_KEY", ""}}, fifo,
-        StderrPath());
-    ::fcntl(stdout_fd_, F_SETFL, ::fcntl(stdout_fd_, F_GETFL) & ~O_NONBLOCK);
-    std::string line;
-    while (ReadLine(line)) {
-      printed_ += line + "\n";
-      if (line.starts_with("simulator listening on ")) url_ = line.substr(23);
-      if (line.starts_with("  service key:")) break;
-    }
-  }
-  ~SimulateProcess() {
-    if (process_) process_->Kill(SIGKILL);
-    process_.reset();
-    ::close(stdout_fd_);
-  }
-
-  const std::string& url() const { return url_; }
-  const std::string& printed() const { return printed_; }
-  std::string StderrPath() const { return dir_.File("stderr"); }
-  std::string Stderr() const { return ReadFile(StderrPath()); }
-  // SIGTERM, then the exit code.
-  int Stop() {
-    process_->Kill(SIGTERM);
-    int code = process_->Wait();
-    process_.reset();
-    return code;
-  }
-  int WaitForExit() {
-    int code = process_->Wait();
-    process_.reset();
-    return code;
-  }
+  explicit TestSimulator(const std::vector<std::string>& flags)
+      : SimulateProcess(WithDefaults(flags)) {}
 
   std::string ListUrl(int page, int rows) const {
-    return url_ + kSimulatorPostingsPath + "/getJobList?pageNo=" + std::to_string(page) +
+    return url() + kSimulatorPostingsPath + "/getJobList?pageNo=" + std::to_string(page) +
            "&numOfRows=" + std::to_string(rows) + "&serviceKey=" + PercentEncode(kSimulatorDemoKey);
   }
 
  private:
-  // The next line the process printed; false at the end of its output.
-  bool ReadLine(std::string& line) {
-    while (true) {
-      if (size_t end = unread_.find('\n'); end != std::string::npos) {
-        line = unread_.substr(0, end);
-        unread_.erase(0, end + 1);
-        return true;
-      }
-      char chunk[512];
-      ssize_t got = ::read(stdout_fd_, chunk, sizeof chunk);
-      if (got <= 0) return false;
-      unread_.append(chunk, static_cast<size_t>(got));
-    }
+  static std::vector<std::string> WithDefaults(const std::vector<std::string>& flags) {
+    std::vector<std::string> args{
+        "--from", "2025-06-01",          "--today", "2025-06-30", "--postings-per-day",
+        "20",     "--projects-per-year", "30"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    return args;
   }
-
-  ScopedTempDir dir_;
-  int stdout_fd_ = -1;
-  std::unique_ptr<ChildProcess> process_;
-  std::string unread_, url_, printed_;
 };
 
 std::unique_ptr<HttpClient> TrustingClient() {
@@ -129,7 +61,7 @@ bool HasCode(const std::string& body, const std::string& code) {
 
 // The first list call answers result code `kCode` ("00", "05", ...).
 template <int kCode>
-void ExpectResultCode(HttpClient& client, const SimulateProcess& simulator) {
+void ExpectResultCode(HttpClient& client, const TestSimulator& simulator) {
   auto response = client.Get(simulator.ListUrl(1, 5), "(list)", kPatient);
   ASSERT_TRUE(response.ok()) << response.status().ToString();
   EXPECT_TRUE(HasCode(response->body, (kCode < 10 ? "0" : "") + std::to_string(kCode)))
@@ -138,7 +70,7 @@ void ExpectResultCode(HttpClient& client, const SimulateProcess& simulator) {
 
 // The first list call answers HTTP `kStatus`.
 template <int kStatus>
-void ExpectStatus(HttpClient& client, const SimulateProcess& simulator) {
+void ExpectStatus(HttpClient& client, const TestSimulator& simulator) {
   auto response = client.Get(simulator.ListUrl(1, 5), "(list)", kPatient);
   ASSERT_TRUE(response.ok()) << response.status().ToString();
   EXPECT_EQ(response->status, kStatus);
@@ -149,7 +81,7 @@ struct FlagCase {
   std::vector<std::string> flags;
   int faults;  // what the simulator counts as injected, in its summary
   // Calls the simulator and checks what the fault does to the calls.
-  void (*check)(HttpClient& client, const SimulateProcess& simulator);
+  void (*check)(HttpClient& client, const TestSimulator& simulator);
 };
 
 const FlagCase kFlagCases[] = {
@@ -157,7 +89,7 @@ const FlagCase kFlagCases[] = {
     {"reset",
      {"--reset-rate", "1"},
      1,
-     [](HttpClient& client, const SimulateProcess& simulator) {
+     [](HttpClient& client, const TestSimulator& simulator) {
        auto response = client.Get(simulator.ListUrl(1, 5), "(list)", kPatient);
        EXPECT_EQ(response.status().message(),
                  "GET (list) failed: Failure when receiving data from the peer");
@@ -165,14 +97,14 @@ const FlagCase kFlagCases[] = {
     {"truncated",
      {"--truncated-rate", "1"},
      1,
-     [](HttpClient& client, const SimulateProcess& simulator) {
+     [](HttpClient& client, const TestSimulator& simulator) {
        auto response = client.Get(simulator.ListUrl(1, 5), "(list)", kPatient);
        EXPECT_EQ(response.status().message(), "GET (list) failed: Transferred a partial file");
      }},
     {"hang",
      {"--hang-rate", "1", "--hang-ms", "3600000"},
      1,
-     [](HttpClient& client, const SimulateProcess& simulator) {
+     [](HttpClient& client, const TestSimulator& simulator) {
        auto response = client.Get(simulator.ListUrl(1, 5), "(list)", 100ms);
        EXPECT_EQ(response.status().message(), "GET (list) failed: Timeout was reached");
      }},
@@ -181,7 +113,7 @@ const FlagCase kFlagCases[] = {
     {"malformed",
      {"--malformed-rate", "1"},
      1,
-     [](HttpClient& client, const SimulateProcess& simulator) {
+     [](HttpClient& client, const TestSimulator& simulator) {
        auto response = client.Get(simulator.ListUrl(1, 5), "(list)", kPatient);
        ASSERT_TRUE(response.ok()) << response.status().ToString();
        EXPECT_EQ(response->status, 200);
@@ -191,7 +123,7 @@ const FlagCase kFlagCases[] = {
     {"quota",
      {"--quota", "1"},
      1,
-     [](HttpClient& client, const SimulateProcess& simulator) {
+     [](HttpClient& client, const TestSimulator& simulator) {
        auto first = client.Get(simulator.ListUrl(1, 5), "(list)", kPatient);
        auto second = client.Get(simulator.ListUrl(2, 5), "(list)", kPatient);
        ASSERT_TRUE(first.ok() && second.ok());
@@ -202,7 +134,7 @@ const FlagCase kFlagCases[] = {
     {"latency",
      {"--latency-ms", "300"},
      0,
-     [](HttpClient& client, const SimulateProcess& simulator) {
+     [](HttpClient& client, const TestSimulator& simulator) {
        auto started = std::chrono::steady_clock::now();
        auto response = client.Get(simulator.ListUrl(1, 5), "(list)", kPatient);
        ASSERT_TRUE(response.ok()) << response.status().ToString();
@@ -219,7 +151,7 @@ TEST_P(SimulateCommand, FaultFlagsActThroughTheBinary) {
     flags.insert(flags.end(), {"--tls-cert", SharedTestTls().server.certificate_file, "--tls-key",
                                SharedTestTls().server.key_file});
   }
-  SimulateProcess simulator(flags);
+  TestSimulator simulator(flags);
   ASSERT_TRUE(simulator.url().starts_with(https ? "https://127.0.0.1:" : "http://127.0.0.1:"))
       << simulator.printed() << simulator.Stderr();
   EXPECT_NE(simulator.printed().find("service key: the built-in demo key"), std::string::npos);
@@ -240,8 +172,8 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(SimulateTls, AClientWithoutTheCaIsRefusedAndTheServerCarriesOn) {
-  SimulateProcess simulator({"--tls-cert", SharedTestTls().server.certificate_file, "--tls-key",
-                             SharedTestTls().server.key_file});
+  TestSimulator simulator({"--tls-cert", SharedTestTls().server.certificate_file, "--tls-key",
+                           SharedTestTls().server.key_file});
   HttpClientOptions untrusting;
   untrusting.proxies = {};
   auto refused = CreateHttpClient(untrusting)->Get(simulator.ListUrl(1, 5), "(list)", kPatient);
@@ -252,13 +184,13 @@ TEST(SimulateTls, AClientWithoutTheCaIsRefusedAndTheServerCarriesOn) {
 
 TEST(SimulateTls, TheFlagsComeTogetherAndMustBeUsable) {
   const auto& tls = SharedTestTls();
-  SimulateProcess half({"--tls-cert", tls.server.certificate_file});
+  TestSimulator half({"--tls-cert", tls.server.certificate_file});
   EXPECT_EQ(half.WaitForExit(), 2) << "a usage error";
   EXPECT_NE(half.Stderr().find("--tls-key"), std::string::npos) << half.Stderr();
 
   TestPki other;
-  SimulateProcess mismatched({"--tls-cert", tls.server.certificate_file, "--tls-key",
-                              other.IssueServer("other", {"127.0.0.1"}).key_file});
+  TestSimulator mismatched({"--tls-cert", tls.server.certificate_file, "--tls-key",
+                            other.IssueServer("other", {"127.0.0.1"}).key_file});
   EXPECT_EQ(mismatched.WaitForExit(), 1);
   EXPECT_NE(mismatched.Stderr().find("does not match the certificate"), std::string::npos)
       << mismatched.Stderr();

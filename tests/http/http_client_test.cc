@@ -21,9 +21,6 @@ using simulator::ConnectionFault;
 using simulator::HttpReply;
 using simulator::HttpRequest;
 
-// Generous: these calls are expected to succeed, on however busy a machine.
-constexpr std::chrono::milliseconds kPatient = 60s;
-
 class HttpClientTest : public ::testing::TestWithParam<Scheme> {
  protected:
   void Start(simulator::HttpServer::Handler handler) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,9 @@
 #include "simulator/http_server.h"
 
 namespace silverwork::testing {
+
+// The timeout of calls expected to succeed: generous, on however busy a machine.
+inline constexpr std::chrono::milliseconds kPatient = std::chrono::seconds(60);
 
 enum class Scheme { kHttp, kHttps };
 

@@ -17,10 +17,7 @@
 namespace silverwork::testing {
 namespace {
 
-using namespace std::chrono_literals;
 using simulator::HttpRequest;
-
-constexpr std::chrono::milliseconds kPatient = 60s;
 
 UrlParts Parts(const std::string& url) {
   std::optional<UrlParts> parts = SplitHttpUrl(url);

@@ -15,10 +15,7 @@
 namespace silverwork::testing {
 namespace {
 
-using namespace std::chrono_literals;
 using simulator::HttpRequest;
-
-constexpr std::chrono::milliseconds kPatient = 60s;
 
 std::unique_ptr<simulator::HttpServer> StartHttps(const TestPki::ServerFiles& files,
                                                   std::atomic<int>& calls) {

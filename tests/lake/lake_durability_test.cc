@@ -22,13 +22,13 @@ using ::testing::IsEmpty;
 using Event = RecordingFileSystem::Event;
 using EventKind = RecordingFileSystem::EventKind;
 
-constexpr char kRun[] = "20261125T160102Z-1a2b";
+constexpr char kDurableRun[] = "20261125T160102Z-1a2b";
 
 class LakeDurability : public ::testing::Test {
  protected:
   std::unique_ptr<LakeWriter> Open(bool fsync = true, int64_t part_bytes = 64 << 20) {
     auto writer = LakeWriter::Open({.root = LakeRoot(),
-                                    .run_id = kRun,
+                                    .run_id = kDurableRun,
                                     .part_bytes = part_bytes,
                                     .fsync = fsync,
                                     .file_system = &files_});
@@ -92,8 +92,10 @@ TEST_F(LakeDurability, NothingAppendedIsDurableUntilSyncReturns) {
 TEST_F(LakeDurability, ANewLakeRootIsItselfMadeDurable) {
   // The root and its parent "new" do not exist: their entries need syncing
   // too, or a power cut loses the whole lake.
-  auto writer = LakeWriter::Open(
-      {.root = dir_.File("new/lake"), .run_id = kRun, .fsync = true, .file_system = &files_});
+  auto writer = LakeWriter::Open({.root = dir_.File("new/lake"),
+                                  .run_id = kDurableRun,
+                                  .fsync = true,
+                                  .file_system = &files_});
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
   ASSERT_TRUE((*writer)->Append(MakeRecord("projects", "2026-11-25T16:01:02Z", "rows")).ok());
   ASSERT_TRUE((*writer)->Sync().ok());
@@ -186,7 +188,7 @@ TEST_F(LakeDurability, AFailingFileSystemStopsTheRunWithItsError) {
     };
   } failing;
   auto writer = LakeWriter::Open(
-      {.root = LakeRoot(), .run_id = kRun, .fsync = true, .file_system = &failing});
+      {.root = LakeRoot(), .run_id = kDurableRun, .fsync = true, .file_system = &failing});
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE((*writer)->Append(MakeRecord("projects", "2026-11-25T16:01:02Z", "rows")).ok());
   Status synced = (*writer)->Sync();

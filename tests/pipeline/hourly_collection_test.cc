@@ -17,7 +17,7 @@
 namespace silverwork::testing {
 namespace {
 
-const Date kDay = Date::FromYmd(2025, 6, 30);  // a Monday: a full working day
+const Date kWorkingMonday = Date::FromYmd(2025, 6, 30);  // a Monday: a full working day
 constexpr int64_t kQuota = 10'000;             // calls per operation per day (development key)
 
 // The quota plan's allowance for a day of hourly runs at 200 postings a day
@@ -32,7 +32,7 @@ SimulatorOptions PortalDay(Clock& clock) {
   SimulatorOptions world;
   world.worker_threads = 16;
   world.data.seed = 12;
-  world.data.first_day = kDay.AddDays(-70);
+  world.data.first_day = kWorkingMonday.AddDays(-70);
   world.data.postings_per_day = 200;
   world.data.deadline_min_days = 14;  // two to six weeks, as on the portal
   world.data.deadline_max_days = 42;
@@ -109,7 +109,7 @@ class HourlyCollectionTest : public ::testing::Test {
     return config;
   }
 
-  FakeClock clock_{KoreaTime(kDay.AddDays(-1), 23, 30)};
+  FakeClock clock_{KoreaTime(kWorkingMonday.AddDays(-1), 23, 30)};
   IngestHarness harness_;
 };
 
@@ -122,11 +122,11 @@ TEST_F(HourlyCollectionTest, ADayOfHourlyRunsFitsTheQuotaPlanAndMissesNothing) {
   std::map<std::string, std::chrono::system_clock::time_point> first_seen;
   int64_t reach_back_days = 0;
   for (int hour = 0; hour < 24; ++hour) {
-    clock_.Advance(KoreaTime(kDay, hour, 30) - clock_.Now());
-    TaskReport report = CollectPostingsTask(config, clock_, {kDay, kDay});
+    clock_.Advance(KoreaTime(kWorkingMonday, hour, 30) - clock_.Now());
+    TaskReport report = CollectPostingsTask(config, clock_, {kWorkingMonday, kWorkingMonday});
     ASSERT_TRUE(report.status.ok()) << hour << ":30 " << report.status.ToString();
     reach_back_days = std::max(reach_back_days, *report.Figure("reach_back_days"));
-    std::vector<Value> today{kDay.Compact()};
+    std::vector<Value> today{kWorkingMonday.Compact()};
     ASSERT_TRUE(harness_.warehouse
                     ->Query("SELECT jobId FROM raw_postings WHERE frDd = ?", today,
                             [&](const Row& row) {
@@ -144,7 +144,7 @@ TEST_F(HourlyCollectionTest, ADayOfHourlyRunsFitsTheQuotaPlanAndMissesNothing) {
   // Inside the plan, and far inside the quota: most of it is left for history.
   EXPECT_LE(spent.list_calls, kHourlyListCallsPerDay);
   EXPECT_LE(spent.detail_calls, kHourlyDetailCallsPerDay);
-  auto recorded = harness_.warehouse->GetState("budget.getJobList." + kDay.Iso());
+  auto recorded = harness_.warehouse->GetState("budget.getJobList." + kWorkingMonday.Iso());
   ASSERT_TRUE(recorded.ok() && recorded->has_value());
   EXPECT_EQ(std::stoll(**recorded), spent.list_calls) << "the day's calls are counted";
   // The list reaches back to the postings held open, up to six weeks.
@@ -153,7 +153,7 @@ TEST_F(HourlyCollectionTest, ADayOfHourlyRunsFitsTheQuotaPlanAndMissesNothing) {
   // Details only for the postings that are new or changed since last seen.
   const std::map<std::string, std::string> after = ListHashes(harness_);
   int64_t new_in_window = 0, changed = 0;
-  const std::string window_low = kDay.AddDays(-3).Compact();
+  const std::string window_low = kWorkingMonday.AddDays(-3).Compact();
   auto starts = harness_.warehouse->QueryAll("SELECT jobId, frDd FROM raw_postings");
   ASSERT_TRUE(starts.ok());
   for (const Row& row : starts->rows) {
@@ -186,7 +186,7 @@ TEST_F(HourlyCollectionTest, ADayOfHourlyRunsFitsTheQuotaPlanAndMissesNothing) {
   // And no status is stale: nothing held open is left 접수중 past its toDd.
   EXPECT_EQ(harness_.Count("SELECT COUNT(*) FROM raw_postings WHERE deadline = '접수중' AND "
                            "toDd < '" +
-                           kDay.Compact() + "'"),
+                           kWorkingMonday.Compact() + "'"),
             0);
 }
 

@@ -11,7 +11,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-const Date kDay = Date::FromYmd(2025, 6, 30);
+const Date kRunDay = Date::FromYmd(2025, 6, 30);
 
 std::string Next(RunIdGenerator& generator, std::string_view floor = {}) {
   auto id = generator.Next(floor);
@@ -20,19 +20,19 @@ std::string Next(RunIdGenerator& generator, std::string_view floor = {}) {
 }
 
 TEST(RunId, NamesTheUtcStartToTheMillisecond) {
-  FakeClock clock(KoreaTime(kDay, 9, 1, 2) + milliseconds(345));
+  FakeClock clock(KoreaTime(kRunDay, 9, 1, 2) + milliseconds(345));
   RunIdGenerator generator(clock, 7);
   std::string id = Next(generator);
   ASSERT_EQ(id.size(), 25u) << id;
   EXPECT_TRUE(id.starts_with("20250630T000102.345Z-")) << id;
   EXPECT_EQ(RunIdStartTime(id), clock.Now());
-  EXPECT_EQ(RunIdStartTime("20250630T000102Z-0001"), KoreaTime(kDay, 9, 1, 2));
+  EXPECT_EQ(RunIdStartTime("20250630T000102Z-0001"), KoreaTime(kRunDay, 9, 1, 2));
   EXPECT_EQ(RunIdStartTime("not-a-run"), std::nullopt);
   EXPECT_EQ(RunIdStartTime("20250230T000102.345Z-0001"), std::nullopt);
 }
 
 TEST(RunId, StrictlyIncreasingWhileTheClockStandsStill) {
-  FakeClock clock(KoreaTime(kDay, 12));
+  FakeClock clock(KoreaTime(kRunDay, 12));
   RunIdGenerator generator(clock, 1);
   std::string previous = Next(generator);
   for (int index = 0; index < 2000; ++index) {
@@ -46,10 +46,10 @@ TEST(RunId, StrictlyIncreasingWhileTheClockStandsStill) {
 }
 
 TEST(RunId, StrictlyIncreasingWhenTheClockStepsBack) {
-  FakeClock clock(KoreaTime(kDay, 12));
+  FakeClock clock(KoreaTime(kRunDay, 12));
   RunIdGenerator generator(clock, 2);
   std::string before = Next(generator);
-  ShiftedClock earlier(KoreaTime(kDay, 11), clock);  // an hour behind
+  ShiftedClock earlier(KoreaTime(kRunDay, 11), clock);  // an hour behind
   RunIdGenerator behind(earlier, 3);
   std::string after = Next(behind, before);
   EXPECT_GT(after, before);
@@ -57,7 +57,7 @@ TEST(RunId, StrictlyIncreasingWhenTheClockStepsBack) {
 }
 
 TEST(RunId, SortsAboveTheNewestRunAlreadyKnown) {
-  FakeClock clock(KoreaTime(kDay, 12));
+  FakeClock clock(KoreaTime(kRunDay, 12));
   // Below the clock: the clock's time is used.
   RunIdGenerator below(clock, 4);
   EXPECT_TRUE(Next(below, "20250101T000000.000Z-ffff").starts_with("20250630T030000.000Z"));
@@ -80,7 +80,7 @@ TEST(RunId, SortsAboveTheNewestRunAlreadyKnown) {
 }
 
 TEST(RunId, AForeignNameAboveTheClockIsAnErrorBelowItHarmless) {
-  FakeClock clock(KoreaTime(kDay, 12));
+  FakeClock clock(KoreaTime(kRunDay, 12));
   RunIdGenerator generator(clock, 5);
   EXPECT_TRUE(generator.Next("0-manual-copy").ok());
   auto refused = generator.Next("zz-manual-copy");
@@ -91,7 +91,7 @@ TEST(RunId, AForeignNameAboveTheClockIsAnErrorBelowItHarmless) {
 }
 
 TEST(RunId, ThreadsNeverGetTheSameId) {
-  FakeClock clock(KoreaTime(kDay, 12));
+  FakeClock clock(KoreaTime(kRunDay, 12));
   RunIdGenerator generator(clock, 6);
   constexpr int kThreads = 4, kEach = 250;
   std::vector<std::vector<std::string>> issued(kThreads);

@@ -8,7 +8,7 @@
 namespace silverwork::testing {
 namespace {
 
-const Date kDay = Date::FromYmd(2025, 6, 30);
+const Date kLedgerDay = Date::FromYmd(2025, 6, 30);
 
 class RunLedgerTest : public ::testing::Test {
  protected:
@@ -37,7 +37,7 @@ class RunLedgerTest : public ::testing::Test {
   }
 
   ScopedTempDir dir_;
-  FakeClock clock_{KoreaTime(kDay, 9, 0, 0)};
+  FakeClock clock_{KoreaTime(kLedgerDay, 9, 0, 0)};
   std::unique_ptr<Warehouse> warehouse_;
 };
 
@@ -52,8 +52,8 @@ TEST_F(RunLedgerTest, AStartedRunIsRunningUntilItEnds) {
 TEST_F(RunLedgerTest, SuccessRecordsTheWindowAndTheFigures) {
   ASSERT_TRUE(ledger().RecordStart("r1", "collect postings").ok());
   clock_.Advance(std::chrono::seconds(90));
-  RunFigures figures{.window_from = kDay.AddDays(-2),
-                     .window_to = kDay,
+  RunFigures figures{.window_from = kLedgerDay.AddDays(-2),
+                     .window_to = kLedgerDay,
                      .list_pages = 3,
                      .postings_listed = 250,
                      .details_loaded = 120,
@@ -78,7 +78,8 @@ TEST_F(RunLedgerTest, FailureRecordsTheMessageWithoutSecrets) {
 TEST_F(RunLedgerTest, ASpentQuotaIsStoppedNotFailed) {
   ASSERT_TRUE(ledger().RecordStart("r1", "pipeline").ok());
   Status quota(ErrorCode::kQuotaExhausted, "daily quota spent (code 22)", "run it tomorrow");
-  RunFigures figures{.window_from = kDay, .window_to = kDay, .details_loaded = 40, .calls = 60};
+  RunFigures figures{
+      .window_from = kLedgerDay, .window_to = kLedgerDay, .details_loaded = 40, .calls = 60};
   ASSERT_TRUE(ledger().RecordEnd("r1", quota, figures).ok());
   EXPECT_EQ(Row("r1"),
             "pipeline|2025-06-30T00:00:00Z|2025-06-30T00:00:00Z|stopped|"
@@ -93,10 +94,11 @@ TEST_F(RunLedgerTest, RecentListsTheNewestFirst) {
                              "20250630T000002.000Z-0001"}) {
     ASSERT_TRUE(ledger().RecordStart(run_id, "collect postings").ok());
   }
-  ASSERT_TRUE(ledger()
-                  .RecordEnd("20250630T000001.000Z-0001", Status::Ok(),
-                             {.window_from = kDay, .window_to = kDay, .details_loaded = 5})
-                  .ok());
+  ASSERT_TRUE(
+      ledger()
+          .RecordEnd("20250630T000001.000Z-0001", Status::Ok(),
+                     {.window_from = kLedgerDay, .window_to = kLedgerDay, .details_loaded = 5})
+          .ok());
   auto recent = ledger().Recent(2);
   ASSERT_TRUE(recent.ok()) << recent.status().ToString();
   ASSERT_EQ(recent->size(), 2u);
@@ -104,7 +106,7 @@ TEST_F(RunLedgerTest, RecentListsTheNewestFirst) {
   EXPECT_EQ((*recent)[0].status, "running");
   EXPECT_EQ((*recent)[0].finished_at, "");
   EXPECT_EQ((*recent)[1].status, "success");
-  EXPECT_EQ((*recent)[1].figures.window_from, kDay);
+  EXPECT_EQ((*recent)[1].figures.window_from, kLedgerDay);
   EXPECT_EQ((*recent)[1].figures.details_loaded, 5);
   EXPECT_EQ(*ledger().NewestRunId(), "20250630T000002.000Z-0001");
 }

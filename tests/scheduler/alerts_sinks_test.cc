@@ -19,8 +19,8 @@ const AlertSink& TestSink() {
   return sink;
 }
 
-HttpResponse Answer(int status, std::string body,
-                    std::vector<std::pair<std::string, std::string>> headers = {}) {
+HttpResponse SinkResponse(int status, std::string body,
+                          std::vector<std::pair<std::string, std::string>> headers = {}) {
   HttpResponse response;
   response.status = status;
   response.body = std::move(body);
@@ -56,28 +56,29 @@ TEST(AlertSinksTest, TheConfigNamesTheSinksAndTheirUrlsBecomeSecrets) {
 
 TEST(AlertSinksTest, TwoHundredsAreDelivered) {
   for (int status : {200, 201, 204}) {
-    DeliveryOutcome outcome = ClassifyDelivery(Answer(status, "ok"), TestSink());
+    DeliveryOutcome outcome = ClassifyDelivery(SinkResponse(status, "ok"), TestSink());
     EXPECT_EQ(outcome.verdict, DeliveryVerdict::kDelivered) << status;
   }
-  EXPECT_EQ(ClassifyDelivery(Answer(200, "ok"), TestSink()).what, "HTTP 200 ok");
+  EXPECT_EQ(ClassifyDelivery(SinkResponse(200, "ok"), TestSink()).what, "HTTP 200 ok");
 }
 
 TEST(AlertSinksTest, A429CarriesItsRetryAfterInSeconds) {
   DeliveryOutcome outcome =
-      ClassifyDelivery(Answer(429, "rate_limited", {{"retry-after", "30"}}), TestSink());
+      ClassifyDelivery(SinkResponse(429, "rate_limited", {{"retry-after", "30"}}), TestSink());
   EXPECT_EQ(outcome.verdict, DeliveryVerdict::kRateLimited);
   EXPECT_EQ(outcome.retry_after, 30s);
   for (const char* unusable : {"Wed, 21 Oct 2015 07:28:00 GMT", "", "-1", "9999999999"}) {
-    outcome = ClassifyDelivery(Answer(429, "", {{"retry-after", unusable}}), TestSink());
+    outcome = ClassifyDelivery(SinkResponse(429, "", {{"retry-after", unusable}}), TestSink());
     EXPECT_EQ(outcome.verdict, DeliveryVerdict::kRateLimited);
     EXPECT_FALSE(outcome.retry_after.has_value()) << unusable;
   }
-  EXPECT_FALSE(ClassifyDelivery(Answer(429, ""), TestSink()).retry_after.has_value());
+  EXPECT_FALSE(ClassifyDelivery(SinkResponse(429, ""), TestSink()).retry_after.has_value());
 }
 
 TEST(AlertSinksTest, ServerErrorsTimeoutsAndTransportFailuresAreRetried) {
   for (int status : {500, 502, 503, 504, 408}) {
-    EXPECT_EQ(ClassifyDelivery(Answer(status, "x"), TestSink()).verdict, DeliveryVerdict::kRetry)
+    EXPECT_EQ(ClassifyDelivery(SinkResponse(status, "x"), TestSink()).verdict,
+              DeliveryVerdict::kRetry)
         << status;
   }
   Result<HttpResponse> timed_out =
@@ -100,7 +101,7 @@ TEST(AlertSinksTest, EverythingElseIsRejectedWithWhatToFix) {
                         {302, "the webhook URL redirects"},
                         {418, "check that SILVERWORK_SLACK_WEBHOOK_URL"}};
   for (const Case& test : cases) {
-    DeliveryOutcome outcome = ClassifyDelivery(Answer(test.status, "why"), TestSink());
+    DeliveryOutcome outcome = ClassifyDelivery(SinkResponse(test.status, "why"), TestSink());
     EXPECT_EQ(outcome.verdict, DeliveryVerdict::kRejected) << test.status;
     EXPECT_NE(outcome.hint.find(test.hint), std::string::npos) << outcome.hint;
     EXPECT_EQ(outcome.what, "HTTP " + std::to_string(test.status) + " why");
@@ -110,7 +111,7 @@ TEST(AlertSinksTest, EverythingElseIsRejectedWithWhatToFix) {
 TEST(AlertSinksTest, AnswerTextIsOneShortLineWithoutTheUrl) {
   std::string body = "line one\r\nline two\t" + TestSink().url + " and /services/T1/B2/Secret3 " +
                      std::string(500, 'x');
-  DeliveryOutcome outcome = ClassifyDelivery(Answer(400, body), TestSink());
+  DeliveryOutcome outcome = ClassifyDelivery(SinkResponse(400, body), TestSink());
   EXPECT_EQ(outcome.what.find('\n'), std::string::npos);
   EXPECT_EQ(outcome.what.find("Secret3"), std::string::npos) << outcome.what;
   EXPECT_TRUE(outcome.what.starts_with("HTTP 400 line one  line two hooks.slack.com/… and /… xxx"))

@@ -1,6 +1,8 @@
-// A Scheduler on a FakeClock over a SQLite warehouse file, with an
-// in-process launcher whose tries end when the test says so, and an alert
-// outbox with one webhook sink (never contacted: the tests read the outbox).
+// A Scheduler on a FakeClock over a warehouse of the engine under test (a
+// SQLite file, or a PostgreSQL schema in the suite's second run:
+// EngineFromEnvironment), with an in-process launcher whose tries end when
+// the test says so, and an alert outbox with one webhook sink (never
+// contacted: the tests read the outbox).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -18,7 +20,7 @@
 #include "scheduler/scheduler.h"
 #include "scheduler_test_util.h"
 #include "scoped_temp_dir.h"
-#include "warehouse/sqlite/sqlite_warehouse.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork::scheduler {
 
@@ -145,9 +147,8 @@ class SchedulerTest : public ::testing::Test {
   using TimePoint = std::chrono::system_clock::time_point;
 
   void SetUp() override {
-    auto opened = SqliteWarehouse::Open({.location = dir_.File("warehouse.db")});
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    warehouse_ = std::move(opened).value();
+    warehouse_ = place_.Open();
+    ASSERT_NE(warehouse_, nullptr);
     LoadPipelines(kTestPipelines);
     outbox_ = std::make_unique<AlertOutbox>(
         *warehouse_, clock_, std::vector<AlertSink>{WebhookAlertSink("http://127.0.0.1:9/hook")});
@@ -271,7 +272,8 @@ class SchedulerTest : public ::testing::Test {
   FakeClock clock_{TimePoint(Utc("2026-11-23T00:00:30Z"))};  // 09:00:30 KST
   ScriptedRandom random_{0.5};
   TimeZoneDatabase zones_;
-  std::unique_ptr<SqliteWarehouse> warehouse_;
+  WarehouseUnderTest place_{EngineFromEnvironment()};
+  std::unique_ptr<Warehouse> warehouse_;
   PipelinesFile pipelines_;
   std::unique_ptr<AlertOutbox> outbox_;
   std::unique_ptr<SchedulerStore> store_;

@@ -75,15 +75,15 @@ TEST_F(StoreReportsTest, RunsByStateTimingsAndDeferrals) {
   auto timings = store_->EndedTryTimings();
   ASSERT_TRUE(timings.ok());
   ASSERT_EQ(timings->size(), 3u);
-  std::vector<int64_t> seconds;
+  std::vector<int64_t> try_seconds;
   for (const TryTiming& timing : *timings) {
     EXPECT_EQ(timing.pipeline, "postings_daily");
-    seconds.push_back(
+    try_seconds.push_back(
         std::chrono::duration_cast<std::chrono::seconds>(timing.ended_at - timing.started_at)
             .count());
   }
-  std::sort(seconds.begin(), seconds.end());
-  EXPECT_EQ(seconds, (std::vector<int64_t>{60, 120, 180}));
+  std::sort(try_seconds.begin(), try_seconds.end());
+  EXPECT_EQ(try_seconds, (std::vector<int64_t>{60, 120, 180}));
 
   auto deferrals = store_->CountDeferrals();
   ASSERT_TRUE(deferrals.ok());

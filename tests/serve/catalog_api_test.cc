@@ -97,9 +97,12 @@ TEST_F(CatalogApi, SearchMatchesNamesDescriptionsAndColumns) {
   EXPECT_TRUE(found_facts) << by_column;
   // Every relation that has the column (the warehouse says which), and every
   // model whose YAML documents it (ephemeral ones are in no warehouse).
-  const std::vector<std::string> relations = SqlColumn(
-      "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c "
-      "WHERE m.type IN ('table', 'view') AND c.name = 'headcount' ORDER BY m.name");
+  const std::vector<std::string> relations =
+      SqlColumn(EngineFromEnvironment() == "sqlite"
+                    ? "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c "
+                      "WHERE m.type IN ('table', 'view') AND c.name = 'headcount' ORDER BY m.name"
+                    : "SELECT table_name FROM information_schema.columns WHERE table_schema = "
+                      "current_schema() AND column_name = 'headcount' ORDER BY table_name");
   ASSERT_FALSE(relations.empty());
   Names found;
   for (const json& node : by_column["nodes"])
@@ -139,19 +142,29 @@ TEST_F(CatalogApi, ANodeHasItsDescriptionColumnsRowCountAndSql) {
   const std::string compiled = node["compiled_sql"].get<std::string>();
   EXPECT_NE(compiled.find("\"int_projects_latest\""), std::string::npos) << compiled;
   EXPECT_EQ(compiled.find("{{"), std::string::npos) << compiled;
-  // The warehouse's columns, in its order, with its types.
-  const std::vector<std::string> names =
-      SqlColumn("SELECT name FROM pragma_table_info('fct_projects') ORDER BY cid");
+  // The warehouse's columns, in its order, with its types, as its catalog
+  // declares them.
+  const bool sqlite = EngineFromEnvironment() == "sqlite";
+  const std::vector<std::string> names = SqlColumn(
+      sqlite ? "SELECT name FROM pragma_table_info('fct_projects') ORDER BY cid"
+             : "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+               "current_schema() AND table_name = 'fct_projects' ORDER BY ordinal_position");
   ASSERT_FALSE(names.empty());
   ASSERT_EQ(node["columns"].size(), names.size());
   std::set<std::string> catalog_names;
   for (const json& column : node["columns"]) catalog_names.insert(column["name"]);
   EXPECT_EQ(catalog_names, std::set<std::string>(names.begin(), names.end()));
-  // Types as SQLite declares them: INT... integer, REAL/FLOA/DOUB real, else text.
+  // SQLite: INT... integer, REAL/FLOA/DOUB real, else text. PostgreSQL: the
+  // integer types, then the floating-point and numeric ones.
   const std::vector<std::string> types = SqlColumn(
-      "SELECT CASE WHEN upper(type) LIKE '%INT%' THEN 'integer' "
-      "WHEN upper(type) LIKE '%REAL%' OR upper(type) LIKE '%FLOA%' OR upper(type) LIKE '%DOUB%' "
-      "THEN 'real' ELSE 'text' END FROM pragma_table_info('fct_projects') ORDER BY cid");
+      sqlite ? "SELECT CASE WHEN upper(type) LIKE '%INT%' THEN 'integer' "
+               "WHEN upper(type) LIKE '%REAL%' OR upper(type) LIKE '%FLOA%' OR "
+               "upper(type) LIKE '%DOUB%' THEN 'real' ELSE 'text' END "
+               "FROM pragma_table_info('fct_projects') ORDER BY cid"
+             : "SELECT CASE WHEN data_type IN ('bigint', 'integer', 'smallint') THEN 'integer' "
+               "WHEN data_type IN ('double precision', 'real', 'numeric') THEN 'real' "
+               "ELSE 'text' END FROM information_schema.columns WHERE table_schema = "
+               "current_schema() AND table_name = 'fct_projects' ORDER BY ordinal_position");
   std::map<std::string, std::string> catalog_types;
   for (const json& column : node["columns"]) catalog_types[column["name"]] = column["type"];
   for (size_t index = 0; index < names.size(); ++index)

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scoped_temp_dir.h"
+#include "warehouse_under_test.h"
 
 namespace silverwork::serve {
 namespace {
@@ -149,10 +149,10 @@ TEST(DataCatalogTest, ADocumentThatIsNotTheBuildsIsAnError) {
 }
 
 TEST(DataCatalogTest, LoadReadsTheStoredRowAndTheNewestTestResults) {
-  ScopedTempDir dir;
-  auto opened = OpenWarehouse({.engine = "sqlite", .location = dir.File("w.db")});
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  Warehouse& warehouse = **opened;
+  WarehouseUnderTest place(EngineFromEnvironment());
+  auto opened = place.Open();
+  ASSERT_NE(opened, nullptr);
+  Warehouse& warehouse = *opened;
   auto empty = LoadDataCatalog(warehouse);
   ASSERT_TRUE(empty.ok()) << empty.status().ToString();
   EXPECT_TRUE((*empty)->empty());

@@ -218,15 +218,13 @@ TEST_F(Errors, AWarehouseThatCannotBeReadIs503) {
 }
 
 TEST_F(Errors, ATableRebuiltUnderTheServerIs503NotAMissingRoute) {
-  TempFolder folder;
-  const fs::path copy = folder.path() / "copy.db";
-  fs::copy_file(warehouse_path(), copy);
-  StartServer(SqliteFile(copy), std::nullopt);
+  FixtureCopy copy;
+  StartServer(copy.options(), std::nullopt);
   {
-    auto warehouse = OpenWarehouse({.engine = "sqlite", .location = copy.string()});
-    ASSERT_TRUE(warehouse.ok());
+    auto warehouse = copy.Open();
+    ASSERT_NE(warehouse, nullptr);
     ASSERT_TRUE(
-        (*warehouse)->Execute("ALTER TABLE fct_job_postings RENAME TO fct_job_postings_old").ok());
+        warehouse->Execute("ALTER TABLE fct_job_postings RENAME TO fct_job_postings_old").ok());
   }
   json error = ErrorOf(client_->Get("/api/v1/postings?q=K000000042"), 503);
   EXPECT_NE(error["message"].get<std::string>().find("fct_job_postings"), std::string::npos)

@@ -18,13 +18,12 @@ std::chrono::system_clock::time_point At(const char* instant) {
 class FreshnessLoad : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = OpenWarehouse({.engine = "sqlite", .location = folder_.path() / "w.db"});
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    warehouse_ = std::move(opened).value();
+    warehouse_ = place_.Open();
+    ASSERT_NE(warehouse_, nullptr);
   }
   void Execute(const std::string& sql) { ASSERT_TRUE(warehouse_->Execute(sql).ok()) << sql; }
 
-  TempFolder folder_;
+  WarehouseUnderTest place_{EngineFromEnvironment()};
   std::unique_ptr<Warehouse> warehouse_;
 };
 

@@ -284,7 +284,7 @@ TEST_F(PipelinesApiTest, TheSchedulersFiguresAreInTheMetrics) {
 // A warehouse the scheduler never ran on: the pipelines are described, with
 // no runs; nothing fails.
 TEST_F(PipelinesApiTest, WithoutSchedulerStateReadsAnswerEmpty) {
-  StartServer(PipelinesOptions(kOperatorToken, warehouse_path()));
+  StartServer(PipelinesOptions(kOperatorToken, fixture_options()));
   const json data = Data("/api/v1/pipelines");
   ASSERT_EQ(data["pipelines"].size(), 4u);
   EXPECT_EQ(data["pipelines"][0]["last_run"], nullptr);

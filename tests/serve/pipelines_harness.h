@@ -1,4 +1,5 @@
-// The pipelines API under test: the shared fixture warehouse copied and
+// The pipelines API under test: the shared fixture warehouse copied (on the
+// engine under test, FixtureCopy) and
 // filled with the scheduler's state of tests/serve/scheduler_fixture.h (as
 // of the fake clock's noon), served with the shipped pipelines.yml and, by
 // default, an operator token; POST helpers; and SQL over the scheduler's
@@ -25,7 +26,7 @@ class PipelinesFixture {
     static const PipelinesFixture fixture;
     return fixture;
   }
-  const fs::path& warehouse_path() const { return warehouse_; }
+  WarehouseOptions warehouse(bool read_only = false) const { return copy_.options(read_only); }
   const fs::path& logs_dir() const { return logs_; }
   const Status& status() const { return status_; }
 
@@ -34,10 +35,8 @@ class PipelinesFixture {
     const auto& shared = SharedFixture::Get();
     status_ = shared.status();
     if (!status_.ok()) return;
-    warehouse_ = folder_.path() / "pipelines.db";
     logs_ = folder_.path() / "logs";
-    fs::copy_file(shared.warehouse_path(), warehouse_);
-    auto warehouse = OpenWarehouse({.engine = "sqlite", .location = warehouse_.string()});
+    auto warehouse = OpenWarehouse(copy_.options());
     status_ = warehouse.ok() ? serve_fixture::FillSchedulerState(**warehouse, PipelinesFile(),
                                                                  logs_, FixtureNoon())
                              : warehouse.status();
@@ -48,7 +47,7 @@ class PipelinesFixture {
 
  private:
   TempFolder folder_;
-  fs::path warehouse_;
+  FixtureCopy copy_;
   fs::path logs_;
   Status status_;
 };
@@ -62,8 +61,8 @@ class PipelinesApiTest : public ServerTest {
   }
 
   ServeOptions PipelinesOptions(
-      std::string token, const fs::path& warehouse = PipelinesFixture::Get().warehouse_path()) {
-    ServeOptions options = TestOptions(SqliteFile(warehouse));
+      std::string token, const WarehouseOptions& warehouse = PipelinesFixture::Get().warehouse()) {
+    ServeOptions options = TestOptions(warehouse);
     options.pipelines_file = PipelinesFixture::PipelinesFile();
     options.api_token = std::move(token);
     return options;
@@ -90,9 +89,7 @@ class PipelinesApiTest : public ServerTest {
   // Every row `sql` answers over the pipelines fixture, each value as text ("" for NULL).
   std::vector<std::vector<std::string>> SqlRows(const std::string& sql,
                                                 std::vector<Value> params = {}) {
-    auto warehouse = OpenWarehouse({.engine = "sqlite",
-                                    .location = PipelinesFixture::Get().warehouse_path().string(),
-                                    .read_only = true});
+    auto warehouse = OpenWarehouse(PipelinesFixture::Get().warehouse(/*read_only=*/true));
     EXPECT_TRUE(warehouse.ok()) << warehouse.status().ToString();
     if (!warehouse.ok()) return {};
     auto result = (*warehouse)->QueryAll(sql, params);
@@ -112,7 +109,8 @@ class PipelinesApiTest : public ServerTest {
     return column;
   }
   int64_t SqlCount(const std::string& sql, std::vector<Value> params = {}) {
-    return SqlInteger(SqliteFile(PipelinesFixture::Get().warehouse_path(), true), sql, std::move(params));
+    return SqlInteger(PipelinesFixture::Get().warehouse(/*read_only=*/true), sql,
+                      std::move(params));
   }
 
   // The newest postings_daily run whose window ends `days_before` the last ended day.

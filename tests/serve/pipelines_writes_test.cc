@@ -101,8 +101,7 @@ TEST_F(PipelinesWritesTest, ATriggerIsOneRequestRowAndItsAnswerCanBePolled) {
   EXPECT_EQ(polled["state"], "pending");
   EXPECT_EQ(polled["date"], day);
   // The scheduler answers; the poll shows the answer.
-  auto warehouse = OpenWarehouse(
-      {.engine = "sqlite", .location = PipelinesFixture::Get().warehouse_path().string()});
+  auto warehouse = OpenWarehouse(PipelinesFixture::Get().warehouse());
   ASSERT_TRUE(warehouse.ok());
   scheduler::SeededRandom random(1);
   scheduler::SchedulerStore store(**warehouse, clock_, random);
@@ -206,7 +205,7 @@ TEST_F(PipelinesWritesTest, WritePathsAnswerOnlyPostAndReadPathsOnlyGet) {
 }
 
 TEST_F(PipelinesWritesTest, AWarehouseTheSchedulerNeverSetUpCannotTakeRequests) {
-  StartServer(PipelinesOptions(kOperatorToken, warehouse_path()));
+  StartServer(PipelinesOptions(kOperatorToken, fixture_options()));
   const json body = PostJson("/api/v1/pipelines/postings_daily/pause", "", 503);
   EXPECT_NE(body["error"]["hint"].get<std::string>().find("silverwork scheduler"),
             std::string::npos);

@@ -174,9 +174,37 @@ inline Status CreateRawTables(Warehouse& warehouse) {
       "projects_loaded INTEGER, calls INTEGER)");
 }
 
+// Rows for one table, inserted a batch at a time (Upsert without a key: a
+// plain insert), so a server warehouse gets a few thousand rows per round
+// trip instead of one.
+class RowBatch {
+ public:
+  RowBatch(std::string table, std::vector<std::string> columns)
+      : table_(std::move(table)), columns_(std::move(columns)) {}
+
+  void push_back(Row row) { rows_.push_back(std::move(row)); }
+  // Inserts the rows so far once there are enough of them.
+  Status Add(Warehouse& warehouse) { return rows_.size() < 5000 ? Status::Ok() : Flush(warehouse); }
+  Status Flush(Warehouse& warehouse) {
+    Status inserted = warehouse.Upsert(table_, columns_, {}, rows_);
+    rows_.clear();
+    return inserted;
+  }
+
+ private:
+  std::string table_;
+  std::vector<std::string> columns_;
+  std::vector<Row> rows_;
+};
+
 inline Status InsertPostings(Warehouse& warehouse, const FixtureOptions& options,
                              std::mt19937_64& random, const std::string& loaded_at) {
   using namespace std::chrono;
+  RowBatch rows("raw_postings",
+                {"jobId", "recrtTitle", "oranNm", "frDd", "toDd", "deadline", "emplymShp",
+                 "emplymShpNm", "jobcls", "jobclsNm", "workPlcNm", "plDetAddr", "clltPrnnum",
+                 "etcItm", "ageLim", "_loaded_at", "_list_loaded_at", "createDy",
+                 "_detail_status", "_run_id", "stmId", "stmNm"});
   const sys_days first = sys_days(year(options.first_year) / January / 1);
   const sys_days today = FixtureToday(options);
   const int64_t span_days = (today - first).count();
@@ -205,7 +233,7 @@ inline Status InsertPostings(Warehouse& warehouse, const FixtureOptions& options
       preferences += kPreferencePhrases[Uniform(random, 0, std::size(kPreferencePhrases) - 1)];
     }
     const bool open = (today - start).count() < 14;
-    const Value row[] = {
+    rows.push_back({
         Text(fmt::format("K{:09}", index)),
         Text(fmt::format("{}{}", job.title, Chance(random, 0.2) ? " (급구)" : "")),
         Text(fmt::format("{}{}", province.short_name,
@@ -223,21 +251,25 @@ inline Status InsertPostings(Warehouse& warehouse, const FixtureOptions& options
         phrases == 0 ? Value() : Text(std::move(preferences)),
         Text(Chance(random, 0.3) ? "Y" : "N"),
         Text(loaded_at),
+        Text(loaded_at),
         Text(Iso(start) + "T09:00:00+09:00"),  // createDy: registered at 09:00 in Korea
-    };
-    auto inserted = warehouse.ExecuteWithParams(
-        "INSERT INTO raw_postings(jobId, recrtTitle, oranNm, frDd, toDd, deadline, emplymShp, "
-        "emplymShpNm, jobcls, jobclsNm, workPlcNm, plDetAddr, clltPrnnum, etcItm, ageLim, "
-        "_loaded_at, _list_loaded_at, createDy, _detail_status, _run_id, stmId, stmNm) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?16,?17,'ok','fixture','B','워크넷')",
-        row);
-    if (!inserted.ok()) return inserted.status();
+        Text("ok"),
+        Text("fixture"),
+        Text("B"),
+        Text("워크넷"),
+    });
+    SW_RETURN_IF_ERROR(rows.Add(warehouse));
   }
-  return Status::Ok();
+  return rows.Flush(warehouse);
 }
 
 inline Status InsertProjects(Warehouse& warehouse, const FixtureOptions& options,
                              std::mt19937_64& random, const std::string& loaded_at) {
+  RowBatch rows("raw_projects",
+                {"projNo", "projYear", "projPlanChangeNo", "projType", "projTypeCdNm",
+                 "contProjYn", "contProjStartYear", "admProvNm", "targetEmployment", "delYn",
+                 "projStartDd", "projEndDd", "projNm", "_loaded_at", "_file_year",
+                 "planStatusCd", "_run_id"});
   for (int64_t index = 0; index < options.projects; ++index) {
     const int project_year =
         static_cast<int>(Uniform(random, options.first_year, options.last_year));
@@ -253,7 +285,7 @@ inline Status InsertProjects(Warehouse& warehouse, const FixtureOptions& options
     const int versions = Chance(random, 0.1) ? 2 : 1;
     const bool deleted = Chance(random, 0.02);
     for (int version = 1; version <= versions; ++version) {
-      const Value row[] = {
+      rows.push_back({
           Text(fmt::format("{}-{:06}", project_year, index)),
           Text(std::to_string(project_year)),
           Text(std::to_string(version)),
@@ -269,17 +301,13 @@ inline Status InsertProjects(Warehouse& warehouse, const FixtureOptions& options
           Text(fmt::format("{} {} 일자리사업", province.short_name, type.name)),
           Text(loaded_at),
           Text(std::to_string(project_year)),
-      };
-      auto inserted = warehouse.ExecuteWithParams(
-          "INSERT INTO raw_projects(projNo, projYear, projPlanChangeNo, projType, projTypeCdNm, "
-          "contProjYn, contProjStartYear, admProvNm, targetEmployment, delYn, projStartDd, "
-          "projEndDd, projNm, _loaded_at, _file_year, planStatusCd, _run_id) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'102PC','fixture')",
-          row);
-      if (!inserted.ok()) return inserted.status();
+          Text("102PC"),
+          Text("fixture"),
+      });
+      SW_RETURN_IF_ERROR(rows.Add(warehouse));
     }
   }
-  return Status::Ok();
+  return rows.Flush(warehouse);
 }
 
 }  // namespace detail

@@ -9,6 +9,8 @@
 //   serve_fixture --out var/bench.db --postings 1000000 --projects 100000
 //   serve_fixture --out var/grid.db --postings 2000 --projects 300
 //       --pipelines bench/grid_pipelines.yml --grid-pipeline grid_bench --grid-runs 1000
+//   serve_fixture --engine postgres --out postgresql://u@127.0.0.1:5432/db --password-file F
+//       --work-dir var/pg-fixture --postings 1000000 --projects 100000   (into an empty schema)
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -37,14 +39,14 @@ std::chrono::system_clock::time_point FixtureNow(const serve_fixture::FixtureOpt
   return serve_fixture::FixtureToday(options) + std::chrono::hours(12);
 }
 
-Status FillScheduler(const std::filesystem::path& out, const std::string& project_dir,
-                     const serve_fixture::FixtureOptions& options, const SchedulerFlags& flags) {
+Status FillScheduler(const WarehouseOptions& out, const std::filesystem::path& work_dir,
+                     const std::string& project_dir, const serve_fixture::FixtureOptions& options,
+                     const SchedulerFlags& flags) {
   const std::filesystem::path pipelines = flags.pipelines.empty()
                                               ? std::filesystem::path(project_dir) / "pipelines.yml"
                                               : std::filesystem::path(flags.pipelines);
-  const std::filesystem::path logs = std::filesystem::absolute(out).parent_path() / "fixture-logs";
-  SW_ASSIGN_OR_RETURN(auto warehouse,
-                      OpenWarehouse({.engine = "sqlite", .location = out.string()}));
+  const std::filesystem::path logs = std::filesystem::absolute(work_dir) / "fixture-logs";
+  SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse(out));
   if (!flags.grid_pipeline.empty()) {
     return serve_fixture::FillGridBenchState(*warehouse, pipelines, flags.grid_pipeline,
                                              flags.grid_runs, logs, FixtureNow(options));
@@ -56,10 +58,21 @@ Status FillScheduler(const std::filesystem::path& out, const std::string& projec
 int RunFixture(int argc, char** argv) {
   CLI::App app{"serve_fixture: a synthetic warehouse built by the real SQL project"};
   std::string out;
+  std::string engine = "sqlite";
+  std::string password_file;
+  std::string work_dir;
   std::string project_dir = ".";
   serve_fixture::FixtureOptions options;
   SchedulerFlags scheduler;
-  app.add_option("--out", out, "warehouse file to create (must not exist)")->required();
+  app.add_option("--out", out,
+                 "SQLite: the warehouse file to create (must not exist); PostgreSQL: a connection "
+                 "URL without a password, whose schema is empty")
+      ->required();
+  app.add_option("--engine", engine, "warehouse engine")->check(CLI::IsMember({"sqlite", "postgres"}));
+  app.add_option("--password-file", password_file, "PostgreSQL: a file holding the password");
+  app.add_option("--work-dir", work_dir,
+                 "folder for fixture-artifacts and fixture-logs (default: --out's folder; "
+                 "required with --engine postgres)");
   app.add_option("--project-dir", project_dir, "the SQL project (silverwork_project.yml)");
   app.add_option("--postings", options.postings, "postings to generate");
   app.add_option("--projects", options.projects, "projects to generate");
@@ -74,16 +87,26 @@ int RunFixture(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   InitLogging({.level = LogLevel::kWarn});
 
-  if (std::filesystem::exists(out)) {
+  if (engine == "sqlite" && std::filesystem::exists(out)) {
     std::fprintf(stderr, "error: %s exists; remove it first\n", out.c_str());
     return 2;
   }
+  if (work_dir.empty()) {
+    if (engine != "sqlite") {
+      std::fprintf(stderr, "error: --engine %s needs --work-dir (--out is no folder)\n",
+                   engine.c_str());
+      return 2;
+    }
+    work_dir = std::filesystem::absolute(out).parent_path().string();
+  }
   const auto started = std::chrono::steady_clock::now();
-  const std::filesystem::path artifacts =
-      std::filesystem::path(out).parent_path() / "fixture-artifacts";
-  Status status = serve_fixture::BuildFixtureWarehouse({.engine = "sqlite", .location = out},
-                                                       options, project_dir, artifacts);
-  if (status.ok() && !scheduler.none) status = FillScheduler(out, project_dir, options, scheduler);
+  const WarehouseOptions warehouse{
+      .engine = engine, .location = out, .password_file = password_file};
+  Status status = serve_fixture::BuildFixtureWarehouse(
+      warehouse, options, project_dir, std::filesystem::path(work_dir) / "fixture-artifacts");
+  if (status.ok() && !scheduler.none) {
+    status = FillScheduler(warehouse, work_dir, project_dir, options, scheduler);
+  }
   if (!status.ok()) {
     std::fprintf(stderr, "%s\n", status.ToUserMessage().c_str());
     return 1;

@@ -44,8 +44,8 @@ class SharedFixture {
     return fixture;
   }
   WarehouseOptions options(bool read_only = false) const { return warehouse_.Options(read_only); }
-  // The SQLite file, for tests that copy it to change it: those run on
-  // SQLite only (they are left out of engine_env_filter_serve).
+  // The SQLite file, for the tests that copy it to change it and stay on
+  // SQLite (left out of engine_env_filter_serve); the others use FixtureCopy.
   fs::path warehouse_path() const {
     EXPECT_EQ(warehouse_.engine(), "sqlite") << "this test copies the SQLite fixture file; leave "
                                                 "it out of engine_env_filter_serve";
@@ -61,6 +61,59 @@ class SharedFixture {
   TempFolder folder_;
   WarehouseUnderTest warehouse_;
   Status status_;
+};
+
+// A copy of the shared fixture a test may change, on the engine under test:
+// the SQLite file copied, or on PostgreSQL a schema of its own holding a copy
+// of every table (with its keys and indexes) and view of the fixture's schema.
+class FixtureCopy {
+ public:
+  FixtureCopy() : place_(EngineFromEnvironment()) {
+    const WarehouseOptions fixture = SharedFixture::Get().options();
+    if (place_.engine() == "sqlite") {
+      fs::copy_file(fixture.location, place_.Options().location);
+    } else {
+      CopySchema(fixture);
+    }
+  }
+
+  const std::string& engine() const { return place_.engine(); }
+  WarehouseOptions options(bool read_only = false) const { return place_.Options(read_only); }
+  // A connection for writing; null (and a test failure) when it does not open.
+  std::unique_ptr<Warehouse> Open() const { return place_.Open(); }
+
+ private:
+  // Tables first made LIKE the fixture's and filled, views created again
+  // from their definitions, in the fixture's order of creation (a view comes
+  // after what it reads). The definitions are read with the fixture's schema
+  // as the current one, so they name relations without it and read the copy.
+  void CopySchema(const WarehouseOptions& fixture) {
+    auto from = OpenWarehouse(fixture);
+    ASSERT_TRUE(from.ok()) << from.status().ToString();
+    auto into = place_.Open();
+    ASSERT_NE(into, nullptr);
+    auto schema = (*from)->QueryAll("SELECT quote_ident(current_schema())");
+    ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+    const std::string source = ValueToString(schema->rows.at(0).at(0));
+    auto relations = (*from)->QueryAll(
+        "SELECT quote_ident(relname), relkind::text, "
+        "CASE relkind WHEN 'v' THEN pg_get_viewdef(oid) END FROM pg_class "
+        "WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'v') "
+        "ORDER BY oid");
+    ASSERT_TRUE(relations.ok()) << relations.status().ToString();
+    for (const Row& relation : relations->rows) {
+      const std::string name = ValueToString(relation.at(0));
+      const std::string sql = ValueToString(relation.at(1)) == "v"
+                                  ? "CREATE VIEW " + name + " AS " + ValueToString(relation.at(2))
+                                  : "CREATE TABLE " + name + " (LIKE " + source + "." + name +
+                                        " INCLUDING ALL); " + "INSERT INTO " + name +
+                                        " SELECT * FROM " + source + "." + name;
+      Status copied = into->Execute(sql);
+      ASSERT_TRUE(copied.ok()) << copied.ToString();
+    }
+  }
+
+  WarehouseUnderTest place_;
 };
 
 // The one value a SQL query answers against the fixture. A query that

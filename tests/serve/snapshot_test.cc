@@ -232,7 +232,8 @@ std::map<std::string, json> PostingCharts(const ServingSnapshot& snapshot,
     auto parsed = ParseQuery(params, spec.options, snapshot);
     EXPECT_TRUE(std::holds_alternative<ParsedQuery>(parsed)) << spec.path;
     if (!std::holds_alternative<ParsedQuery>(parsed)) continue;
-    charts[std::string(spec.path)] = spec.compute(snapshot, std::get<ParsedQuery>(parsed));
+    charts[std::string(spec.path)] =
+        spec.compute(snapshot, ServingStatus(), std::get<ParsedQuery>(parsed));
   }
   return charts;
 }
@@ -270,22 +271,20 @@ TEST(SnapshotCompaction, RecordsAnswerLikeTheCubes) {
 TEST(SnapshotCompaction, MoreThan32PreferenceCategoriesFailClearly) {
   const auto& fixture = SharedFixture::Get();
   ASSERT_TRUE(fixture.status().ok()) << fixture.status().ToString();
-  TempFolder folder;
-  const auto copy = folder.path() / "copy.db";
-  fs::copy_file(fixture.warehouse_path(), copy);
+  FixtureCopy copy;
   {
-    auto warehouse = OpenWarehouse({.engine = "sqlite", .location = copy.string()});
-    ASSERT_TRUE(warehouse.ok());
+    auto warehouse = copy.Open();
+    ASSERT_NE(warehouse, nullptr);
     for (int category = 100; category < 116; ++category) {
       ASSERT_TRUE(
-          (*warehouse)
+          warehouse
               ->Execute(fmt::format("INSERT INTO preference_keywords (category_id, category, "
                                     "keyword) VALUES ({0}, 'extra {0}', 'keyword {0}')",
                                     category))
               .ok());
     }
   }
-  auto loaded = LoadFixtureSnapshot(SqliteFile(copy, /*read_only=*/true));
+  auto loaded = LoadFixtureSnapshot(copy.options(/*read_only=*/true));
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.status().code(), ErrorCode::kUnsupported);
   EXPECT_NE(loaded.status().message().find("33 categories"), std::string::npos)

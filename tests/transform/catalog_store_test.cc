@@ -19,7 +19,7 @@ using nlohmann::json;
 using testing::TempDir;
 using testing::WriteProject;
 
-const std::map<std::string, std::string> kProject = {
+const std::map<std::string, std::string> kCatalogProject = {
     {"silverwork_project.yml", "name: shop\nversion: '1.0'\nconfig-version: 2\n"},
     {"models/sources.yml",
      "version: 2\nsources:\n  - name: raw\n    tables:\n      - name: events\n"
@@ -51,7 +51,7 @@ class CatalogStoreTest : public ::testing::TestWithParam<std::string> {
                     ->Execute("CREATE TABLE events (region TEXT, amount INTEGER); "
                               "INSERT INTO events VALUES ('N', 10), ('S', 20), ('N', 30)")
                     .ok());
-    WriteProject(dir_.path(), kProject);
+    WriteProject(dir_.path(), kCatalogProject);
   }
 
   RunOptions Options(Warehouse& warehouse) {
@@ -86,7 +86,7 @@ TEST_P(CatalogStoreTest, ABuildStoresNodesColumnsRowCountsAndSql) {
   EXPECT_EQ(by_region["description"], "Events per region");
   EXPECT_EQ(by_region["materialized"], "table");
   EXPECT_EQ(by_region["row_count"], 2);  // N and S
-  EXPECT_EQ(by_region["raw_sql"], kProject.at("models/by_region.sql"));
+  EXPECT_EQ(by_region["raw_sql"], kCatalogProject.at("models/by_region.sql"));
   EXPECT_NE(by_region["compiled_sql"].get<std::string>().find("\"events\""), std::string::npos)
       << by_region["compiled_sql"];
   ASSERT_EQ(by_region["columns"].size(), 2u);
@@ -110,7 +110,7 @@ TEST_P(CatalogStoreTest, ABuildStoresNodesColumnsRowCountsAndSql) {
 
   const json& singular = document["nodes"]["test.shop.assert_few_events_per_region"];
   EXPECT_EQ(singular["test_kind"], "singular");
-  EXPECT_EQ(singular["raw_sql"], kProject.at("tests/assert_few_events_per_region.sql"));
+  EXPECT_EQ(singular["raw_sql"], kCatalogProject.at("tests/assert_few_events_per_region.sql"));
   EXPECT_NE(singular["compiled_sql"].get<std::string>().find("events > 5"), std::string::npos);
   int generic_tests = 0;
   for (const auto& [id, node] : document["nodes"].items()) {
@@ -184,7 +184,8 @@ TEST_P(CatalogStoreTest, DocsStoresTheCatalogToo) {
   EXPECT_EQ(document["nodes"]["model.shop.by_region"]["row_count"], 2);
   // totals was never built: no row count, its SQL all the same.
   EXPECT_TRUE(document["nodes"]["model.shop.totals"]["row_count"].is_null());
-  EXPECT_EQ(document["nodes"]["model.shop.totals"]["raw_sql"], kProject.at("models/totals.sql"));
+  EXPECT_EQ(document["nodes"]["model.shop.totals"]["raw_sql"],
+            kCatalogProject.at("models/totals.sql"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, CatalogStoreTest, ::testing::ValuesIn(EnginesUnderTest()),

@@ -23,7 +23,7 @@ using testing::TempDir;
 using testing::WriteProject;
 using Strings = std::vector<std::string>;
 
-const std::map<std::string, std::string> kProject = {
+const std::map<std::string, std::string> kRestartedProject = {
     {"silverwork_project.yml",
      "name: shop\nversion: '1.0'\nconfig-version: 2\nmodels:\n  shop:\n    +materialized: table\n"},
     {"models/sources.yml",
@@ -45,7 +45,7 @@ TEST(PostgresBuildRestartTest, ARestartMidBuildRollsBackTheSwapAndTheRerunIsExac
                            "INSERT INTO events VALUES ('N', 10), ('S', 20), ('N', 30)")
                   .ok());
   TempDir dir;
-  WriteProject(dir.path(), kProject);
+  WriteProject(dir.path(), kRestartedProject);
   auto project = TransformProject::Load(dir.path());
   ASSERT_TRUE(project.ok()) << project.status().ToString();
   // Before the statement that swaps by_region's new table in (once armed),

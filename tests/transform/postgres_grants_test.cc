@@ -18,15 +18,15 @@ namespace {
 using testing::TempDir;
 using testing::WriteProject;
 
-const std::map<std::string, std::string> kProject = {
+const std::map<std::string, std::string> kGrantsProject = {
     {"silverwork_project.yml", "name: shop\nversion: '1.0'\nconfig-version: 2\n"},
     {"models/sources.yml",
      "version: 2\nsources:\n  - name: raw\n    tables:\n      - name: events\n"},
     {"models/by_region.sql",
      "{{ config(materialized='table') }}\n"
      "select region, sum(amount) as amount from {{ source('raw', 'events') }} group by region\n"},
-    // Not over by_region: PostgreSQL refuses to swap a table a view reads
-    // (docs/postgres.md).
+    // Views over a rebuilt table keep their grants too:
+    // postgres_table_swap_test.cc.
     {"models/regions.sql",
      "{{ config(materialized='view') }}\n"
      "select distinct region from {{ source('raw', 'events') }}\n"},
@@ -61,7 +61,7 @@ TEST(PostgresGrants, ARebuiltTableAndViewKeepTheirReaders) {
                   ->Execute("CREATE TABLE events (region TEXT, amount BIGINT); "
                             "INSERT INTO events VALUES ('N', 10), ('S', 20), ('N', 30)")
                   .ok());
-  WriteProject(dir.path(), kProject);
+  WriteProject(dir.path(), kGrantsProject);
   BuildAll(**owner, dir, /*full_refresh=*/false);
   const std::vector<std::string> granted = {"by_region", "regions"};
   ASSERT_TRUE(GrantRead(**owner, reader.name(), granted).ok());

@@ -105,4 +105,71 @@ inline std::string Scalar(Warehouse& warehouse, const std::string& sql) {
   return rows.empty() ? std::string() : rows[0];
 }
 
+// The test's own reads of the engine's catalog, spelled for the engine under
+// test (SILVERWORK_TEST_ENGINE): what the runner itself asks of a catalog goes
+// through EngineTraits instead.
+
+// "table|name" or "view|name" for each table and view (of the test's schema
+// on PostgreSQL) whose name matches the LIKE `pattern` (`_` escaped as
+// `\_` matches only an underscore), sorted by name.
+inline std::vector<std::string> Relations(Warehouse& warehouse, const std::string& pattern) {
+  const std::string sql =
+      EngineFromEnvironment() == "sqlite"
+          ? "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name LIKE " +
+                warehouse.dialect().QuoteString(pattern) + " ESCAPE '\\' ORDER BY name"
+          : "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END, table_name FROM "
+            "information_schema.tables WHERE table_schema = current_schema() AND table_name "
+            "LIKE " +
+                warehouse.dialect().QuoteString(pattern) + " ORDER BY table_name";
+  return Rows(warehouse, sql);
+}
+
+// "index|column,column" for each index on `table` (primary keys' left out),
+// sorted by index name.
+inline std::vector<std::string> Indexes(Warehouse& warehouse, const std::string& table) {
+  const std::string quoted = warehouse.dialect().QuoteString(table);
+  const std::string sql =
+      EngineFromEnvironment() == "sqlite"
+          ? "SELECT il.name, group_concat(ii.name, ',') FROM pragma_index_list(" + quoted +
+                ") AS il JOIN pragma_index_info(il.name) AS ii WHERE il.origin = 'c' "
+                "GROUP BY il.name ORDER BY il.name"
+          : "SELECT i.relname, string_agg(a.attname, ',' ORDER BY array_position(x.indkey, "
+            "a.attnum)) FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(x.indkey) "
+            "WHERE t.relname = " +
+                quoted +
+                " AND t.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary "
+                "GROUP BY i.relname ORDER BY i.relname";
+  return Rows(warehouse, sql);
+}
+
+// "text", "integer" or "real": how the warehouse describes `table`'s
+// `column` (Warehouse::DescribeTable), "missing" when it has none.
+inline std::string ColumnTypeName(Warehouse& warehouse, const std::string& table,
+                                  const std::string& column) {
+  auto columns = warehouse.DescribeTable(table);
+  EXPECT_TRUE(columns.ok()) << table << ": " << columns.status().ToString();
+  if (!columns.ok()) return "missing";
+  for (const ColumnSpec& spec : *columns) {
+    if (spec.name != column) continue;
+    switch (spec.type) {
+      case ColumnType::kText:
+        return "text";
+      case ColumnType::kInteger:
+        return "integer";
+      case ColumnType::kReal:
+        return "real";
+    }
+  }
+  return "missing";
+}
+
+// What the engine under test says of a column a statement names that its
+// table lacks.
+inline std::string NoSuchColumnMessage(const std::string& column) {
+  return EngineFromEnvironment() == "sqlite" ? "no such column: " + column
+                                             : "column \"" + column + "\" does not exist";
+}
+
 }  // namespace silverwork::transform::testing

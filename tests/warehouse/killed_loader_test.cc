@@ -16,13 +16,13 @@ namespace silverwork {
 namespace {
 
 constexpr int64_t kRowsPerBatch = 200;
-const TableSpec kRaw = {.name = "raw_items",
-                        .columns = {{.name = "itemId", .type = ColumnType::kInteger},
-                                    {.name = "body"},
-                                    {.name = "batch", .type = ColumnType::kInteger}},
-                        .primary_key = {"itemId"}};
-const std::vector<std::string> kColumns = {"itemId", "body", "batch"};
-const std::vector<std::string> kKey = {"itemId"};
+const TableSpec kLoaderTable = {.name = "raw_items",
+                                .columns = {{.name = "itemId", .type = ColumnType::kInteger},
+                                            {.name = "body"},
+                                            {.name = "batch", .type = ColumnType::kInteger}},
+                                .primary_key = {"itemId"}};
+const std::vector<std::string> kLoaderColumns = {"itemId", "body", "batch"};
+const std::vector<std::string> kLoaderKey = {"itemId"};
 
 // Batch n writes its own rows and rewrites row -1, which names the last batch.
 std::vector<Row> BatchRows(int64_t batch) {
@@ -52,7 +52,8 @@ Status LoadBatches(Warehouse& warehouse, int64_t last, int progress_fd) {
     Transaction transaction(warehouse);
     SW_RETURN_IF_ERROR(transaction.Begin());
     step();
-    SW_RETURN_IF_ERROR(warehouse.Upsert(kRaw.name, kColumns, kKey, BatchRows(batch)));
+    SW_RETURN_IF_ERROR(
+        warehouse.Upsert(kLoaderTable.name, kLoaderColumns, kLoaderKey, BatchRows(batch)));
     step();
     SW_RETURN_IF_ERROR(warehouse.PutState("next_batch", std::to_string(batch + 1)));
     step();
@@ -100,7 +101,7 @@ TEST_P(KilledLoaderTest, SigkillAtAnyPointLeavesWholeBatchesAndARerunCompletes) 
   WarehouseUnderTest place(GetParam());
   std::unique_ptr<Warehouse> warehouse = place.Open();
   ASSERT_NE(warehouse, nullptr);
-  ASSERT_TRUE(warehouse->EnsureTable(kRaw).ok());
+  ASSERT_TRUE(warehouse->EnsureTable(kLoaderTable).ok());
 
   // Steps after which the kill is sent: inside a batch at each of its
   // stages, and while later batches run. The child keeps running between

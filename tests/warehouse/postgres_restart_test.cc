@@ -17,13 +17,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const TableSpec kRaw = {.name = "raw_items",
-                        .columns = {{.name = "itemId", .type = ColumnType::kInteger},
-                                    {.name = "batch", .type = ColumnType::kInteger}},
-                        .primary_key = {"itemId"}};
-const std::vector<std::string> kColumns = {"itemId", "batch"};
-const std::vector<std::string> kKey = {"itemId"};
-constexpr int64_t kRowsPerBatch = 500;
+const TableSpec kRestartTable = {.name = "raw_items",
+                                 .columns = {{.name = "itemId", .type = ColumnType::kInteger},
+                                             {.name = "batch", .type = ColumnType::kInteger}},
+                                 .primary_key = {"itemId"}};
+const std::vector<std::string> kRestartColumns = {"itemId", "batch"};
+const std::vector<std::string> kRestartKey = {"itemId"};
+constexpr int64_t kRowsPerRestartBatch = 500;
 
 std::vector<Row> BatchRows(int64_t batch, int64_t first, int64_t count) {
   std::vector<Row> rows;
@@ -38,8 +38,9 @@ Status LoadFromCheckpoint(Warehouse& warehouse, int64_t last) {
   for (int64_t batch = next ? std::stoll(*next) : 0; batch < last; ++batch) {
     Transaction transaction(warehouse);
     SW_RETURN_IF_ERROR(transaction.Begin());
-    SW_RETURN_IF_ERROR(warehouse.Upsert(kRaw.name, kColumns, kKey,
-                                        BatchRows(batch, batch * kRowsPerBatch, kRowsPerBatch)));
+    SW_RETURN_IF_ERROR(
+        warehouse.Upsert(kRestartTable.name, kRestartColumns, kRestartKey,
+                         BatchRows(batch, batch * kRowsPerRestartBatch, kRowsPerRestartBatch)));
     SW_RETURN_IF_ERROR(warehouse.PutState("next_batch", std::to_string(batch + 1)));
     SW_RETURN_IF_ERROR(transaction.Commit());
   }
@@ -52,21 +53,21 @@ TEST(PostgresRestartTest, ARestartMidLoadRollsBackAndTheRerunCompletesExactly) {
   auto opened = OpenWarehouse(server.Options());
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   Warehouse& warehouse = **opened;
-  ASSERT_TRUE(warehouse.EnsureTable(kRaw).ok());
+  ASSERT_TRUE(warehouse.EnsureTable(kRestartTable).ok());
   ASSERT_TRUE(LoadFromCheckpoint(warehouse, 3).ok());
 
   // Batch 3 is half written when the server restarts.
   {
     Transaction transaction(warehouse);
     ASSERT_TRUE(transaction.Begin().ok());
-    ASSERT_TRUE(
-        warehouse
-            .Upsert(kRaw.name, kColumns, kKey, BatchRows(3, 3 * kRowsPerBatch, kRowsPerBatch / 2))
-            .ok());
+    ASSERT_TRUE(warehouse
+                    .Upsert(kRestartTable.name, kRestartColumns, kRestartKey,
+                            BatchRows(3, 3 * kRowsPerRestartBatch, kRowsPerRestartBatch / 2))
+                    .ok());
     ASSERT_TRUE(server.Restart());
-    Status lost =
-        warehouse.Upsert(kRaw.name, kColumns, kKey,
-                         BatchRows(3, 3 * kRowsPerBatch + kRowsPerBatch / 2, kRowsPerBatch / 2));
+    Status lost = warehouse.Upsert(kRestartTable.name, kRestartColumns, kRestartKey,
+                                   BatchRows(3, 3 * kRowsPerRestartBatch + kRowsPerRestartBatch / 2,
+                                             kRowsPerRestartBatch / 2));
     EXPECT_EQ(lost.code(), ErrorCode::kNetwork);
     EXPECT_THAT(lost.message(), HasSubstr("lost the connection to PostgreSQL at 127.0.0.1:"));
     EXPECT_THAT(lost.message(), HasSubstr("rolled back the open transaction"));
@@ -84,8 +85,8 @@ TEST(PostgresRestartTest, ARestartMidLoadRollsBackAndTheRerunCompletesExactly) {
       "SELECT count(*), count(DISTINCT itemId), max(itemId), min(batch), max(batch) "
       "FROM raw_items");
   ASSERT_TRUE(counts.ok()) << counts.status().ToString();
-  EXPECT_EQ(counts->rows[0], (Row{6 * kRowsPerBatch, 6 * kRowsPerBatch, 6 * kRowsPerBatch - 1,
-                                  int64_t{0}, int64_t{5}}));
+  EXPECT_EQ(counts->rows[0], (Row{6 * kRowsPerRestartBatch, 6 * kRowsPerRestartBatch,
+                                  6 * kRowsPerRestartBatch - 1, int64_t{0}, int64_t{5}}));
   auto checkpoint = (*fresh)->GetState("next_batch");
   ASSERT_TRUE(checkpoint.ok());
   EXPECT_EQ(*checkpoint, "6");

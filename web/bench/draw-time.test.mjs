@@ -6,26 +6,17 @@
 // Warm: the browser has the dashboard's files cached, as on a second visit.
 // Measured by the page itself, from navigation start to the last chart drawn
 // (a bare page: test listeners would add protocol round trips).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser } from '../tests/browser.mjs';
+import { BASE, useBrowser } from '../tests/browser.mjs';
 
-const BASE = process.env.SILVERWORK_URL ?? 'http://127.0.0.1:8080';
 const RUNS = Number(process.env.DRAW_RUNS ?? 6);
-let launched;
-
-before(async () => {
-  launched = await launchBrowser();
-});
-
-after(async () => {
-  await launched?.close();
-});
+const browser = useBrowser();
 
 test('time to draw the whole postings tab', async () => {
   const times = [];
   for (let attempt = 0; attempt < RUNS; attempt += 1) {
-    const page = await launched.context.newPage();
+    const page = await browser.context.newPage();
     await page.goto(`${BASE}/`);
     await page.waitForFunction(() => document.body.dataset.loaded === 'postings', null, { timeout: 60000 });
     times.push(Math.round(await page.evaluate(() => performance.getEntriesByName('drawn:postings')[0].startTime)));

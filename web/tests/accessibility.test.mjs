@@ -8,30 +8,17 @@
 //  - each chart's table view against the API's JSON, fetched by the test;
 //  - reflow at 320 CSS px and at 200% zoom: no page-wide horizontal scroll,
 //    every control on screen and at least 24 px; screenshots of both.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { SCREENSHOTS, apiData, launchBrowser, openPage, parseShownNumber, tabUntil, waitForTab } from './browser.mjs';
+import { SCREENSHOTS, apiData, axeViolations, launchBrowser, openPage, parseShownNumber, tabUntil, useBrowser, waitForTab } from './browser.mjs';
 import { contrast } from './colour.mjs';
 import { EXPECTED_TABLES } from './expected-tables.mjs';
 
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const TABS = ['postings', 'continuity', 'preferences', 'status', 'pipelines'];
 const TAB_LABELS = { postings: '채용 공고', continuity: '고용 지속성', preferences: '우대사항', status: '데이터 현황', pipelines: '파이프라인' };
 
-let launched;
-
-before(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  launched = await launchBrowser();
-});
-
-after(async () => {
-  await launched?.close();
-});
+const browser = useBrowser();
 
 // Opens every "표로 보기" / "목록으로 보기" view of the visible tab and waits until each is drawn.
 async function openAllViews(page) {
@@ -44,17 +31,6 @@ async function openAllViews(page) {
     .filter((toggle) => toggle.offsetParent !== null)
     .every((toggle) => document.getElementById(toggle.getAttribute('aria-controls')).dataset.version));
   return toggles.length;
-}
-
-async function axeViolations(page) {
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);  // evaluated, so the page's CSP does not apply
-  return page.evaluate(async (tags) => {
-    const results = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return results.violations.map((violation) => ({
-      id: violation.id, impact: violation.impact, help: violation.help,
-      nodes: violation.nodes.slice(0, 5).map((node) => `${node.target.join(' ')}: ${node.failureSummary}`),
-    }));
-  }, WCAG_TAGS);
 }
 
 // Ids that occur twice, and ARIA references to ids that do not exist.
@@ -95,7 +71,7 @@ function textColours(option) {
 const expandHex = (colour) => (/^#[0-9a-f]{3}$/i.test(colour) ? `#${[...colour.slice(1)].map((digit) => digit + digit).join('')}` : colour);
 
 test('axe-core finds no WCAG 2.1 A/AA violation on any tab, charts and table views included', async () => {
-  const { page, problems } = await openPage(launched.context);
+  const { page, problems } = await openPage(browser.context);
   for (const tab of TABS) {
     await page.goto(`${page.url().split('?')[0]}?tab=${tab}`);
     await waitForTab(page, tab);
@@ -111,7 +87,7 @@ test('axe-core finds no WCAG 2.1 A/AA violation on any tab, charts and table vie
 });
 
 test('every chart has a description naming it, and its text has at least 4.5:1 contrast', async () => {
-  const { page, problems } = await openPage(launched.context);
+  const { page, problems } = await openPage(browser.context);
   let checked = 0;
   for (const tab of TABS) {
     await page.goto(`${page.url().split('?')[0]}?tab=${tab}`);
@@ -141,7 +117,7 @@ test('every chart has a description naming it, and its text has at least 4.5:1 c
 });
 
 test('each chart\'s table view shows the numbers the API returned', async () => {
-  const { page, problems } = await openPage(launched.context);
+  const { page, problems } = await openPage(browser.context);
   const compared = [];
   for (const tab of TABS) {
     await page.goto(`${page.url().split('?')[0]}?tab=${tab}`);
@@ -195,7 +171,7 @@ const focused = (page) => page.evaluate(() => {
 });
 
 test('keyboard only: skip link, tabs with the arrow keys, a province, a filter and its chip', async () => {
-  const { page, problems } = await openPage(launched.context);
+  const { page, problems } = await openPage(browser.context);
   await waitForTab(page, 'postings');
   // The skip link comes first and moves focus to the content.
   await page.keyboard.press('Tab');
@@ -258,7 +234,7 @@ test('keyboard only: skip link, tabs with the arrow keys, a province, a filter a
 });
 
 test('keyboard only: the postings table scrolls and pages, a chart opens its table and zooms', async () => {
-  const { page, problems } = await openPage(launched.context);
+  const { page, problems } = await openPage(browser.context);
   await waitForTab(page, 'postings');
   const [first, second] = await Promise.all([apiData('/api/v1/postings?page=1&page_size=20'), apiData('/api/v1/postings?page=2&page_size=20')]);
   assert.ok(first.rows.length > 0 && second.rows.length > 0);
@@ -344,7 +320,7 @@ async function checkReflow(page, label) {
 }
 
 test('the layout reflows at 320 CSS px without losing content or function', async () => {
-  const { page, problems } = await openPage(launched.context);
+  const { page, problems } = await openPage(browser.context);
   await page.setViewportSize({ width: 320, height: 640 });
   await checkReflow(page, 'width-320');
   assert.deepEqual(problems, []);

@@ -4,29 +4,17 @@
 // alternative, the keyboard-only path, and axe-core with a node open.
 // Expected values come from the API's JSON, fetched by the test itself.
 // Screenshots go to SCREENSHOT_DIR.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { SCREENSHOTS, apiData, launchBrowser, openTabPage, tabUntil } from './browser.mjs';
+import { SCREENSHOTS, apiData, axeViolations, openTabPage, tabUntil, useBrowser } from './browser.mjs';
 
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FACTS = 'model.silverwork.fct_job_postings';
 const TEST_STATE_LABELS = { pass: '통과', fail: '실패', warn: '경고', error: '오류' };
 
-let launched;
+const browser = useBrowser();
 
-before(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  launched = await launchBrowser();
-});
-
-after(async () => {
-  await launched?.close();
-});
-
-const openTab = (query = '') => openTabPage(launched.context, 'catalog', query);
+const openTab = (query = '') => openTabPage(browser.context, 'catalog', query);
 
 const version = (page, chart) => page.$eval(`[data-chart="${chart}"]`, (node) => Number(node.dataset.version ?? 0));
 const readyAfter = (page, chart, before) => page.waitForFunction(([name, seen]) => {
@@ -150,13 +138,9 @@ test('keyboard only: search, open a result, then follow the lineage list to anot
 test('axe-core finds no WCAG 2.1 A/AA violation with a node open, nor with its SQL expanded', async () => {
   const { page, problems } = await openTab(`&node=${FACTS}`);
   assert.equal(await page.title(), '데이터 카탈로그 — 노인일자리 현황 — silverwork');
-  await page.evaluate(AXE_SOURCE);
-  const run = () => page.evaluate(async () => (await window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  })).violations.map((violation) => `${violation.id}: ${violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(', ')}`));
-  assert.deepEqual(await run(), []);
+  assert.deepEqual(await axeViolations(page), [], 'axe with a node open');
   await page.$$eval('.catalog-sql', (blocks) => { for (const block of blocks) block.open = true; });
-  assert.deepEqual(await run(), []);
+  assert.deepEqual(await axeViolations(page), [], 'axe with its SQL expanded');
   const unknown = await openTab('&node=model.silverwork.no_such_model');
   assert.ok(await unknown.page.$eval('.catalog-node .problem', (node) => node.textContent.includes('no node')));
   assert.deepEqual(problems, []);

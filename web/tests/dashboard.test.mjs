@@ -3,33 +3,22 @@
 // and sets SILVERWORK_URL; screenshots of each tab go to SCREENSHOT_DIR.
 // Expected values come from the API's JSON, fetched by the test itself, never
 // from the page under test; loops over lists first assert the list is not empty.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { duration } from '../src/format.js';
-import { BASE, SCREENSHOTS, apiData, kpi, launchBrowser, openPage, parseShownNumber, waitForTab } from './browser.mjs';
+import { BASE, SCREENSHOTS, apiData, kpi, openPage, parseShownNumber, useBrowser, waitForTab } from './browser.mjs';
 
 const TABS = {
   postings: '채용 공고', continuity: '고용 지속성', preferences: '우대사항', status: '데이터 현황', pipelines: '파이프라인', catalog: '데이터 카탈로그',
 };
 
-let launched;
-let browser;  // a persistent context: Playwright passes the fresh --user-data-dir itself
-
-before(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  launched = await launchBrowser({ acceptDownloads: true });
-  browser = launched.context;
-});
-
-after(async () => {
-  await launched?.close();
-});
+const browser = useBrowser({ acceptDownloads: true });
 
 test('every tab draws all its charts with no console errors and nothing from other hosts', async () => {
   const started = Date.now();
-  const { page, problems } = await openPage(browser);
+  const { page, problems } = await openPage(browser.context);
   const charts = await waitForTab(page, 'postings');
   console.log(`postings tab drawn in ${Date.now() - started} ms (first load, cold browser)`);
   assert.ok(charts.length >= 8);
@@ -51,7 +40,7 @@ test('every tab draws all its charts with no console errors and nothing from oth
 
 test('charts draw without waiting for the filter options', async () => {
   // A page whose /api/v1/filters answer is held back until every chart has drawn.
-  const held = await browser.newPage();
+  const held = await browser.context.newPage();
   const problems = [];
   held.on('pageerror', (error) => problems.push(`page: ${error.message}`));
   let release;
@@ -74,7 +63,7 @@ test('charts draw without waiting for the filter options', async () => {
 });
 
 test('clicking a province cross-filters the other charts; clicking it again clears it', async () => {
-  const { page, problems } = await openPage(browser);
+  const { page, problems } = await openPage(browser.context);
   await waitForTab(page, 'postings');
   const [all, gangwon, gangwonMonthly, map] = await Promise.all([
     apiData('/api/v1/kpis'), apiData('/api/v1/kpis?province=KR-42'), apiData('/api/v1/postings/monthly?province=KR-42'),
@@ -109,7 +98,7 @@ test('clicking a province cross-filters the other charts; clicking it again clea
 });
 
 test('the map names every province in Korean, in its labels and its tooltip; Escape hides the tooltip', async () => {
-  const { page, problems } = await openPage(browser, '?province=KR-41');
+  const { page, problems } = await openPage(browser.context, '?province=KR-41');
   await waitForTab(page, 'postings');
   const map = await apiData('/api/v1/postings/map?metric=postings');
   assert.equal(map.items.length, 17);
@@ -137,7 +126,7 @@ test('the map names every province in Korean, in its labels and its tooltip; Esc
 });
 
 test('filters and the tab round-trip through the URL', async () => {
-  const { page, problems } = await openPage(browser);
+  const { page, problems } = await openPage(browser.context);
   await waitForTab(page, 'postings');
   const [contract, filterOptions] = await Promise.all([apiData('/api/v1/kpis?shape=CM0102'), fetch(`${BASE}/api/v1/filters`).then((response) => response.json())]);
   const shapeName = filterOptions.shape.find((shape) => shape.code === 'CM0102').name;
@@ -147,14 +136,14 @@ test('filters and the tab round-trip through the URL', async () => {
   assert.equal(parseShownNumber(await kpi(page, '채용 공고')), contract.postings);
   const shared = page.url();
 
-  const second = await openPage(browser, new URL(shared).search);
+  const second = await openPage(browser.context, new URL(shared).search);
   await waitForTab(second.page, 'postings');
   assert.equal(parseShownNumber(await kpi(second.page, '채용 공고')), contract.postings);
   await second.page.waitForFunction(() => document.querySelector('select[data-filter="shape"]').value === 'CM0102');
   assert.equal(await second.page.$eval('[data-chip="shape"]', (node) => node.textContent), `고용형태: ${shapeName}×`);
   await second.page.close();
 
-  const third = await openPage(browser, '?tab=continuity&province=KR-11&year_from=2023');
+  const third = await openPage(browser.context, '?tab=continuity&province=KR-11&year_from=2023');
   await waitForTab(third.page, 'continuity');
   assert.equal(await third.page.$eval('[data-tab="continuity"]', (node) => node.getAttribute('aria-selected')), 'true');
   assert.deepEqual(await third.page.$$eval('.chip', (nodes) => nodes.map((node) => node.dataset.chip)), ['year_from', 'province']);
@@ -167,7 +156,7 @@ test('filters and the tab round-trip through the URL', async () => {
 });
 
 test('the continuity chart zooms with a slider and the mouse wheel', async () => {
-  const { page, problems } = await openPage(browser, '?tab=continuity');
+  const { page, problems } = await openPage(browser.context, '?tab=continuity');
   await waitForTab(page, 'continuity');
   const zooms = await page.evaluate(() => window.__silverwork.zoom('continuity'));
   assert.deepEqual(zooms.map((zoom) => zoom.type).sort(), ['inside', 'slider']);
@@ -181,7 +170,7 @@ test('the continuity chart zooms with a slider and the mouse wheel', async () =>
 });
 
 test('the CSV download holds exactly the filtered rows', async () => {
-  const { page, problems } = await openPage(browser, '?province=KR-26&preference=3');
+  const { page, problems } = await openPage(browser.context, '?province=KR-26&preference=3');
   await waitForTab(page, 'postings');
   const expected = await apiData('/api/v1/postings?province=KR-26&preference=3&page=1&page_size=20');
   assert.ok(expected.total > 0, 'the fixture must hold postings in 부산 that mention 장애인');
@@ -201,7 +190,7 @@ test('the CSV download holds exactly the filtered rows', async () => {
 
 test('the status tab shows how old the newest posting and the last successful runs are', async () => {
   const earlier = (await apiData('/api/v1/status/freshness')).postings;
-  const { page, problems } = await openPage(browser, '?tab=status');
+  const { page, problems } = await openPage(browser.context, '?tab=status');
   await waitForTab(page, 'status');
   const { postings } = await apiData('/api/v1/status/freshness');
   assert.ok(postings.newest_posting, 'the fixture holds postings');

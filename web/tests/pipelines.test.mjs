@@ -5,33 +5,22 @@
 // operator token (SILVERWORK_TEST_API_TOKEN) and the try logs' folder
 // (SILVERWORK_FIXTURE_LOGS). Expected values come from the API's JSON, fetched
 // by the test itself. Screenshots go to SCREENSHOT_DIR.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { BASE, SCREENSHOTS, apiData, launchBrowser, openTabPage } from './browser.mjs';
+import { BASE, SCREENSHOTS, apiData, axeViolations, openTabPage, useBrowser } from './browser.mjs';
 
 const TOKEN = process.env.SILVERWORK_TEST_API_TOKEN ?? '';
 const LOGS = process.env.SILVERWORK_FIXTURE_LOGS ?? '';
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const STATE_LABELS = {
   success: '성공', failed: '실패', running: '실행 중', queued: '대기', deferred: '연기됨', up_for_retry: '재시도 대기',
   skipped: '건너뜀', waiting: '선행 대기', upstream_failed: '선행 실패',
 };
 
-let launched;
+const browser = useBrowser();
 
-before(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  launched = await launchBrowser();
-});
-
-after(async () => {
-  await launched?.close();
-});
-
-const openTab = (query = '') => openTabPage(launched.context, 'pipelines', query);
+const openTab = (query = '') => openTabPage(browser.context, 'pipelines', query);
 
 const runDetailReady = (page, runId) => page.waitForFunction(
   (id) => document.querySelector('[data-run-detail]').dataset.state === 'ready' && document.querySelector('[data-run-detail]').dataset.run === id,
@@ -159,9 +148,7 @@ test('a failed run shows every try with its error and hint, and each try\'s log'
   assert.equal(await page.$eval('.log', (node) => node.textContent), text);
   assert.equal(await page.$eval('.log-viewer', (node) => node.dataset.following), 'false', 'an ended try is not followed');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'tab-pipelines-run.png'), fullPage: true });
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => (await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })).violations.map((violation) => violation.id));
-  assert.deepEqual(violations, [], 'axe with a run and its log open');
+  assert.deepEqual(await axeViolations(page), [], 'axe with a run and its log open');
   assert.deepEqual(problems, []);
   await page.close();
 });

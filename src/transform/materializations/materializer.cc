@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "warehouse/dependent_views.h"
 #include "warehouse/grants.h"
 
 namespace silverwork::transform {
@@ -67,6 +68,7 @@ Result<BuildOutcome> Materializer::BuildView(const std::string& relation,
   Transaction transaction(warehouse_);
   SW_RETURN_IF_ERROR(transaction.Begin());
   SW_ASSIGN_OR_RETURN(auto grants, GrantsOn(warehouse_, relation));
+  SW_ASSIGN_OR_RETURN(auto readers, SetAsideDependentViews(warehouse_, relation));
   SW_RETURN_IF_ERROR(DropRelation(relation));
   SW_RETURN_IF_ERROR(warehouse_.Execute(fmt::format("CREATE VIEW {} AS\n{}", quoted, select_sql)));
   SW_RETURN_IF_ERROR(Grant(warehouse_, relation, grants));
@@ -74,6 +76,7 @@ Result<BuildOutcome> Materializer::BuildView(const std::string& relation,
   // errors here, before the old relation is gone for good.
   SW_RETURN_IF_ERROR(warehouse_.Query(fmt::format("SELECT * FROM {} LIMIT 0", quoted), {},
                                       [](const Row&) { return Status::Ok(); }));
+  SW_RETURN_IF_ERROR(RestoreDependentViews(warehouse_, readers, relation));
   SW_RETURN_IF_ERROR(transaction.Commit());
   return BuildOutcome{std::nullopt, "view created"};
 }
@@ -178,14 +181,17 @@ Status Materializer::SwapInTransaction(const std::string& relation, const std::s
   SW_RETURN_IF_ERROR(transaction.Begin());
   if (!traits_.before_swap_sql().empty())
     SW_RETURN_IF_ERROR(warehouse_.Execute(traits_.before_swap_sql()));
-  // Readers granted the old relation (db grant-reader) keep reading.
+  // Readers granted the old relation (db grant-reader) keep reading, and
+  // views over it read the new one (engines that refuse to drop it under them).
   SW_ASSIGN_OR_RETURN(auto grants, GrantsOn(warehouse_, relation));
+  SW_ASSIGN_OR_RETURN(auto readers, SetAsideDependentViews(warehouse_, relation));
   SW_RETURN_IF_ERROR(DropRelation(relation));
   SW_RETURN_IF_ERROR(warehouse_.Execute(warehouse_.dialect().RenameTable(staged, relation)));
   SW_RETURN_IF_ERROR(Grant(warehouse_, relation, grants));
   if (!traits_.after_swap_sql().empty())
     SW_RETURN_IF_ERROR(warehouse_.Execute(traits_.after_swap_sql()));
   for (const std::string& statement : then_sql) SW_RETURN_IF_ERROR(warehouse_.Execute(statement));
+  SW_RETURN_IF_ERROR(RestoreDependentViews(warehouse_, readers, relation));
   return transaction.Commit();
 }
 

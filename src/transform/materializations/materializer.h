@@ -9,7 +9,11 @@
 //                EngineTraits::stages_selects), then one transaction
 //                drops the old relation, renames the new table into place and
 //                builds its indexes: readers see the old table until the
-//                commit, never a half-built or unindexed one.
+//                commit, never a half-built or unindexed one. Views reading
+//                the old relation are created again over the new one in the
+//                same transaction where the engine would refuse to drop it
+//                under them (warehouse/dependent_views.h); so are those over
+//                a view rebuilt.
 //   incremental  CREATE TABLE <name>__sw_tmp AS <select> (rendered with
 //                is_incremental() true), then one transaction adds any new
 //                columns and missing indexes to the target, deletes the target

@@ -62,7 +62,7 @@ Result<TemplateValue> Split(const TemplateValue& self, const CallArguments& args
   return TemplateValue(std::move(parts));
 }
 
-Result<TemplateValue> Replace(const TemplateValue& self, const CallArguments& args) {
+Result<TemplateValue> StringReplace(const TemplateValue& self, const CallArguments& args) {
   SW_ASSIGN_OR_RETURN(std::string old_text, TextArgument(args, 0, "replace"));
   SW_ASSIGN_OR_RETURN(std::string new_text, TextArgument(args, 1, "replace"));
   const std::string& text = self.as_string();
@@ -76,7 +76,7 @@ Result<TemplateValue> Replace(const TemplateValue& self, const CallArguments& ar
   return TemplateValue(out + text.substr(from));
 }
 
-Result<TemplateValue> Join(const TemplateValue& self, const CallArguments& args) {
+Result<TemplateValue> StringJoin(const TemplateValue& self, const CallArguments& args) {
   if (args.positional.empty()) return TemplateError(".join() needs a list");
   SW_ASSIGN_OR_RETURN(List items, Iterate(args.positional[0]));
   std::string out;
@@ -241,8 +241,8 @@ constexpr std::array<MethodDefinition, 32> kMethods{{
     {"string", "lstrip", [](const TemplateValue& s, const CallArguments& a) -> Result<TemplateValue> { return TemplateValue(Strip(s.as_string(), a, true, false)); }},
     {"string", "rstrip", [](const TemplateValue& s, const CallArguments& a) -> Result<TemplateValue> { return TemplateValue(Strip(s.as_string(), a, false, true)); }},
     {"string", "split", Split},
-    {"string", "replace", Replace},
-    {"string", "join", Join},
+    {"string", "replace", StringReplace},
+    {"string", "join", StringJoin},
     {"string", "startswith", [](const TemplateValue& s, const CallArguments& a) { return StartsOrEnds(s, a, true); }},
     {"string", "endswith", [](const TemplateValue& s, const CallArguments& a) { return StartsOrEnds(s, a, false); }},
     {"string", "find", Find},

@@ -34,6 +34,17 @@ std::string PostgresDialect::CurrentTimestamp() const {
          "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 }
 
+namespace {
+
+// Builds and serve's request connections: no JIT compilation. The planner
+// estimates millions of rows for a model whose incremental filter leaves a
+// few hundred, which passes jit_above_cost, and compiling the statement
+// then took 2.7 s of the 2.8 s a daily build spent on fct_job_postings
+// (EXPLAIN ANALYZE; docs/benchmarks.md, "PostgreSQL side by side").
+constexpr EngineTraits::SessionSetting kNoJitSettings[] = {{"jit", "off"}};
+
+}  // namespace
+
 const EngineTraits& PostgresTraits() {
   static const PostgresDialect dialect;
   static const EngineTraits traits(
@@ -64,15 +75,44 @@ const EngineTraits& PostgresTraits() {
               "FROM pg_class AS c CROSS JOIN LATERAL aclexplode(c.relacl) AS acl "
               "WHERE c.relname = ? AND c.relnamespace = current_schema()::regnamespace "
               "AND acl.grantee <> c.relowner",
+          // A view's rewrite rule depends on what it reads (and, internally,
+          // on the view itself). A view is ordered by its longest path from
+          // the relation, so it comes after every view it reads.
+          .dependent_views_sql =
+              "WITH RECURSIVE readers(view_oid, depth) AS ("
+              "SELECT rule.ev_class, 1 FROM pg_depend AS dep "
+              "JOIN pg_rewrite AS rule ON rule.oid = dep.objid "
+              "WHERE dep.classid = 'pg_rewrite'::regclass "
+              "AND dep.refclassid = 'pg_class'::regclass AND rule.ev_class <> dep.refobjid "
+              "AND dep.refobjid = (SELECT oid FROM pg_class WHERE relname = ? "
+              "AND relnamespace = current_schema()::regnamespace) "
+              "UNION "
+              "SELECT rule.ev_class, readers.depth + 1 FROM readers "
+              "JOIN pg_depend AS dep ON dep.refobjid = readers.view_oid "
+              "AND dep.classid = 'pg_rewrite'::regclass "
+              "AND dep.refclassid = 'pg_class'::regclass "
+              "JOIN pg_rewrite AS rule ON rule.oid = dep.objid "
+              "WHERE rule.ev_class <> readers.view_oid) "
+              "SELECT quote_ident(ns.nspname) || '.' || quote_ident(c.relname), "
+              "ns.nspname || '.' || c.relname, pg_get_viewdef(c.oid), "
+              "coalesce(array_to_string(c.reloptions, ', '), ''), acl.privilege_type, "
+              "CASE WHEN acl.grantee = 0 THEN 'PUBLIC' "
+              "ELSE quote_ident(pg_get_userbyid(acl.grantee)) END "
+              "FROM (SELECT view_oid, max(depth) AS depth FROM readers GROUP BY view_oid) "
+              "AS ordered JOIN pg_class AS c ON c.oid = ordered.view_oid "
+              "JOIN pg_namespace AS ns ON ns.oid = c.relnamespace "
+              "LEFT JOIN LATERAL aclexplode(c.relacl) AS acl ON acl.grantee <> c.relowner "
+              "WHERE c.relkind = 'v' ORDER BY ordered.depth, c.oid",
           .stage_select_pattern = "",
           .staged_relation_pattern = "",
           .copy_from_stage_pattern = "",
-          .bulk_build_settings = {},
-          .small_reads_settings = {},
+          .bulk_build_settings = kNoJitSettings,
+          .small_reads_settings = kNoJitSettings,
           .read_setting_pattern = "SHOW $1",
           // Quoted: SHOW gives values such as 4MB that SET takes only so.
           .write_setting_pattern = "SET $1 = '$2'",
           .functions = {},
+          .statements_are_round_trips = true,
       },
       dialect);
   return traits;

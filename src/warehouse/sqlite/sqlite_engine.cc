@@ -72,6 +72,8 @@ const EngineTraits& SqliteTraits() {
           // Deferred: the first read fixes the snapshot; no write lock.
           .begin_read_sql = "BEGIN DEFERRED",
           // No roles: current_schema_sql and relation_grants_sql stay empty.
+          // A table is dropped under the views that read it (dependent_views_sql
+          // stays empty): they read the one renamed into its place.
           // One writer at a time: workers compute into TEMP tables (no lock on
           // the warehouse) and copy the rows in under the lock. An empty copy of
           // the stage's columns filled by INSERT ... SELECT * lets SQLite copy
