@@ -198,9 +198,20 @@ std::string ChangeTracker::SourceVersion(const Node& node, Worker& worker) {
       fmt::format("SELECT count(*), max({}) FROM {}", loaded_at, context_.RelationSql(node)), {},
       [&](const Row& row) {
         version = fmt::format("{}|{}", ValueToString(row.at(0)), ValueToString(row.at(1)));
+        if (const auto* rows = std::get_if<int64_t>(&row.at(0))) source_counts_[node.index] = *rows;
         return Status::Ok();
       });
   return status.ok() && !version.empty() ? version : NewVersion(node);
+}
+
+std::string ChangeTracker::RowsVersion(const Node& node, Worker& worker) {
+  return Version(node.index, worker);
+}
+
+std::optional<int64_t> ChangeTracker::SourceRowCount(const Node& node) {
+  std::lock_guard lock(mutex_);
+  auto found = source_counts_.find(node.index);
+  return found == source_counts_.end() ? std::nullopt : std::optional<int64_t>(found->second);
 }
 
 }  // namespace silverwork::transform

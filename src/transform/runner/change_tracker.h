@@ -92,6 +92,16 @@ class ChangeTracker {
   // Drops the tables of this run's increments. REQUIRES: no node is running.
   void DropIncrements(Worker& worker);
 
+  // --- The data catalog (catalog_store.h).
+
+  // The version of the node's rows now: a row count taken at one version
+  // holds while the version does. Empty when unknown (never built with the
+  // state on, or its state lost). A source without loaded_at_field and SQL
+  // reading the clock get a new version each run, so they never match.
+  std::string RowsVersion(const Node& node, Worker& worker);
+  // The row count read with a source's version in this run, if it was.
+  std::optional<int64_t> SourceRowCount(const Node& node);
+
  private:
   // A token no other build of any relation has had.
   std::string NewVersion(const Node& node);
@@ -107,13 +117,15 @@ class ChangeTracker {
   RunContext& context_;
   const Manifest& manifest_;
   BuildState state_;
-  // Guards versions_, increments_ and random_; recursive because a view's
+  // Guards versions_, increments_, source_counts_ and random_; recursive because a view's
   // version is made of its parents'. Never held while the engine writes.
   std::recursive_mutex mutex_;
   // Versions of sources, views and ephemeral models, fixed once asked for.
   std::map<int, std::string> versions_;
   // Incremental models merged in this run -> the table of their merged rows.
   std::map<int, MergedIncrement> increments_;
+  // Sources' row counts read with their versions.
+  std::map<int, int64_t> source_counts_;
   std::mt19937_64 random_{std::random_device{}()};
 };
 
