@@ -53,7 +53,7 @@ Result<WarehouseCatalog> ReadWarehouseCatalog(const Manifest& manifest, Warehous
       continue;
     }
     SW_ASSIGN_OR_RETURN(QueryResult count,
-                        warehouse.QueryAll("SELECT COUNT(*) FROM " +
+                        warehouse.QueryAll("SELECT COUNT(*) AS row_count FROM " +
                                            warehouse.dialect().QuoteIdentifier(node.relation)));
     if (!count.rows.empty() && std::holds_alternative<int64_t>(count.rows[0][0]))
       catalog.row_counts[node.unique_id] = std::get<int64_t>(count.rows[0][0]);

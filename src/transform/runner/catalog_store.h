@@ -19,10 +19,12 @@
 // reader that sees the new generation sees the new catalog); `silverwork
 // docs` stores it the same way.
 //
-// A build counts only the relations whose version changed since the stored
-// document (built, merged into, seeded, snapshotted; sources with new rows,
-// whose count the build read already; views over changed inputs): the others
-// keep their stored counts. A relation without a known version is counted.
+// A build keeps the stored counts of relations whose version is unchanged,
+// takes those of what it built or read from the run itself (sources' from
+// their version's read, tables' and snapshots' from their builds, merges'
+// as the stored count plus the rows added: ChangeTracker::LearntRows), and
+// counts the rest (views over changed inputs, relations without a known
+// version). invocation.cc decides which counts are known.
 //
 // Functions taking a Warehouse share its (lack of) thread-safety.
 #pragma once

@@ -39,10 +39,13 @@ bool BuiltSomething(const RunResults& results) {
 }
 
 // The row counts the catalog keeps without counting: the stored ones whose
-// rows are at the version they were counted at, and the sources' counts
-// this run read for their versions. Fills `versions` with every version
-// known now. Without the build state (--no-state, --full-refresh) nothing
-// is known: everything is counted, and stored without versions.
+// rows are at the version they were counted at, and those this run learnt
+// (ChangeTracker::LearntRows): sources' from the read that versioned them,
+// built tables' from their builds, merges' and snapshots' as the stored
+// count of the version they added rows onto plus the rows added. Fills
+// `versions` with every version known now. Without the build state
+// (--no-state, --full-refresh) nothing is known: everything is counted, and
+// stored without versions.
 RowCounts KnownRowCounts(RunContext& context, Worker& worker,
                          std::map<std::string, std::string>& versions) {
   RowCounts known;
@@ -56,8 +59,12 @@ RowCounts KnownRowCounts(RunContext& context, Worker& worker,
     if (auto previous = stored.find(node.unique_id);
         previous != stored.end() && previous->second.version == version) {
       known[node.unique_id] = previous->second.rows;
-    } else if (std::optional<int64_t> rows = changes->SourceRowCount(node)) {
-      known[node.unique_id] = *rows;
+    } else if (std::optional<LearntRowCount> learnt = changes->LearntRows(node)) {
+      if (learnt->rows) {
+        known[node.unique_id] = *learnt->rows;
+      } else if (previous != stored.end() && previous->second.version == learnt->base_version) {
+        known[node.unique_id] = previous->second.rows + learnt->added;
+      }
     }
     versions[node.unique_id] = std::move(version);
   }
