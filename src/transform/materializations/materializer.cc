@@ -144,7 +144,9 @@ Result<BuildOutcome> Materializer::BuildTable(const std::string& relation,
   }
   const auto& [rows, index_sql] = *prepared;
   SW_RETURN_IF_ERROR(SwapInto(relation, staged, index_sql));
-  return BuildOutcome{rows, fmt::format("table built, {} rows", rows)};
+  return BuildOutcome{.rows_affected = rows,
+                      .message = fmt::format("table built, {} rows", rows),
+                      .table_rows = rows};
 }
 
 Status Materializer::CreateTableAs(const std::string& relation, const std::string& table,
@@ -288,11 +290,13 @@ Result<BuildOutcome> Materializer::MergeStaged(const std::string& relation,
           {}));
   if (!keep_increment) SW_RETURN_IF_ERROR(DropTableIfExists(increment));
   SW_RETURN_IF_ERROR(transaction.Commit());
-  return BuildOutcome{inserted, MergeMessage(inserted, replaced, added),
-                      MergeInfo{.inserted = inserted,
-                                .replaced = replaced,
-                                .columns_added = !added.columns.empty(),
-                                .increment = keep_increment ? increment : std::string()}};
+  return BuildOutcome{.rows_affected = inserted,
+                      .message = MergeMessage(inserted, replaced, added),
+                      .merge = MergeInfo{.inserted = inserted,
+                                         .replaced = replaced,
+                                         .columns_added = !added.columns.empty(),
+                                         .increment = keep_increment ? increment : std::string()},
+                      .rows_added = inserted - replaced};
 }
 
 Result<BuildOutcome> Materializer::LoadTable(const std::string& relation,
@@ -310,8 +314,10 @@ Result<BuildOutcome> Materializer::LoadTable(const std::string& relation,
     return status;
   }
   SW_RETURN_IF_ERROR(SwapInto(relation, staged));
-  return BuildOutcome{static_cast<int64_t>(rows.size()),
-                      fmt::format("seed loaded, {} rows", rows.size())};
+  const auto loaded = static_cast<int64_t>(rows.size());
+  return BuildOutcome{.rows_affected = loaded,
+                      .message = fmt::format("seed loaded, {} rows", loaded),
+                      .table_rows = loaded};
 }
 
 }  // namespace silverwork::transform

@@ -57,6 +57,12 @@ struct BuildOutcome {
   std::optional<int64_t> rows_affected;
   std::string message;
   std::optional<MergeInfo> merge;  // incremental merges
+  // The relation's row count as the build left it, known without counting
+  // again: outright for a table built afresh, a seed or a new snapshot
+  // (`table_rows`); as the rows it added to the table as it was for a merge
+  // (inserted less replaced) or a snapshot's new versions (`rows_added`).
+  std::optional<int64_t> table_rows;
+  std::optional<int64_t> rows_added;
 };
 
 enum class RelationKind { kNone, kTable, kView };

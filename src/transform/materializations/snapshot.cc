@@ -175,7 +175,9 @@ Result<BuildOutcome> CreateSnapshot(Warehouse& warehouse, Materializer& material
   for (const std::string& statement : index_sql) SW_RETURN_IF_ERROR(warehouse.Execute(statement));
   SW_ASSIGN_OR_RETURN(int64_t rows, materializer.CountRows(relation));
   SW_RETURN_IF_ERROR(transaction.Commit());
-  return BuildOutcome{rows, fmt::format("snapshot created, {} rows", rows)};
+  return BuildOutcome{.rows_affected = rows,
+                      .message = fmt::format("snapshot created, {} rows", rows),
+                      .table_rows = rows};
 }
 
 // Later runs: the SELECT is staged and merged into the table.
@@ -224,9 +226,11 @@ Result<BuildOutcome> UpdateSnapshot(Warehouse& warehouse, Materializer& material
                       warehouse.ExecuteWithParams(sql.InsertNewVersions(source_columns), {}));
   SW_RETURN_IF_ERROR(materializer.DropTableIfExists(staged));
   SW_RETURN_IF_ERROR(transaction.Commit());
-  return BuildOutcome{
-      closed + deleted + inserted,
-      fmt::format("snapshot: {} new versions, {} changed, {} deleted", inserted, closed, deleted)};
+  // Closing a version updates its row: only new versions add rows.
+  return BuildOutcome{.rows_affected = closed + deleted + inserted,
+                      .message = fmt::format("snapshot: {} new versions, {} changed, {} deleted",
+                                             inserted, closed, deleted),
+                      .rows_added = inserted};
 }
 
 }  // namespace

@@ -36,20 +36,59 @@ void AddSql(const ProjectFiles& files, const Node& node, const CompileNode& comp
 
 }  // namespace
 
-Result<WarehouseCatalog> ReadWarehouseCatalog(const Manifest& manifest, Warehouse& warehouse) {
+bool IsCatalogRelation(const Node& node) {
+  return node.kind != ResourceKind::kTest && !IsEphemeral(node) && node.schema.empty();
+}
+
+Result<WarehouseCatalog> ReadWarehouseCatalog(const Manifest& manifest, Warehouse& warehouse,
+                                              const RowCounts& known) {
   WarehouseCatalog catalog;
   for (const Node& node : manifest.nodes()) {
-    if (node.kind == ResourceKind::kTest || IsEphemeral(node) || !node.schema.empty()) continue;
+    if (!IsCatalogRelation(node)) continue;
     SW_ASSIGN_OR_RETURN(bool exists, warehouse.TableExists(node.relation));
     if (!exists) continue;
     SW_ASSIGN_OR_RETURN(catalog.columns[node.unique_id], warehouse.DescribeTable(node.relation));
+    if (auto count = known.find(node.unique_id); count != known.end()) {
+      catalog.row_counts[node.unique_id] = count->second;
+      continue;
+    }
     SW_ASSIGN_OR_RETURN(QueryResult count,
-                        warehouse.QueryAll("SELECT COUNT(*) FROM " +
+                        warehouse.QueryAll("SELECT COUNT(*) AS row_count FROM " +
                                            warehouse.dialect().QuoteIdentifier(node.relation)));
     if (!count.rows.empty() && std::holds_alternative<int64_t>(count.rows[0][0]))
       catalog.row_counts[node.unique_id] = std::get<int64_t>(count.rows[0][0]);
   }
   return catalog;
+}
+
+std::map<std::string, StoredRowCount> ReadStoredRowCounts(Warehouse& warehouse) {
+  std::map<std::string, StoredRowCount> counts;
+  Result<bool> exists = warehouse.TableExists(kCatalogTable);
+  if (!exists.ok() || !*exists) return counts;
+  const Dialect& sql = warehouse.dialect();
+  const Value name[] = {std::string(kCatalogDocumentName)};
+  std::string text;
+  Status read =
+      warehouse.Query(fmt::format("SELECT {} FROM {} WHERE {} = ?", sql.QuoteIdentifier("document"),
+                                  sql.QuoteIdentifier(kCatalogTable), sql.QuoteIdentifier("name")),
+                      name, [&text](const Row& row) {
+                        text = ValueToString(row.at(0));
+                        return Status::Ok();
+                      });
+  nlohmann::json document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!read.ok() || !document.is_object() || !document.contains("nodes") ||
+      !document["nodes"].is_object())
+    return counts;
+  for (const auto& [id, entry] : document["nodes"].items()) {
+    if (!entry.is_object()) continue;
+    auto rows = entry.find("row_count");
+    auto version = entry.find("row_count_version");
+    if (rows == entry.end() || !rows->is_number_integer() || version == entry.end() ||
+        !version->is_string() || version->get_ref<const std::string&>().empty())
+      continue;
+    counts[id] = {.rows = rows->get<int64_t>(), .version = version->get<std::string>()};
+  }
+  return counts;
 }
 
 nlohmann::json CatalogDocument(const ProjectFiles& files, const Manifest& manifest,
@@ -61,6 +100,9 @@ nlohmann::json CatalogDocument(const ProjectFiles& files, const Manifest& manife
     auto count = catalog.row_counts.find(node.unique_id);
     entry["row_count"] =
         count == catalog.row_counts.end() ? nlohmann::json(nullptr) : nlohmann::json(count->second);
+    auto version = catalog.count_versions.find(node.unique_id);
+    if (count != catalog.row_counts.end() && version != catalog.count_versions.end())
+      entry["row_count_version"] = version->second;
     AddSql(files, node, compile, entry);
   }
   return document;

@@ -54,6 +54,7 @@ Status ChangeTracker::Forget(const Node& node, Worker& worker) {
 void ChangeTracker::RecordBuilt(const Node& node, const std::string& inputs,
                                 const std::optional<RelationState>& previous,
                                 const BuildOutcome& built, NodeResult& result, Worker& worker) {
+  LearnRows(node, previous, built);
   RelationState state{.version = NewVersion(node), .inputs = inputs, .run_id = context_.run_id()};
   if (built.merge) {
     const MergeInfo& merge = *built.merge;
@@ -198,9 +199,37 @@ std::string ChangeTracker::SourceVersion(const Node& node, Worker& worker) {
       fmt::format("SELECT count(*), max({}) FROM {}", loaded_at, context_.RelationSql(node)), {},
       [&](const Row& row) {
         version = fmt::format("{}|{}", ValueToString(row.at(0)), ValueToString(row.at(1)));
+        if (const auto* rows = std::get_if<int64_t>(&row.at(0)))
+          learnt_rows_[node.index] = {.rows = *rows};
         return Status::Ok();
       });
   return status.ok() && !version.empty() ? version : NewVersion(node);
+}
+
+std::string ChangeTracker::RowsVersion(const Node& node, Worker& worker) {
+  return Version(node.index, worker);
+}
+
+std::optional<LearntRowCount> ChangeTracker::LearntRows(const Node& node) {
+  std::lock_guard lock(mutex_);
+  auto found = learnt_rows_.find(node.index);
+  return found == learnt_rows_.end() ? std::nullopt : std::optional(found->second);
+}
+
+void ChangeTracker::LearnRows(const Node& node, const std::optional<RelationState>& previous,
+                              const BuildOutcome& built) {
+  std::optional<LearntRowCount> learnt;
+  if (built.table_rows) {
+    learnt = LearntRowCount{.rows = built.table_rows};
+  } else if (built.rows_added && previous && !previous->version.empty()) {
+    learnt = LearntRowCount{.base_version = previous->version, .added = *built.rows_added};
+  }
+  std::lock_guard lock(mutex_);
+  if (learnt) {
+    learnt_rows_[node.index] = *learnt;
+  } else {
+    learnt_rows_.erase(node.index);
+  }
 }
 
 }  // namespace silverwork::transform

@@ -38,6 +38,16 @@ struct MergedIncrement {
   int64_t rows = 0;
 };
 
+// A relation's row count this run learnt without counting it: outright
+// (`rows`: a table built afresh, a seed, a new snapshot, a source whose
+// version was read), or as `added` rows onto the rows at `base_version`
+// (a merge, a snapshot's new versions).
+struct LearntRowCount {
+  std::optional<int64_t> rows;
+  std::string base_version;
+  int64_t added = 0;
+};
+
 class ChangeTracker {
  public:
   // REQUIRES: `context` outlives the tracker.
@@ -64,7 +74,9 @@ class ChangeTracker {
   Status Forget(const Node& node, Worker& worker);
   // Records the new state of a relation just built from `inputs`: a new
   // version, unless an incremental merge changed no row; for a merge, what
-  // it merged onto, and its increment kept for the tests that follow.
+  // it merged onto, and its increment kept for the tests that follow; what
+  // the build says of its row count (LearntRows; `previous` is what a merge
+  // or a snapshot added rows onto).
   // A failure to record turns `result` into an error.
   void RecordBuilt(const Node& node, const std::string& inputs,
                    const std::optional<RelationState>& previous, const BuildOutcome& built,
@@ -92,6 +104,16 @@ class ChangeTracker {
   // Drops the tables of this run's increments. REQUIRES: no node is running.
   void DropIncrements(Worker& worker);
 
+  // --- The data catalog (catalog_store.h).
+
+  // The version of the node's rows now: a row count taken at one version
+  // holds while the version does. Empty when unknown (never built with the
+  // state on, or its state lost). A source without loaded_at_field and SQL
+  // reading the clock get a new version each run, so they never match.
+  std::string RowsVersion(const Node& node, Worker& worker);
+  // What this run learnt of the node's row count at its current version.
+  std::optional<LearntRowCount> LearntRows(const Node& node);
+
  private:
   // A token no other build of any relation has had.
   std::string NewVersion(const Node& node);
@@ -103,17 +125,24 @@ class ChangeTracker {
   // A source's rows as of now: their count and newest loaded_at value. A
   // source without a loaded_at_field gets a new version on every run.
   std::string SourceVersion(const Node& node, Worker& worker);
+  // Keeps what a build says of the node's row count (LearntRows).
+  void LearnRows(const Node& node, const std::optional<RelationState>& previous,
+                 const BuildOutcome& built);
 
   RunContext& context_;
   const Manifest& manifest_;
   BuildState state_;
-  // Guards versions_, increments_ and random_; recursive because a view's
-  // version is made of its parents'. Never held while the engine writes.
+  // Guards versions_, increments_, learnt_rows_ and random_; recursive
+  // because a view's version is made of its parents'. Never held while the
+  // engine writes.
   std::recursive_mutex mutex_;
   // Versions of sources, views and ephemeral models, fixed once asked for.
   std::map<int, std::string> versions_;
   // Incremental models merged in this run -> the table of their merged rows.
   std::map<int, MergedIncrement> increments_;
+  // Row counts learnt in this run (sources' with their versions, built
+  // relations' from their builds).
+  std::map<int, LearntRowCount> learnt_rows_;
   std::mt19937_64 random_{std::random_device{}()};
 };
 

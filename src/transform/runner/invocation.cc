@@ -10,6 +10,7 @@
 #include "transform/data_tests/data_tests.h"
 #include "transform/project/artifacts.h"
 #include "transform/runner/catalog_store.h"
+#include "transform/runner/change_tracker.h"
 #include "transform/runner/node_runners.h"
 #include "transform/runner/scheduler.h"
 
@@ -37,12 +38,49 @@ bool BuiltSomething(const RunResults& results) {
   });
 }
 
+// The row counts the catalog keeps without counting: the stored ones whose
+// rows are at the version they were counted at, and those this run learnt
+// (ChangeTracker::LearntRows): sources' from the read that versioned them,
+// built tables' from their builds, merges' and snapshots' as the stored
+// count of the version they added rows onto plus the rows added. Fills
+// `versions` with every version known now. Without the build state
+// (--no-state, --full-refresh) nothing is known: everything is counted, and
+// stored without versions.
+RowCounts KnownRowCounts(RunContext& context, Worker& worker,
+                         std::map<std::string, std::string>& versions) {
+  RowCounts known;
+  ChangeTracker* changes = context.changes();
+  if (changes == nullptr) return known;
+  std::map<std::string, StoredRowCount> stored = ReadStoredRowCounts(worker.warehouse);
+  for (const Node& node : context.manifest().nodes()) {
+    if (!IsCatalogRelation(node)) continue;
+    std::string version = changes->RowsVersion(node, worker);
+    if (version.empty()) continue;
+    if (auto previous = stored.find(node.unique_id);
+        previous != stored.end() && previous->second.version == version) {
+      known[node.unique_id] = previous->second.rows;
+    } else if (std::optional<LearntRowCount> learnt = changes->LearntRows(node)) {
+      if (learnt->rows) {
+        known[node.unique_id] = *learnt->rows;
+      } else if (previous != stored.end() && previous->second.version == learnt->base_version) {
+        known[node.unique_id] = previous->second.rows + learnt->added;
+      }
+    }
+    versions[node.unique_id] = std::move(version);
+  }
+  return known;
+}
+
 // Stores the data catalog and advances the build generation in one
 // transaction (catalog_store.h); when the catalog cannot be read, advances
 // the generation alone, so serve still reloads the marts.
-Status StoreCatalog(RunContext& context, Warehouse& warehouse) {
-  Result<WarehouseCatalog> catalog = ReadWarehouseCatalog(context.manifest(), warehouse);
+Status StoreCatalog(RunContext& context, Worker& worker) {
+  Warehouse& warehouse = worker.warehouse;
+  std::map<std::string, std::string> versions;
+  RowCounts known = KnownRowCounts(context, worker, versions);
+  Result<WarehouseCatalog> catalog = ReadWarehouseCatalog(context.manifest(), warehouse, known);
   if (catalog.ok()) {
+    catalog->count_versions = std::move(versions);
     auto compile = [&context](const Node& node) {
       return node.generic_test ? context.CompileTest(node) : context.Compile(node, false);
     };
@@ -138,7 +176,7 @@ void Invocation::Finish(RunResults& results) {
   if (BuiltSomething(results)) {
     // The build happened either way; readers keep the previous snapshot
     // until the next build, which is worth a loud log line.
-    Status advanced = StoreCatalog(context_, workers_.front()->warehouse);
+    Status advanced = StoreCatalog(context_, *workers_.front());
     if (!advanced.ok())
       spdlog::error("{}; serve reloads after the next build", advanced.ToString());
   }

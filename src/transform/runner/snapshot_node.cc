@@ -24,7 +24,9 @@ void RunSnapshot(RunContext& context, const Node& node, NodeResult& result, Work
   // A snapshot stamps rows with the clock, so it always runs; its rows get
   // a new version each time.
   ChangeTracker* changes = context.changes();
+  std::optional<RelationState> previous;  // what its new versions add onto
   if (changes) {
+    previous = changes->Relation(node);
     if (Status forgotten = changes->Forget(node, worker); !forgotten.ok())
       return Fail(node, result, forgotten);
   }
@@ -34,7 +36,7 @@ void RunSnapshot(RunContext& context, const Node& node, NodeResult& result, Work
   });
   Finish(node, result, built);
   if (built.ok() && changes)
-    changes->RecordBuilt(node, std::string(), std::nullopt, *built, result, worker);
+    changes->RecordBuilt(node, std::string(), previous, *built, result, worker);
 }
 
 }  // namespace silverwork::transform
