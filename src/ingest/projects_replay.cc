@@ -15,7 +15,11 @@ Status ProjectsReplay::Begin() {
 
 Status ProjectsReplay::Replay(const LakeRecord& record) {
   if (record.dataset == kProjectsDocumentDataset) return ReplayDocument(record);
-  return ReplayPage(record);
+  return ReplayPage(record, ParsePage(record));
+}
+
+Result<EnvelopePage> ProjectsReplay::ParsePage(const LakeRecord& record) {
+  return ParseOdcloudJson(record.body, record.http_status, record.request);
 }
 
 Status ProjectsReplay::ReplayDocument(const LakeRecord& record) {
@@ -35,9 +39,8 @@ Status ProjectsReplay::ReplayDocument(const LakeRecord& record) {
   return Status::Ok();
 }
 
-Status ProjectsReplay::ReplayPage(const LakeRecord& record) {
+Status ProjectsReplay::ReplayPage(const LakeRecord& record, const Result<EnvelopePage>& page) {
   const std::string file_id = ProjectsClient::FileIdOf(record.request);
-  Result<EnvelopePage> page = ParseOdcloudJson(record.body, record.http_status, record.request);
   if (!page.ok()) {
     ++skipped_errors_;
     if (page.status().IsNotFound() && !file_id.empty()) return writer_.MarkUnpublished(file_id);

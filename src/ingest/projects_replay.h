@@ -36,13 +36,19 @@ class ProjectsReplay {
   // Replays one record of kProjectsDataset or kProjectsDocumentDataset.
   Status Replay(const LakeRecord& record);
 
+  // The body of a kProjectsDataset record parsed, as ReplayPage wants it.
+  // Thread-safe (touches no replay state): a reload parses pages on
+  // another thread than the one replaying them.
+  static Result<EnvelopePage> ParsePage(const LakeRecord& record);
+  // Replays a kProjectsDataset record whose body ParsePage parsed.
+  Status ReplayPage(const LakeRecord& record, const Result<EnvelopePage>& page);
+
   int64_t pages() const { return pages_; }
   int64_t documents() const { return documents_; }
   int64_t skipped_errors() const { return skipped_errors_; }
 
  private:
   Status ReplayDocument(const LakeRecord& record);
-  Status ReplayPage(const LakeRecord& record);
 
   ProjectFilesWriter writer_;
   std::string loaded_at_;

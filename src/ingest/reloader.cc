@@ -1,7 +1,9 @@
 #include "ingest/reloader.h"
 
 #include <optional>
+#include <thread>
 
+#include "common/blocking_queue.h"
 #include "common/log.h"
 #include "http/http_client.h"
 #include "ingest/projects_replay.h"
@@ -29,9 +31,101 @@ std::string QueryParameter(std::string_view request, std::string_view name) {
 
 constexpr size_t kDetailBatch = 1000;
 
+// A lake record and, for a postings or projects page, its body parsed:
+// parsing happens on the reading thread, loading on the replaying one.
+struct ParsedRecord {
+  LakeRecord record;  // without the body when `page` is set
+  std::optional<Result<EnvelopePage>> page;  // unset for projects documents
+};
+
+// What the reading thread hands over at a time: enough records to make the
+// queue's locking cheap, few enough bytes to keep memory bounded.
+using ParsedBatch = std::vector<ParsedRecord>;
+constexpr size_t kReadAheadBatchRecords = 512;
+constexpr size_t kReadAheadBatchBytes = size_t{8} << 20;
+constexpr size_t kReadAheadBatches = 4;
+
+// The record without its body once the body is parsed: the replay needs
+// only the parsed page then.
+ParsedRecord ParseRecord(const LakeRecord& record) {
+  std::optional<Result<EnvelopePage>> page;
+  if (record.dataset == kPostingsListDataset || record.dataset == kPostingsDetailDataset) {
+    page = ParseSenuriXml(record.body, record.http_status, record.request);
+  } else if (record.dataset == kProjectsDataset) {
+    page = ProjectsReplay::ParsePage(record);
+  } else {
+    return {record, std::nullopt};
+  }
+  return {LakeRecord{.dataset = record.dataset,
+                     .run_id = record.run_id,
+                     .seq = record.seq,
+                     .request = record.request,
+                     .http_status = record.http_status,
+                     .fetched_at = record.fetched_at},
+          std::move(page)};
+}
+
+// Reads and parses the lake on a thread of its own, in the order received,
+// a few batches ahead of the replay (two cores: one parses while the other
+// writes). Destroying it stops and joins the thread. The queue is its only
+// shared state.
+class LakeReadAhead {
+ public:
+  LakeReadAhead(std::string lake_root, std::vector<std::string> datasets)
+      : queue_(kReadAheadBatches),
+        thread_([this, root = std::move(lake_root), datasets = std::move(datasets)] {
+          Read(root, datasets);
+        }) {}
+  LakeReadAhead(const LakeReadAhead&) = delete;
+  LakeReadAhead& operator=(const LakeReadAhead&) = delete;
+  ~LakeReadAhead() {
+    queue_.Close();  // a replay that failed stops the reading too
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // The next batch, or nullopt once the lake is read (then see Finish()).
+  std::optional<ParsedBatch> Next() { return queue_.Pop(); }
+
+  // How the reading ended. REQUIRES: Next() returned nullopt.
+  Status Finish(LakeStats* stats) {
+    if (thread_.joinable()) thread_.join();
+    if (stats != nullptr) *stats = stats_;
+    return status_;
+  }
+
+ private:
+  void Read(const std::string& root, const std::vector<std::string>& datasets) {
+    ParsedBatch batch;
+    size_t batch_bytes = 0;
+    auto hand_over = [&] {
+      bool taken = queue_.Push(std::move(batch));
+      batch = {};
+      batch_bytes = 0;
+      return taken ? Status::Ok() : Status(ErrorCode::kCancelled, "reload stopped");
+    };
+    status_ = LakeReader(root).ForEach(
+        datasets,
+        [&](const LakeRecord& record) {
+          batch_bytes += record.body.size();
+          batch.push_back(ParseRecord(record));
+          if (batch.size() < kReadAheadBatchRecords && batch_bytes < kReadAheadBatchBytes)
+            return Status::Ok();
+          return hand_over();
+        },
+        &stats_);
+    if (status_.ok() && !batch.empty()) status_ = hand_over();
+    queue_.Close();
+  }
+
+  BlockingQueue<ParsedBatch> queue_;
+  Status status_;    // written by the thread before it closes the queue
+  LakeStats stats_;  // likewise
+  std::thread thread_;
+};
+
 // Replays lake records, in the order received, through the collectors'
-// parsers and loaders. Details are loaded in batches, but never past a record
-// of another kind or another run, so the received order is kept. Projects
+// loaders. Details are loaded in batches, but never past a record of
+// another kind or another run, so the received order is kept. Projects
 // documents and pages go to ProjectsReplay, which rebuilds the file registry
 // and the replaced-file semantics as the collector applied them.
 class LakeReplay {
@@ -45,12 +139,14 @@ class LakeReplay {
   // Empties the projects file registry. REQUIRES: inside the transaction.
   Status Begin() { return projects_.Begin(); }
 
-  Status Apply(const LakeRecord& record) {
+  Status Apply(ParsedRecord& parsed) {
     ++stats_.records;
-    if (record.dataset == kPostingsDetailDataset) return ApplyDetail(record);
+    const LakeRecord& record = parsed.record;
+    if (record.dataset == kPostingsDetailDataset) return ApplyDetail(parsed);
     // Keep the received order: pending details load before anything else.
     SW_RETURN_IF_ERROR(FlushDetails());
-    if (record.dataset == kPostingsListDataset) return ApplyListPage(record);
+    if (record.dataset == kPostingsListDataset) return ApplyListPage(parsed);
+    if (record.dataset == kProjectsDataset) return projects_.ReplayPage(record, *parsed.page);
     return projects_.Replay(record);
   }
 
@@ -71,31 +167,31 @@ class LakeReplay {
   }
 
  private:
-  // The postings page (list or detail) in a record, or nullopt (counted)
+  // The postings page (list or detail) of a record, or nullptr (counted)
   // when the service answered with an error, which the collector then retried.
-  std::optional<EnvelopePage> PageOf(const LakeRecord& record) {
-    Result<EnvelopePage> page = ParseSenuriXml(record.body, record.http_status, record.request);
-    if (!page.ok()) {
+  EnvelopePage* PageOf(ParsedRecord& parsed) {
+    if (!parsed.page->ok()) {
       ++stats_.skipped_errors;
-      return std::nullopt;
+      return nullptr;
     }
-    return std::move(page).value();
+    return &parsed.page->value();
   }
 
-  Status ApplyDetail(const LakeRecord& record) {
-    std::optional<EnvelopePage> page = PageOf(record);
-    if (!page) return Status::Ok();
+  Status ApplyDetail(ParsedRecord& parsed) {
+    EnvelopePage* page = PageOf(parsed);
+    if (page == nullptr) return Status::Ok();
+    const LakeRecord& record = parsed.record;
     if (record.run_id != details_run_id_) SW_RETURN_IF_ERROR(FlushDetails());
     details_run_id_ = record.run_id;
     details_.push_back({QueryParameter(record.request, "id"), std::move(*page)});
     return details_.size() >= kDetailBatch ? FlushDetails() : Status::Ok();
   }
 
-  Status ApplyListPage(const LakeRecord& record) {
-    std::optional<EnvelopePage> page = PageOf(record);
-    if (!page) return Status::Ok();
+  Status ApplyListPage(ParsedRecord& parsed) {
+    EnvelopePage* page = PageOf(parsed);
+    if (page == nullptr) return Status::Ok();
     ++stats_.list_pages;
-    return postings_.LoadListPage(*page, LoadStamp{record.run_id, loaded_at_}).status();
+    return postings_.LoadListPage(*page, LoadStamp{parsed.record.run_id, loaded_at_}).status();
   }
 
   const std::string loaded_at_;
@@ -119,16 +215,14 @@ Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& ware
   SW_RETURN_IF_ERROR(replay.Begin());
   Progress progress("reload", 0);
   LakeStats lake_stats;
-  SW_RETURN_IF_ERROR(LakeReader(options.lake_root)
-                         .ForEach({std::string(kPostingsListDataset),
-                                   std::string(kPostingsDetailDataset),
-                                   std::string(kProjectsDataset),
-                                   std::string(kProjectsDocumentDataset)},
-                                  [&](const LakeRecord& record) {
-                                    progress.Add(1);
-                                    return replay.Apply(record);
-                                  },
-                                  &lake_stats));
+  LakeReadAhead reading(options.lake_root,
+                        {std::string(kPostingsListDataset), std::string(kPostingsDetailDataset),
+                         std::string(kProjectsDataset), std::string(kProjectsDocumentDataset)});
+  while (std::optional<ParsedBatch> batch = reading.Next()) {
+    for (ParsedRecord& parsed : *batch) SW_RETURN_IF_ERROR(replay.Apply(parsed));
+    progress.Add(static_cast<int64_t>(batch->size()));
+  }
+  SW_RETURN_IF_ERROR(reading.Finish(&lake_stats));
   SW_RETURN_IF_ERROR(replay.FlushDetails());
   SW_RETURN_IF_ERROR(transaction.Commit());
   progress.Finish();

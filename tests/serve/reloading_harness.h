@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -59,30 +60,36 @@ class Reloading : public ServerTest {
   FixtureCopy copy_;
 };
 
-// What the reloader thread reports, for tests to wait on.
+// What the reloader thread reports, for tests to wait on. The recorder
+// shares what it records with the log, so it stays valid on the reloader's
+// thread after a test's CheckLog is gone (a test's locals end before
+// TearDown stops the server).
 class CheckLog {
  public:
   std::function<void(WarehouseCheck)> Recorder() {
-    return [this](WarehouseCheck check) {
+    return [seen = seen_](WarehouseCheck check) {
       {
-        std::lock_guard lock(mutex_);
-        checks_.push_back(check);
+        std::lock_guard lock(seen->mutex);
+        seen->checks.push_back(check);
       }
-      changed_.notify_all();
+      seen->changed.notify_all();
     };
   }
   // Blocks until `done` holds for the checks so far; returns them.
   std::vector<WarehouseCheck> WaitUntil(
       const std::function<bool(const std::vector<WarehouseCheck>&)>& done) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return done(checks_); });
-    return checks_;
+    std::unique_lock lock(seen_->mutex);
+    seen_->changed.wait(lock, [&] { return done(seen_->checks); });
+    return seen_->checks;
   }
 
  private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<WarehouseCheck> checks_;
+  struct Seen {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<WarehouseCheck> checks;
+  };
+  std::shared_ptr<Seen> seen_ = std::make_shared<Seen>();
 };
 
 }  // namespace silverwork::serve::testing

@@ -454,8 +454,10 @@ class Renderer {
       }
     }
     for (const auto& [key, value] : args.keyword) {
-      auto parameter = std::find_if(parameters.begin(), parameters.end(),
-                                    [&](const MacroParameter& p) { return p.name == key; });
+      // An init-capture, not [&]: clang before 16 cannot capture a structured binding.
+      auto parameter = std::find_if(
+          parameters.begin(), parameters.end(),
+          [&keyword_name = key](const MacroParameter& p) { return p.name == keyword_name; });
       if (parameter == parameters.end()) {
         if (!definition.takes_kwargs) return error(fmt::format("has no parameter '{}'", key));
         kwargs.Set(key, value);
