@@ -11,6 +11,7 @@
 
 #include "serve/cell_summer.h"
 #include "warehouse/engine_traits.h"
+#include "warehouse/session_settings.h"
 
 namespace silverwork::serve {
 namespace {
@@ -251,20 +252,16 @@ class SnapshotLoader {
   }
 
   Status LoadPostings() {
-    // One row per posting and category it mentions (one with a NULL
-    // category when none): rows of one posting arrive together and fold
-    // into one record. Plain SQL, so that it runs on every engine. Ties on
-    // start_date are ordered by job_id, the table's key (on PostgreSQL in
-    // the database's collation).
+    // One table, ordered by the columns of its start_date index, which
+    // covers every column read here: the engine reads the index alone, in
+    // order (SQLite sorts only the postings of one day by job_id), instead
+    // of a table row per posting. Ties on start_date are ordered by job_id,
+    // the table's key (on PostgreSQL in the database's collation). The
+    // categories are joined in LoadPostingCategories.
     constexpr std::string_view kSql =
-        "SELECT postings.job_id, postings.start_year, postings.start_month, postings.iso_code, "
-        "postings.employment_shape_code, postings.employment_shape_name, "
-        "postings.job_class_code, postings.job_class_name, postings.headcount, "
-        "postings.is_open, categories.category_id "
-        "FROM fct_job_postings AS postings "
-        "LEFT JOIN int_posting_preferences AS categories "
-        "  ON categories.job_id = postings.job_id "
-        "ORDER BY postings.start_date DESC, postings.job_id";
+        "SELECT job_id, start_year, start_month, iso_code, employment_shape_code, "
+        "employment_shape_name, job_class_code, job_class_name, headcount, is_open "
+        "FROM fct_job_postings ORDER BY start_date DESC, job_id";
     // Sized up front: growing a million-record vector by doubling would
     // briefly hold one and a half copies.
     SW_ASSIGN_OR_RETURN(
@@ -275,18 +272,11 @@ class SnapshotLoader {
     snapshot_.job_ids.Reserve(postings, static_cast<size_t>(Integer(count.rows.at(0).at(1))));
     uint64_t total_headcount = 0;
     Status status = ForEach(kSql, [&](const Row& row) {
-      const std::string job_id = Text(row[0]);
-      const bool same_posting = !snapshot_.postings.empty() &&
-                                snapshot_.job_ids.at(snapshot_.job_ids.size() - 1) == job_id;
-      if (!same_posting) {
-        snapshot_.postings.push_back(RecordOf(row));
-        snapshot_.job_ids.Add(job_id);
-        total_headcount += snapshot_.postings.back().headcount;
-      }
-      if (IsNull(row[10])) return;
-      if (auto index = snapshot_.preferences.Find(Text(row[10])))
-        snapshot_.postings.back().preferences |= PreferenceMask{1} << *index;
+      snapshot_.postings.push_back(RecordOf(row));
+      snapshot_.job_ids.Add(Text(row[0]));
+      total_headcount += snapshot_.postings.back().headcount;
     });
+    if (status.ok()) status = LoadPostingCategories();
     if (!status.ok()) return status.WithContext("cannot load postings");
     // Cells sum headcounts in 32 bits; the total bounds every sum.
     Narrow<uint32_t>(total_headcount, "a total headcount");
@@ -297,6 +287,30 @@ class SnapshotLoader {
         snapshot_.postings.begin(), snapshot_.postings.end(),
         [](const PostingRecord& a, const PostingRecord& b) { return a.year > b.year; });
     return Status::Ok();
+  }
+
+  // Sets each record's category bits from int_posting_preferences, read in
+  // the table's own order (no sort, no lookup per posting on the engine):
+  // each row finds its posting by binary search in the records' indexes
+  // sorted by job id, bytewise here whatever the engine's collation. Rows
+  // of postings the fact does not hold, and unknown categories, are skipped.
+  Status LoadPostingCategories() {
+    const PackedStrings& job_ids = snapshot_.job_ids;
+    std::vector<uint32_t> by_job_id(job_ids.size());
+    for (uint32_t index = 0; index < by_job_id.size(); ++index) by_job_id[index] = index;
+    std::sort(by_job_id.begin(), by_job_id.end(),
+              [&](uint32_t a, uint32_t b) { return job_ids.at(a) < job_ids.at(b); });
+    return ForEach(
+        "SELECT job_id, category_id FROM int_posting_preferences WHERE category_id IS NOT NULL",
+        [&](const Row& row) {
+          const std::string job_id = Text(row[0]);
+          const auto found = std::lower_bound(
+              by_job_id.begin(), by_job_id.end(), job_id,
+              [&](uint32_t index, const std::string& key) { return job_ids.at(index) < key; });
+          if (found == by_job_id.end() || job_ids.at(*found) != job_id) return;
+          if (auto category = snapshot_.preferences.Find(Text(row[1])))
+            snapshot_.postings[*found].preferences |= PreferenceMask{1} << *category;
+        });
   }
 
   // A posting's record from its row, without its categories.
@@ -500,6 +514,11 @@ const PopulationYear* ServingSnapshot::PopulationFor(int year) const {
 
 Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
   const auto started = clock.Monotonic();
+  // The request connections' settings (on PostgreSQL, no JIT: compiling the
+  // big scans cost more than it saved; on SQLite a small page cache, enough
+  // for reads that visit each page once). Outlives the transaction: the
+  // connection's own values come back after it.
+  TunedSession tuned(warehouse, Workload::kSmallReads);
   SW_ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(warehouse));
   Result<ServingSnapshot> snapshot = Status(ErrorCode::kInternal, "not loaded");
   try {

@@ -244,7 +244,8 @@ struct ServingStatus {
 };
 
 // Loads a snapshot from the warehouse's facts and marts (one read
-// transaction), stamped with `clock`'s time. Fails, naming the table, when a
+// transaction, the connection tuned for Workload::kSmallReads until it
+// ends), stamped with `clock`'s time. Fails, naming the table, when a
 // required table is missing: run `silverwork build` first.
 Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock);
 
