@@ -18,6 +18,10 @@
 #                       later runs from a copy of them (the fixture takes
 #                       longer to generate than the build takes to run;
 #                       SQLite only: a PostgreSQL server lives for one run)
+#   BENCH_NICE          e.g. -5 (needs root): this script's session and the
+#                       PostgreSQL server's get that autogroup nice, so that other
+#                       sessions' work takes the cores only when the build leaves
+#                       them idle (docs/benchmarks.md, "Shared machines")
 #   ENGINE=postgres     the same on a throwaway PostgreSQL server with its
 #                       durability on (bench/bench_engine.sh says which settings),
 #                       stopped at the end; the default is ENGINE=sqlite
@@ -34,6 +38,8 @@ dir=${BENCH_DIR:-/tmp/silverwork-bench-transform}
 project=${SILVERWORK_PROJECT:-$PWD}
 . bench/bench_engine.sh
 bench_engine_check
+trap bench_engine_stop EXIT
+bench_engine_prioritise
 
 if [ ! -x "$build/silverwork" ] || [ ! -x "$build/bench/make_raw_fixture" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSILVERWORK_BENCH=ON >/dev/null
@@ -60,7 +66,6 @@ make_fixture() {  # make_fixture LOCATION [flags...]: the raw tables at LOCATION
 }
 if [ "$ENGINE" = postgres ]; then
   rm -rf "$dir" && mkdir -p "$dir"
-  trap bench_engine_stop EXIT
   bench_engine_start "$dir/postgres"
   bench_engine_fixture_flags ""
   make_fixture "$FIXTURE_LOCATION" --projects-per-year "$projects_per_year" \
