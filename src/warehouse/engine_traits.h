@@ -102,6 +102,11 @@ class EngineTraits {
     // other transaction holds it and then holds it until this one ends.
     std::string_view dependent_view_keys_sql;
     std::string_view hold_view_key_sql;
+    // What the message of an error holds when the engine ended a
+    // transaction to break a deadlock with another session (PostgreSQL:
+    // SQLSTATE 40P01), so the transaction may be tried again; empty when the
+    // engine never does (SQLite fails busy instead, after its timeout).
+    std::string_view lost_deadlock_mark;
     // Empty when the engine lets writers build different tables side by
     // side. Otherwise: how a SELECT ($2) is computed into a table private
     // to the connection ($1, quoted) without the write lock, how SQL then
@@ -151,6 +156,11 @@ class EngineTraits {
   std::string_view dependent_views_sql() const { return spellings_.dependent_views_sql; }
   std::string_view dependent_view_keys_sql() const { return spellings_.dependent_view_keys_sql; }
   std::string_view hold_view_key_sql() const { return spellings_.hold_view_key_sql; }
+  // Whether `status` says the engine ended its transaction to break a deadlock.
+  bool LostADeadlock(const Status& status) const {
+    return !spellings_.lost_deadlock_mark.empty() &&
+           status.message().find(spellings_.lost_deadlock_mark) != std::string::npos;
+  }
 
   // Whether builds on several connections compute their SELECTs into
   // connection-private tables first (the engine has one writer at a time).

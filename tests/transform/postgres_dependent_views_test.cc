@@ -1,7 +1,8 @@
 // Views around a swap on PostgreSQL, beyond one table and its views
 // (postgres_table_swap_test.cc): two tables rebuilt at once on two workers
-// under one view, the owner and comments a view created again keeps, and a
-// materialized view over a rebuilt table (warehouse/dependent_views.h).
+// under one view, a swap that loses a deadlock to a reader tried again, the
+// owner and comments a view created again keeps, and a materialized view
+// over a rebuilt table (warehouse/dependent_views.h).
 //
 // The parallel swaps are made to overlap deterministically: the spy holds
 // the first worker at a chosen step of its swap until the server shows the
@@ -176,6 +177,45 @@ INSTANTIATE_TEST_SUITE_P(Interleavings, PostgresParallelSwaps,
                          [](const ::testing::TestParamInfo<Overlap>& overlap) {
                            return overlap.param.name;
                          });
+
+// A session reads totals, then (same transaction) the view over it that the
+// swap has set aside, while the swap waits for totals: a deadlock, which the
+// server breaks by failing the swap (the reader never checks: its
+// deadlock_timeout is an hour). The swap is tried again once the reader is
+// done, and the build finishes exact.
+TEST_F(PostgresViewsAroundSwaps, ASwapThatLosesADeadlockToAReaderIsTriedAgain) {
+  auto reader = Open();
+  ASSERT_NE(reader, nullptr);
+  Exec(*reader, "SET deadlock_timeout = '1h'");
+  ASSERT_TRUE(reader->Begin().ok());
+  ASSERT_EQ(Scalar(*reader, "SELECT count(*) FROM totals"), "2");
+  Exec(*warehouse_, "INSERT INTO events VALUES ('N', 5)");
+
+  std::thread reading;
+  std::string read;
+  testing::SpyWarehouse spy(*warehouse_);
+  spy.after_statement = [&](std::string_view sql) {
+    if (!sql.starts_with("DROP VIEW") || reading.joinable()) return;
+    // The swap holds the view, and will wait for totals, which the reader holds.
+    reading = std::thread([&] {
+      auto rows = reader->QueryAll("SELECT count(*) FROM both_regions");
+      read = rows.ok() ? ValueToString(rows->rows.at(0).at(0)) : rows.status().ToString();
+      Status committed = reader->Commit();
+      EXPECT_TRUE(committed.ok()) << committed.ToString();
+    });
+  };
+  serve::testing::LogCapture log;
+  RunResults rebuilt = Build(spy, {"totals"}, 1);
+  ASSERT_TRUE(reading.joinable()) << "the swap set no view aside";
+  reading.join();
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.Summary();
+  EXPECT_EQ(read, "2") << "the reader read the old tables once the swap gave way";
+  EXPECT_EQ(log.Count("putting the rebuilt totals in place lost a deadlock with another session "
+                      "(try 1 of 3)"),
+            1);
+  EXPECT_EQ(Rows(*warehouse_, "SELECT region, amount, events FROM both_regions ORDER BY region"),
+            (Strings{"N|45|2", "S|20|1"}));
+}
 
 std::string OwnerOf(Warehouse& warehouse, const std::string& relation) {
   return Scalar(warehouse, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = '" +

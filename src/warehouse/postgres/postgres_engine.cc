@@ -146,6 +146,8 @@ const EngineTraits& PostgresTraits() {
           .dependent_view_keys_sql = kDependentViewKeysSql,
           // A transaction-level advisory lock in a class of silverwork's own.
           .hold_view_key_sql = "SELECT pg_advisory_xact_lock(21335, CAST(? AS INTEGER))",
+          // As StatementError (postgres_errors.cc) writes the SQLSTATE.
+          .lost_deadlock_mark = "[SQLSTATE 40P01]",
           .stage_select_pattern = "",
           .staged_relation_pattern = "",
           .copy_from_stage_pattern = "",
