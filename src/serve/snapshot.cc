@@ -1,6 +1,7 @@
 #include "serve/snapshot.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <bit>
@@ -181,9 +182,28 @@ class ReadTransaction {
   Warehouse* warehouse_;
 };
 
+// How long each phase of a load took, for the log line operators read when
+// a load is slow ("serve: snapshot loaded in ...").
+class PhaseTimes {
+ public:
+  explicit PhaseTimes(Clock& clock) : clock_(clock), last_(clock.Monotonic()) {}
+  void Done(std::string_view phase) {
+    const auto now = clock_.Monotonic();
+    phases_ += fmt::format("{}{} {:.2f} s", phases_.empty() ? "" : ", ", phase,
+                           std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+  const std::string& phases() const { return phases_; }
+
+ private:
+  Clock& clock_;
+  std::chrono::steady_clock::time_point last_;
+  std::string phases_;
+};
+
 class SnapshotLoader {
  public:
-  explicit SnapshotLoader(Warehouse& warehouse) : warehouse_(warehouse) {}
+  SnapshotLoader(Warehouse& warehouse, PhaseTimes& times) : warehouse_(warehouse), times_(times) {}
 
   Result<ServingSnapshot> Load() {
     for (std::string_view table : kRequiredTables) {
@@ -195,11 +215,15 @@ class SnapshotLoader {
       }
     }
     SW_RETURN_IF_ERROR(LoadDimensions());
+    times_.Done("dimensions");
     SW_RETURN_IF_ERROR(LoadPostings());
     SW_RETURN_IF_ERROR(LoadProjects());
     SW_RETURN_IF_ERROR(LoadPopulation());
+    times_.Done("projects and population");
     SW_RETURN_IF_ERROR(LoadBuildStatus());
+    times_.Done("status tables and catalog");
     BuildCubes();
+    times_.Done("cubes");
     return std::move(snapshot_);
   }
 
@@ -276,7 +300,9 @@ class SnapshotLoader {
       snapshot_.job_ids.Add(Text(row[0]));
       total_headcount += snapshot_.postings.back().headcount;
     });
+    times_.Done("postings");
     if (status.ok()) status = LoadPostingCategories();
+    times_.Done("postings' categories");
     if (!status.ok()) return status.WithContext("cannot load postings");
     // Cells sum headcounts in 32 bits; the total bounds every sum.
     Narrow<uint32_t>(total_headcount, "a total headcount");
@@ -443,6 +469,7 @@ class SnapshotLoader {
   }
 
   Warehouse& warehouse_;
+  PhaseTimes& times_;
   ServingSnapshot snapshot_;
 };
 
@@ -521,8 +548,9 @@ Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
   TunedSession tuned(warehouse, Workload::kSmallReads);
   SW_ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(warehouse));
   Result<ServingSnapshot> snapshot = Status(ErrorCode::kInternal, "not loaded");
+  PhaseTimes times(clock);
   try {
-    snapshot = SnapshotLoader(warehouse).Load();
+    snapshot = SnapshotLoader(warehouse, times).Load();
   } catch (const std::length_error& error) {
     return Status(ErrorCode::kUnsupported,
                   fmt::format("the warehouse has {}; the server's compact records cannot hold them",
@@ -532,6 +560,8 @@ Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
   if (!snapshot.ok()) return snapshot.status().WithContext("cannot load the serving snapshot");
   snapshot->loaded_at = clock.Now();
   snapshot->load_seconds = std::chrono::duration<double>(clock.Monotonic() - started).count();
+  spdlog::info("serve: snapshot of {} postings loaded in {:.2f} s ({})", snapshot->postings.size(),
+               snapshot->load_seconds, times.phases());
   return snapshot;
 }
 
