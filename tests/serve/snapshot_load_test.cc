@@ -5,49 +5,12 @@
 // one's commit, and a second connection that fails fails the load clearly.
 #include <map>
 
+#include "serve/peer_refusing_warehouse.h"
 #include "serve/serve_harness.h"
 #include "warehouse/engine_traits.h"
 
 namespace silverwork::serve::testing {
 namespace {
-
-// Forwards every call to `inner`, but a second connection cannot be opened.
-class PeerRefusingWarehouse final : public Warehouse {
- public:
-  explicit PeerRefusingWarehouse(std::unique_ptr<Warehouse> inner) : inner_(std::move(inner)) {}
-  int peers_asked = 0;
-
-  const EngineTraits& traits() const override { return inner_->traits(); }
-  Status Execute(std::string_view sql) override { return inner_->Execute(sql); }
-  Result<int64_t> ExecuteWithParams(std::string_view sql, std::span<const Value> params) override {
-    return inner_->ExecuteWithParams(sql, params);
-  }
-  Status Query(std::string_view sql, std::span<const Value> params, const RowCallback& on_row,
-               std::vector<std::string>* columns) override {
-    return inner_->Query(sql, params, on_row, columns);
-  }
-  Status Begin() override { return inner_->Begin(); }
-  Status Commit() override { return inner_->Commit(); }
-  Status Rollback() override { return inner_->Rollback(); }
-  bool InTransaction() const override { return inner_->InTransaction(); }
-  Status EnsureTable(const TableSpec& spec) override { return inner_->EnsureTable(spec); }
-  Status Upsert(std::string_view table, std::span<const std::string> columns,
-                std::span<const std::string> key_columns, std::span<const Row> rows) override {
-    return inner_->Upsert(table, columns, key_columns, rows);
-  }
-  Result<bool> TableExists(std::string_view name) override { return inner_->TableExists(name); }
-  Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) override {
-    return inner_->DescribeTable(name);
-  }
-  Result<std::unique_ptr<Warehouse>> OpenPeer() override {
-    ++peers_asked;
-    return Status(ErrorCode::kNetwork, "the server refused a second connection (test)",
-                  "raise max_connections");
-  }
-
- private:
-  std::unique_ptr<Warehouse> inner_;
-};
 
 Result<ServingSnapshot> LoadFixture(SnapshotLoadOptions options) {
   SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse(SharedFixture::Get().options(true)));
