@@ -11,9 +11,10 @@
 // runs the scheduler on this thread with a StartupGate (collections first,
 // then the whole-project build, then everything). A thread of its own
 // prints the catch-up's progress, a line when something changes. Each
-// task that succeeded asks serve to look now (Server::LookNow): it reloads
-// the status part (raw rows, newest posting, runs), so a collection shows
-// at once, and the marts only when the build generation moved: a build
+// task that ended, successful or not, asks serve to look now
+// (Server::LookNow): it reloads the status part (raw rows, newest posting,
+// runs), so a collection shows at once (a failed one's committed pages and
+// its failed run too), and the marts only when the build generation moved: a build
 // that ended, never one still running (a collection can end while another
 // pipeline's build is between two models). Serve's own look at the
 // generation every reload interval stays on, for builds that fail after
@@ -95,9 +96,9 @@ std::vector<SchedulerRequest> CatchUpRequests(const scheduler::PipelinesFile& pi
 
 Result<std::vector<std::string>> SubmitCatchUp(const Config& config, Clock& clock,
                                                const std::vector<SchedulerRequest>& requests) {
-  SW_ASSIGN_OR_RETURN(std::unique_ptr<Warehouse> warehouse,
-                      OpenWarehouse({.engine = config.warehouse_engine,
-                                     .location = config.warehouse_path}));
+  SW_ASSIGN_OR_RETURN(
+      std::unique_ptr<Warehouse> warehouse,
+      OpenWarehouse({.engine = config.warehouse_engine, .location = config.warehouse_path}));
   scheduler::SeededRandom random;
   scheduler::SchedulerStore store(*warehouse, clock, random);
   SW_RETURN_IF_ERROR(store.EnsureSchema());
@@ -146,11 +147,10 @@ class CatchUpProgress : public StoppableThread {
   }
   ~CatchUpProgress() { Stop(); }
 
-
  private:
   void Watch() {
-    auto warehouse = OpenWarehouse(
-        {.engine = config_.warehouse_engine, .location = config_.warehouse_path});
+    auto warehouse =
+        OpenWarehouse({.engine = config_.warehouse_engine, .location = config_.warehouse_path});
     if (!warehouse.ok()) {
       spdlog::warn("catch-up progress: {}", warehouse.status().ToString());
       return;
@@ -233,8 +233,7 @@ Result<int> RunStandalone(Config config, const StandaloneFlags& flags, CliContex
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   Clock& clock = *context.clock;
-  SW_ASSIGN_OR_RETURN(std::unique_ptr<Simulator> simulator,
-                      StartSimulatorIfNeeded(config, clock));
+  SW_ASSIGN_OR_RETURN(std::unique_ptr<Simulator> simulator, StartSimulatorIfNeeded(config, clock));
   scheduler::TimeZoneDatabase zones;
   SW_ASSIGN_OR_RETURN(scheduler::PipelinesFile pipelines,
                       scheduler::LoadCheckedPipelines(config, zones));
@@ -265,7 +264,7 @@ Result<int> RunStandalone(Config config, const StandaloneFlags& flags, CliContex
       {.config_path = config.source_path,
        .clock_shifted = context.clock_shifted,
        .startup_gate = true,
-       .on_success = [&dashboard](const std::string&, const std::string&) {
+       .on_try_ended = [&dashboard](const std::string&, const std::string&, scheduler::TryState) {
          dashboard.LookNow();
        }});
   progress.Stop();

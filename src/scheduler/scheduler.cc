@@ -224,13 +224,11 @@ Result<int> Scheduler::FinishTry(const InFlight& flight, const TryOutcome& outco
   const std::string what = fmt::format(
       "{} ended: {} -> task {}, run {}", Describe(KeyOf(attempt), flight.pipeline),
       TryStateName(next.try_state), TaskStateName(next.task_state), RunStateName(finish.run.state));
-  if (next.try_state == TryState::kSuccess || next.try_state == TryState::kSkipped) {
+  if (next.try_state == TryState::kSuccess || next.try_state == TryState::kSkipped)
     spdlog::info("{}", what);
-    if (next.try_state == TryState::kSuccess && options_.on_success)
-      options_.on_success(flight.pipeline, attempt.task);
-  } else {
+  else
     spdlog::warn("{}{}{}", what, next.message.empty() ? "" : ": ", next.message);
-  }
+  if (options_.on_try_ended) options_.on_try_ended(flight.pipeline, attempt.task, next.try_state);
   return alerts;
 }
 
@@ -334,8 +332,7 @@ Status Scheduler::AdvanceGate() {
   if (options_.gate == nullptr || options_.gate->stage() == StartupGate::Stage::kOpen)
     return Status::Ok();
   SW_ASSIGN_OR_RETURN(bool moved, options_.gate->Advance(store_));
-  if (moved)
-    spdlog::info("startup gate: {}", StartupStageName(options_.gate->stage()));
+  if (moved) spdlog::info("startup gate: {}", StartupStageName(options_.gate->stage()));
   return Status::Ok();
 }
 

@@ -66,9 +66,12 @@ struct SchedulerOptions {
   // When set, tasks start in its stages (startup_gate.h: `silverwork
   // standalone`'s first catch-up); it must outlive the scheduler.
   StartupGate* gate = nullptr;
-  // Called on the scheduler's thread after a try succeeded and its state is
-  // committed (`silverwork standalone` reloads its dashboard); keep it short.
-  std::function<void(const std::string& pipeline, const std::string& task)> on_success;
+  // Called on the scheduler's thread after a try ended, whatever its end
+  // (success, failure, deferral, skip, stop), once its state is committed:
+  // `silverwork standalone` reloads its dashboard's status, since a failed
+  // collection may have committed rows too. Keep it short.
+  std::function<void(const std::string& pipeline, const std::string& task, TryState ended)>
+      on_try_ended;
 
   static SchedulerOptions FromConfig(const SchedulerConfig& config, LeaseClaim claim);
 };

@@ -255,7 +255,7 @@ Result<int> RunScheduler(const Config& config, Clock& clock, const SchedulerRunO
   SchedulerOptions scheduler_options =
       SchedulerOptions::FromConfig(config.scheduler, ClaimForThisProcess());
   if (options.startup_gate) scheduler_options.gate = &gate;
-  scheduler_options.on_success = options.on_success;
+  scheduler_options.on_try_ended = options.on_try_ended;
   Scheduler scheduler(*warehouse, clock, random, pipelines, launcher, outbox,
                       std::move(scheduler_options));
   SW_RETURN_IF_ERROR(TakeLease(scheduler, signals));

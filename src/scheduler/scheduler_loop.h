@@ -30,6 +30,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/status.h"
+#include "scheduler/task_state.h"
 
 namespace silverwork::scheduler {
 
@@ -43,8 +44,9 @@ struct SchedulerRunOptions {
   // Tasks start in the stages of a StartupGate (collections, then whole-
   // project builds, then everything): `silverwork standalone`.
   bool startup_gate = false;
-  // SchedulerOptions::on_success.
-  std::function<void(const std::string& pipeline, const std::string& task)> on_success;
+  // SchedulerOptions::on_try_ended.
+  std::function<void(const std::string& pipeline, const std::string& task, TryState ended)>
+      on_try_ended;
 };
 
 // Exit codes of `scheduler --once` beyond 0 and 1 (task_state.h's for

@@ -91,13 +91,29 @@ class EngineTraits {
     // Empty when the engine lets a relation be dropped while views read it
     // (SQLite checks a view only when it is read). Otherwise: one statement
     // taking a relation name as its only parameter, returning for every view
-    // that reads it, directly or through other views: (the view's name
-    // quoted and schema-qualified, its name for messages, its SELECT, its
-    // options for CREATE VIEW ... WITH or empty, a privilege or NULL, the
-    // grantee quoted or PUBLIC, or NULL). One row per privilege granted to
-    // anyone but the view's owner, a view's rows together, and each view
-    // after every view it reads.
+    // or materialized view that reads it, directly or through other views:
+    // (the view's name quoted and schema-qualified, its name for messages,
+    // its SELECT, its options for CREATE ... WITH or empty, a privilege or
+    // NULL, the grantee quoted or PUBLIC, or NULL, its keyword: VIEW or
+    // MATERIALIZED VIEW, what ends its CREATE (" WITH DATA", " WITH NO DATA"
+    // or empty), its owner quoted or empty when it is the current role,
+    // whether the current role may make that role the owner again (a
+    // boolean), the statements that put back its comments and indexes, or
+    // empty). One row per privilege granted to anyone but the view's owner,
+    // a view's rows together, and each view after every view it reads.
     std::string_view dependent_views_sql;
+    // Empty with dependent_views_sql. Otherwise: a statement taking a
+    // relation name, returning a lock key (an integer) for each view
+    // dependent_views_sql would return, distinct and ascending without
+    // taking any lock; and one taking such a key, which waits until no
+    // other transaction holds it and then holds it until this one ends.
+    std::string_view dependent_view_keys_sql;
+    std::string_view hold_view_key_sql;
+    // What the message of an error holds when the engine ended a
+    // transaction to break a deadlock with another session (PostgreSQL:
+    // SQLSTATE 40P01), so the transaction may be tried again; empty when the
+    // engine never does (SQLite fails busy instead, after its timeout).
+    std::string_view lost_deadlock_mark;
     // Empty when the engine lets writers build different tables side by
     // side. Otherwise: how a SELECT ($2) is computed into a table private
     // to the connection ($1, quoted) without the write lock, how SQL then
@@ -148,6 +164,13 @@ class EngineTraits {
   // See Spellings; empty on an engine that drops a relation under its views
   // (warehouse/dependent_views.h).
   std::string_view dependent_views_sql() const { return spellings_.dependent_views_sql; }
+  std::string_view dependent_view_keys_sql() const { return spellings_.dependent_view_keys_sql; }
+  std::string_view hold_view_key_sql() const { return spellings_.hold_view_key_sql; }
+  // Whether `status` says the engine ended its transaction to break a deadlock.
+  bool LostADeadlock(const Status& status) const {
+    return !spellings_.lost_deadlock_mark.empty() &&
+           status.message().find(spellings_.lost_deadlock_mark) != std::string::npos;
+  }
 
   // Whether builds on several connections compute their SELECTs into
   // connection-private tables first (the engine has one writer at a time).

@@ -119,6 +119,36 @@ TEST_F(SchedulerTest, FailedTriesAreRetriedAfterTheirDelaysThenFailForGood) {
   EXPECT_EQ(Tick().tries_started, 0) << "a failed day is not run again by the schedule";
 }
 
+// What `silverwork standalone` hears to reload its dashboard's status: a
+// failed try too (a failed collection may have committed pages), each after
+// its state is committed, so that what the dashboard reads then is current.
+TEST_F(SchedulerTest, EveryEndedTryIsAnnouncedOnceItsStateIsCommitted) {
+  std::vector<std::string> announced;
+  SchedulerOptions options = Options();
+  options.on_try_ended = [&](const std::string& pipeline, const std::string& task, TryState ended) {
+    announced.push_back(pipeline + "/" + task + " " + TryStateName(ended) + ", stored " +
+                        TaskStateName(Task(OnlyRun().run_id, task).state));
+  };
+  scheduler_ = NewScheduler(std::move(options));
+  Tick();
+  launcher_.End("collect", 1, Status(ErrorCode::kNetwork, "GET apis.data.go.kr: timeout"));
+  Tick();
+  EXPECT_EQ(announced,
+            (std::vector<std::string>{"postings_daily/collect failed, stored up_for_retry"}));
+  clock_.Advance(minutes(7) + seconds(30));
+  Tick();
+  launcher_.End("collect", 0);
+  Tick();
+  Tick();
+  launcher_.End("build", 1, Status(ErrorCode::kDatabase, "no such table"));
+  Tick();
+  EXPECT_EQ(announced, (std::vector<std::string>{
+                           "postings_daily/collect failed, stored up_for_retry",
+                           "postings_daily/collect success, stored success",
+                           "postings_daily/build failed, stored failed",
+                       }));
+}
+
 TEST_F(SchedulerTest, ATryPastItsTimeoutIsStoppedAndCountsAsFailed) {
   Start();
   Tick();

@@ -44,6 +44,14 @@ class LogCapture {
     return found;
   }
 
+  // How many lines logged so far contain `text`.
+  int Count(std::string_view text) {
+    std::lock_guard lock(lines_->mutex);
+    int count = 0;
+    for (const std::string& line : lines_->lines) count += line.find(text) != std::string::npos;
+    return count;
+  }
+
   // The first line logged so far containing `text`, or "".
   std::string Find(std::string_view text) {
     std::lock_guard lock(lines_->mutex);

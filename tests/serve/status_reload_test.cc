@@ -2,7 +2,8 @@
 // the newest posting, the run ledger) reloads on its own, so that a
 // collection shows at once while the marts load only when a build has
 // finished: what `silverwork standalone` asks for after each task
-// (Server::LookNow), also while another pipeline's build is half-way.
+// (Server::LookNow), also while another pipeline's build is half-way, and
+// after a failed one.
 #include "serve/reloading_harness.h"
 
 namespace silverwork::serve::testing {
@@ -13,8 +14,9 @@ constexpr std::string_view kCollectedAt = "2099-01-01T00:00:00Z";
 class StatusReloading : public Reloading {
  protected:
   // A collection that ends: `rows` new postings in raw_postings, loaded at
-  // kCollectedAt, and its successful run in the ledger; returns the run id.
-  std::string Collect(int rows) {
+  // kCollectedAt, and its run in the ledger with `outcome` (a failed
+  // collection keeps the pages it committed); returns the run id.
+  std::string Collect(int rows, std::string_view outcome = "success") {
     auto warehouse = Writer();
     EXPECT_NE(warehouse, nullptr);
     if (warehouse == nullptr) return {};
@@ -30,8 +32,8 @@ class StatusReloading : public Reloading {
     const std::string run_id = ValueToString(newest->rows.at(0).at(0));
     Status recorded = warehouse->Execute(fmt::format(
         "INSERT INTO _sw_runs(run_id, command, started_at, finished_at, status, message) "
-        "VALUES ('{}', 'collect postings', '{}', '{}', 'success', 'collected')",
-        run_id, kCollectedAt, kCollectedAt));
+        "VALUES ('{}', 'collect postings', '{}', '{}', '{}', 'collected')",
+        run_id, kCollectedAt, kCollectedAt, outcome));
     EXPECT_TRUE(recorded.ok()) << recorded.ToString();
     return run_id;
   }
@@ -49,14 +51,19 @@ class StatusReloading : public Reloading {
     return checks.WaitUntil([&](const auto& seen) { return seen.size() > before; }).back();
   }
 
+  // Serves the fixture's copy; no interval: only LookNow looks.
+  void StartLookingOnlyWhenAsked(CheckLog& checks) {
+    ServeOptions options = TestOptions(copy_.options());
+    options.on_warehouse_check = checks.Recorder();
+    StartServer(std::move(options));
+  }
+
   TempFolder folder_;  // for a warehouse of the test's own
 };
 
 TEST_F(StatusReloading, ACollectionEndingWhileABuildIsHalfWayShowsItsRowsButNotTheHalfBuiltMarts) {
   CheckLog checks;
-  ServeOptions options = TestOptions(copy_.options());
-  options.on_warehouse_check = checks.Recorder();  // no interval: only LookNow looks
-  StartServer(std::move(options));
+  StartLookingOnlyWhenAsked(checks);
   const int64_t raw_rows = CopyCount("SELECT count(*) FROM raw_postings");
   ASSERT_EQ(RawPostings()["rows"], raw_rows);
   ASSERT_EQ(Data("/api/v1/kpis")["postings"], 3000);
@@ -88,6 +95,21 @@ TEST_F(StatusReloading, ACollectionEndingWhileABuildIsHalfWayShowsItsRowsButNotT
   EXPECT_EQ(ReloadCounts(),
             "silverwork_snapshot_reloads_total{result=\"ok\"} 2\n"
             "silverwork_snapshot_reloads_total{result=\"error\"} 0\n");
+}
+
+// standalone looks after every task that ended, a failed one too.
+TEST_F(StatusReloading, AFailedCollectionsCommittedRowsShowAtTheLookAfterIt) {
+  CheckLog checks;
+  StartLookingOnlyWhenAsked(checks);
+  const int64_t raw_rows = CopyCount("SELECT count(*) FROM raw_postings");
+
+  const std::string run_id = Collect(2, "failed");
+  EXPECT_EQ(RawPostings()["rows"], raw_rows) << "nothing looked yet";
+  EXPECT_EQ(LookNow(checks), WarehouseCheck::kUnchanged);
+  EXPECT_EQ(RawPostings()["rows"], raw_rows + 2);
+  const json run = Data("/api/v1/status/freshness")["runs"].at(0);
+  EXPECT_EQ(run["run_id"], run_id);
+  EXPECT_EQ(run["status"], "failed");
 }
 
 TEST_F(StatusReloading, ReloadingTheStatusLeavesTheMartsAndWhatRequestsHoldAlone) {

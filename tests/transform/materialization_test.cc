@@ -219,6 +219,22 @@ TEST_F(MaterializationTest, ViewsReadingASwappedTableKeepWorking) {
   EXPECT_EQ(Scalar(*warehouse_, "SELECT x FROM reader"), "2");
 }
 
+// Both tables are swapped at once on two connections: SQLite takes the swaps
+// one after the other (one writer); PostgreSQL has each wait for the other
+// under the shared view (PostgresParallelSwaps.* forces the overlaps).
+TEST_F(MaterializationTest, TablesRebuiltOnTwoThreadsUnderOneViewBothShow) {
+  WriteProject(dir_.path(), {{"models/a.sql", "{{ config(materialized='table') }}select 1 as x"},
+                             {"models/b.sql", "{{ config(materialized='table') }}select 10 as y"},
+                             {"models/a_and_b.sql",
+                              "select x, y from {{ ref('a') }} cross join {{ ref('b') }}"}});
+  Build();
+  WriteFile(dir_.path(), "models/a.sql", "{{ config(materialized='table') }}select 2 as x");
+  WriteFile(dir_.path(), "models/b.sql", "{{ config(materialized='table') }}select 20 as y");
+  RunResults results = Build({.select = {"a b"}, .threads = 2});
+  EXPECT_TRUE(results.ok()) << results.Summary();
+  EXPECT_EQ(Rows(*warehouse_, "SELECT x, y FROM a_and_b"), (Strings{"2|20"}));
+}
+
 const char* kIncrementalModel =
     "{{ config(materialized='incremental', unique_key='id') }}\n"
     "select id, amount, updated_at\n"

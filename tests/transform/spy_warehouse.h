@@ -1,12 +1,16 @@
 // SpyWarehouse: forwards every call to a real warehouse, calling
 // `before_statement` before and `after_statement` after each statement
 // (Execute, ExecuteWithParams, Query, Begin, Commit, Rollback), so a test can
-// look at the database between the runner's steps or break it at one.
+// look at the database between the runner's steps or break it at one. Its
+// peers (OpenPeer: the runner's other workers) are spies too, calling the
+// same two callbacks from their own threads.
 //
-// Thread-safety: as the warehouse it wraps (one thread).
+// Thread-safety: as the warehouse it wraps (one thread); callbacks that
+// peers share must be thread-safe.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +21,8 @@ namespace silverwork::transform::testing {
 class SpyWarehouse final : public Warehouse {
  public:
   explicit SpyWarehouse(Warehouse& inner) : inner_(inner) {}
+  explicit SpyWarehouse(std::unique_ptr<Warehouse> owned)
+      : inner_(*owned), owned_(std::move(owned)) {}
   std::function<void(std::string_view)> before_statement = [](std::string_view) {};
   std::function<void(std::string_view)> after_statement = [](std::string_view) {};
 
@@ -58,6 +64,14 @@ class SpyWarehouse final : public Warehouse {
   Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) override {
     return inner_.DescribeTable(name);
   }
+  Result<std::unique_ptr<Warehouse>> OpenPeer() override {
+    auto peer = inner_.OpenPeer();
+    if (!peer.ok()) return peer.status();
+    auto spy = std::make_unique<SpyWarehouse>(std::move(peer).value());
+    spy->before_statement = [this](std::string_view sql) { before_statement(sql); };
+    spy->after_statement = [this](std::string_view sql) { after_statement(sql); };
+    return std::unique_ptr<Warehouse>(std::move(spy));
+  }
 
  private:
   Status Then(Status status, std::string_view sql) const {
@@ -65,6 +79,7 @@ class SpyWarehouse final : public Warehouse {
     return status;
   }
   Warehouse& inner_;
+  std::unique_ptr<Warehouse> owned_;  // a peer's own connection
 };
 
 }  // namespace silverwork::transform::testing

@@ -1,9 +1,11 @@
 #include "transform/materializations/materializer.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 #include "warehouse/dependent_views.h"
 #include "warehouse/grants.h"
@@ -62,8 +64,47 @@ Result<int64_t> Materializer::CountRows(const std::string& relation) {
   return count;
 }
 
+namespace {
+
+// A replacement the engine ended to break a deadlock with another session
+// (one that read the relation and then wanted a view over it that the
+// replacement had set aside) is rolled back whole, so it is tried again,
+// this many times in all.
+constexpr int kReplaceAttempts = 3;
+
+Status TryAgainAfterLostDeadlocks(const EngineTraits& traits, std::string_view relation,
+                                  const std::function<Status()>& replace) {
+  for (int attempt = 1;; ++attempt) {
+    Status status = replace();
+    if (status.ok() || !traits.LostADeadlock(status)) return status;
+    if (attempt == kReplaceAttempts) {
+      return Status(
+          status.code(),
+          fmt::format("putting the rebuilt {} in place lost a deadlock with another session {} "
+                      "times in a row: {}",
+                      relation, kReplaceAttempts, status.message()),
+          fmt::format("the old {} and the views over it stay; another session kept reading {} "
+                      "and a view over it in one transaction while the build replaced it: "
+                      "build again once it is done",
+                      relation, relation));
+    }
+    spdlog::warn(
+        "putting the rebuilt {} in place lost a deadlock with another session (try {} of {}); "
+        "trying again",
+        relation, attempt, kReplaceAttempts);
+  }
+}
+
+}  // namespace
+
 Result<BuildOutcome> Materializer::BuildView(const std::string& relation,
                                              const std::string& select_sql) {
+  SW_RETURN_IF_ERROR(TryAgainAfterLostDeadlocks(
+      traits_, relation, [&] { return ReplaceWithView(relation, select_sql); }));
+  return BuildOutcome{std::nullopt, "view created"};
+}
+
+Status Materializer::ReplaceWithView(const std::string& relation, const std::string& select_sql) {
   const std::string quoted = warehouse_.dialect().QuoteIdentifier(relation);
   Transaction transaction(warehouse_);
   SW_RETURN_IF_ERROR(transaction.Begin());
@@ -77,8 +118,7 @@ Result<BuildOutcome> Materializer::BuildView(const std::string& relation,
   SW_RETURN_IF_ERROR(warehouse_.Query(fmt::format("SELECT * FROM {} LIMIT 0", quoted), {},
                                       [](const Row&) { return Status::Ok(); }));
   SW_RETURN_IF_ERROR(RestoreDependentViews(warehouse_, readers, relation));
-  SW_RETURN_IF_ERROR(transaction.Commit());
-  return BuildOutcome{std::nullopt, "view created"};
+  return transaction.Commit();
 }
 
 namespace {
@@ -169,7 +209,8 @@ Status Materializer::CreateTableAs(const std::string& relation, const std::strin
 
 Status Materializer::SwapInto(const std::string& relation, const std::string& staged,
                               std::span<const std::string> then_sql) {
-  Status status = SwapInTransaction(relation, staged, then_sql);
+  Status status = TryAgainAfterLostDeadlocks(
+      traits_, relation, [&] { return SwapInTransaction(relation, staged, then_sql); });
   if (!status.ok()) {
     if (!traits_.after_swap_sql().empty()) (void)warehouse_.Execute(traits_.after_swap_sql());
     (void)DropTableIfExists(staged);

@@ -13,7 +13,10 @@
 //                the old relation are created again over the new one in the
 //                same transaction where the engine would refuse to drop it
 //                under them (warehouse/dependent_views.h); so are those over
-//                a view rebuilt.
+//                a view rebuilt. A view's or table's replacement that the
+//                engine ends to break a deadlock with another session (40P01)
+//                is tried again, three times in all, then fails naming the
+//                relation.
 //   incremental  CREATE TABLE <name>__sw_tmp AS <select> (rendered with
 //                is_incremental() true), then one transaction adds any new
 //                columns and missing indexes to the target, deletes the target
@@ -124,6 +127,8 @@ class Materializer {
 
  private:
   Status DropRelation(const std::string& relation);
+  // One try of BuildView and SwapInto, each in one transaction.
+  Status ReplaceWithView(const std::string& relation, const std::string& select_sql);
   Status SwapInTransaction(const std::string& relation, const std::string& staged,
                            std::span<const std::string> then_sql);
 

@@ -43,6 +43,68 @@ namespace {
 // (EXPLAIN ANALYZE; docs/benchmarks.md, "PostgreSQL side by side").
 constexpr EngineTraits::SessionSetting kNoJitSettings[] = {{"jit", "off"}};
 
+// A view's rewrite rule (a materialized view's too) depends on what it reads
+// (and, internally, on the view itself): `readers` holds every view reading
+// the relation named by the parameter, directly or through other views,
+// with its longest path from the relation, so that ordering by it puts a
+// view after every view it reads.
+#define SW_VIEW_READERS_SQL                                                      \
+  "WITH RECURSIVE readers(view_oid, depth) AS ("                                 \
+  "SELECT rule.ev_class, 1 FROM pg_depend AS dep "                               \
+  "JOIN pg_rewrite AS rule ON rule.oid = dep.objid "                             \
+  "WHERE dep.classid = 'pg_rewrite'::regclass "                                  \
+  "AND dep.refclassid = 'pg_class'::regclass AND rule.ev_class <> dep.refobjid " \
+  "AND dep.refobjid = (SELECT oid FROM pg_class WHERE relname = ? "              \
+  "AND relnamespace = current_schema()::regnamespace) "                          \
+  "UNION "                                                                       \
+  "SELECT rule.ev_class, readers.depth + 1 FROM readers "                        \
+  "JOIN pg_depend AS dep ON dep.refobjid = readers.view_oid "                    \
+  "AND dep.classid = 'pg_rewrite'::regclass "                                    \
+  "AND dep.refclassid = 'pg_class'::regclass "                                   \
+  "JOIN pg_rewrite AS rule ON rule.oid = dep.objid "                             \
+  "WHERE rule.ev_class <> readers.view_oid) "
+
+constexpr const char* kDependentViewsSql = SW_VIEW_READERS_SQL
+    "SELECT q.quoted, ns.nspname || '.' || c.relname, pg_get_viewdef(c.oid), "
+    "coalesce(array_to_string(c.reloptions, ', '), ''), acl.privilege_type, "
+    "CASE WHEN acl.grantee = 0 THEN 'PUBLIC' "
+    "ELSE quote_ident(pg_get_userbyid(acl.grantee)) END, q.keyword, "
+    "CASE WHEN c.relkind <> 'm' THEN '' WHEN c.relispopulated THEN ' WITH DATA' "
+    "ELSE ' WITH NO DATA' END, "
+    "CASE WHEN pg_get_userbyid(c.relowner) = current_user THEN '' "
+    "ELSE quote_ident(pg_get_userbyid(c.relowner)) END, "
+    "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
+    "OR (pg_has_role(c.relowner, 'MEMBER') "
+    "AND has_schema_privilege(c.relowner, c.relnamespace, 'CREATE')), "
+    "concat_ws('; ', CASE WHEN obj_description(c.oid, 'pg_class') IS NOT NULL "
+    "THEN format('COMMENT ON %s %s IS %L', q.keyword, q.quoted, "
+    "obj_description(c.oid, 'pg_class')) END, "
+    "(SELECT string_agg(format('COMMENT ON COLUMN %s.%I IS %L', q.quoted, "
+    "a.attname, d.description), '; ' ORDER BY a.attnum) "
+    "FROM pg_description AS d JOIN pg_attribute AS a "
+    "ON a.attrelid = d.objoid AND a.attnum = d.objsubid "
+    "WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass "
+    "AND d.objsubid > 0), "
+    "(SELECT string_agg(pg_get_indexdef(x.indexrelid), '; ' ORDER BY x.indexrelid) "
+    "FROM pg_index AS x WHERE x.indrelid = c.oid)) "
+    "FROM (SELECT view_oid, max(depth) AS depth FROM readers GROUP BY view_oid) "
+    "AS ordered JOIN pg_class AS c ON c.oid = ordered.view_oid "
+    "JOIN pg_namespace AS ns ON ns.oid = c.relnamespace "
+    "CROSS JOIN LATERAL (SELECT quote_ident(ns.nspname) || '.' || "
+    "quote_ident(c.relname) AS quoted, CASE c.relkind WHEN 'm' "
+    "THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END AS keyword) AS q "
+    "LEFT JOIN LATERAL aclexplode(c.relacl) AS acl ON acl.grantee <> c.relowner "
+    "WHERE c.relkind IN ('v', 'm') ORDER BY ordered.depth, c.oid";
+
+// The lock keys of the views kDependentViewsSql returns (their names'
+// hashes), ascending, so that every swap takes them in one order.
+constexpr const char* kDependentViewKeysSql = SW_VIEW_READERS_SQL
+    "SELECT DISTINCT hashtext(quote_ident(ns.nspname) || '.' || quote_ident(c.relname)) "
+    "FROM readers JOIN pg_class AS c ON c.oid = readers.view_oid "
+    "JOIN pg_namespace AS ns ON ns.oid = c.relnamespace "
+    "WHERE c.relkind IN ('v', 'm') ORDER BY 1";
+#undef SW_VIEW_READERS_SQL
+
 }  // namespace
 
 const EngineTraits& PostgresTraits() {
@@ -77,34 +139,17 @@ const EngineTraits& PostgresTraits() {
               "FROM pg_class AS c CROSS JOIN LATERAL aclexplode(c.relacl) AS acl "
               "WHERE c.relname = ? AND c.relnamespace = current_schema()::regnamespace "
               "AND acl.grantee <> c.relowner",
-          // A view's rewrite rule depends on what it reads (and, internally,
-          // on the view itself). A view is ordered by its longest path from
-          // the relation, so it comes after every view it reads.
-          .dependent_views_sql =
-              "WITH RECURSIVE readers(view_oid, depth) AS ("
-              "SELECT rule.ev_class, 1 FROM pg_depend AS dep "
-              "JOIN pg_rewrite AS rule ON rule.oid = dep.objid "
-              "WHERE dep.classid = 'pg_rewrite'::regclass "
-              "AND dep.refclassid = 'pg_class'::regclass AND rule.ev_class <> dep.refobjid "
-              "AND dep.refobjid = (SELECT oid FROM pg_class WHERE relname = ? "
-              "AND relnamespace = current_schema()::regnamespace) "
-              "UNION "
-              "SELECT rule.ev_class, readers.depth + 1 FROM readers "
-              "JOIN pg_depend AS dep ON dep.refobjid = readers.view_oid "
-              "AND dep.classid = 'pg_rewrite'::regclass "
-              "AND dep.refclassid = 'pg_class'::regclass "
-              "JOIN pg_rewrite AS rule ON rule.oid = dep.objid "
-              "WHERE rule.ev_class <> readers.view_oid) "
-              "SELECT quote_ident(ns.nspname) || '.' || quote_ident(c.relname), "
-              "ns.nspname || '.' || c.relname, pg_get_viewdef(c.oid), "
-              "coalesce(array_to_string(c.reloptions, ', '), ''), acl.privilege_type, "
-              "CASE WHEN acl.grantee = 0 THEN 'PUBLIC' "
-              "ELSE quote_ident(pg_get_userbyid(acl.grantee)) END "
-              "FROM (SELECT view_oid, max(depth) AS depth FROM readers GROUP BY view_oid) "
-              "AS ordered JOIN pg_class AS c ON c.oid = ordered.view_oid "
-              "JOIN pg_namespace AS ns ON ns.oid = c.relnamespace "
-              "LEFT JOIN LATERAL aclexplode(c.relacl) AS acl ON acl.grantee <> c.relowner "
-              "WHERE c.relkind = 'v' ORDER BY ordered.depth, c.oid",
+          // One row per grant, each with the view's
+          // keyword, how a materialized view is filled, the owner to give it
+          // back ('' when it is the build's role) and whether the build's
+          // role may, and the statements that put back its comments and
+          // (materialized) indexes.
+          .dependent_views_sql = kDependentViewsSql,
+          .dependent_view_keys_sql = kDependentViewKeysSql,
+          // A transaction-level advisory lock in a class of silverwork's own.
+          .hold_view_key_sql = "SELECT pg_advisory_xact_lock(21335, CAST(? AS INTEGER))",
+          // As StatementError (postgres_errors.cc) writes the SQLSTATE.
+          .lost_deadlock_mark = "[SQLSTATE 40P01]",
           .stage_select_pattern = "",
           .staged_relation_pattern = "",
           .copy_from_stage_pattern = "",
