@@ -111,6 +111,15 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& BuiltInAlia
 
 }  // namespace
 
+const std::vector<std::string>& RawPostingsColumns() {
+  static const std::vector<std::string> columns = [] {
+    std::vector<std::string> names;
+    for (const ColumnSpec& column : RawPostingsSpec().columns) names.push_back(column.name);
+    return names;
+  }();
+  return columns;
+}
+
 Status EnsureRawTables(Warehouse& warehouse) {
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawPostingsSpec()));
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawProjectsSpec()));
@@ -144,7 +153,7 @@ std::string ListItemHash(const Fields& item) {
   return hash.Hex();
 }
 
-Result<int64_t> PostingsLoader::LoadListPage(const EnvelopePage& page, const LoadStamp& stamp) {
+const std::vector<std::string>& PostingsLoader::ListColumns() {
   static const std::vector<std::string> columns = [] {
     std::vector<std::string> names(kPostingListFields.begin(), kPostingListFields.end());
     for (const char* name :
@@ -152,29 +161,36 @@ Result<int64_t> PostingsLoader::LoadListPage(const EnvelopePage& page, const Loa
       names.emplace_back(name);
     return names;
   }();
+  return columns;
+}
+
+std::optional<Row> PostingsLoader::ListRow(const Fields& item, const LoadStamp& stamp) {
+  const std::string* job_id = FindField(item, "jobId");
+  if (job_id == nullptr || job_id->empty()) {
+    ++skipped_without_id_;
+    return std::nullopt;
+  }
+  Row row;
+  row.reserve(ListColumns().size());
+  for (size_t index = 0; index + 1 < kPostingListFields.size(); ++index)
+    row.push_back(TextOrNull(FindField(item, kPostingListFields[index])));
+  std::string extra = ExtraJson(item, &IsListField);
+  row.push_back(extra.empty() ? Value{} : Value{std::move(extra)});
+  row.push_back(ListItemHash(item));
+  row.push_back(stamp.run_id);
+  row.push_back(stamp.loaded_at);
+  row.push_back(stamp.run_id);
+  row.push_back(stamp.loaded_at);
+  return row;
+}
+
+Result<int64_t> PostingsLoader::LoadListPage(const EnvelopePage& page, const LoadStamp& stamp) {
   static const std::vector<std::string> key = {"jobId"};
   std::vector<Row> rows;
   rows.reserve(page.items.size());
-  for (const auto& item : page.items) {
-    const std::string* job_id = FindField(item, "jobId");
-    if (job_id == nullptr || job_id->empty()) {
-      ++skipped_without_id_;
-      continue;
-    }
-    Row row;
-    row.reserve(columns.size());
-    for (size_t index = 0; index + 1 < kPostingListFields.size(); ++index)
-      row.push_back(TextOrNull(FindField(item, kPostingListFields[index])));
-    std::string extra = ExtraJson(item, &IsListField);
-    row.push_back(extra.empty() ? Value{} : Value{std::move(extra)});
-    row.push_back(ListItemHash(item));
-    row.push_back(stamp.run_id);
-    row.push_back(stamp.loaded_at);
-    row.push_back(stamp.run_id);
-    row.push_back(stamp.loaded_at);
-    rows.push_back(std::move(row));
-  }
-  SW_RETURN_IF_ERROR(warehouse_.Upsert(kRawPostingsTable, columns, key, rows));
+  for (const auto& item : page.items)
+    if (std::optional<Row> row = ListRow(item, stamp)) rows.push_back(std::move(*row));
+  SW_RETURN_IF_ERROR(warehouse_.Upsert(kRawPostingsTable, ListColumns(), key, rows));
   return static_cast<int64_t>(rows.size());
 }
 
@@ -183,7 +199,7 @@ namespace {
 // The detail columns a getJobInfo answer writes, in statement order. A
 // detail answer owns the detail columns; organYn and stmId come in both
 // answers, so a NODATA answer (no item) leaves the list's values alone.
-std::vector<std::string> DetailColumns(bool with_shared) {
+std::vector<std::string> MakeDetailColumns(bool with_shared) {
   std::vector<std::string> names;
   for (size_t index = 0; index + 1 < kPostingDetailFields.size(); ++index) {
     std::string_view name = kPostingDetailFields[index];
@@ -223,31 +239,6 @@ std::string DetailUpsertSql(const Dialect& dialect, const std::vector<std::strin
          dialect.QuoteIdentifier("jobId") + ") DO UPDATE SET " + updates;
 }
 
-// The detail row of one getJobInfo answer, in `columns` order (detail
-// fields, then the bookkeeping columns).
-Row DetailRow(const DetailResult& detail, const std::vector<std::string>& columns,
-              const LoadStamp& stamp) {
-  const Fields* item = detail.page.items.empty() ? nullptr : &detail.page.items.front();
-  Row row;
-  row.reserve(columns.size());
-  for (size_t index = 0; index + kDetailBookkeepingColumns < columns.size(); ++index) {
-    const std::string& name = columns[index];
-    if (name == "jobId") {
-      row.push_back(detail.job_id);  // the key is the id we asked for
-    } else {
-      row.push_back(item == nullptr ? Value{} : TextOrNull(FindField(*item, name)));
-    }
-  }
-  std::string extra = item == nullptr ? std::string() : ExtraJson(*item, &IsDetailField);
-  row.push_back(extra.empty() ? Value{} : Value{std::move(extra)});
-  row.push_back(std::string(item == nullptr ? "nodata" : "ok"));
-  row.push_back(stamp.run_id);
-  row.push_back(stamp.loaded_at);
-  row.push_back(stamp.run_id);
-  row.push_back(stamp.loaded_at);
-  return row;
-}
-
 // Keys per UPDATE of DetailsMatchListSql: well under every engine's limit
 // on parameters.
 constexpr size_t kKeysPerStatement = 1000;
@@ -269,19 +260,18 @@ std::string DetailsMatchListSql(const Dialect& dialect, size_t keys) {
 // engines where each statement is one (EngineTraits::statements_are_round_trips).
 // The same rows as DetailUpsertSql's, row by row.
 Status LoadDetailsInBulk(Warehouse& warehouse, std::span<const DetailResult> details,
-                         const LoadStamp& stamp, const std::vector<std::string>& found_columns,
-                         const std::vector<std::string>& nodata_columns) {
+                         const LoadStamp& stamp) {
   static const std::vector<std::string> key = {"jobId"};
   std::vector<Row> rows;
   const std::vector<std::string>* rows_columns = nullptr;
   for (const auto& detail : details) {
-    const auto& columns = detail.page.items.empty() ? nodata_columns : found_columns;
+    const auto& columns = PostingsLoader::DetailColumns(!detail.page.items.empty());
     if (rows_columns != &columns && !rows.empty()) {
       SW_RETURN_IF_ERROR(warehouse.Upsert(kRawPostingsTable, *rows_columns, key, rows));
       rows.clear();
     }
     rows_columns = &columns;
-    rows.push_back(DetailRow(detail, columns, stamp));
+    rows.push_back(PostingsLoader::DetailRow(detail, stamp));
   }
   if (!rows.empty())
     SW_RETURN_IF_ERROR(warehouse.Upsert(kRawPostingsTable, *rows_columns, key, rows));
@@ -300,31 +290,60 @@ Status LoadDetailsInBulk(Warehouse& warehouse, std::span<const DetailResult> det
 
 }  // namespace
 
-Result<int64_t> PostingsLoader::LoadDetails(std::span<const DetailResult> details,
-                                            const LoadStamp& stamp) {
-  static const std::vector<std::string> found_columns = DetailColumns(true);
-  static const std::vector<std::string> nodata_columns = DetailColumns(false);
+const std::vector<std::string>& PostingsLoader::DetailColumns(bool answered) {
+  static const std::vector<std::string> found_columns = MakeDetailColumns(true);
+  static const std::vector<std::string> nodata_columns = MakeDetailColumns(false);
+  return answered ? found_columns : nodata_columns;
+}
+
+// Detail fields, then the bookkeeping columns.
+Row PostingsLoader::DetailRow(const DetailResult& detail, const LoadStamp& stamp) {
+  const Fields* item = detail.page.items.empty() ? nullptr : &detail.page.items.front();
+  const std::vector<std::string>& columns = DetailColumns(item != nullptr);
+  Row row;
+  row.reserve(columns.size());
+  for (size_t index = 0; index + kDetailBookkeepingColumns < columns.size(); ++index) {
+    const std::string& name = columns[index];
+    if (name == "jobId") {
+      row.push_back(detail.job_id);  // the key is the id we asked for
+    } else {
+      row.push_back(item == nullptr ? Value{} : TextOrNull(FindField(*item, name)));
+    }
+  }
+  std::string extra = item == nullptr ? std::string() : ExtraJson(*item, &IsDetailField);
+  row.push_back(extra.empty() ? Value{} : Value{std::move(extra)});
+  row.push_back(std::string(item == nullptr ? "nodata" : "ok"));
+  row.push_back(stamp.run_id);
+  row.push_back(stamp.loaded_at);
+  row.push_back(stamp.run_id);
+  row.push_back(stamp.loaded_at);
+  return row;
+}
+
+void PostingsLoader::WarnOnMismatchedIds(std::span<const DetailResult> details) {
   for (const auto& detail : details) {
     if (detail.page.items.empty()) continue;
     const std::string* sent = FindField(detail.page.items.front(), "jobId");
     if (sent != nullptr && *sent != detail.job_id)
       spdlog::warn("getJobInfo id={} answered jobId {}", detail.job_id, *sent);
   }
+}
+
+Result<int64_t> PostingsLoader::LoadDetails(std::span<const DetailResult> details,
+                                            const LoadStamp& stamp) {
+  WarnOnMismatchedIds(details);
   if (warehouse_.traits().statements_are_round_trips()) {
-    SW_RETURN_IF_ERROR(
-        LoadDetailsInBulk(warehouse_, details, stamp, found_columns, nodata_columns));
+    SW_RETURN_IF_ERROR(LoadDetailsInBulk(warehouse_, details, stamp));
     return static_cast<int64_t>(details.size());
   }
   if (found_sql_.empty()) {
-    found_sql_ = DetailUpsertSql(warehouse_.dialect(), found_columns);
-    nodata_sql_ = DetailUpsertSql(warehouse_.dialect(), nodata_columns);
+    found_sql_ = DetailUpsertSql(warehouse_.dialect(), DetailColumns(true));
+    nodata_sql_ = DetailUpsertSql(warehouse_.dialect(), DetailColumns(false));
   }
   for (const auto& detail : details) {
     const bool found = !detail.page.items.empty();
     SW_RETURN_IF_ERROR(
-        warehouse_
-            .ExecuteWithParams(found ? found_sql_ : nodata_sql_,
-                               DetailRow(detail, found ? found_columns : nodata_columns, stamp))
+        warehouse_.ExecuteWithParams(found ? found_sql_ : nodata_sql_, DetailRow(detail, stamp))
             .status());
   }
   return static_cast<int64_t>(details.size());

@@ -36,6 +36,9 @@ struct LoadStamp {
 // Creates (or widens) the raw tables and their indexes.
 Status EnsureRawTables(Warehouse& warehouse);
 
+// Every column of raw_postings, in table order.
+const std::vector<std::string>& RawPostingsColumns();
+
 // A stable 64-bit content hash (FNV-1a) fed piece by piece; the same bytes
 // give the same hash on every machine and engine.
 class ContentHash {
@@ -72,10 +75,25 @@ class PostingsLoader {
   // jobId are skipped and counted. Returns the number of rows upserted.
   Result<int64_t> LoadListPage(const EnvelopePage& page, const LoadStamp& stamp);
 
+  // The columns LoadListPage writes, in row order (jobId first).
+  static const std::vector<std::string>& ListColumns();
+  // The row LoadListPage writes for one list item, or nullopt (counted in
+  // skipped_without_id()) when the item has no jobId.
+  std::optional<Row> ListRow(const Fields& item, const LoadStamp& stamp);
+
   // Upserts detail columns and records that each posting's detail matches
   // its current list hash, row by row in order. Call inside a transaction:
   // a failure leaves the rows before it written (the caller rolls back).
   Result<int64_t> LoadDetails(std::span<const DetailResult> details, const LoadStamp& stamp);
+
+  // The columns LoadDetails writes for an answer (`answered`) or a NODATA
+  // answer (no organYn, stmId: the list's stay), in row order; besides
+  // them it sets _detail_list_hash to the row's _list_hash.
+  static const std::vector<std::string>& DetailColumns(bool answered);
+  // The row LoadDetails writes for one detail, in DetailColumns' order.
+  static Row DetailRow(const DetailResult& detail, const LoadStamp& stamp);
+  // Warns when an answer names another jobId than the one asked for.
+  static void WarnOnMismatchedIds(std::span<const DetailResult> details);
 
   int64_t skipped_without_id() const { return skipped_without_id_; }
 

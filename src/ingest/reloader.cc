@@ -6,6 +6,7 @@
 #include "common/blocking_queue.h"
 #include "common/log.h"
 #include "http/http_client.h"
+#include "ingest/postings_replay.h"
 #include "ingest/projects_replay.h"
 #include "sources/datagokr_client.h"
 
@@ -29,12 +30,10 @@ std::string QueryParameter(std::string_view request, std::string_view name) {
   return {};
 }
 
-constexpr size_t kDetailBatch = 1000;
-
 // A lake record and, for a postings or projects page, its body parsed:
 // parsing happens on the reading thread, loading on the replaying one.
 struct ParsedRecord {
-  LakeRecord record;  // without the body when `page` is set
+  LakeRecord record;                         // without the body when `page` is set
   std::optional<Result<EnvelopePage>> page;  // unset for projects documents
 };
 
@@ -123,17 +122,17 @@ class LakeReadAhead {
   std::thread thread_;
 };
 
-// Replays lake records, in the order received, through the collectors'
-// loaders. Details are loaded in batches, but never past a record of
-// another kind or another run, so the received order is kept. Projects
+// Replays lake records, in the order received: postings list pages and
+// details go to PostingsReplay, which writes the rows the collectors'
+// loaders would have left, each posting's once where it can. Projects
 // documents and pages go to ProjectsReplay, which rebuilds the file registry
-// and the replaced-file semantics as the collector applied them.
+// and the replaced-file semantics as the collector applied them. The two
+// write different tables, so neither waits for the other.
 class LakeReplay {
  public:
   LakeReplay(const ReloadOptions& options, Warehouse& warehouse)
-      : loaded_at_(options.loaded_at),
-        columns_(options.column_aliases),
-        postings_(warehouse),
+      : columns_(options.column_aliases),
+        postings_(warehouse, options.loaded_at, options.held_list_bytes),
         projects_(warehouse, columns_, options.project_files, options.loaded_at) {}
 
   // Empties the projects file registry. REQUIRES: inside the transaction.
@@ -143,24 +142,18 @@ class LakeReplay {
     ++stats_.records;
     const LakeRecord& record = parsed.record;
     if (record.dataset == kPostingsDetailDataset) return ApplyDetail(parsed);
-    // Keep the received order: pending details load before anything else.
-    SW_RETURN_IF_ERROR(FlushDetails());
     if (record.dataset == kPostingsListDataset) return ApplyListPage(parsed);
     if (record.dataset == kProjectsDataset) return projects_.ReplayPage(record, *parsed.page);
     return projects_.Replay(record);
   }
 
-  Status FlushDetails() {
-    if (details_.empty()) return Status::Ok();
-    SW_RETURN_IF_ERROR(
-        postings_.LoadDetails(details_, LoadStamp{details_run_id_, loaded_at_}).status());
-    stats_.details += static_cast<int64_t>(details_.size());
-    details_.clear();
-    return Status::Ok();
-  }
+  // Writes the postings rows still held. Call after the last record.
+  Status Finish() { return postings_.Flush(); }
 
   ReloadStats stats() const {
     ReloadStats stats = stats_;
+    stats.details = postings_.details();
+    stats.postings_written_once = postings_.merged_rows();
     stats.project_pages = projects_.pages();
     stats.skipped_errors += projects_.skipped_errors();
     return stats;
@@ -181,25 +174,20 @@ class LakeReplay {
     EnvelopePage* page = PageOf(parsed);
     if (page == nullptr) return Status::Ok();
     const LakeRecord& record = parsed.record;
-    if (record.run_id != details_run_id_) SW_RETURN_IF_ERROR(FlushDetails());
-    details_run_id_ = record.run_id;
-    details_.push_back({QueryParameter(record.request, "id"), std::move(*page)});
-    return details_.size() >= kDetailBatch ? FlushDetails() : Status::Ok();
+    return postings_.ApplyDetail({QueryParameter(record.request, "id"), std::move(*page)},
+                                 record.run_id);
   }
 
   Status ApplyListPage(ParsedRecord& parsed) {
     EnvelopePage* page = PageOf(parsed);
     if (page == nullptr) return Status::Ok();
     ++stats_.list_pages;
-    return postings_.LoadListPage(*page, LoadStamp{parsed.record.run_id, loaded_at_}).status();
+    return postings_.ApplyListPage(*page, parsed.record.run_id);
   }
 
-  const std::string loaded_at_;
   ProjectColumnMap columns_;
-  PostingsLoader postings_;
+  PostingsReplay postings_;
   ProjectsReplay projects_;
-  std::vector<DetailResult> details_;
-  std::string details_run_id_;
   ReloadStats stats_;
 };
 
@@ -223,7 +211,7 @@ Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& ware
     progress.Add(static_cast<int64_t>(batch->size()));
   }
   SW_RETURN_IF_ERROR(reading.Finish(&lake_stats));
-  SW_RETURN_IF_ERROR(replay.FlushDetails());
+  SW_RETURN_IF_ERROR(replay.Finish());
   SW_RETURN_IF_ERROR(transaction.Commit());
   progress.Finish();
 

@@ -2,14 +2,20 @@
 // ahead of the loading: a lake many batches long must still load in the
 // order received (the last answer for an id wins, a detail before its list
 // item keeps its detail), and a load that fails half way must stop the
-// reading, say why, and leave the tables as they were. The engine is
-// SILVERWORK_TEST_ENGINE's (tests/CMakeLists.txt runs the suite on each).
+// reading, say why, and leave the tables as they were. The rows a reload
+// writes (each posting's list item and detail as one row where it can,
+// PostingsReplay) must equal, column for column, loading the same records
+// one by one through PostingsLoader, however little memory the held list
+// rows get. The engine is SILVERWORK_TEST_ENGINE's (tests/CMakeLists.txt
+// runs the suite on each).
+#include "ingest/reloader.h"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
 
 #include "ingest/raw_tables.h"
-#include "ingest/reloader.h"
 #include "lake/lake.h"
 #include "scoped_temp_dir.h"
 #include "sources/datagokr_client.h"
@@ -28,20 +34,27 @@ std::string ReloadTestJobId(int index) {
   return id;
 }
 
-std::string SenuriBody(const std::string& items, int count) {
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><response><header><resultCode>00</resultCode>"
-         "<resultMsg>NORMAL SERVICE.</resultMsg></header><body><items>" +
-         items + "</items><numOfRows>" + std::to_string(std::max(count, 1)) +
+std::string SenuriBody(const std::string& items, int count, const std::string& code = "00") {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><response><header><resultCode>" + code +
+         "</resultCode><resultMsg>NORMAL SERVICE.</resultMsg></header><body><items>" + items +
+         "</items><numOfRows>" + std::to_string(std::max(count, 1)) +
          "</numOfRows><pageNo>1</pageNo><totalCount>" + std::to_string(count) +
          "</totalCount></body></response>";
 }
 
-class ReloaderTest : public ::testing::Test {
+// A warehouse under test and a lake written run by run.
+class LakeFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     warehouse_ = place_.Open();
     ASSERT_NE(warehouse_, nullptr);
-    auto writer = LakeWriter::Open({.root = lake_.path().string(), .run_id = "20261206T000000Z-0001"});
+  }
+
+  void StartRun(const std::string& run_id) {
+    if (writer_ != nullptr) {
+      ASSERT_TRUE(writer_->Close().ok());
+    }
+    auto writer = LakeWriter::Open({.root = lake_.path().string(), .run_id = run_id});
     ASSERT_TRUE(writer.ok()) << writer.status().ToString();
     writer_ = std::move(writer).value();
   }
@@ -55,12 +68,25 @@ class ReloaderTest : public ::testing::Test {
     ASSERT_TRUE(seq.ok()) << seq.status().ToString();
   }
 
+  WarehouseUnderTest place_{EngineFromEnvironment()};
+  std::unique_ptr<Warehouse> warehouse_;
+  ScopedTempDir lake_;
+  std::unique_ptr<LakeWriter> writer_;
+};
+
+class ReloaderTest : public LakeFixture {
+ protected:
+  void SetUp() override {
+    LakeFixture::SetUp();
+    StartRun("20261206T000000Z-0001");
+  }
+
   void AppendDetail(int index, const std::string& title) {
     const std::string id = ReloadTestJobId(index);
-    Append(kPostingsDetailDataset, "/B552474/SenuriService/getJobInfo?id=" + id,
-           SenuriBody("<item><jobId>" + id + "</jobId><wantedTitle>" + title +
-                          "</wantedTitle></item>",
-                      1));
+    Append(
+        kPostingsDetailDataset, "/B552474/SenuriService/getJobInfo?id=" + id,
+        SenuriBody("<item><jobId>" + id + "</jobId><wantedTitle>" + title + "</wantedTitle></item>",
+                   1));
   }
 
   // Details for every posting, then every posting's detail again (the later
@@ -80,11 +106,6 @@ class ReloaderTest : public ::testing::Test {
   ReloadOptions Options() const {
     return {.lake_root = lake_.path().string(), .loaded_at = "2030-01-01T00:00:00Z"};
   }
-
-  WarehouseUnderTest place_{EngineFromEnvironment()};
-  std::unique_ptr<Warehouse> warehouse_;
-  ScopedTempDir lake_;
-  std::unique_ptr<LakeWriter> writer_;
 };
 
 TEST_F(ReloaderTest, ALakeManyBatchesLongLoadsInTheOrderReceived) {
@@ -124,6 +145,136 @@ TEST_F(ReloaderTest, AFailedLoadStopsTheReadingAndKeepsTheOldTables) {
   EXPECT_NE(stats.status().ToString().find("raw_postings"), std::string::npos)
       << stats.status().ToString();
   EXPECT_EQ(CountRows(*warehouse_, "raw_postings"), 1);  // rolled back, table and row
+}
+
+// A lake of three runs with every way a posting's records meet: answers
+// and NODATA, a posting repeated across pages and runs, a changed list
+// hash, a detail before its list item (in its run and across runs), a
+// posting listed in one run and detailed in the next, an item without a
+// jobId, and error responses the collector retried.
+class ReloadRowsTest : public LakeFixture {
+ protected:
+  static constexpr const char* kLoadedAt = "2030-01-01T00:00:00Z";
+
+  static std::string ListItem(const std::string& id, const std::string& title,
+                              const std::string& organ = "N") {
+    return fmt::format(
+        "<item><jobId>{0}</jobId><recrtTitle>{1}</recrtTitle><organYn>{2}</organYn>"
+        "<stmId>S{0}</stmId><frDd>20261101</frDd><toDd>20261130</toDd><listOnly>x</listOnly>"
+        "</item>",
+        id, title, organ);
+  }
+  static std::string Answer(const std::string& id, const std::string& title) {
+    return fmt::format(
+        "<item><jobId>{0}</jobId><wantedTitle>{1}</wantedTitle><organYn>Y</organYn>"
+        "<stmId>D{0}</stmId><age>65</age><surprise>kept as extra</surprise></item>",
+        id, title);
+  }
+
+  void ListPage(const std::vector<std::string>& items, const std::string& code = "00") {
+    std::string body;
+    for (const std::string& item : items) body += item;
+    Append(kPostingsListDataset, "/B552474/SenuriService/getJobList?pageNo=1",
+           SenuriBody(body, static_cast<int>(items.size()), code));
+  }
+  // An answer's item, or none for NODATA ("03") and errors.
+  void Detail(const std::string& id, const std::string& item, const std::string& code = "00") {
+    Append(kPostingsDetailDataset, "/B552474/SenuriService/getJobInfo?id=" + id,
+           SenuriBody(item, item.empty() ? 0 : 1, code));
+  }
+
+  void WriteThreeRuns() {
+    StartRun("20261201T000000Z-0001");
+    ListPage({ListItem("P1", "one"), ListItem("P2", "two"), ListItem("P3", "three"),
+              ListItem("P4", "four"), ListItem("P5", "five"), ListItem("P6", "six")});
+    ListPage({}, "22");  // the quota answer, then the page retried:
+    ListPage({ListItem("P5", "five again"), ListItem("P7", "seven"),
+              "<item><recrtTitle>no id</recrtTitle></item>", ListItem("P8", "eight")});
+    Detail("P9", Answer("P9", "nine, before its list item"));
+    Detail("P1", Answer("P1", "one"));
+    Detail("P2", "", "03");
+    Detail("P3", Answer("P3", "three"));
+    Detail("P5", Answer("P5", "five"));
+    Detail("P6", "", "22");
+    Detail("P6", Answer("P6", "six"));
+    Detail("P3", Answer("P3", "three again"));
+    StartRun("20261202T000000Z-0001");
+    ListPage({ListItem("P1", "one"), ListItem("P2", "two changed", "Y"), ListItem("P9", "nine"),
+              ListItem("P10", "ten")});
+    Detail("P2", Answer("P2", "two"));
+    Detail("P10", "", "03");
+    Detail("P4", Answer("P4", "four, listed the run before"));
+    StartRun("20261203T000000Z-0001");
+    Detail("P11", Answer("P11", "eleven"));
+    ListPage({ListItem("P11", "eleven"), ListItem("P1", "one")});
+    Detail("P1", "", "03");
+    Detail("P11", Answer("P11", "eleven again"));
+    ASSERT_TRUE(writer_->Close().ok());
+  }
+
+  // What loading each record on its own through PostingsLoader leaves.
+  std::vector<Row> LoadedOneByOne() {
+    EXPECT_TRUE(EnsureRawTables(*warehouse_).ok());
+    EXPECT_TRUE(warehouse_->Execute("DELETE FROM raw_postings").ok());
+    PostingsLoader loader(*warehouse_);
+    Status status =
+        LakeReader(lake_.path().string())
+            .ForEach({std::string(kPostingsListDataset), std::string(kPostingsDetailDataset)},
+                     [&](const LakeRecord& record) -> Status { return LoadOne(loader, record); });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return Postings();
+  }
+
+  static Status LoadOne(PostingsLoader& loader, const LakeRecord& record) {
+    auto page = ParseSenuriXml(record.body, record.http_status, record.request);
+    if (!page.ok()) return Status::Ok();  // retried by the collector
+    const LoadStamp stamp{record.run_id, kLoadedAt};
+    if (record.dataset == kPostingsListDataset) return loader.LoadListPage(*page, stamp).status();
+    const std::string id = record.request.substr(record.request.find("id=") + 3);
+    const DetailResult detail[] = {{id, std::move(page).value()}};
+    return loader.LoadDetails(detail, stamp).status();
+  }
+
+  std::vector<Row> Postings() {
+    return AllRows(*warehouse_, "SELECT * FROM raw_postings ORDER BY jobId");
+  }
+
+  Result<ReloadStats> Reload(size_t held_list_bytes) {
+    return ReloadFromLake({.lake_root = lake_.path().string(),
+                           .loaded_at = kLoadedAt,
+                           .held_list_bytes = held_list_bytes},
+                          *warehouse_);
+  }
+};
+
+TEST_F(ReloadRowsTest, EachPostingWrittenOnceEqualsLoadingRecordByRecord) {
+  WriteThreeRuns();
+  const std::vector<Row> expected = LoadedOneByOne();
+  ASSERT_EQ(expected.size(), 11u);
+  auto stats = Reload(kDefaultHeldListBytes);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  // Every detail but P9's and P11's (before their list items) and P3's
+  // second (its row already written) completes a held list row; NODATA too.
+  EXPECT_EQ(stats->postings_written_once, 10);
+  EXPECT_EQ(stats->details, 13);
+  EXPECT_EQ(stats->skipped_errors, 2);
+  EXPECT_EQ(Postings(), expected);
+}
+
+TEST_F(ReloadRowsTest, HeldListRowsPastTheirBoundAreWrittenAndTheRowsStayTheSame) {
+  WriteThreeRuns();
+  const std::vector<Row> expected = LoadedOneByOne();
+  // Past the bound after every page: every list row is written on its own.
+  auto spilled = Reload(1);
+  ASSERT_TRUE(spilled.ok()) << spilled.status().ToString();
+  EXPECT_EQ(spilled->postings_written_once, 0);
+  EXPECT_EQ(Postings(), expected);
+  // Past it after some pages only.
+  auto some = Reload(1200);
+  ASSERT_TRUE(some.ok()) << some.status().ToString();
+  EXPECT_GT(some->postings_written_once, 0);
+  EXPECT_LT(some->postings_written_once, 10);
+  EXPECT_EQ(Postings(), expected);
 }
 
 }  // namespace

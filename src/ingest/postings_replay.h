@@ -1,0 +1,89 @@
+// PostingsReplay: the postings half of a reload from the lake. It gives
+// raw_postings the rows that loading each list page (PostingsLoader::
+// LoadListPage) and each detail (PostingsLoader::LoadDetails) in the order
+// received gives, but writes each posting's final row once where the lake
+// allows it, instead of a list row, a detail merge and a list-hash mark.
+//
+// How: a list item's row is held in memory (packed, keyed by jobId) instead
+// of written; a later list item for the same id replaces it. A detail for a
+// held id completes the row: list columns from the held item, detail
+// columns from the detail, _detail_list_hash from the held item's
+// _list_hash (what the detail merge would have read from the table), and
+// then the whole row goes out with the other completed rows, in batches of
+// one Upsert. A detail for an id not held loads as LoadDetails does (the
+// row it merges into is already in the table, or none is). Held items that
+// no detail completes are written as LoadListPage writes them, at Flush()
+// or when the held rows outgrow their bound (then the ones completed later
+// are written twice, as before). Writes leave in the order of the records
+// they come from, per id: a held row is always the newest thing said about
+// its id, so it goes out after everything pending.
+//
+// The values written are the same as loading record by record; on SQLite
+// the rows' rowids follow the order the rows are first written instead.
+//
+// Not thread-safe; used inside the reload's one transaction, whose
+// raw_postings must not be read between ApplyListPage and Flush().
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/raw_tables.h"
+
+namespace silverwork {
+
+// The default bound of PostingsReplay's held list rows: the benchmark's
+// 1,000,000 simulator postings, one run, take about 500 MB of it.
+inline constexpr size_t kDefaultHeldListBytes = size_t{1} << 30;
+
+class PostingsReplay {
+ public:
+  // `held_list_bytes`: how much memory the held list rows may take (their
+  // packed bytes plus a fixed charge per row); past it they are written.
+  PostingsReplay(Warehouse& warehouse, std::string loaded_at, size_t held_list_bytes);
+  PostingsReplay(const PostingsReplay&) = delete;
+  PostingsReplay& operator=(const PostingsReplay&) = delete;
+
+  // A list page of run `run_id`, as LoadListPage would load it.
+  Status ApplyListPage(const EnvelopePage& page, const std::string& run_id);
+  // A detail of run `run_id`, as LoadDetails would load it.
+  Status ApplyDetail(DetailResult detail, const std::string& run_id);
+  // Writes everything pending and held. Call once the records are applied.
+  Status Flush();
+
+  int64_t details() const { return details_; }
+  // Postings written as one row, list and detail together.
+  int64_t merged_rows() const { return merged_rows_; }
+  // How often the held list rows outgrew their bound and were written.
+  int64_t spills() const { return spills_; }
+
+ private:
+  Status Complete(const std::string& packed_list_row, const DetailResult& detail,
+                  const LoadStamp& stamp);
+  Status FlushCompleted();
+  Status FlushDetails();
+  Status WriteHeld();
+
+  Warehouse& warehouse_;
+  const std::string loaded_at_;
+  const size_t held_list_bytes_;
+  PostingsLoader loader_;
+
+  // List rows not written yet, packed (see PackTextRow in the .cc).
+  std::unordered_map<std::string, std::string> held_;
+  size_t held_bytes_ = 0;
+  // Whole rows (RawPostingsColumns() order) waiting for their Upsert.
+  std::vector<Row> completed_;
+  // Details for ids not held, of one run, waiting for LoadDetails. At most
+  // one of completed_ and details_ is non-empty: switching flushes.
+  std::vector<DetailResult> details_pending_;
+  std::string details_run_id_;
+
+  int64_t details_ = 0;
+  int64_t merged_rows_ = 0;
+  int64_t spills_ = 0;
+};
+
+}  // namespace silverwork
