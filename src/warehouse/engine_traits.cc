@@ -67,6 +67,11 @@ std::string EngineTraits::ReadSettingSql(std::string_view name) const {
   return Substitute(spellings_.read_setting_pattern, args);
 }
 
+std::string EngineTraits::ImportSnapshotSql(std::string_view snapshot_id) const {
+  const std::string args[] = {dialect().QuoteString(snapshot_id)};
+  return Substitute(spellings_.import_snapshot_pattern, args);
+}
+
 std::string EngineTraits::WriteSettingSql(std::string_view name, std::string_view value) const {
   const std::string args[] = {std::string(name), std::string(value)};
   return Substitute(spellings_.write_setting_pattern, args);

@@ -74,6 +74,13 @@ class EngineTraits {
     // Starts a transaction that only reads and sees one commit for all its
     // statements (ended by COMMIT), without taking a write lock.
     std::string_view begin_read_sql;
+    // Empty when read transactions on two connections cannot share one
+    // snapshot. Otherwise: one row, one column, the id of the snapshot of
+    // this connection's read transaction (begun with begin_read_sql); and
+    // the statement another connection runs first in its own read
+    // transaction to read that same snapshot ($1: the id, quoted).
+    std::string_view export_snapshot_sql;
+    std::string_view import_snapshot_pattern;
     // Empty when the engine has no roles (nor schemas). Otherwise: one row,
     // one column, the schema the connection creates tables in, quoted; and
     // one statement taking a relation name as its only parameter, returning
@@ -156,6 +163,9 @@ class EngineTraits {
   // See Spellings: readers that need several statements to agree (serve's
   // snapshot) start with it and end with COMMIT.
   std::string_view begin_read_sql() const { return spellings_.begin_read_sql; }
+  // See Spellings: empty when a read transaction's snapshot cannot be shared.
+  std::string_view export_snapshot_sql() const { return spellings_.export_snapshot_sql; }
+  std::string ImportSnapshotSql(std::string_view snapshot_id) const;
   // See Spellings; both empty on an engine without roles (warehouse/grants.h).
   std::string_view current_schema_sql() const { return spellings_.current_schema_sql; }
   std::string_view relation_grants_sql() const { return spellings_.relation_grants_sql; }

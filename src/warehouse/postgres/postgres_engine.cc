@@ -130,6 +130,8 @@ const EngineTraits& PostgresTraits() {
           .after_swap_sql = "",
           // READ COMMITTED would give each statement its own snapshot.
           .begin_read_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+          .export_snapshot_sql = "SELECT pg_export_snapshot()",
+          .import_snapshot_pattern = "SET TRANSACTION SNAPSHOT $1",
           .current_schema_sql = "SELECT quote_ident(current_schema())",
           .relation_grants_sql =
               "SELECT acl.privilege_type, CASE WHEN acl.grantee = 0 THEN 'PUBLIC' "

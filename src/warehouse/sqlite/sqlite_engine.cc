@@ -71,6 +71,9 @@ const EngineTraits& SqliteTraits() {
           .after_swap_sql = "PRAGMA legacy_alter_table = OFF",
           // Deferred: the first read fixes the snapshot; no write lock.
           .begin_read_sql = "BEGIN DEFERRED",
+          // No way to share a read transaction's snapshot (the library is
+          // built without SQLITE_ENABLE_SNAPSHOT): export_snapshot_sql and
+          // import_snapshot_pattern stay empty.
           // No roles: current_schema_sql and relation_grants_sql stay empty.
           // A table is dropped under the views that read it (dependent_views_sql
           // stays empty): they read the one renamed into its place.
