@@ -46,6 +46,11 @@ std::string EngineTraits::CopyFromStageSql(std::string_view quoted_table,
   return Substitute(spellings_.copy_from_stage_pattern, args);
 }
 
+std::string EngineTraits::AnalyzeTableSql(std::string_view quoted_table) const {
+  const std::string args[] = {std::string(quoted_table)};
+  return Substitute(spellings_.analyze_table_pattern, args);
+}
+
 std::span<const EngineTraits::SessionSetting> EngineTraits::SessionSettings(
     Workload workload) const {
   switch (workload) {

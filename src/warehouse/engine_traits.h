@@ -122,6 +122,14 @@ class EngineTraits {
     std::string_view stage_select_pattern;
     std::string_view staged_relation_pattern;
     std::string_view copy_from_stage_pattern;
+    // Empty when the engine's planner does without statistics of a table it
+    // has not been told to analyse (SQLite plans from its indexes).
+    // Otherwise: the statement collecting the planner's statistics of a table
+    // ($1, quoted), which a build runs once it has filled a table, so that
+    // what reads the table next (the build's tests, a daily build minutes
+    // later) is planned with them rather than with the guesses an engine
+    // makes until its own background analysis gets to the table.
+    std::string_view analyze_table_pattern;
     std::span<const SessionSetting> bulk_build_settings;
     std::span<const SessionSetting> small_reads_settings;
     std::string_view read_setting_pattern;   // $1: the name; one row, one column
@@ -179,6 +187,10 @@ class EngineTraits {
   std::string StageSelectSql(std::string_view quoted_name, std::string_view select_sql) const;
   std::string StagedRelationSql(std::string_view quoted_name) const;
   std::string CopyFromStageSql(std::string_view quoted_table, std::string_view staged) const;
+
+  // See Spellings: the statement collecting `quoted_table`'s statistics, or
+  // empty on an engine that keeps none.
+  std::string AnalyzeTableSql(std::string_view quoted_table) const;
 
   // The settings that suit `workload` (possibly none).
   std::span<const SessionSetting> SessionSettings(Workload workload) const;
