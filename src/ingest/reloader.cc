@@ -154,6 +154,7 @@ class LakeReplay {
     ReloadStats stats = stats_;
     stats.details = postings_.details();
     stats.postings_written_once = postings_.merged_rows();
+    stats.postings_appended = postings_.appended_rows();
     stats.project_pages = projects_.pages();
     stats.skipped_errors += projects_.skipped_errors();
     return stats;

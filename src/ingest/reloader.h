@@ -25,6 +25,7 @@ struct ReloadStats {
   int64_t list_pages = 0;
   int64_t details = 0;
   int64_t postings_written_once = 0;  // list item and detail as one row
+  int64_t postings_appended = 0;      // of those, new rows (Warehouse::Append)
   int64_t project_pages = 0;
   int64_t skipped_errors = 0;  // responses whose envelope was an error
   int64_t skipped_torn = 0;

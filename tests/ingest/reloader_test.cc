@@ -256,6 +256,9 @@ TEST_F(ReloadRowsTest, EachPostingWrittenOnceEqualsLoadingRecordByRecord) {
   // Every detail but P9's and P11's (before their list items) and P3's
   // second (its row already written) completes a held list row; NODATA too.
   EXPECT_EQ(stats->postings_written_once, 10);
+  // Of those, P2's and P1's second rows and P11's (its detail came first)
+  // rewrite ids already written: the other 7 are appended as new rows.
+  EXPECT_EQ(stats->postings_appended, 7);
   EXPECT_EQ(stats->details, 13);
   EXPECT_EQ(stats->skipped_errors, 2);
   EXPECT_EQ(Postings(), expected);
@@ -268,12 +271,14 @@ TEST_F(ReloadRowsTest, HeldListRowsPastTheirBoundAreWrittenAndTheRowsStayTheSame
   auto spilled = Reload(1);
   ASSERT_TRUE(spilled.ok()) << spilled.status().ToString();
   EXPECT_EQ(spilled->postings_written_once, 0);
+  EXPECT_EQ(spilled->postings_appended, 0);
   EXPECT_EQ(Postings(), expected);
   // Past it after some pages only.
   auto some = Reload(1200);
   ASSERT_TRUE(some.ok()) << some.status().ToString();
   EXPECT_GT(some->postings_written_once, 0);
   EXPECT_LT(some->postings_written_once, 10);
+  EXPECT_LE(some->postings_appended, some->postings_written_once);
   EXPECT_EQ(Postings(), expected);
 }
 
