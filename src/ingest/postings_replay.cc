@@ -91,10 +91,12 @@ const std::vector<std::string>& JobIdKey() {
 
 }  // namespace
 
-PostingsReplay::PostingsReplay(Warehouse& warehouse, std::string loaded_at, size_t held_list_bytes)
+PostingsReplay::PostingsReplay(Warehouse& warehouse, std::string loaded_at, size_t held_list_bytes,
+                               size_t max_tracked_ids)
     : warehouse_(warehouse),
       loaded_at_(std::move(loaded_at)),
       held_list_bytes_(held_list_bytes),
+      max_tracked_ids_(max_tracked_ids),
       loader_(warehouse) {}
 
 Status PostingsReplay::ApplyListPage(const EnvelopePage& page, const std::string& run_id) {
@@ -157,7 +159,7 @@ Status PostingsReplay::Complete(const std::string& job_id, const std::string& pa
 
 bool PostingsReplay::MarkWritten(const std::string& job_id) {
   if (!tracking_written_ids_) return false;
-  if (written_ids_.size() >= kMaxTrackedIds && !written_ids_.contains(job_id)) {
+  if (written_ids_.size() >= max_tracked_ids_ && !written_ids_.contains(job_id)) {
     tracking_written_ids_ = false;
     written_ids_ = {};
     return false;

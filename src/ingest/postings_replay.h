@@ -25,8 +25,9 @@
 // Warehouse::Append (no staging, no conflict check: on PostgreSQL a COPY
 // straight into raw_postings), the others through Upsert. To know which,
 // the replay keeps every id it has written (about 80 bytes each: 80 MB at
-// the benchmark's million postings) up to kMaxTrackedIds; past that it
-// stops tracking and every later row goes through Upsert.
+// the benchmark's million postings) up to a bound (kMaxTrackedIds by
+// default); past it, it stops tracking and every later row goes through
+// Upsert.
 //
 // Not thread-safe; used inside the reload's one transaction, whose
 // raw_postings must not be read between ApplyListPage and Flush().
@@ -55,7 +56,9 @@ class PostingsReplay {
  public:
   // `held_list_bytes`: how much memory the held list rows may take (their
   // packed bytes plus a fixed charge per row); past it they are written.
-  PostingsReplay(Warehouse& warehouse, std::string loaded_at, size_t held_list_bytes);
+  // `max_tracked_ids`: how many written ids it keeps to tell new rows.
+  PostingsReplay(Warehouse& warehouse, std::string loaded_at, size_t held_list_bytes,
+                 size_t max_tracked_ids = kMaxTrackedIds);
   PostingsReplay(const PostingsReplay&) = delete;
   PostingsReplay& operator=(const PostingsReplay&) = delete;
 
@@ -87,6 +90,7 @@ class PostingsReplay {
   Warehouse& warehouse_;
   const std::string loaded_at_;
   const size_t held_list_bytes_;
+  const size_t max_tracked_ids_;
   PostingsLoader loader_;
 
   // List rows not written yet, packed (see PackTextRow in the .cc).
@@ -97,7 +101,7 @@ class PostingsReplay {
   // appended ones: an id appears among them only after its appended row).
   std::vector<Row> completed_new_;
   std::vector<Row> completed_;
-  // Every id written so far, while it fits in kMaxTrackedIds.
+  // Every id written so far, while it fits in max_tracked_ids_.
   std::unordered_set<std::string> written_ids_;
   bool tracking_written_ids_ = true;
   // Details for ids not held, of one run, waiting for LoadDetails. At most

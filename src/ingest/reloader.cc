@@ -132,7 +132,7 @@ class LakeReplay {
  public:
   LakeReplay(const ReloadOptions& options, Warehouse& warehouse)
       : columns_(options.column_aliases),
-        postings_(warehouse, options.loaded_at, options.held_list_bytes),
+        postings_(warehouse, options.loaded_at, options.held_list_bytes, options.max_tracked_ids),
         projects_(warehouse, columns_, options.project_files, options.loaded_at) {}
 
   // Empties the projects file registry. REQUIRES: inside the transaction.

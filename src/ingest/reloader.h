@@ -39,6 +39,8 @@ struct ReloadOptions {
   // The memory list rows may take while they wait for their details
   // (PostingsReplay); past it they are written on their own.
   size_t held_list_bytes = kDefaultHeldListBytes;
+  // How many written postings ids PostingsReplay keeps to append new rows.
+  size_t max_tracked_ids = kMaxTrackedIds;
 };
 
 Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& warehouse);

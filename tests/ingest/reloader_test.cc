@@ -239,10 +239,11 @@ class ReloadRowsTest : public LakeFixture {
     return AllRows(*warehouse_, "SELECT * FROM raw_postings ORDER BY jobId");
   }
 
-  Result<ReloadStats> Reload(size_t held_list_bytes) {
+  Result<ReloadStats> Reload(size_t held_list_bytes, size_t max_tracked_ids = kMaxTrackedIds) {
     return ReloadFromLake({.lake_root = lake_.path().string(),
                            .loaded_at = kLoadedAt,
-                           .held_list_bytes = held_list_bytes},
+                           .held_list_bytes = held_list_bytes,
+                           .max_tracked_ids = max_tracked_ids},
                           *warehouse_);
   }
 };
@@ -279,6 +280,23 @@ TEST_F(ReloadRowsTest, HeldListRowsPastTheirBoundAreWrittenAndTheRowsStayTheSame
   EXPECT_GT(some->postings_written_once, 0);
   EXPECT_LT(some->postings_written_once, 10);
   EXPECT_LE(some->postings_appended, some->postings_written_once);
+  EXPECT_EQ(Postings(), expected);
+}
+
+TEST_F(ReloadRowsTest, PastItsBoundOfWrittenIdsTheReplayUpsertsAndTheRowsStayTheSame) {
+  WriteThreeRuns();
+  const std::vector<Row> expected = LoadedOneByOne();
+  // P9 (its detail, first), P1 and P2 fill the bound of 3; from P3 on every
+  // completed row goes through Upsert.
+  auto bounded = Reload(kDefaultHeldListBytes, 3);
+  ASSERT_TRUE(bounded.ok()) << bounded.status().ToString();
+  EXPECT_EQ(bounded->postings_written_once, 10);
+  EXPECT_EQ(bounded->postings_appended, 2);
+  EXPECT_EQ(Postings(), expected);
+
+  auto untracked = Reload(kDefaultHeldListBytes, 0);
+  ASSERT_TRUE(untracked.ok()) << untracked.status().ToString();
+  EXPECT_EQ(untracked->postings_appended, 0);
   EXPECT_EQ(Postings(), expected);
 }
 
