@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "warehouse/engine_traits.h"
+
 namespace silverwork {
 namespace {
 
@@ -96,7 +98,7 @@ PostingsReplay::PostingsReplay(Warehouse& warehouse, std::string loaded_at, size
     : warehouse_(warehouse),
       loaded_at_(std::move(loaded_at)),
       held_list_bytes_(held_list_bytes),
-      max_tracked_ids_(max_tracked_ids),
+      max_tracked_ids_(warehouse.traits().statements_are_round_trips() ? max_tracked_ids : 0),
       loader_(warehouse) {}
 
 Status PostingsReplay::ApplyListPage(const EnvelopePage& page, const std::string& run_id) {

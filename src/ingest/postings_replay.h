@@ -27,7 +27,10 @@
 // the replay keeps every id it has written (about 80 bytes each: 80 MB at
 // the benchmark's million postings) up to a bound (kMaxTrackedIds by
 // default); past it, it stops tracking and every later row goes through
-// Upsert.
+// Upsert. Only on engines whose statements are round trips (PostgreSQL):
+// SQLite's Append costs what its Upsert costs, and keeping the ids cost the
+// client 2-3 s of CPU at a million postings (docs/benchmarks.md), so there
+// every row goes through Upsert.
 //
 // Not thread-safe; used inside the reload's one transaction, whose
 // raw_postings must not be read between ApplyListPage and Flush().
@@ -56,7 +59,8 @@ class PostingsReplay {
  public:
   // `held_list_bytes`: how much memory the held list rows may take (their
   // packed bytes plus a fixed charge per row); past it they are written.
-  // `max_tracked_ids`: how many written ids it keeps to tell new rows.
+  // `max_tracked_ids`: how many written ids it keeps to tell new rows (0
+  // where statements are not round trips, whatever is passed).
   PostingsReplay(Warehouse& warehouse, std::string loaded_at, size_t held_list_bytes,
                  size_t max_tracked_ids = kMaxTrackedIds);
   PostingsReplay(const PostingsReplay&) = delete;
