@@ -14,7 +14,8 @@
 # (bench/bench_engine.sh) that lives for this run. Then `silverwork serve
 # --cache-entries 0` is started `starts` times; the snapshot load is the time
 # from the process's start to its "serving on" line (opening the warehouse,
-# reading every mart and the postings records, building the cubes). The last
+# reading every mart and the postings records, building the cubes; serve's
+# log line after it says how long each phase took). The last
 # server answers serve_latency (300 requests per endpoint, random filters).
 #
 # Environment: SILVERWORK_BUILD (default build/release: silverwork,
@@ -71,7 +72,7 @@ start_serve() {
   local started
   : >"$dir/serve.out"
   started=$(date +%s.%N)
-  nice -n "$nice_value" "$build/silverwork" --config "$dir/silverwork.toml" --log-level warn serve \
+  nice -n "$nice_value" "$build/silverwork" --config "$dir/silverwork.toml" --log-level info serve \
     --host 127.0.0.1 --port 0 --cache-entries 0 --reload-interval 0 >"$dir/serve.out" 2>"$dir/serve.err" &
   server=$!
   until grep -q '^serving on ' "$dir/serve.out"; do
@@ -91,6 +92,7 @@ for start in $(seq 1 "$starts"); do
   loads+=("$seconds")
   echo "start $start: snapshot loaded and serving after $seconds s," \
     "peak RSS $(($(awk '/VmHWM/ {print $2}' "/proc/$server/status") / 1024)) MB (load before $before, after $(load))"
+  sed -n 's/.*serve: snapshot of \(.*\)/  \1/p' "$dir/serve.err"
 done
 before=$(load)
 "$build/bench/serve_latency" --url "$url" --requests 300 | tee "$dir/latency.txt"

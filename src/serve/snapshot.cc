@@ -1,11 +1,15 @@
 #include "serve/snapshot.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <functional>
 #include <limits>
+#include <optional>
+#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -45,9 +49,19 @@ int64_t Integer(const Value& value) {
   return 0;
 }
 
+// `value`'s text, without a copy when it is text (other values are written
+// into `scratch`); NULL is empty. Loading a million rows, a copy per cell
+// would be most of the work.
+std::string_view TextOf(const Value& value, std::string& scratch) {
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  scratch = Text(value);
+  return scratch;
+}
+
 // "2024-03" -> 3; anything else -> 0.
 uint8_t MonthOf(const Value& value) {
-  const std::string text = Text(value);
+  std::string scratch;
+  const std::string_view text = TextOf(value, scratch);
   if (text.size() < 7) return 0;
   int month = 0;
   std::from_chars(text.data() + 5, text.data() + 7, month);
@@ -72,9 +86,9 @@ uint8_t SmallIndex(uint16_t index, std::string_view dimension) {
 uint16_t InternOrUnknown(Dimension& dimension, const Value& code, const Value& label,
                          std::string_view null_code, std::string_view null_label) {
   if (IsNull(code)) return dimension.Intern(null_code, null_label);
-  const std::string code_text = Text(code);
-  const std::string label_text = IsNull(label) ? code_text : Text(label);
-  return dimension.Intern(code_text, label_text);
+  std::string code_scratch, label_scratch;
+  const std::string_view code_text = TextOf(code, code_scratch);
+  return dimension.Intern(code_text, IsNull(label) ? code_text : TextOf(label, label_scratch));
 }
 
 // Sums records (as one-posting cells) or finer cells into the cube keeping `dims`.
@@ -181,9 +195,116 @@ class ReadTransaction {
   Warehouse* warehouse_;
 };
 
+// A second connection reading the same snapshot as the first, on engines
+// whose read transactions can share one (EngineTraits::export_snapshot_sql).
+// Members end in reverse order: the transaction, the settings, the connection.
+struct SnapshotPeer {
+  std::unique_ptr<Warehouse> warehouse;
+  std::optional<TunedSession> tuned;
+  std::optional<ReadTransaction> read;
+};
+
+// REQUIRES: `warehouse` is in the read transaction ReadTransaction::Begin
+// started, and has run no other statement in it that the engine needs
+// first. Null (and no error) when the engine cannot share the snapshot.
+Result<std::unique_ptr<SnapshotPeer>> OpenSnapshotPeer(Warehouse& warehouse) {
+  const EngineTraits& traits = warehouse.traits();
+  if (traits.export_snapshot_sql().empty()) return std::unique_ptr<SnapshotPeer>();
+  SW_ASSIGN_OR_RETURN(QueryResult exported, warehouse.QueryAll(traits.export_snapshot_sql()));
+  if (exported.rows.size() != 1 || exported.rows[0].size() != 1) {
+    return Status(ErrorCode::kInternal, "exporting the read transaction's snapshot gave no id");
+  }
+  auto peer = std::make_unique<SnapshotPeer>();
+  SW_ASSIGN_OR_RETURN(peer->warehouse, warehouse.OpenPeer());
+  peer->tuned.emplace(*peer->warehouse, Workload::kSmallReads);
+  SW_ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(*peer->warehouse));
+  peer->read.emplace(std::move(read));
+  SW_RETURN_IF_ERROR(
+      peer->warehouse->Execute(traits.ImportSnapshotSql(Text(exported.rows[0][0]))));
+  return peer;
+}
+
+// Calls `on_category` with each (job id, category index) of
+// int_posting_preferences, in the table's own order (no sort on the
+// engine). Categories `preferences` does not hold are skipped.
+Status ReadPostingCategories(Warehouse& warehouse, const Dimension& preferences,
+                             const std::function<void(std::string_view, uint8_t)>& on_category) {
+  std::string job_scratch, category_scratch;
+  return warehouse.Query(
+      "SELECT job_id, category_id FROM int_posting_preferences WHERE category_id IS NOT NULL", {},
+      [&](const Row& row) {
+        if (auto category = preferences.Find(TextOf(row[1], category_scratch))) {
+          on_category(TextOf(row[0], job_scratch), static_cast<uint8_t>(*category));
+        }
+        return Status::Ok();
+      });
+}
+
+// Postings' categories read on the second connection, kept until the
+// records they belong to are loaded: about 21 bytes a row.
+struct CategoryRows {
+  PackedStrings job_ids;
+  std::vector<uint8_t> categories;
+};
+
+// Finds a record's index by its job id: an open-addressing table of record
+// indexes (at least twice as many slots as records, so a lookup probes one
+// or two), hashed by the id's text. Bytewise, whatever the engine's
+// collation. Reads `job_ids`, which must outlive it unchanged.
+class JobIdIndex {
+ public:
+  explicit JobIdIndex(const PackedStrings& job_ids) : job_ids_(job_ids) {
+    size_t slots = 2;
+    while (slots < job_ids.size() * 2) slots <<= 1;
+    slots_.assign(slots, kEmpty);
+    mask_ = slots - 1;
+    for (uint32_t index = 0; index < job_ids.size(); ++index) {
+      size_t slot = Hash(job_ids.at(index)) & mask_;
+      while (slots_[slot] != kEmpty) slot = (slot + 1) & mask_;
+      slots_[slot] = index;
+    }
+  }
+
+  std::optional<uint32_t> Find(std::string_view job_id) const {
+    for (size_t slot = Hash(job_id) & mask_; slots_[slot] != kEmpty; slot = (slot + 1) & mask_) {
+      if (job_ids_.at(slots_[slot]) == job_id) return slots_[slot];
+    }
+    return std::nullopt;
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
+  static size_t Hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
+
+  const PackedStrings& job_ids_;
+  std::vector<uint32_t> slots_;
+  size_t mask_ = 0;
+};
+
+// How long each phase of a load took, for the log line operators read when
+// a load is slow ("serve: snapshot loaded in ...").
+class PhaseTimes {
+ public:
+  explicit PhaseTimes(Clock& clock) : clock_(clock), last_(clock.Monotonic()) {}
+  void Done(std::string_view phase) {
+    const auto now = clock_.Monotonic();
+    phases_ += fmt::format("{}{} {:.2f} s", phases_.empty() ? "" : ", ", phase,
+                           std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+  const std::string& phases() const { return phases_; }
+
+ private:
+  Clock& clock_;
+  std::chrono::steady_clock::time_point last_;
+  std::string phases_;
+};
+
 class SnapshotLoader {
  public:
-  explicit SnapshotLoader(Warehouse& warehouse) : warehouse_(warehouse) {}
+  // `peer`: a second connection in the same snapshot, or null.
+  SnapshotLoader(Warehouse& warehouse, SnapshotPeer* peer, PhaseTimes& times)
+      : warehouse_(warehouse), peer_(peer), times_(times) {}
 
   Result<ServingSnapshot> Load() {
     for (std::string_view table : kRequiredTables) {
@@ -195,11 +316,15 @@ class SnapshotLoader {
       }
     }
     SW_RETURN_IF_ERROR(LoadDimensions());
+    times_.Done("dimensions");
     SW_RETURN_IF_ERROR(LoadPostings());
     SW_RETURN_IF_ERROR(LoadProjects());
     SW_RETURN_IF_ERROR(LoadPopulation());
+    times_.Done("projects and population");
     SW_RETURN_IF_ERROR(LoadBuildStatus());
+    times_.Done("status tables and catalog");
     BuildCubes();
+    times_.Done("cubes");
     return std::move(snapshot_);
   }
 
@@ -251,13 +376,73 @@ class SnapshotLoader {
     return Status::Ok();
   }
 
+  // The records, then their categories: read on the second connection
+  // while this one reads the records when there is one, else after them.
   Status LoadPostings() {
+    if (peer_ == nullptr) {
+      Status status = LoadPostingRecords();
+      if (status.ok()) {
+        const JobIdIndex index(snapshot_.job_ids);
+        times_.Done("index by job id");
+        status = ReadPostingCategories(warehouse_, snapshot_.preferences,
+                                       [&](std::string_view job_id, uint8_t category) {
+                                         AddCategory(index, job_id, category);
+                                       });
+        times_.Done("postings' categories");
+      }
+      return status.ok() ? FinishPostings() : status.WithContext("cannot load postings");
+    }
+    CategoryRows rows;
+    Status peer_status;
+    {
+      // Joined on every way out, an exception from RecordOf's checks too.
+      std::jthread reader([&] { peer_status = ReadCategoryRows(*peer_->warehouse, rows); });
+      Status status = LoadPostingRecords();
+      if (!status.ok()) return status.WithContext("cannot load postings");
+    }
+    times_.Done("waiting for the categories");
+    if (!peer_status.ok()) {
+      return peer_status.WithContext(
+          "cannot load the postings' categories on the second connection");
+    }
+    const JobIdIndex index(snapshot_.job_ids);
+    for (size_t row = 0; row < rows.categories.size(); ++row) {
+      AddCategory(index, rows.job_ids.at(row), rows.categories[row]);
+    }
+    times_.Done("postings' categories");
+    return FinishPostings();
+  }
+
+  // On the second connection's thread: reads only `snapshot_.preferences`,
+  // which the first thread no longer changes.
+  Status ReadCategoryRows(Warehouse& peer, CategoryRows& rows) const {
+    try {
+      return ReadPostingCategories(peer, snapshot_.preferences,
+                                   [&](std::string_view job_id, uint8_t category) {
+                                     rows.job_ids.Add(job_id);
+                                     rows.categories.push_back(category);
+                                   });
+    } catch (const std::length_error& error) {
+      return Status(ErrorCode::kUnsupported,
+                    fmt::format("int_posting_preferences has {}", error.what()),
+                    "check the job ids in int_posting_preferences");
+    }
+  }
+
+  // Sets the category's bit in the record of `job_id`; rows of postings the
+  // fact does not hold are skipped.
+  void AddCategory(const JobIdIndex& index, std::string_view job_id, uint8_t category) {
+    if (auto found = index.Find(job_id)) {
+      snapshot_.postings[*found].preferences |= PreferenceMask{1} << category;
+    }
+  }
+
+  Status LoadPostingRecords() {
     // One table, ordered by the columns of its start_date index, which
     // covers every column read here: the engine reads the index alone, in
     // order (SQLite sorts only the postings of one day by job_id), instead
     // of a table row per posting. Ties on start_date are ordered by job_id,
-    // the table's key (on PostgreSQL in the database's collation). The
-    // categories are joined in LoadPostingCategories.
+    // the table's key (on PostgreSQL in the database's collation).
     constexpr std::string_view kSql =
         "SELECT job_id, start_year, start_month, iso_code, employment_shape_code, "
         "employment_shape_name, job_class_code, job_class_name, headcount, is_open "
@@ -270,16 +455,20 @@ class SnapshotLoader {
     const auto postings = static_cast<size_t>(Integer(count.rows.at(0).at(0)));
     snapshot_.postings.reserve(postings);
     snapshot_.job_ids.Reserve(postings, static_cast<size_t>(Integer(count.rows.at(0).at(1))));
-    uint64_t total_headcount = 0;
+    total_headcount_ = 0;
+    std::string scratch;
     Status status = ForEach(kSql, [&](const Row& row) {
       snapshot_.postings.push_back(RecordOf(row));
-      snapshot_.job_ids.Add(Text(row[0]));
-      total_headcount += snapshot_.postings.back().headcount;
+      snapshot_.job_ids.Add(TextOf(row[0], scratch));
+      total_headcount_ += snapshot_.postings.back().headcount;
     });
-    if (status.ok()) status = LoadPostingCategories();
-    if (!status.ok()) return status.WithContext("cannot load postings");
+    times_.Done("postings");
+    return status;
+  }
+
+  Status FinishPostings() {
     // Cells sum headcounts in 32 bits; the total bounds every sum.
-    Narrow<uint32_t>(total_headcount, "a total headcount");
+    Narrow<uint32_t>(total_headcount_, "a total headcount");
     snapshot_.postings.shrink_to_fit();
     snapshot_.job_ids.ShrinkToFit();
     for (const auto& record : snapshot_.postings) NoteYear(record.year);
@@ -287,30 +476,6 @@ class SnapshotLoader {
         snapshot_.postings.begin(), snapshot_.postings.end(),
         [](const PostingRecord& a, const PostingRecord& b) { return a.year > b.year; });
     return Status::Ok();
-  }
-
-  // Sets each record's category bits from int_posting_preferences, read in
-  // the table's own order (no sort, no lookup per posting on the engine):
-  // each row finds its posting by binary search in the records' indexes
-  // sorted by job id, bytewise here whatever the engine's collation. Rows
-  // of postings the fact does not hold, and unknown categories, are skipped.
-  Status LoadPostingCategories() {
-    const PackedStrings& job_ids = snapshot_.job_ids;
-    std::vector<uint32_t> by_job_id(job_ids.size());
-    for (uint32_t index = 0; index < by_job_id.size(); ++index) by_job_id[index] = index;
-    std::sort(by_job_id.begin(), by_job_id.end(),
-              [&](uint32_t a, uint32_t b) { return job_ids.at(a) < job_ids.at(b); });
-    return ForEach(
-        "SELECT job_id, category_id FROM int_posting_preferences WHERE category_id IS NOT NULL",
-        [&](const Row& row) {
-          const std::string job_id = Text(row[0]);
-          const auto found = std::lower_bound(
-              by_job_id.begin(), by_job_id.end(), job_id,
-              [&](uint32_t index, const std::string& key) { return job_ids.at(index) < key; });
-          if (found == by_job_id.end() || job_ids.at(*found) != job_id) return;
-          if (auto category = snapshot_.preferences.Find(Text(row[1])))
-            snapshot_.postings[*found].preferences |= PreferenceMask{1} << *category;
-        });
   }
 
   // A posting's record from its row, without its categories.
@@ -443,76 +608,16 @@ class SnapshotLoader {
   }
 
   Warehouse& warehouse_;
+  SnapshotPeer* const peer_;  // null: everything on warehouse_
+  PhaseTimes& times_;
   ServingSnapshot snapshot_;
+  uint64_t total_headcount_ = 0;
 };
 
 }  // namespace
 
-uint16_t Dimension::Intern(std::string_view code, std::string_view label,
-                           std::string_view name_en) {
-  auto found = by_code_.find(std::string(code));
-  if (found != by_code_.end()) return found->second;
-  if (values_.size() >= 0xFFFF) throw std::length_error("too many dimension values");
-  const auto index = static_cast<uint16_t>(values_.size());
-  values_.push_back({std::string(code), std::string(label), std::string(name_en)});
-  by_code_.emplace(std::string(code), index);
-  return index;
-}
-
-void PackedStrings::Add(std::string_view text) {
-  text_ += text;
-  ends_.push_back(Narrow<uint32_t>(text_.size(), "characters of job ids"));
-}
-
-void PackedStrings::Reserve(size_t strings, size_t characters) {
-  ends_.reserve(strings + 1);
-  text_.reserve(characters);
-}
-
-void PackedStrings::ShrinkToFit() {
-  ends_.shrink_to_fit();
-  text_.shrink_to_fit();
-}
-
-std::optional<uint16_t> Dimension::Find(std::string_view code) const {
-  auto found = by_code_.find(std::string(code));
-  if (found == by_code_.end()) return std::nullopt;
-  return found->second;
-}
-
-const PostingCube* ServingSnapshot::CubeFor(uint8_t dims) const {
-  for (const PostingCube& cube : posting_cubes) {
-    if ((cube.dims & dims) == dims) return &cube;
-  }
-  return nullptr;
-}
-
-const CategoryCube* ServingSnapshot::CategoryCubeFor(uint8_t dims) const {
-  for (const CategoryCube& cube : category_cubes) {
-    if ((cube.dims & dims) == dims) return &cube;
-  }
-  return nullptr;
-}
-
-std::span<const PostingRecord> ServingSnapshot::PostingsInYears(int year_from, int year_to) const {
-  if (!postings_by_year) return postings;
-  const auto first =
-      std::partition_point(postings.begin(), postings.end(),
-                           [&](const PostingRecord& record) { return record.year > year_to; });
-  const auto last = std::partition_point(
-      first, postings.end(), [&](const PostingRecord& record) { return record.year >= year_from; });
-  return {first, last};
-}
-
-const PopulationYear* ServingSnapshot::PopulationFor(int year) const {
-  const PopulationYear* chosen = population.empty() ? nullptr : &population.front();
-  for (const PopulationYear& candidate : population) {
-    if (candidate.year <= year) chosen = &candidate;
-  }
-  return chosen;
-}
-
-Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
+Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock,
+                                     SnapshotLoadOptions options) {
   const auto started = clock.Monotonic();
   // The request connections' settings (on PostgreSQL, no JIT: compiling the
   // big scans cost more than it saved; on SQLite a small page cache, enough
@@ -520,9 +625,21 @@ Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
   // connection's own values come back after it.
   TunedSession tuned(warehouse, Workload::kSmallReads);
   SW_ASSIGN_OR_RETURN(ReadTransaction read, ReadTransaction::Begin(warehouse));
+  PhaseTimes times(clock);
+  std::unique_ptr<SnapshotPeer> peer;
+  if (options.second_connection) {
+    Result<std::unique_ptr<SnapshotPeer>> opened = OpenSnapshotPeer(warehouse);
+    if (!opened.ok()) {
+      return opened.status().WithContext(
+          "cannot load the serving snapshot: cannot open a second connection in the same "
+          "snapshot");
+    }
+    peer = std::move(opened).value();
+    if (peer != nullptr) times.Done("second connection");
+  }
   Result<ServingSnapshot> snapshot = Status(ErrorCode::kInternal, "not loaded");
   try {
-    snapshot = SnapshotLoader(warehouse).Load();
+    snapshot = SnapshotLoader(warehouse, peer.get(), times).Load();
   } catch (const std::length_error& error) {
     return Status(ErrorCode::kUnsupported,
                   fmt::format("the warehouse has {}; the server's compact records cannot hold them",
@@ -532,6 +649,8 @@ Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock) {
   if (!snapshot.ok()) return snapshot.status().WithContext("cannot load the serving snapshot");
   snapshot->loaded_at = clock.Now();
   snapshot->load_seconds = std::chrono::duration<double>(clock.Monotonic() - started).count();
+  spdlog::info("serve: snapshot of {} postings loaded in {:.2f} s ({})", snapshot->postings.size(),
+               snapshot->load_seconds, times.phases());
   return snapshot;
 }
 

@@ -243,11 +243,25 @@ struct ServingStatus {
   std::chrono::system_clock::time_point loaded_at;
 };
 
+struct SnapshotLoadOptions {
+  // On an engine whose read transactions can share one snapshot
+  // (EngineTraits::export_snapshot_sql), the postings' categories are read
+  // on a second connection (Warehouse::OpenPeer) and thread, in the same
+  // snapshot, while `warehouse` reads the postings. False: every table on
+  // `warehouse`, one after another (what an engine without shared
+  // snapshots always does).
+  bool second_connection = true;
+};
+
 // Loads a snapshot from the warehouse's facts and marts (one read
 // transaction, the connection tuned for Workload::kSmallReads until it
-// ends), stamped with `clock`'s time. Fails, naming the table, when a
-// required table is missing: run `silverwork build` first.
-Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock);
+// ends; with a second connection, its read transaction sees the same
+// commit), stamped with `clock`'s time. Fails, naming the table, when a
+// required table is missing: run `silverwork build` first. A failure of the
+// second connection fails the load, saying so. Logs how long each phase
+// took (info level).
+Result<ServingSnapshot> LoadSnapshot(Warehouse& warehouse, Clock& clock,
+                                     SnapshotLoadOptions options = {});
 
 // Loads the status part (one read transaction), stamped with `clock`'s
 // time. Tables not there yet read as absent or empty: it loads on a

@@ -46,6 +46,11 @@ std::string EngineTraits::CopyFromStageSql(std::string_view quoted_table,
   return Substitute(spellings_.copy_from_stage_pattern, args);
 }
 
+std::string EngineTraits::AnalyzeTableSql(std::string_view quoted_table) const {
+  const std::string args[] = {std::string(quoted_table)};
+  return Substitute(spellings_.analyze_table_pattern, args);
+}
+
 std::span<const EngineTraits::SessionSetting> EngineTraits::SessionSettings(
     Workload workload) const {
   switch (workload) {
@@ -60,6 +65,11 @@ std::span<const EngineTraits::SessionSetting> EngineTraits::SessionSettings(
 std::string EngineTraits::ReadSettingSql(std::string_view name) const {
   const std::string args[] = {std::string(name)};
   return Substitute(spellings_.read_setting_pattern, args);
+}
+
+std::string EngineTraits::ImportSnapshotSql(std::string_view snapshot_id) const {
+  const std::string args[] = {dialect().QuoteString(snapshot_id)};
+  return Substitute(spellings_.import_snapshot_pattern, args);
 }
 
 std::string EngineTraits::WriteSettingSql(std::string_view name, std::string_view value) const {

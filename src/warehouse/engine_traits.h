@@ -74,6 +74,13 @@ class EngineTraits {
     // Starts a transaction that only reads and sees one commit for all its
     // statements (ended by COMMIT), without taking a write lock.
     std::string_view begin_read_sql;
+    // Empty when read transactions on two connections cannot share one
+    // snapshot. Otherwise: one row, one column, the id of the snapshot of
+    // this connection's read transaction (begun with begin_read_sql); and
+    // the statement another connection runs first in its own read
+    // transaction to read that same snapshot ($1: the id, quoted).
+    std::string_view export_snapshot_sql;
+    std::string_view import_snapshot_pattern;
     // Empty when the engine has no roles (nor schemas). Otherwise: one row,
     // one column, the schema the connection creates tables in, quoted; and
     // one statement taking a relation name as its only parameter, returning
@@ -115,6 +122,14 @@ class EngineTraits {
     std::string_view stage_select_pattern;
     std::string_view staged_relation_pattern;
     std::string_view copy_from_stage_pattern;
+    // Empty when the engine's planner does without statistics of a table it
+    // has not been told to analyse (SQLite plans from its indexes).
+    // Otherwise: the statement collecting the planner's statistics of a table
+    // ($1, quoted), which a build runs once it has filled a table, so that
+    // what reads the table next (the build's tests, a daily build minutes
+    // later) is planned with them rather than with the guesses an engine
+    // makes until its own background analysis gets to the table.
+    std::string_view analyze_table_pattern;
     std::span<const SessionSetting> bulk_build_settings;
     std::span<const SessionSetting> small_reads_settings;
     std::string_view read_setting_pattern;   // $1: the name; one row, one column
@@ -148,6 +163,9 @@ class EngineTraits {
   // See Spellings: readers that need several statements to agree (serve's
   // snapshot) start with it and end with COMMIT.
   std::string_view begin_read_sql() const { return spellings_.begin_read_sql; }
+  // See Spellings: empty when a read transaction's snapshot cannot be shared.
+  std::string_view export_snapshot_sql() const { return spellings_.export_snapshot_sql; }
+  std::string ImportSnapshotSql(std::string_view snapshot_id) const;
   // See Spellings; both empty on an engine without roles (warehouse/grants.h).
   std::string_view current_schema_sql() const { return spellings_.current_schema_sql; }
   std::string_view relation_grants_sql() const { return spellings_.relation_grants_sql; }
@@ -169,6 +187,10 @@ class EngineTraits {
   std::string StageSelectSql(std::string_view quoted_name, std::string_view select_sql) const;
   std::string StagedRelationSql(std::string_view quoted_name) const;
   std::string CopyFromStageSql(std::string_view quoted_table, std::string_view staged) const;
+
+  // See Spellings: the statement collecting `quoted_table`'s statistics, or
+  // empty on an engine that keeps none.
+  std::string AnalyzeTableSql(std::string_view quoted_table) const;
 
   // The settings that suit `workload` (possibly none).
   std::span<const SessionSetting> SessionSettings(Workload workload) const;

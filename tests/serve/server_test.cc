@@ -7,6 +7,7 @@
 #include <span>
 
 #include "common/date.h"
+#include "serve/peer_refusing_warehouse.h"
 #include "serve/reloading_harness.h"
 
 namespace silverwork::serve::testing {
@@ -455,6 +456,40 @@ TEST_F(Reloading, AWarehouseThatCannotBeReadKeepsTheSnapshotServingUntilItAnswer
   *refusing = false;
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloaded);
   EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kUnchanged);
+}
+
+// Where a load reads on a second connection (PostgreSQL), one that cannot be
+// opened fails the reload, saying so, and the server keeps serving its
+// snapshot; on SQLite nothing asks for one and the reload loads.
+TEST_F(Reloading, ASecondConnectionThatFailsKeepsThePreviousSnapshotServing) {
+  auto refuse_peers = std::make_shared<std::atomic<bool>>(false);
+  ServeOptions options = TestOptions(copy_.options());
+  options.open_warehouse =
+      [refuse_peers](const WarehouseOptions& warehouse) -> Result<std::unique_ptr<Warehouse>> {
+    SW_ASSIGN_OR_RETURN(auto opened, OpenWarehouse(warehouse));
+    if (!*refuse_peers) return opened;
+    return std::unique_ptr<Warehouse>(std::make_unique<PeerRefusingWarehouse>(std::move(opened)));
+  };
+  StartServer(std::move(options));
+  const int64_t busan = CopyCount("SELECT count(*) FROM fct_job_postings WHERE iso_code = 'KR-26'");
+  ASSERT_GT(busan, 0);
+  *refuse_peers = true;
+  Change("DELETE FROM fct_job_postings WHERE iso_code = 'KR-26'");
+  FinishBuild();
+  if (copy_.engine() == "sqlite") {
+    EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloaded);
+    EXPECT_EQ(Data("/api/v1/kpis")["postings"], 3000 - busan);
+    return;
+  }
+  EXPECT_EQ(server_->CheckWarehouse(), WarehouseCheck::kReloadFailed);
+  EXPECT_EQ(Data("/api/v1/kpis")["postings"], 3000);
+  Status reloaded = server_->Reload();
+  ASSERT_FALSE(reloaded.ok());
+  EXPECT_NE(reloaded.message().find("second connection"), std::string::npos)
+      << reloaded.ToString();
+  *refuse_peers = false;
+  EXPECT_TRUE(server_->Reload().ok());
+  EXPECT_EQ(Data("/api/v1/kpis")["postings"], 3000 - busan);
 }
 
 // The response cache's counters in /metrics: {hits, misses}.

@@ -120,6 +120,34 @@ TEST_P(EngineSpellingsTest, TheTableSwapStatementsRunInATransaction) {
   EXPECT_TRUE(transaction.Commit().ok());
 }
 
+// How many columns of `table` the planner has statistics for, on an engine
+// that keeps them; empty on one that keeps none.
+std::string StatisticsCountSql(const std::string& engine, const std::string& table) {
+  if (engine == "postgres")
+    return "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = '" +
+           table + "'";
+  return "";
+}
+
+TEST_P(EngineSpellingsTest, TheStatisticsStatementGivesThePlannerATablesStatistics) {
+  const std::string count_sql = StatisticsCountSql(GetParam(), "items");
+  const std::string analyze_sql = traits().AnalyzeTableSql(traits().dialect().QuoteIdentifier("items"));
+  // SQLite plans from its indexes: the build runs nothing there.
+  ASSERT_EQ(analyze_sql.empty(), count_sql.empty()) << analyze_sql;
+  if (analyze_sql.empty()) return;
+  ASSERT_TRUE(warehouse_
+                  ->Execute("CREATE TABLE items WITH (autovacuum_enabled = false) AS SELECT 'code ' || CAST(n AS TEXT) AS code, "
+                            "n AS amount FROM generate_series(1, 500) AS n")
+                  .ok());
+  EXPECT_EQ(Scalar(count_sql), "0");  // nobody has analysed the new table yet
+  Transaction transaction(*warehouse_);  // a snapshot's build analyses in its transaction
+  ASSERT_TRUE(transaction.Begin().ok());
+  Status analyzed = warehouse_->Execute(analyze_sql);
+  ASSERT_TRUE(analyzed.ok()) << analyzed.ToString();
+  ASSERT_TRUE(transaction.Commit().ok());
+  EXPECT_EQ(Scalar(count_sql), "2");
+}
+
 // A setting the engine has, and a value it is not set to by default.
 std::pair<std::string, std::string> SomeSetting(const std::string& engine) {
   if (engine == "postgres") return {"work_mem", "5MB"};

@@ -64,6 +64,11 @@ Result<int64_t> Materializer::CountRows(const std::string& relation) {
   return count;
 }
 
+Status Materializer::CollectStatistics(const std::string& table) {
+  const std::string sql = traits_.AnalyzeTableSql(warehouse_.dialect().QuoteIdentifier(table));
+  return sql.empty() ? Status::Ok() : warehouse_.Execute(sql);
+}
+
 namespace {
 
 // A replacement the engine ended to break a deadlock with another session
@@ -168,6 +173,9 @@ Result<BuildOutcome> Materializer::BuildTable(const std::string& relation,
   SW_RETURN_IF_ERROR(DropTableIfExists(staged));
   SW_RETURN_IF_ERROR(CreateTableAs(relation, staged, select_sql));
   auto prepare = [&]() -> Result<std::pair<int64_t, std::vector<std::string>>> {
+    // Before the swap, outside its transaction: the statistics stay with the
+    // table when it is renamed.
+    SW_RETURN_IF_ERROR(CollectStatistics(staged));
     SW_ASSIGN_OR_RETURN(int64_t rows, CountRows(staged));
     std::vector<ColumnSpec> columns;
     if (!indexes.unique_key.empty() || !indexes.indexes.empty()) {
@@ -350,6 +358,7 @@ Result<BuildOutcome> Materializer::LoadTable(const std::string& relation,
   for (const ColumnSpec& column : columns) names.push_back(column.name);
   Status status = warehouse_.EnsureTable({staged, std::move(columns), {}});
   if (status.ok()) status = warehouse_.Upsert(staged, names, {}, rows);
+  if (status.ok()) status = CollectStatistics(staged);
   if (!status.ok()) {
     (void)DropTableIfExists(staged);
     return status;

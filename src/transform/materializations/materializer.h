@@ -123,6 +123,10 @@ class Materializer {
                                                    bool if_not_exists) const;
 
   Result<int64_t> CountRows(const std::string& relation);
+  // Collects the planner's statistics of `table`, which a build has just
+  // filled, on engines that keep them (EngineTraits::AnalyzeTableSql);
+  // nothing elsewhere.
+  Status CollectStatistics(const std::string& table);
   Status DropTableIfExists(const std::string& relation);
 
  private:

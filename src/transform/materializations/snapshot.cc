@@ -173,6 +173,7 @@ Result<BuildOutcome> CreateSnapshot(Warehouse& warehouse, Materializer& material
       materializer.IndexStatements(
           relation, {.unique_key = config.unique_key, .indexes = config.indexes}, columns, false));
   for (const std::string& statement : index_sql) SW_RETURN_IF_ERROR(warehouse.Execute(statement));
+  SW_RETURN_IF_ERROR(materializer.CollectStatistics(relation));
   SW_ASSIGN_OR_RETURN(int64_t rows, materializer.CountRows(relation));
   SW_RETURN_IF_ERROR(transaction.Commit());
   return BuildOutcome{.rows_affected = rows,

@@ -71,6 +71,9 @@ const EngineTraits& SqliteTraits() {
           .after_swap_sql = "PRAGMA legacy_alter_table = OFF",
           // Deferred: the first read fixes the snapshot; no write lock.
           .begin_read_sql = "BEGIN DEFERRED",
+          // No way to share a read transaction's snapshot (the library is
+          // built without SQLITE_ENABLE_SNAPSHOT): export_snapshot_sql and
+          // import_snapshot_pattern stay empty.
           // No roles: current_schema_sql and relation_grants_sql stay empty.
           // A table is dropped under the views that read it (dependent_views_sql
           // stays empty): they read the one renamed into its place.
@@ -83,6 +86,9 @@ const EngineTraits& SqliteTraits() {
           .staged_relation_pattern = "temp.$1",
           .copy_from_stage_pattern =
               "CREATE TABLE $1 AS SELECT * FROM $2 WHERE 0; INSERT INTO $1 SELECT * FROM $2",
+          // Plans from its indexes; ANALYZE would read every index of a
+          // million-row table for statistics the project's queries do not need.
+          .analyze_table_pattern = "",
           .bulk_build_settings = kBulkBuildSettings,
           .small_reads_settings = kSmallReadsSettings,
           .read_setting_pattern = "PRAGMA $1",
