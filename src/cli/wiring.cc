@@ -134,10 +134,11 @@ void PrintProjectsOutcome(const ProjectsCollectStats& stats) {
 void PrintReloadOutcome(const ReloadStats& stats) {
   std::printf(
       "reloaded %lld lake records: %lld list pages, %lld details (%lld postings written "
-      "as one row), %lld projects pages; "
+      "as one row, %lld of them appended as new), %lld projects pages; "
       "%lld error responses and %lld torn records skipped\n",
       static_cast<long long>(stats.records), static_cast<long long>(stats.list_pages),
       static_cast<long long>(stats.details), static_cast<long long>(stats.postings_written_once),
+      static_cast<long long>(stats.postings_appended),
       static_cast<long long>(stats.project_pages), static_cast<long long>(stats.skipped_errors),
       static_cast<long long>(stats.skipped_torn));
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "warehouse/engine_traits.h"
+
 namespace silverwork {
 namespace {
 
@@ -91,10 +93,12 @@ const std::vector<std::string>& JobIdKey() {
 
 }  // namespace
 
-PostingsReplay::PostingsReplay(Warehouse& warehouse, std::string loaded_at, size_t held_list_bytes)
+PostingsReplay::PostingsReplay(Warehouse& warehouse, std::string loaded_at, size_t held_list_bytes,
+                               size_t max_tracked_ids)
     : warehouse_(warehouse),
       loaded_at_(std::move(loaded_at)),
       held_list_bytes_(held_list_bytes),
+      max_tracked_ids_(warehouse.traits().statements_are_round_trips() ? max_tracked_ids : 0),
       loader_(warehouse) {}
 
 Status PostingsReplay::ApplyListPage(const EnvelopePage& page, const std::string& run_id) {
@@ -121,7 +125,8 @@ Status PostingsReplay::ApplyDetail(DetailResult detail, const std::string& run_i
   if (held != held_.end()) {
     SW_RETURN_IF_ERROR(FlushDetails());
     PostingsLoader::WarnOnMismatchedIds({&detail, 1});
-    SW_RETURN_IF_ERROR(Complete(held->second, detail, LoadStamp{run_id, loaded_at_}));
+    SW_RETURN_IF_ERROR(
+        Complete(held->first, held->second, detail, LoadStamp{run_id, loaded_at_}));
     held_bytes_ -= held->first.size() + held->second.size() + kHeldRowOverhead;
     held_.erase(held);
     return Status::Ok();
@@ -135,8 +140,8 @@ Status PostingsReplay::ApplyDetail(DetailResult detail, const std::string& run_i
 
 // The row the list item's upsert and then the detail's merge leave: every
 // column is set by one of them, so the row does not depend on the table.
-Status PostingsReplay::Complete(const std::string& packed_list_row, const DetailResult& detail,
-                                const LoadStamp& stamp) {
+Status PostingsReplay::Complete(const std::string& job_id, const std::string& packed_list_row,
+                                const DetailResult& detail, const LoadStamp& stamp) {
   const WholeRowLayout& layout = WholeRowLayout::Get();
   Row whole(RawPostingsColumns().size());
   Row list = UnpackTextRow(packed_list_row);
@@ -148,12 +153,28 @@ Status PostingsReplay::Complete(const std::string& packed_list_row, const Detail
   for (size_t index = 0; index < detail_row.size(); ++index)
     whole[detail_positions[index]] = std::move(detail_row[index]);
   whole[layout.detail_list_hash] = whole[layout.list_hash];
-  completed_.push_back(std::move(whole));
+  (MarkWritten(job_id) ? completed_new_ : completed_).push_back(std::move(whole));
   ++merged_rows_;
-  return completed_.size() >= kWriteBatchRows ? FlushCompleted() : Status::Ok();
+  return completed_new_.size() + completed_.size() >= kWriteBatchRows ? FlushCompleted()
+                                                                       : Status::Ok();
+}
+
+bool PostingsReplay::MarkWritten(const std::string& job_id) {
+  if (!tracking_written_ids_) return false;
+  if (written_ids_.size() >= max_tracked_ids_ && !written_ids_.contains(job_id)) {
+    tracking_written_ids_ = false;
+    written_ids_ = {};
+    return false;
+  }
+  return written_ids_.insert(job_id).second;
 }
 
 Status PostingsReplay::FlushCompleted() {
+  if (!completed_new_.empty()) {
+    SW_RETURN_IF_ERROR(warehouse_.Append(kRawPostingsTable, RawPostingsColumns(), completed_new_));
+    appended_rows_ += static_cast<int64_t>(completed_new_.size());
+    completed_new_.clear();
+  }
   if (completed_.empty()) return Status::Ok();
   SW_RETURN_IF_ERROR(
       warehouse_.Upsert(kRawPostingsTable, RawPostingsColumns(), JobIdKey(), completed_));
@@ -163,6 +184,7 @@ Status PostingsReplay::FlushCompleted() {
 
 Status PostingsReplay::FlushDetails() {
   if (details_pending_.empty()) return Status::Ok();
+  for (const DetailResult& detail : details_pending_) MarkWritten(detail.job_id);
   SW_RETURN_IF_ERROR(
       loader_.LoadDetails(details_pending_, LoadStamp{details_run_id_, loaded_at_}).status());
   details_pending_.clear();
@@ -180,7 +202,10 @@ Status PostingsReplay::Flush() {
 Status PostingsReplay::WriteHeld() {
   std::vector<const std::pair<const std::string, std::string>*> ordered;
   ordered.reserve(held_.size());
-  for (const auto& entry : held_) ordered.push_back(&entry);
+  for (const auto& entry : held_) {
+    ordered.push_back(&entry);
+    MarkWritten(entry.first);
+  }
   std::sort(ordered.begin(), ordered.end(),
             [](const auto* left, const auto* right) { return left->first < right->first; });
   std::vector<Row> rows;

@@ -21,13 +21,27 @@
 // The values written are the same as loading record by record; on SQLite
 // the rows' rowids follow the order the rows are first written instead.
 //
+// A completed row whose id this replay has not written before goes through
+// Warehouse::Append (no staging, no conflict check: on PostgreSQL a COPY
+// straight into raw_postings), the others through Upsert. To know which,
+// the replay keeps every id it has written (about 80 bytes each: 80 MB at
+// the benchmark's million postings) up to a bound (kMaxTrackedIds by
+// default); past it, it stops tracking and every later row goes through
+// Upsert. Only on engines whose statements are round trips (PostgreSQL):
+// SQLite's Append costs what its Upsert costs, and keeping the ids cost the
+// client 2-3 s of CPU at a million postings (docs/benchmarks.md), so there
+// every row goes through Upsert.
+//
 // Not thread-safe; used inside the reload's one transaction, whose
 // raw_postings must not be read between ApplyListPage and Flush().
+// REQUIRES: raw_postings holds no row when the replay starts (the reload
+// emptied it in the same transaction).
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ingest/raw_tables.h"
@@ -38,11 +52,17 @@ namespace silverwork {
 // 1,000,000 simulator postings, one run, take about 500 MB of it.
 inline constexpr size_t kDefaultHeldListBytes = size_t{1} << 30;
 
+// How many written ids PostingsReplay keeps to tell new rows from rewrites.
+inline constexpr size_t kMaxTrackedIds = 4'000'000;
+
 class PostingsReplay {
  public:
   // `held_list_bytes`: how much memory the held list rows may take (their
   // packed bytes plus a fixed charge per row); past it they are written.
-  PostingsReplay(Warehouse& warehouse, std::string loaded_at, size_t held_list_bytes);
+  // `max_tracked_ids`: how many written ids it keeps to tell new rows (0
+  // where statements are not round trips, whatever is passed).
+  PostingsReplay(Warehouse& warehouse, std::string loaded_at, size_t held_list_bytes,
+                 size_t max_tracked_ids = kMaxTrackedIds);
   PostingsReplay(const PostingsReplay&) = delete;
   PostingsReplay& operator=(const PostingsReplay&) = delete;
 
@@ -58,32 +78,45 @@ class PostingsReplay {
   int64_t merged_rows() const { return merged_rows_; }
   // How often the held list rows outgrew their bound and were written.
   int64_t spills() const { return spills_; }
+  // Rows written through Append, as new ids.
+  int64_t appended_rows() const { return appended_rows_; }
 
  private:
-  Status Complete(const std::string& packed_list_row, const DetailResult& detail,
-                  const LoadStamp& stamp);
+  Status Complete(const std::string& job_id, const std::string& packed_list_row,
+                  const DetailResult& detail, const LoadStamp& stamp);
   Status FlushCompleted();
   Status FlushDetails();
   Status WriteHeld();
+  // Records that `job_id` has a row now; false when it may have had one
+  // before (written earlier, or no longer tracked).
+  bool MarkWritten(const std::string& job_id);
 
   Warehouse& warehouse_;
   const std::string loaded_at_;
   const size_t held_list_bytes_;
+  const size_t max_tracked_ids_;
   PostingsLoader loader_;
 
   // List rows not written yet, packed (see PackTextRow in the .cc).
   std::unordered_map<std::string, std::string> held_;
   size_t held_bytes_ = 0;
-  // Whole rows (RawPostingsColumns() order) waiting for their Upsert.
+  // Whole rows (RawPostingsColumns() order) waiting for their write: rows
+  // of ids not written before for Append, the others for Upsert (after the
+  // appended ones: an id appears among them only after its appended row).
+  std::vector<Row> completed_new_;
   std::vector<Row> completed_;
+  // Every id written so far, while it fits in max_tracked_ids_.
+  std::unordered_set<std::string> written_ids_;
+  bool tracking_written_ids_ = true;
   // Details for ids not held, of one run, waiting for LoadDetails. At most
-  // one of completed_ and details_ is non-empty: switching flushes.
+  // one of completed_new_/completed_ and details_pending_ is non-empty: switching flushes.
   std::vector<DetailResult> details_pending_;
   std::string details_run_id_;
 
   int64_t details_ = 0;
   int64_t merged_rows_ = 0;
   int64_t spills_ = 0;
+  int64_t appended_rows_ = 0;
 };
 
 }  // namespace silverwork

@@ -132,7 +132,7 @@ class LakeReplay {
  public:
   LakeReplay(const ReloadOptions& options, Warehouse& warehouse)
       : columns_(options.column_aliases),
-        postings_(warehouse, options.loaded_at, options.held_list_bytes),
+        postings_(warehouse, options.loaded_at, options.held_list_bytes, options.max_tracked_ids),
         projects_(warehouse, columns_, options.project_files, options.loaded_at) {}
 
   // Empties the projects file registry. REQUIRES: inside the transaction.
@@ -154,6 +154,7 @@ class LakeReplay {
     ReloadStats stats = stats_;
     stats.details = postings_.details();
     stats.postings_written_once = postings_.merged_rows();
+    stats.postings_appended = postings_.appended_rows();
     stats.project_pages = projects_.pages();
     stats.skipped_errors += projects_.skipped_errors();
     return stats;

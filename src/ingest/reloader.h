@@ -25,6 +25,7 @@ struct ReloadStats {
   int64_t list_pages = 0;
   int64_t details = 0;
   int64_t postings_written_once = 0;  // list item and detail as one row
+  int64_t postings_appended = 0;      // of those, new rows (Warehouse::Append)
   int64_t project_pages = 0;
   int64_t skipped_errors = 0;  // responses whose envelope was an error
   int64_t skipped_torn = 0;
@@ -38,6 +39,8 @@ struct ReloadOptions {
   // The memory list rows may take while they wait for their details
   // (PostingsReplay); past it they are written on their own.
   size_t held_list_bytes = kDefaultHeldListBytes;
+  // How many written postings ids PostingsReplay keeps to append new rows.
+  size_t max_tracked_ids = kMaxTrackedIds;
 };
 
 Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& warehouse);

@@ -51,6 +51,11 @@ std::string_view Warehouse::engine() const { return traits().engine(); }
 
 const Dialect& Warehouse::dialect() const { return traits().dialect(); }
 
+Status Warehouse::Append(std::string_view table, std::span<const std::string> columns,
+                         std::span<const Row> rows) {
+  return Upsert(table, columns, {}, rows);
+}
+
 Result<std::unique_ptr<Warehouse>> Warehouse::OpenPeer() {
   return Status(ErrorCode::kUnsupported,
                 fmt::format("the {} engine cannot open a second connection", engine()));

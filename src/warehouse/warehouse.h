@@ -133,6 +133,15 @@ class Warehouse {
   virtual Status Upsert(std::string_view table, std::span<const std::string> columns,
                         std::span<const std::string> key_columns, std::span<const Row> rows) = 0;
 
+  // Inserts rows the caller knows are new: no staging, no conflict check.
+  // A row whose primary key the table (or an earlier row of the call)
+  // already holds fails the call, never merges; the call is atomic, so then
+  // the table keeps nothing of it. The default is Upsert without key
+  // columns, a plain insert (SQLite: one prepared INSERT per call);
+  // PostgreSQL copies the rows straight into the table.
+  virtual Status Append(std::string_view table, std::span<const std::string> columns,
+                        std::span<const Row> rows);
+
   virtual Result<bool> TableExists(std::string_view name) = 0;
   // Columns of a table or view in declaration order. kNotFound if missing.
   virtual Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) = 0;

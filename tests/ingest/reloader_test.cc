@@ -20,6 +20,7 @@
 #include "scoped_temp_dir.h"
 #include "sources/datagokr_client.h"
 #include "transform/spy_warehouse.h"
+#include "warehouse/engine_traits.h"
 #include "warehouse_under_test.h"
 
 namespace silverwork {
@@ -239,10 +240,13 @@ class ReloadRowsTest : public LakeFixture {
     return AllRows(*warehouse_, "SELECT * FROM raw_postings ORDER BY jobId");
   }
 
-  Result<ReloadStats> Reload(size_t held_list_bytes) {
+  bool AppendsNewRows() const { return warehouse_->traits().statements_are_round_trips(); }
+
+  Result<ReloadStats> Reload(size_t held_list_bytes, size_t max_tracked_ids = kMaxTrackedIds) {
     return ReloadFromLake({.lake_root = lake_.path().string(),
                            .loaded_at = kLoadedAt,
-                           .held_list_bytes = held_list_bytes},
+                           .held_list_bytes = held_list_bytes,
+                           .max_tracked_ids = max_tracked_ids},
                           *warehouse_);
   }
 };
@@ -256,6 +260,10 @@ TEST_F(ReloadRowsTest, EachPostingWrittenOnceEqualsLoadingRecordByRecord) {
   // Every detail but P9's and P11's (before their list items) and P3's
   // second (its row already written) completes a held list row; NODATA too.
   EXPECT_EQ(stats->postings_written_once, 10);
+  // Of those, P2's and P1's second rows and P11's (its detail came first)
+  // rewrite ids already written: the other 7 are appended as new rows
+  // (where statements are round trips; SQLite upserts them all).
+  EXPECT_EQ(stats->postings_appended, AppendsNewRows() ? 7 : 0);
   EXPECT_EQ(stats->details, 13);
   EXPECT_EQ(stats->skipped_errors, 2);
   EXPECT_EQ(Postings(), expected);
@@ -268,12 +276,31 @@ TEST_F(ReloadRowsTest, HeldListRowsPastTheirBoundAreWrittenAndTheRowsStayTheSame
   auto spilled = Reload(1);
   ASSERT_TRUE(spilled.ok()) << spilled.status().ToString();
   EXPECT_EQ(spilled->postings_written_once, 0);
+  EXPECT_EQ(spilled->postings_appended, 0);
   EXPECT_EQ(Postings(), expected);
   // Past it after some pages only.
   auto some = Reload(1200);
   ASSERT_TRUE(some.ok()) << some.status().ToString();
   EXPECT_GT(some->postings_written_once, 0);
   EXPECT_LT(some->postings_written_once, 10);
+  EXPECT_LE(some->postings_appended, some->postings_written_once);
+  EXPECT_EQ(Postings(), expected);
+}
+
+TEST_F(ReloadRowsTest, PastItsBoundOfWrittenIdsTheReplayUpsertsAndTheRowsStayTheSame) {
+  WriteThreeRuns();
+  const std::vector<Row> expected = LoadedOneByOne();
+  // P9 (its detail, first), P1 and P2 fill the bound of 3; from P3 on every
+  // completed row goes through Upsert.
+  auto bounded = Reload(kDefaultHeldListBytes, 3);
+  ASSERT_TRUE(bounded.ok()) << bounded.status().ToString();
+  EXPECT_EQ(bounded->postings_written_once, 10);
+  EXPECT_EQ(bounded->postings_appended, AppendsNewRows() ? 2 : 0);
+  EXPECT_EQ(Postings(), expected);
+
+  auto untracked = Reload(kDefaultHeldListBytes, 0);
+  ASSERT_TRUE(untracked.ok()) << untracked.status().ToString();
+  EXPECT_EQ(untracked->postings_appended, 0);
   EXPECT_EQ(Postings(), expected);
 }
 

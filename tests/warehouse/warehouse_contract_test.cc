@@ -167,6 +167,48 @@ TEST_P(WarehouseContractTest, UpsertIsAllOrNothingPerCall) {
   EXPECT_EQ(All("SELECT code FROM codes"), (std::vector<Row>{{"c"}}));
 }
 
+TEST_P(WarehouseContractTest, AppendInsertsRowsAsGiven) {
+  const std::vector<Row> rows = {
+      {int64_t{1}, "tab\there \\N", 0.5, std::monostate{}},
+      {int64_t{2}, std::monostate{}, -2.0, "서울"},
+  };
+  ASSERT_TRUE(warehouse_->Append("people", kPeopleColumns, rows).ok());
+  const std::vector<std::string> some = {"id", "name"};
+  ASSERT_TRUE(warehouse_->Append("people", some, std::vector<Row>{{int64_t{3}, "c"}}).ok());
+  EXPECT_EQ(All("SELECT id, name, score, note FROM people ORDER BY id"),
+            (std::vector<Row>{rows[0], rows[1],
+                              {int64_t{3}, "c", std::monostate{}, std::monostate{}}}));
+  EXPECT_TRUE(warehouse_->Append("people", kPeopleColumns, {}).ok());
+  EXPECT_EQ(warehouse_->Append("people", kPeopleColumns, std::vector<Row>{{int64_t{4}}}).code(),
+            ErrorCode::kInvalidInput);
+}
+
+TEST_P(WarehouseContractTest, AppendOfAnExistingKeyFailsAndKeepsNothingOfTheCall) {
+  ASSERT_TRUE(Put({{int64_t{1}, "a", 1.0, "x"}}).ok());
+  ASSERT_TRUE(warehouse_->Begin().ok());
+  ASSERT_TRUE(Put({{int64_t{2}, "b", 2.0, "y"}}).ok());
+  // Row 1 of the call is new, row 2 repeats id 1: nothing of it may stay,
+  // and id 1 keeps its row (an append never merges).
+  Status status = warehouse_->Append(
+      "people", kPeopleColumns,
+      std::vector<Row>{{int64_t{3}, "c", 3.0, "z"}, {int64_t{1}, "dup", 9.0, "w"}});
+  EXPECT_EQ(status.code(), ErrorCode::kDatabase);
+  EXPECT_THAT(status.message(), HasSubstr("people"));
+  EXPECT_FALSE(status.hint().empty());
+  ASSERT_TRUE(warehouse_->InTransaction());
+  ASSERT_TRUE(warehouse_->Commit().ok());
+  EXPECT_EQ(All("SELECT id, name FROM people ORDER BY id"),
+            (std::vector<Row>{{int64_t{1}, "a"}, {int64_t{2}, "b"}}));
+
+  // A key twice within one call fails as well.
+  EXPECT_EQ(warehouse_
+                ->Append("people", kPeopleColumns,
+                         std::vector<Row>{{int64_t{5}, "e", 5.0, "v"}, {int64_t{5}, "f", 6.0, "u"}})
+                .code(),
+            ErrorCode::kDatabase);
+  EXPECT_EQ(Count("people"), 2);
+}
+
 TEST_P(WarehouseContractTest, RollbackDiscardsAndCommitKeeps) {
   ASSERT_TRUE(warehouse_->Begin().ok());
   EXPECT_TRUE(warehouse_->InTransaction());

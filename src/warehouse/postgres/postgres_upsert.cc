@@ -1,4 +1,5 @@
-// PostgresWarehouse::Upsert: COPY into a temporary table, then one merge.
+// PostgresWarehouse::Upsert: COPY into a temporary table, then one merge;
+// PostgresWarehouse::Append: COPY straight into the table.
 //
 // Per call, inside a savepoint of the caller's transaction (or a transaction
 // of its own): the temporary table for this table and column list is made
@@ -7,7 +8,7 @@
 // one INSERT ... SELECT ... ON CONFLICT DO UPDATE merges them, keeping the
 // last row of a key given twice. Nothing reaches the target table unless
 // the caller's transaction commits, so a process killed at any point leaves
-// whole batches only.
+// whole batches only. Append's COPY runs inside the same kind of savepoint.
 #include <fmt/format.h>
 
 #include "warehouse/engine_contract.h"
@@ -38,12 +39,12 @@ std::string PostgresWarehouse::StagingTableFor(std::string_view table,
   return name;
 }
 
-Status PostgresWarehouse::CopyRows(std::string_view table, const std::string& staging,
+Status PostgresWarehouse::CopyRows(std::string_view table, const std::string& destination,
                                    std::span<const std::string> columns,
-                                   std::span<const Row> rows) {
-  const std::string sql =
-      fmt::format("COPY {} ({}, {}) FROM STDIN", staging, QuotedNames(columns, dialect()),
-                  dialect().QuoteIdentifier(kRowColumn));
+                                   std::span<const Row> rows, bool row_positions) {
+  std::string column_list = QuotedNames(columns, dialect());
+  if (row_positions) column_list += ", " + dialect().QuoteIdentifier(kRowColumn);
+  const std::string sql = fmt::format("COPY {} ({}) FROM STDIN", destination, column_list);
   SW_RETURN_IF_ERROR(PrepareToSend());
   PGconn* connection = connection_.get();
   settled_status_ = PQtransactionStatus(connection);
@@ -58,7 +59,11 @@ Status PostgresWarehouse::CopyRows(std::string_view table, const std::string& st
       postgres::AppendCopyField(value, buffer);
       buffer += '\t';
     }
-    buffer += std::to_string(index);
+    if (row_positions) {
+      buffer += std::to_string(index);
+    } else {
+      buffer.pop_back();  // the last field's tab
+    }
     buffer += '\n';
     if (buffer.size() >= kCopyChunkBytes || index + 1 == rows.size()) {
       sent = PQputCopyData(connection, buffer.data(), static_cast<int>(buffer.size())) == 1;
@@ -72,7 +77,8 @@ Status PostgresWarehouse::CopyRows(std::string_view table, const std::string& st
     if (PQresultStatus(result.get()) == PGRES_COMMAND_OK || !status.ok()) continue;
     status = Failure(result.get(), sql);
     if (const int64_t row = postgres::RejectedCopyRow(result.get()); row >= 0) {
-      status = status.WithContext(fmt::format("Upsert into \"{}\" failed at row {}", table, row));
+      status = status.WithContext(fmt::format("{} into \"{}\" failed at row {}",
+                                              row_positions ? "Upsert" : "Append", table, row));
     }
   }
   if (status.ok() && !sent) status = Failure(nullptr, sql);
@@ -107,10 +113,19 @@ Status PostgresWarehouse::Upsert(std::string_view table, std::span<const std::st
 
   return RunAtomically(*this, [&]() -> Status {
     SW_RETURN_IF_ERROR(Execute(prepare));
-    SW_RETURN_IF_ERROR(CopyRows(table, staging, columns, rows));
+    SW_RETURN_IF_ERROR(CopyRows(table, staging, columns, rows, /*row_positions=*/true));
     Status merged = Execute(merge);
     return merged.ok() ? merged : merged.WithContext(fmt::format("Upsert into \"{}\"", table));
   });
+}
+
+Status PostgresWarehouse::Append(std::string_view table, std::span<const std::string> columns,
+                                 std::span<const Row> rows) {
+  SW_RETURN_IF_ERROR(CheckUpsertArguments(table, columns, {}, rows));
+  if (rows.empty()) return Status::Ok();
+  const std::string target = dialect().QuoteIdentifier(table);
+  return RunAtomically(
+      *this, [&] { return CopyRows(table, target, columns, rows, /*row_positions=*/false); });
 }
 
 }  // namespace silverwork

@@ -187,12 +187,12 @@ PGresult* PostgresWarehouse::NextResult(StreamedResult& stream) {
   return result;
 }
 
-// COPY is only for Upsert: a COPY reached any other way is refused, so that
+// COPY is only for Upsert and Append: a COPY reached any other way is refused, so that
 // the connection does not wait for data nobody sends.
 void PostgresWarehouse::EndUnexpectedCopy(PGresult* result) {
   PGconn* connection = connection_.get();
   if (PQresultStatus(result) == PGRES_COPY_IN) {
-    PQputCopyEnd(connection, "silverwork sends COPY data only through Upsert()");
+    PQputCopyEnd(connection, "silverwork sends COPY data only through Upsert() and Append()");
     return;
   }
   char* buffer = nullptr;

@@ -34,6 +34,8 @@
 //    the same column types and merges them with one INSERT ... ON CONFLICT
 //    DO UPDATE; a key given twice in one call keeps its last row, as
 //    SQLite's row-by-row upsert does.
+//  - Append copies the rows (COPY ... FROM STDIN) straight into the table,
+//    inside a savepoint: a duplicate key fails the COPY and undoes all of it.
 //  - A lost connection (server restart, network) fails the statement with
 //    kNetwork. Inside a transaction the message says the server rolled the
 //    transaction back, every call but Rollback keeps failing until the
@@ -89,6 +91,8 @@ class PostgresWarehouse final : public Warehouse {
   Status EnsureTable(const TableSpec& spec) override;
   Status Upsert(std::string_view table, std::span<const std::string> columns,
                 std::span<const std::string> key_columns, std::span<const Row> rows) override;
+  Status Append(std::string_view table, std::span<const std::string> columns,
+                std::span<const Row> rows) override;
 
   Result<bool> TableExists(std::string_view name) override;
   Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) override;
@@ -133,10 +137,13 @@ class PostgresWarehouse final : public Warehouse {
   // -1 when the name means no table or view.
   Result<int64_t> RelationOid(std::string_view name);
 
-  // Upsert's steps (postgres_upsert.cc).
+  // Upsert's and Append's steps (postgres_upsert.cc).
   std::string StagingTableFor(std::string_view table, std::span<const std::string> columns);
-  Status CopyRows(std::string_view table, const std::string& staging,
-                  std::span<const std::string> columns, std::span<const Row> rows);
+  // COPY of `rows` into `destination`; with `row_positions`, each row also
+  // carries its index in `rows` (the staging table's last column).
+  Status CopyRows(std::string_view table, const std::string& destination,
+                  std::span<const std::string> columns, std::span<const Row> rows,
+                  bool row_positions);
 
   postgres::PgConnection connection_;
   postgres::ConnectParameters parameters_;  // for OpenPeer and reconnecting
