@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <set>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -508,17 +509,18 @@ class SnapshotLoader {
         "projects.project_key "
         "WHERE projects.is_deleted = 0 "
         "GROUP BY 1, 2, 3, 4, 5, 6";
+    // Each cell's type group and code (row[2], row[3]) until every cell is
+    // read: they are interned in one order on every engine (see
+    // InternProjectTypes), not in the order the rows come, which is the
+    // engine's plan's.
+    std::vector<std::pair<Value, Value>> types;
     Status status = ForEach(kSql, [&](const Row& row) {
       ProjectCell cell;
       cell.year = static_cast<int16_t>(Integer(row[0]));
       cell.province = SmallIndex(
           InternOrUnknown(snapshot_.provinces, row[1], Value{}, kUnknownCode, kUnknownLabel),
           "province");
-      cell.type_group = SmallIndex(
-          InternOrUnknown(snapshot_.type_groups, row[2], Value{}, kUnknownCode, kUnknownLabel),
-          "project type group");
-      cell.type_code =
-          InternOrUnknown(snapshot_.type_codes, row[3], Value{}, kUnknownCode, kUnknownLabel);
+      types.emplace_back(row[2], row[3]);
       cell.continuation_years = static_cast<uint16_t>(std::clamp<int64_t>(Integer(row[4]), 1, 200));
       cell.start_month = MonthOf(row[5]);
       cell.projects = static_cast<uint32_t>(Integer(row[6]));
@@ -526,8 +528,33 @@ class SnapshotLoader {
       snapshot_.projects.push_back(cell);
       NoteYear(cell.year);
     });
+    if (status.ok()) InternProjectTypes(types);
     snapshot_.type_code_categories.resize(snapshot_.type_codes.size(), std::string(kUnknownLabel));
     return status.ok() ? status : status.WithContext("cannot load projects");
+  }
+
+  // Interns the projects' type groups and codes sorted bytewise by code,
+  // the unknown one (NULL) last, and sets each cell's indexes: filters and
+  // charts list them in that order whatever the engine, its collation or
+  // its plan. `types` holds the (group, code) of each cell, in order.
+  // REQUIRES: the cells are snapshot_.projects, and none were interned yet.
+  void InternProjectTypes(const std::vector<std::pair<Value, Value>>& types) {
+    std::set<std::string> groups, codes;  // std::string's order: bytewise
+    for (const auto& [group, code] : types) {
+      if (!IsNull(group)) groups.insert(Text(group));
+      if (!IsNull(code)) codes.insert(Text(code));
+    }
+    for (const std::string& group : groups) snapshot_.type_groups.Intern(group, group);
+    for (const std::string& code : codes) snapshot_.type_codes.Intern(code, code);
+    for (size_t index = 0; index < types.size(); ++index) {
+      const auto& [group, code] = types[index];
+      ProjectCell& cell = snapshot_.projects[index];
+      cell.type_group = SmallIndex(
+          InternOrUnknown(snapshot_.type_groups, group, Value{}, kUnknownCode, kUnknownLabel),
+          "project type group");
+      cell.type_code =
+          InternOrUnknown(snapshot_.type_codes, code, Value{}, kUnknownCode, kUnknownLabel);
+    }
   }
 
   Status LoadPopulation() {
