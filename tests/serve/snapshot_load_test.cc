@@ -5,6 +5,7 @@
 // one's commit, and a second connection that fails fails the load clearly.
 #include <map>
 
+#include "common/clock.h"
 #include "serve/peer_refusing_warehouse.h"
 #include "serve/serve_harness.h"
 #include "warehouse/engine_traits.h"
@@ -12,9 +13,16 @@
 namespace silverwork::serve::testing {
 namespace {
 
+// The load stamps its time and times its phases: a fake clock, never the
+// wall clock, for both.
+Clock& LoadClock() {
+  static FakeClock clock(std::chrono::system_clock::from_time_t(1'780'000'000));
+  return clock;
+}
+
 Result<ServingSnapshot> LoadFixture(SnapshotLoadOptions options) {
   SW_ASSIGN_OR_RETURN(auto warehouse, OpenWarehouse(SharedFixture::Get().options(true)));
-  return LoadSnapshot(*warehouse, DefaultClock(), options);
+  return LoadSnapshot(*warehouse, LoadClock(), options);
 }
 
 std::vector<std::tuple<std::string, std::string, std::string>> Values(const Dimension& dimension) {
@@ -165,7 +173,7 @@ TEST(SnapshotLoad, ASecondConnectionThatFailsFailsTheLoadSayingSo) {
   ASSERT_TRUE(inner.ok()) << inner.status().ToString();
   PeerRefusingWarehouse warehouse(std::move(inner).value());
   const bool shares_snapshots = !warehouse.traits().export_snapshot_sql().empty();
-  auto loaded = LoadSnapshot(warehouse, DefaultClock());
+  auto loaded = LoadSnapshot(warehouse, LoadClock());
   if (!shares_snapshots) {
     // Nothing asked of a second connection: everything on the first.
     EXPECT_EQ(warehouse.engine(), "sqlite");
@@ -181,7 +189,7 @@ TEST(SnapshotLoad, ASecondConnectionThatFailsFailsTheLoadSayingSo) {
   EXPECT_NE(loaded.status().message().find("refused a second connection"), std::string::npos);
   // The first connection's read transaction ended: it reads again.
   EXPECT_FALSE(warehouse.InTransaction());
-  auto again = LoadSnapshot(warehouse, DefaultClock(), {.second_connection = false});
+  auto again = LoadSnapshot(warehouse, LoadClock(), {.second_connection = false});
   EXPECT_TRUE(again.ok()) << again.status().ToString();
 }
 
