@@ -3,6 +3,7 @@
 // transaction's snapshot) it equals the snapshot loaded on one connection,
 // the categories agree with the SQL, the second connection reads the first
 // one's commit, and a second connection that fails fails the load clearly.
+#include <algorithm>
 #include <map>
 
 #include "common/clock.h"
@@ -90,6 +91,25 @@ void ExpectSameSnapshot(const ServingSnapshot& actual, const ServingSnapshot& ex
   for (size_t year = 0; year < actual.population.size(); ++year) {
     EXPECT_EQ(actual.population[year].year, expected.population[year].year);
     EXPECT_EQ(actual.population[year].aged_65_plus, expected.population[year].aged_65_plus);
+  }
+}
+
+// docs/serve.md: type groups and codes are listed in their codes' byte
+// order, the unknown one last, on every engine, never in the order the
+// engine's plan returns the projects' cells (PostgreSQL's changed once
+// builds collected statistics).
+TEST(SnapshotLoad, ProjectTypesAreInTheirCodesByteOrderOnEveryEngine) {
+  ASSERT_TRUE(SharedFixture::Get().status().ok()) << SharedFixture::Get().status().ToString();
+  auto loaded = LoadFixture({});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  for (const Dimension* dimension : {&loaded->type_groups, &loaded->type_codes}) {
+    std::vector<std::string> codes;
+    for (const DimensionValue& value : dimension->values()) codes.push_back(value.code);
+    ASSERT_GE(codes.size(), 3u) << "the fixture should hold several project types";
+    if (codes.back() == kUnknownCode) codes.pop_back();
+    EXPECT_TRUE(std::is_sorted(codes.begin(), codes.end())) << ::testing::PrintToString(codes);
+    EXPECT_EQ(std::count(codes.begin(), codes.end(), std::string(kUnknownCode)), 0)
+        << "the unknown type comes last";
   }
 }
 
