@@ -19,31 +19,10 @@
 ENGINE=${ENGINE:-sqlite}
 BENCH_PG_DIR=""
 BENCH_PG_URL=""
-BENCH_ENGINE_NICE_BEFORE=""
-
-# bench_autogroup_nice PID NICE: gives the session (autogroup) of PID that
-# nice. The kernel shares the CPU between sessions first and ranks processes by
-# their own nice only within a session, so this, not `nice`, is what keeps
-# other sessions' work (builds at nice 19) off a benchmark's cores
-# (docs/benchmarks.md, "Shared machines"). Says so when it cannot.
-bench_autogroup_nice() {
-  if ! echo "$2" 2>/dev/null >"/proc/$1/autogroup"; then
-    echo "bench: cannot set the autogroup nice of process $1 to $2 (needs root and" \
-         "autogroup scheduling); other sessions share the cores with it" >&2
-  fi
-}
-
-# bench_engine_prioritise: with BENCH_NICE set (e.g. -5), gives this script's
-# session that autogroup nice until bench_engine_stop, for scripts that do not
-# use bench_lib.sh's bench_prioritise. It cannot reach a PostgreSQL server:
-# PostgreSQL starts every backend and helper process in a session of its own
-# (setsid), so each competes as a session at nice 0 whatever the benchmark's
-# priority. Keep other work at autogroup nice 19 while measuring on it.
-bench_engine_prioritise() {
-  [ "${BENCH_NICE:-0}" != 0 ] || return 0
-  BENCH_ENGINE_NICE_BEFORE=$(sed -n 's/^.* nice \(-\{0,1\}[0-9]*\)$/\1/p' /proc/self/autogroup 2>/dev/null || true)
-  bench_autogroup_nice self "$BENCH_NICE"
-}
+# BENCH_NICE: bench_prioritise (bench_priority.sh) for the scripts that do not
+# use bench_lib.sh; bench_engine_stop puts the old priority back.
+# shellcheck source=bench/bench_priority.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_priority.sh"
 
 bench_engine_check() {
   case "$ENGINE" in
@@ -70,10 +49,7 @@ bench_engine_start() {
 }
 
 bench_engine_stop() {
-  if [ -n "$BENCH_ENGINE_NICE_BEFORE" ]; then
-    echo "$BENCH_ENGINE_NICE_BEFORE" 2>/dev/null >/proc/self/autogroup || true
-    BENCH_ENGINE_NICE_BEFORE=""
-  fi
+  bench_restore_priority
   [ -n "$BENCH_PG_DIR" ] || return 0
   scripts/postgres-test-server.sh stop "$BENCH_PG_DIR" >/dev/null 2>&1 || true
   rm -f "$BENCH_PG_DIR/pgpass"

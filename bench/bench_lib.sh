@@ -22,16 +22,16 @@
 #                (default 0: the postings benchmarks collect no projects)
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/bench_priority.sh
+source "$BENCH_ROOT/bench/bench_priority.sh"
 SILVERWORK="$(realpath -m "${SILVERWORK:-$BENCH_ROOT/build/release/silverwork}")"
 SIMULATOR="$(realpath -m "${SIMULATOR:-$SILVERWORK}")"
 BENCH_KEEP="${BENCH_KEEP:-0}"
-BENCH_NICE="${BENCH_NICE:-0}"
 BENCH_DIR=""
 SIMULATOR_PID=""
 SIMULATOR_URL=""
 SIMULATOR_KEY=""
 BENCH_CA_FILE=""
-BENCH_AUTOGROUP_NICE_BEFORE=""
 
 bench_die() {
   echo "bench: $*" >&2
@@ -41,9 +41,7 @@ bench_die() {
 bench_cleanup() {
   local status=$?
   bench_stop_simulator
-  if [[ -n "$BENCH_AUTOGROUP_NICE_BEFORE" ]]; then
-    echo "$BENCH_AUTOGROUP_NICE_BEFORE" 2>/dev/null >/proc/self/autogroup || true
-  fi
+  bench_restore_priority
   if [[ -n "$BENCH_DIR" && -d "$BENCH_DIR" ]]; then
     if [[ "$BENCH_KEEP" == 1 ]]; then
       echo "bench: kept $BENCH_DIR" >&2
@@ -70,25 +68,6 @@ bench_init() {
   bench_prioritise
 }
 
-# bench_prioritise: when BENCH_NICE is set, gives this session's autogroup
-# (every process of the terminal or job the script runs in) that nice until
-# bench_cleanup, so that other sessions' work, e.g. builds at nice 19, gets
-# the cores only when the benchmark leaves them idle. Without it, two busy
-# sessions beside a benchmark take two thirds of the machine whatever their
-# nice (docs/benchmarks.md, "Shared machines"). Says so when it cannot.
-bench_prioritise() {
-  [[ "$BENCH_NICE" != 0 ]] || return 0
-  local before
-  before="$(sed -n 's/^.* nice \(-\{0,1\}[0-9]*\)$/\1/p' /proc/self/autogroup 2>/dev/null || true)"
-  if [[ -z "$before" ]]; then
-    echo "bench: no autogroup scheduling here; nice $BENCH_NICE applies to the processes only" >&2
-  elif echo "$BENCH_NICE" 2>/dev/null >/proc/self/autogroup; then
-    [[ -n "$BENCH_AUTOGROUP_NICE_BEFORE" ]] || BENCH_AUTOGROUP_NICE_BEFORE="$before"
-  else
-    echo "bench: cannot set this session's autogroup nice to $BENCH_NICE (needs root); other" \
-         "sessions share the cores evenly with the benchmark" >&2
-  fi
-}
 
 # One line describing the machine and its load right now.
 bench_machine() {

@@ -44,7 +44,7 @@ stop_serve() {
   server=""
 }
 trap 'stop_serve; bench_engine_stop; rm -rf -- "$dir"' EXIT
-bench_engine_prioritise
+bench_prioritise
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 bench_engine_start "$dir/postgres"

@@ -39,7 +39,7 @@ project=${SILVERWORK_PROJECT:-$PWD}
 . bench/bench_engine.sh
 bench_engine_check
 trap bench_engine_stop EXIT
-bench_engine_prioritise
+bench_prioritise
 
 if [ ! -x "$build/silverwork" ] || [ ! -x "$build/bench/make_raw_fixture" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSILVERWORK_BENCH=ON >/dev/null
