@@ -143,6 +143,8 @@ class LakeReplay {
     const LakeRecord& record = parsed.record;
     if (record.dataset == kPostingsDetailDataset) return ApplyDetail(parsed);
     if (record.dataset == kPostingsListDataset) return ApplyListPage(parsed);
+    // The postings' stream of new rows holds the connection until it ends.
+    SW_RETURN_IF_ERROR(postings_.FinishStream());
     if (record.dataset == kProjectsDataset) return projects_.ReplayPage(record, *parsed.page);
     return projects_.Replay(record);
   }
