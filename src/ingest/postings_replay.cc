@@ -61,21 +61,10 @@ void ForEachPackedValue(std::string_view packed, OnValue on_value) {
   }
 }
 
-// `text` into `value`, reusing its string's capacity when it holds one.
-void AssignText(std::optional<std::string_view> text, Value& value) {
-  if (!text) {
-    value = std::monostate{};
-  } else if (std::string* existing = std::get_if<std::string>(&value)) {
-    existing->assign(*text);
-  } else {
-    value = std::string(*text);
-  }
-}
-
 Row UnpackTextRow(std::string_view packed) {
   Row row;
   ForEachPackedValue(packed, [&row](size_t, std::optional<std::string_view> text) {
-    AssignText(text, row.emplace_back());
+    AssignTextOrNull(text, row.emplace_back());
   });
   return row;
 }
@@ -183,17 +172,15 @@ Status PostingsReplay::Complete(const std::string& job_id, const std::string& pa
   whole_.resize(RawPostingsColumns().size());
   ForEachPackedValue(packed_list_row,
                      [&](size_t index, std::optional<std::string_view> text) {
-                       AssignText(text, whole_[layout.list[index]]);
+                       AssignTextOrNull(text, whole_[layout.list[index]]);
                      });
   const bool answered = !detail.page.items.empty();
-  const std::vector<size_t>& detail_positions = answered ? layout.answered : layout.nodata;
-  Row detail_row = PostingsLoader::DetailRow(detail, stamp);
-  for (size_t index = 0; index < detail_row.size(); ++index)
-    whole_[detail_positions[index]] = std::move(detail_row[index]);
+  PostingsLoader::DetailRowInto(detail, stamp, answered ? layout.answered : layout.nodata,
+                                whole_);
   for (size_t position : answered ? layout.unset_answered : layout.unset_nodata)
     whole_[position] = std::monostate{};
   const Value& list_hash = whole_[layout.list_hash];
-  AssignText(IsNull(list_hash) ? std::nullopt
+  AssignTextOrNull(IsNull(list_hash) ? std::nullopt
                                : std::optional<std::string_view>(std::get<std::string>(list_hash)),
              whole_[layout.detail_list_hash]);
   ++merged_rows_;
