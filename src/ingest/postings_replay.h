@@ -31,7 +31,7 @@
 // and opened again for the next new row, so writes keep their order.
 //
 // To know which rows are new, the replay keeps a 64-bit hash of every id it
-// has written (WrittenIds: 16 bytes or less per id, 16 MB at the benchmark's
+// has written (WrittenIds: 16-32 bytes per id, 16 MB at the benchmark's
 // million postings) up to a bound (kMaxTrackedIds by default); past it, it
 // stops tracking and every later row goes through Upsert. Only "new" must
 // be exact: a hash collision only sends a new row through Upsert. Only on

@@ -127,7 +127,8 @@ class LakeReadAhead {
 // loaders would have left, each posting's once where it can. Projects
 // documents and pages go to ProjectsReplay, which rebuilds the file registry
 // and the replaced-file semantics as the collector applied them. The two
-// write different tables, so neither waits for the other.
+// write different tables; a projects record first ends the postings'
+// stream of new rows, which holds the connection while it is open.
 class LakeReplay {
  public:
   LakeReplay(const ReloadOptions& options, Warehouse& warehouse)
