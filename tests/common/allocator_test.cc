@@ -22,8 +22,11 @@ TEST(AllocatorTest, TestBinariesRunOnGlibcsMalloc) {
 
 TEST(AllocatorTest, ReleasingFreeMemoryWorksOnTheProcessAllocator) {
   {
+    constexpr int kBlocks = 10'000;
     std::vector<std::unique_ptr<char[]>> temporaries;
-    for (int block = 0; block < 10'000; ++block) temporaries.push_back(std::make_unique<char[]>(1000));
+    temporaries.reserve(kBlocks);
+    for (int block = 0; block < kBlocks; ++block)
+      temporaries.push_back(std::make_unique<char[]>(1000));
   }
   EXPECT_EQ(ReleaseFreeMemory(), ProcessAllocator());
   // The heap still works after the release.
