@@ -10,10 +10,12 @@
 
 namespace silverwork {
 
+// kGlibc: glibc's malloc, or an allocator standing in for it without jemalloc's
+// interface (a sanitizer's, in the asan build).
 enum class Allocator { kGlibc, kJemalloc };
 
 // jemalloc when the process can see its mallctl() (linked into the executable
-// or preloaded, so ahead of glibc's malloc), glibc's otherwise.
+// or preloaded, so ahead of glibc's malloc), kGlibc otherwise.
 Allocator ProcessAllocator();
 
 // "glibc" or "jemalloc".
