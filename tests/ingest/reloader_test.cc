@@ -6,7 +6,8 @@
 // builds an index faster than it maintains one (PostgreSQL), a reload drops
 // raw_postings' secondary indexes while it loads and puts back the very
 // same ones before its commit; killed (SIGKILL) half way, it leaves the old
-// rows and the old indexes. The rows a reload
+// rows and the old indexes, and a reader meanwhile waits for the new rows
+// (on SQLite it reads the old ones). The rows a reload
 // writes (each posting's list item and detail as one row where it can,
 // PostingsReplay) must equal, column for column, loading the same records
 // one by one through PostingsLoader, however little memory the held list
@@ -21,9 +22,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <thread>
 
 #include "ingest/raw_tables.h"
 #include "lake/lake.h"
@@ -210,6 +213,42 @@ TEST_F(ReloaderTest, WhileItLoadsOnlyTheIndexesTheReloadReadsAreKeptAndTheSameAr
   EXPECT_EQ(RawIndexes(*warehouse_, place_.engine()), before);
   EXPECT_EQ(ScalarText(*warehouse_, "SELECT count(*) FROM raw_postings WHERE frDd IS NULL"),
             std::to_string(kReloadTestPostings));
+}
+
+// A reader on another connection during a reload: where the reload drops
+// indexes it holds raw_postings locked, so the reader waits and then counts
+// the new rows; elsewhere (SQLite) it counts the old rows at once.
+TEST_F(ReloaderTest, AReaderDuringAReloadWaitsForTheNewRowsOrSeesTheOldOnes) {
+  ASSERT_TRUE(EnsureRawTables(*warehouse_).ok());
+  ASSERT_TRUE(warehouse_->Execute("INSERT INTO raw_postings(jobId) VALUES('OLD')").ok());
+  WriteLongLake();
+  const bool rebuilds = warehouse_->traits().rebuilds_indexes_after_bulk_load();
+  std::unique_ptr<Warehouse> reader_connection = place_.Open();
+  ASSERT_NE(reader_connection, nullptr);
+  std::atomic<bool> read_done = false;
+  std::string counted;
+  std::thread reader;
+  transform::testing::SpyWarehouse spy(*warehouse_);
+  OnFirstDetailStatement(spy, [&] {
+    reader = std::thread([&] {
+      counted = ScalarText(*reader_connection, "SELECT count(*) FROM raw_postings");
+      read_done = true;
+    });
+    if (!rebuilds) {
+      reader.join();
+      return;
+    }
+    // Until the reader waits for the reload's lock (or, wrongly, has read).
+    while (!read_done && ScalarText(*warehouse_,
+                                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND "
+                                    "relation = 'raw_postings'::regclass") != "1") {
+    }
+  });
+  auto stats = ReloadFromLake(Options(), spy);
+  ASSERT_TRUE(reader.joinable() || read_done);
+  if (reader.joinable()) reader.join();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(counted, rebuilds ? std::to_string(kReloadTestPostings) : "1");
 }
 
 TEST_F(ReloaderTest, AReloadKilledHalfWayLeavesTheOldRowsAndTheOldIndexes) {
