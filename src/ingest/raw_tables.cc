@@ -167,9 +167,7 @@ Status EmptyRawTablesForReload(Warehouse& warehouse) {
   return warehouse.Execute(sql);
 }
 
-Status RecreateRawIndexes(Warehouse& warehouse) {
-  return warehouse.Execute(CreateRawIndexesSql());
-}
+Status RecreateRawIndexes(Warehouse& warehouse) { return warehouse.Execute(CreateRawIndexesSql()); }
 
 std::string ContentHash::Hex() const {
   char text[17];

@@ -17,7 +17,6 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -183,7 +182,8 @@ std::vector<std::string> IndexNames(const std::vector<Row>& indexes) {
 // statement (the lake of WriteLongLake has its details before their list
 // items, so they are written by statements of their own).
 void OnFirstDetailStatement(transform::testing::SpyWarehouse& spy, std::function<void()> during) {
-  spy.before_statement = [during = std::move(during), called = false](std::string_view sql) mutable {
+  spy.before_statement = [during = std::move(during),
+                          called = false](std::string_view sql) mutable {
     if (called || sql.find("_detail_list_hash") == std::string_view::npos) return;
     called = true;
     during();
@@ -201,7 +201,8 @@ TEST_F(ReloaderTest, WhileItLoadsOnlyTheIndexesTheReloadReadsAreKeptAndTheSameAr
   WriteLongLake();
   transform::testing::SpyWarehouse spy(*warehouse_);
   std::vector<std::string> during;
-  OnFirstDetailStatement(spy, [&] { during = IndexNames(RawIndexes(*warehouse_, place_.engine())); });
+  OnFirstDetailStatement(spy,
+                         [&] { during = IndexNames(RawIndexes(*warehouse_, place_.engine())); });
   auto stats = ReloadFromLake(Options(), spy);
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   ASSERT_FALSE(during.empty());
@@ -290,7 +291,8 @@ TEST_F(ReloaderTest, AReloadKilledHalfWayLeavesTheOldRowsAndTheOldIndexes) {
 
   std::unique_ptr<Warehouse> reopened = place_.Open();
   ASSERT_NE(reopened, nullptr);
-  EXPECT_EQ(AllRows(*reopened, "SELECT jobId FROM raw_postings"), std::vector<Row>{{std::string("OLD")}});
+  EXPECT_EQ(AllRows(*reopened, "SELECT jobId FROM raw_postings"),
+            std::vector<Row>{{std::string("OLD")}});
   EXPECT_EQ(RawIndexes(*reopened, place_.engine()), before);
 }
 
