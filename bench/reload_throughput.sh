@@ -17,7 +17,16 @@
 # Environment: SILVERWORK (default build/release/silverwork), ENGINE (sqlite or
 # postgres), BENCH_PG_DURABLE / BENCH_PG_SETTINGS (bench_engine.sh), BENCH_NICE
 # (e.g. -5 on a shared machine; needs root), BENCH_KEEP=1 (keep the work folder).
-# Prints a RESULT line; exits 1 when the reload fails.
+# On PostgreSQL it also prints what the server did (SERVER line): the WAL the
+# reload wrote, its full-page images, and the checkpoints requested (WAL past
+# max_wal_size) or timed during it. BENCH_PG_LOG=FILE copies the server's log
+# there before the server stops (with BENCH_PG_SETTINGS="-c log_checkpoints=on
+# -c log_min_duration_statement=0", each statement's time); BENCH_PERF=FILE
+# records `perf record -a -g` of the whole machine during the reload (read the
+# server's share with `perf report -i FILE --comm postgres`).
+# BENCH_RELOAD_OVER=1 reloads once unmeasured first, so the measured reload
+# replaces a full warehouse's rows (the rebuild case) instead of filling an
+# empty one. Prints a RESULT line; exits 1 when the reload fails.
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
 cd "$BENCH_ROOT"
@@ -31,7 +40,15 @@ days=2922
 today=2025-12-31
 
 bench_init
-trap 'bench_engine_stop; bench_cleanup' EXIT
+trap 'bench_copy_server_log; bench_engine_stop; bench_cleanup' EXIT
+
+# The server's counters the SERVER line compares before and after the reload.
+server_counters_sql="SELECT pg_current_wal_lsn(), (SELECT wal_fpi FROM pg_stat_wal),
+  (SELECT checkpoints_req FROM pg_stat_bgwriter), (SELECT checkpoints_timed FROM pg_stat_bgwriter)"
+bench_copy_server_log() {
+  [ -n "${BENCH_PG_LOG:-}" ] && [ -n "$BENCH_PG_DIR" ] || return 0
+  cp "$(cat "$BENCH_PG_DIR/server")/server.log" "$BENCH_PG_LOG" 2>/dev/null || true
+}
 
 # Collects the lake into $lake; the warehouse it also loads is thrown away.
 make_lake() {
@@ -66,12 +83,34 @@ bench_engine_start "$BENCH_DIR/postgres"
 
 bench_machine
 echo "lake: $lake ($(du -sm "$lake" | cut -f1) MB); engine: $ENGINE"
+if [ "${BENCH_RELOAD_OVER:-0}" = 1 ]; then
+  echo "reloading once first (unmeasured): the measured reload replaces a full warehouse"
+  (cd "$BENCH_DIR" && "$SILVERWORK" --config "$BENCH_DIR/reload.toml" reload >/dev/null \
+    2>"$BENCH_DIR/reload.err") || bench_die "the first reload failed: $(tail -n 5 "$BENCH_DIR/reload.err")"
+fi
+[ "$ENGINE" = postgres ] && server_before=$(bench_psql -AtF ' ' -c "$server_counters_sql")
+perf_pid=""
+if [ -n "${BENCH_PERF:-}" ]; then
+  perf record -a -g -F 499 -o "$BENCH_PERF" -q 2>/dev/null &
+  perf_pid=$!
+fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 status=0
 (cd "$BENCH_DIR" && /usr/bin/time -f "%e %U %S %M" -o "$BENCH_DIR/time.txt" \
   nice -n "$BENCH_NICE" "$SILVERWORK" --config "$BENCH_DIR/reload.toml" reload \
   >"$BENCH_DIR/reload.out" 2>"$BENCH_DIR/reload.err") || status=$?
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ -n "$perf_pid" ]; then
+  kill -INT "$perf_pid"
+  wait "$perf_pid" || true
+fi
+if [ "$ENGINE" = postgres ]; then
+  read -r lsn_before fpi_before req_before timed_before <<<"$server_before"
+  read -r wal_mb fpi_after req_after timed_after <<<"$(bench_psql -AtF ' ' -c "
+    SELECT round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn_before') / 1048576),
+      (SELECT wal_fpi FROM pg_stat_wal), (SELECT checkpoints_req FROM pg_stat_bgwriter),
+      (SELECT checkpoints_timed FROM pg_stat_bgwriter)")"
+fi
 if [ "$status" -ne 0 ]; then
   tail -n 20 "$BENCH_DIR/reload.err" >&2
   bench_die "reload exited with status $status"
@@ -91,3 +130,7 @@ echo "  $posting_rows postings rows + $project_rows project rows in $wall s" \
 echo "  load average before $load_before, after $load_after"
 echo "RESULT engine=$ENGINE postings=$posting_rows projects=$project_rows wall_s=$wall" \
   "rows_per_s=$rate user_s=$user sys_s=$sys rss_mb=$((rss_kb / 1024)) nice=$BENCH_NICE"
+if [ "$ENGINE" = postgres ]; then
+  echo "SERVER wal_mb=$wal_mb full_page_images=$((fpi_after - fpi_before))" \
+    "checkpoints_requested=$((req_after - req_before)) checkpoints_timed=$((timed_after - timed_before))"
+fi

@@ -11,6 +11,8 @@ packages=(
   libssl-dev libpugixml-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libcpp-httplib-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libyaml-cpp-dev libzstd-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # The allocator the silverwork executable links (SILVERWORK_JEMALLOC).
+  libjemalloc-dev
   sqlite3 curl openssl jq tzdata
   # The server the PostgreSQL tests start and stop (scripts/postgres-test-server.sh).
   postgresql

@@ -1,5 +1,6 @@
 #include "ingest/raw_tables.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -130,21 +131,53 @@ const std::vector<std::string>& RawPostingsColumns() {
   return columns;
 }
 
+namespace {
+
+// A secondary index of a raw table, and whether a reload keeps it while it
+// loads (it reads it itself) or may drop it and create it again at the end.
+struct RawIndex {
+  std::string_view name;
+  std::string_view definition;  // what follows CREATE INDEX IF NOT EXISTS <name> ON
+  bool read_by_reload;
+};
+
+// The detail phase walks postings by start date; the list pass finds the
+// oldest posting held open, and the models the statuses that disagree with
+// their dates, by status and deadline; incremental models read what was
+// loaded since their last build. A projects file's rows are replaced,
+// counted and hashed by file id (during a reload too).
+constexpr RawIndex kRawIndexes[] = {
+    {"raw_postings_frdd", "raw_postings(frDd, jobId)", false},
+    {"raw_postings_status", "raw_postings(deadline, toDd, frDd)", false},
+    {"raw_postings_loaded_at", "raw_postings(_loaded_at)", false},
+    {"raw_projects_loaded_at", "raw_projects(_loaded_at)", true},
+    {"raw_projects_file", "raw_projects(_file_id)", true},
+};
+
+std::string CreateRawIndexesSql() {
+  std::string sql;
+  for (const RawIndex& index : kRawIndexes)
+    sql += fmt::format("CREATE INDEX IF NOT EXISTS {} ON {};", index.name, index.definition);
+  return sql;
+}
+
+}  // namespace
+
 Status EnsureRawTables(Warehouse& warehouse) {
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawPostingsSpec()));
   SW_RETURN_IF_ERROR(warehouse.EnsureTable(RawProjectsSpec()));
-  // The detail phase walks postings by start date; the list pass finds the
-  // oldest posting held open, and the models the statuses that disagree with
-  // their dates, by status and deadline; incremental models read what was
-  // loaded since their last build.
-  return warehouse.Execute(
-      "CREATE INDEX IF NOT EXISTS raw_postings_frdd ON raw_postings(frDd, jobId);"
-      "CREATE INDEX IF NOT EXISTS raw_postings_status ON raw_postings(deadline, toDd, frDd);"
-      "CREATE INDEX IF NOT EXISTS raw_postings_loaded_at ON raw_postings(_loaded_at);"
-      "CREATE INDEX IF NOT EXISTS raw_projects_loaded_at ON raw_projects(_loaded_at);"
-      // A file's rows are replaced, counted and hashed by file id.
-      "CREATE INDEX IF NOT EXISTS raw_projects_file ON raw_projects(_file_id)");
+  return warehouse.Execute(CreateRawIndexesSql());
 }
+
+Status EmptyRawTablesForReload(Warehouse& warehouse) {
+  std::string sql = "DELETE FROM raw_postings; DELETE FROM raw_projects;";
+  if (warehouse.traits().rebuilds_indexes_after_bulk_load())
+    for (const RawIndex& index : kRawIndexes)
+      if (!index.read_by_reload) sql += fmt::format("DROP INDEX IF EXISTS {};", index.name);
+  return warehouse.Execute(sql);
+}
+
+Status RecreateRawIndexes(Warehouse& warehouse) { return warehouse.Execute(CreateRawIndexesSql()); }
 
 std::string ContentHash::Hex() const {
   char text[17];

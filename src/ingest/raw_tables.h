@@ -39,6 +39,17 @@ struct LoadStamp {
 // Creates (or widens) the raw tables and their indexes.
 Status EnsureRawTables(Warehouse& warehouse);
 
+// For a reload, inside its transaction: empties the raw tables (DELETE, so a
+// reader whose snapshot predates the reload's commit still sees the old rows)
+// and, on engines that create an index faster than they maintain it during
+// a bulk load (EngineTraits::rebuilds_indexes_after_bulk_load), drops the
+// secondary indexes the reload itself does not read (raw_postings' three;
+// its primary key stays for the upserts, raw_projects' for the file
+// replacements). RecreateRawIndexes, before the commit, creates them again
+// with the definitions EnsureRawTables uses. REQUIRES: EnsureRawTables ran.
+Status EmptyRawTablesForReload(Warehouse& warehouse);
+Status RecreateRawIndexes(Warehouse& warehouse);
+
 // Every column of raw_postings, in table order.
 const std::vector<std::string>& RawPostingsColumns();
 

@@ -8,6 +8,7 @@
 #include "http/http_client.h"
 #include "ingest/postings_replay.h"
 #include "ingest/projects_replay.h"
+#include "ingest/raw_tables.h"
 #include "sources/datagokr_client.h"
 
 namespace silverwork {
@@ -201,10 +202,10 @@ Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& ware
   SW_RETURN_IF_ERROR(EnsureRawTables(warehouse));
   Transaction transaction(warehouse);
   SW_RETURN_IF_ERROR(transaction.Begin());
-  SW_RETURN_IF_ERROR(warehouse.Execute("DELETE FROM raw_postings; DELETE FROM raw_projects"));
-
   LakeReplay replay(options, warehouse);
   SW_RETURN_IF_ERROR(replay.Begin());
+  // After Begin, which ensures the raw tables (and so their indexes) again.
+  SW_RETURN_IF_ERROR(EmptyRawTablesForReload(warehouse));
   Progress progress("reload", 0);
   LakeStats lake_stats;
   LakeReadAhead reading(options.lake_root,
@@ -216,6 +217,7 @@ Result<ReloadStats> ReloadFromLake(const ReloadOptions& options, Warehouse& ware
   }
   SW_RETURN_IF_ERROR(reading.Finish(&lake_stats));
   SW_RETURN_IF_ERROR(replay.Finish());
+  SW_RETURN_IF_ERROR(RecreateRawIndexes(warehouse));
   SW_RETURN_IF_ERROR(transaction.Commit());
   progress.Finish();
 

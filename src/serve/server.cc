@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
-#include <malloc.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -10,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/allocator.h"
 #include "common/date.h"
 #include "common/log.h"
 #include "serve/catalog_api.h"
@@ -225,8 +225,9 @@ class Server::Impl {
     }
     pool_.Reset();
     // Loading churns through a million rows of temporaries; hand the freed
-    // pages back so the resident size reflects what the snapshot holds.
-    malloc_trim(0);
+    // pages back so the resident size reflects what the snapshot holds
+    // (glibc keeps them in its heap, jemalloc until its decay timers pass).
+    ReleaseFreeMemory();
     // Never older than the marts it is shown beside.
     if (Status status = ReloadStatus(**warehouse); !status.ok())
       spdlog::warn("serve: the status figures were not reloaded with the marts: {}",

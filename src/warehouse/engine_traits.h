@@ -138,6 +138,14 @@ class EngineTraits {
     // True when every statement is a round trip to a server, so loaders
     // send rows in bulk (Upsert) rather than one statement per row.
     bool statements_are_round_trips = false;
+    // True when creating an index over a filled table costs much less than
+    // keeping it up to date row by row while the table is filled (one sort
+    // instead of a B-tree descent per row and index), so a bulk load that
+    // empties a table and refills it in one transaction (reload) drops the
+    // table's secondary indexes first and creates them again before its
+    // commit. Dropping an index locks its table against readers until the
+    // commit (PostgreSQL: ACCESS EXCLUSIVE), so readers wait for the load.
+    bool rebuilds_indexes_after_bulk_load = false;
   };
 
   // REQUIRES: `spellings`' views and spans and `dialect` outlive the traits.
@@ -154,6 +162,9 @@ class EngineTraits {
 
   // See Spellings.
   bool statements_are_round_trips() const { return spellings_.statements_are_round_trips; }
+  bool rebuilds_indexes_after_bulk_load() const {
+    return spellings_.rebuilds_indexes_after_bulk_load;
+  }
   std::string_view relation_kind_sql() const { return spellings_.relation_kind_sql; }
   std::string_view unique_index_columns_sql() const { return spellings_.unique_index_columns_sql; }
   // SQL that is true when `a` and `b` differ, treating two NULLs as equal.

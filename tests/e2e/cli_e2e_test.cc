@@ -33,6 +33,23 @@ TEST(Binary, EveryCommandAnswersHelp) {
   }
 }
 
+// The shipped binary allocates through jemalloc (SILVERWORK_JEMALLOC, on by
+// default), and a build with the option off or with sanitizers through
+// another allocator: asked to print its statistics at exit, jemalloc does so
+// only if it served the process's mallocs. Debian GCC links with --as-needed,
+// which would drop a library nothing calls by name.
+TEST(Binary, AllocatesThroughTheAllocatorTheBuildChose) {
+  TempDir dir;
+  ChildProcess help({SILVERWORK_BINARY, "--help"}, {{"MALLOC_CONF", "stats_print:true"}},
+                    dir.path() + "/stdout.txt", dir.path() + "/stderr.txt");
+  ASSERT_EQ(help.Wait(), 0) << ReadFile(dir.path() + "/stderr.txt");
+  const bool printed_jemalloc_statistics =
+      ReadFile(dir.path() + "/stderr.txt").find("Begin jemalloc statistics") != std::string::npos;
+  EXPECT_EQ(printed_jemalloc_statistics, SILVERWORK_JEMALLOC_LINKED == 1)
+      << "the build " << (SILVERWORK_JEMALLOC_LINKED == 1 ? "links" : "does not link")
+      << " jemalloc (SILVERWORK_JEMALLOC); `ldd " << SILVERWORK_BINARY << "` shows what it loads";
+}
+
 TEST(Binary, FindsItsConfigThroughSilverworkConfigOrTheWorkingDirectory) {
   BinaryHarness harness;  // its config is silverwork.toml in its directory
   ASSERT_EQ(harness.Run({"collect", "projects"}), 0) << harness.Stderr();

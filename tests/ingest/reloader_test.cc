@@ -2,7 +2,12 @@
 // ahead of the loading: a lake many batches long must still load in the
 // order received (the last answer for an id wins, a detail before its list
 // item keeps its detail), and a load that fails half way must stop the
-// reading, say why, and leave the tables as they were. The rows a reload
+// reading, say why, and leave the tables as they were. Where the engine
+// builds an index faster than it maintains one (PostgreSQL), a reload drops
+// raw_postings' secondary indexes while it loads and puts back the very
+// same ones before its commit; killed (SIGKILL) half way, it leaves the old
+// rows and the old indexes, and a reader meanwhile waits for the new rows
+// (on SQLite it reads the old ones). The rows a reload
 // writes (each posting's list item and detail as one row where it can,
 // PostingsReplay) must equal, column for column, loading the same records
 // one by one through PostingsLoader, however little memory the held list
@@ -12,9 +17,16 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "ingest/project_files.h"
 #include "ingest/raw_tables.h"
@@ -148,6 +160,142 @@ TEST_F(ReloaderTest, AFailedLoadStopsTheReadingAndKeepsTheOldTables) {
   EXPECT_NE(stats.status().ToString().find("raw_postings"), std::string::npos)
       << stats.status().ToString();
   EXPECT_EQ(CountRows(*warehouse_, "raw_postings"), 1);  // rolled back, table and row
+}
+
+// (name, definition) of every index of the raw tables, from the engine's
+// own catalog (the primary keys' included).
+std::vector<Row> RawIndexes(Warehouse& warehouse, std::string_view engine) {
+  return AllRows(warehouse,
+                 engine == "sqlite"
+                     ? "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
+                       "('raw_postings', 'raw_projects') ORDER BY name"
+                     : "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                       "current_schema() AND tablename IN ('raw_postings', 'raw_projects') "
+                       "ORDER BY indexname");
+}
+
+std::vector<std::string> IndexNames(const std::vector<Row>& indexes) {
+  std::vector<std::string> names;
+  for (const Row& index : indexes) names.push_back(std::get<std::string>(index.at(0)));
+  return names;
+}
+
+// Calls `during` once, in the middle of the replay: at its first detail
+// statement (the lake of WriteLongLake has its details before their list
+// items, so they are written by statements of their own).
+void OnFirstDetailStatement(transform::testing::SpyWarehouse& spy, std::function<void()> during) {
+  spy.before_statement = [during = std::move(during),
+                          called = false](std::string_view sql) mutable {
+    if (called || sql.find("_detail_list_hash") == std::string_view::npos) return;
+    called = true;
+    during();
+  };
+}
+
+TEST_F(ReloaderTest, WhileItLoadsOnlyTheIndexesTheReloadReadsAreKeptAndTheSameAreThereAfter) {
+  ASSERT_TRUE(EnsureRawTables(*warehouse_).ok());
+  const std::vector<Row> before = RawIndexes(*warehouse_, place_.engine());
+  const std::vector<std::string> secondary = {"raw_postings_frdd", "raw_postings_loaded_at",
+                                              "raw_postings_status"};
+  const std::vector<std::string> names_before = IndexNames(before);
+  for (const std::string& name : secondary)
+    ASSERT_NE(std::ranges::find(names_before, name), names_before.end()) << name;
+  WriteLongLake();
+  transform::testing::SpyWarehouse spy(*warehouse_);
+  std::vector<std::string> during;
+  OnFirstDetailStatement(spy,
+                         [&] { during = IndexNames(RawIndexes(*warehouse_, place_.engine())); });
+  auto stats = ReloadFromLake(Options(), spy);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  ASSERT_FALSE(during.empty());
+  const bool rebuilds = warehouse_->traits().rebuilds_indexes_after_bulk_load();
+  for (const std::string& name : secondary)
+    EXPECT_EQ(std::ranges::find(during, name) == during.end(), rebuilds) << name;
+  for (const char* kept : {"raw_projects_file", "raw_projects_loaded_at"})
+    EXPECT_NE(std::ranges::find(during, kept), during.end()) << kept;
+  EXPECT_EQ(RawIndexes(*warehouse_, place_.engine()), before);
+  EXPECT_EQ(ScalarText(*warehouse_, "SELECT count(*) FROM raw_postings WHERE frDd IS NULL"),
+            std::to_string(kReloadTestPostings));
+}
+
+// A reader on another connection during a reload: where the reload drops
+// indexes it holds raw_postings locked, so the reader waits and then counts
+// the new rows; elsewhere (SQLite) it counts the old rows at once.
+TEST_F(ReloaderTest, AReaderDuringAReloadWaitsForTheNewRowsOrSeesTheOldOnes) {
+  ASSERT_TRUE(EnsureRawTables(*warehouse_).ok());
+  ASSERT_TRUE(warehouse_->Execute("INSERT INTO raw_postings(jobId) VALUES('OLD')").ok());
+  WriteLongLake();
+  const bool rebuilds = warehouse_->traits().rebuilds_indexes_after_bulk_load();
+  std::unique_ptr<Warehouse> reader_connection = place_.Open();
+  ASSERT_NE(reader_connection, nullptr);
+  std::atomic<bool> read_done = false;
+  std::string counted;
+  std::thread reader;
+  transform::testing::SpyWarehouse spy(*warehouse_);
+  OnFirstDetailStatement(spy, [&] {
+    reader = std::thread([&] {
+      counted = ScalarText(*reader_connection, "SELECT count(*) FROM raw_postings");
+      read_done = true;
+    });
+    if (!rebuilds) {
+      reader.join();
+      return;
+    }
+    // Until the reader waits for the reload's lock (or, wrongly, has read).
+    while (!read_done && ScalarText(*warehouse_,
+                                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND "
+                                    "relation = 'raw_postings'::regclass") != "1") {
+    }
+  });
+  auto stats = ReloadFromLake(Options(), spy);
+  ASSERT_TRUE(reader.joinable() || read_done);
+  if (reader.joinable()) reader.join();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(counted, rebuilds ? std::to_string(kReloadTestPostings) : "1");
+}
+
+TEST_F(ReloaderTest, AReloadKilledHalfWayLeavesTheOldRowsAndTheOldIndexes) {
+  ASSERT_TRUE(EnsureRawTables(*warehouse_).ok());
+  ASSERT_TRUE(warehouse_->Execute("INSERT INTO raw_postings(jobId) VALUES('OLD')").ok());
+  const std::vector<Row> before = RawIndexes(*warehouse_, place_.engine());
+  WriteLongLake();
+  int reached[2], never_written[2];
+  ASSERT_EQ(pipe(reached), 0);
+  ASSERT_EQ(pipe(never_written), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Half way through the replay (the secondary indexes dropped where the
+    // engine rebuilds them), says so and waits to be killed.
+    std::unique_ptr<Warehouse> own = place_.Open();
+    if (own == nullptr) _exit(2);
+    transform::testing::SpyWarehouse spy(*own);
+    OnFirstDetailStatement(spy, [&] {
+      const char byte = '.';
+      if (write(reached[1], &byte, 1) != 1) _exit(3);
+      char never = 0;
+      (void)!read(never_written[0], &never, 1);
+      _exit(4);
+    });
+    (void)ReloadFromLake(Options(), spy);
+    _exit(5);
+  }
+  close(reached[1]);
+  char byte = 0;
+  ASSERT_EQ(read(reached[0], &byte, 1), 1) << "the child's reload never reached its details";
+  kill(child, SIGKILL);
+  int wait_status = 0;
+  ASSERT_EQ(waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(wait_status)) << wait_status;
+  close(reached[0]);
+  close(never_written[0]);
+  close(never_written[1]);
+
+  std::unique_ptr<Warehouse> reopened = place_.Open();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(AllRows(*reopened, "SELECT jobId FROM raw_postings"),
+            std::vector<Row>{{std::string("OLD")}});
+  EXPECT_EQ(RawIndexes(*reopened, place_.engine()), before);
 }
 
 // A lake of three runs with every way a posting's records meet: answers

@@ -165,6 +165,10 @@ const EngineTraits& PostgresTraits() {
           .write_setting_pattern = "SET $1 = '$2'",
           .functions = {},
           .statements_are_round_trips = true,
+          // A reload of 1,000,000 postings spent more than half of the
+          // server's CPU in its COPYs keeping raw_postings' indexes
+          // (docs/benchmarks.md, "The server's side of reload").
+          .rebuilds_indexes_after_bulk_load = true,
       },
       dialect);
   return traits;
