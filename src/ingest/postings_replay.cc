@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
 #include "warehouse/engine_traits.h"
 
@@ -40,27 +42,38 @@ std::string PackTextRow(const Row& row) {
   return packed;
 }
 
-Row UnpackTextRow(std::string_view packed) {
-  Row row;
-  while (!packed.empty()) {
+// Calls on_value(index, value) for each value of a packed row, text as a
+// view into `packed`, NULL as nullopt.
+template <typename OnValue>
+void ForEachPackedValue(std::string_view packed, OnValue on_value) {
+  for (size_t index = 0; !packed.empty(); ++index) {
     const char tag = packed.front();
     packed.remove_prefix(1);
     if (tag == '\0') {
-      row.emplace_back();
+      on_value(index, std::optional<std::string_view>());
       continue;
     }
     uint32_t length = 0;
     std::memcpy(&length, packed.data(), sizeof length);
     packed.remove_prefix(sizeof length);
-    row.emplace_back(std::string(packed.substr(0, length)));
+    on_value(index, std::optional<std::string_view>(packed.substr(0, length)));
     packed.remove_prefix(length);
   }
+}
+
+Row UnpackTextRow(std::string_view packed) {
+  Row row;
+  ForEachPackedValue(packed, [&row](size_t, std::optional<std::string_view> text) {
+    AssignTextOrNull(text, row.emplace_back());
+  });
   return row;
 }
 
 // Where the columns of a list row and of a detail row go in a whole row.
 struct WholeRowLayout {
   std::vector<size_t> list, answered, nodata;
+  // The positions neither the list row nor the detail row sets (NULL).
+  std::vector<size_t> unset_answered, unset_nodata;
   size_t list_hash = 0, detail_list_hash = 0;
 
   static const WholeRowLayout& Get() {
@@ -78,6 +91,18 @@ struct WholeRowLayout {
       made.list = positions(PostingsLoader::ListColumns());
       made.answered = positions(PostingsLoader::DetailColumns(true));
       made.nodata = positions(PostingsLoader::DetailColumns(false));
+      auto unset = [&](const std::vector<size_t>& detail) {
+        std::vector<size_t> left;
+        for (size_t at = 0; at < whole.size(); ++at) {
+          const auto covers = [at](const std::vector<size_t>& set) {
+            return std::find(set.begin(), set.end(), at) != set.end();
+          };
+          if (!covers(made.list) && !covers(detail)) left.push_back(at);
+        }
+        return left;
+      };
+      made.unset_answered = unset(made.answered);
+      made.unset_nodata = unset(made.nodata);
       made.list_hash = position("_list_hash");
       made.detail_list_hash = position("_detail_list_hash");
       return made;
@@ -140,42 +165,61 @@ Status PostingsReplay::ApplyDetail(DetailResult detail, const std::string& run_i
 
 // The row the list item's upsert and then the detail's merge leave: every
 // column is set by one of them, so the row does not depend on the table.
+// It is built in whole_, whose strings keep their capacity from row to row.
 Status PostingsReplay::Complete(const std::string& job_id, const std::string& packed_list_row,
                                 const DetailResult& detail, const LoadStamp& stamp) {
   const WholeRowLayout& layout = WholeRowLayout::Get();
-  Row whole(RawPostingsColumns().size());
-  Row list = UnpackTextRow(packed_list_row);
-  for (size_t index = 0; index < list.size(); ++index)
-    whole[layout.list[index]] = std::move(list[index]);
+  whole_.resize(RawPostingsColumns().size());
+  ForEachPackedValue(packed_list_row,
+                     [&](size_t index, std::optional<std::string_view> text) {
+                       AssignTextOrNull(text, whole_[layout.list[index]]);
+                     });
   const bool answered = !detail.page.items.empty();
-  const std::vector<size_t>& detail_positions = answered ? layout.answered : layout.nodata;
-  Row detail_row = PostingsLoader::DetailRow(detail, stamp);
-  for (size_t index = 0; index < detail_row.size(); ++index)
-    whole[detail_positions[index]] = std::move(detail_row[index]);
-  whole[layout.detail_list_hash] = whole[layout.list_hash];
-  (MarkWritten(job_id) ? completed_new_ : completed_).push_back(std::move(whole));
+  PostingsLoader::DetailRowInto(detail, stamp, answered ? layout.answered : layout.nodata,
+                                whole_);
+  for (size_t position : answered ? layout.unset_answered : layout.unset_nodata)
+    whole_[position] = std::monostate{};
+  const Value& list_hash = whole_[layout.list_hash];
+  AssignTextOrNull(IsNull(list_hash) ? std::nullopt
+                               : std::optional<std::string_view>(std::get<std::string>(list_hash)),
+             whole_[layout.detail_list_hash]);
   ++merged_rows_;
-  return completed_new_.size() + completed_.size() >= kWriteBatchRows ? FlushCompleted()
-                                                                       : Status::Ok();
+  if (MarkWritten(job_id)) return AppendWhole();
+  completed_.push_back(whole_);
+  return completed_.size() >= kWriteBatchRows ? FlushCompleted() : Status::Ok();
+}
+
+Status PostingsReplay::AppendWhole() {
+  if (appender_ == nullptr) {
+    SW_ASSIGN_OR_RETURN(appender_,
+                        warehouse_.OpenAppender(kRawPostingsTable, RawPostingsColumns()));
+  }
+  SW_RETURN_IF_ERROR(appender_->Add(whole_));
+  ++appended_rows_;
+  return Status::Ok();
+}
+
+// Before any other write: the connection takes none while a stream is open.
+Status PostingsReplay::FinishStream() {
+  if (appender_ == nullptr) return Status::Ok();
+  Status finished = appender_->Finish();
+  appender_.reset();
+  return finished;
 }
 
 bool PostingsReplay::MarkWritten(const std::string& job_id) {
   if (!tracking_written_ids_) return false;
-  if (written_ids_.size() >= max_tracked_ids_ && !written_ids_.contains(job_id)) {
+  if (written_ids_.size() >= max_tracked_ids_) {
     tracking_written_ids_ = false;
-    written_ids_ = {};
+    written_ids_.Clear();
     return false;
   }
-  return written_ids_.insert(job_id).second;
+  return written_ids_.Insert(job_id);
 }
 
 Status PostingsReplay::FlushCompleted() {
-  if (!completed_new_.empty()) {
-    SW_RETURN_IF_ERROR(warehouse_.Append(kRawPostingsTable, RawPostingsColumns(), completed_new_));
-    appended_rows_ += static_cast<int64_t>(completed_new_.size());
-    completed_new_.clear();
-  }
   if (completed_.empty()) return Status::Ok();
+  SW_RETURN_IF_ERROR(FinishStream());
   SW_RETURN_IF_ERROR(
       warehouse_.Upsert(kRawPostingsTable, RawPostingsColumns(), JobIdKey(), completed_));
   completed_.clear();
@@ -184,6 +228,7 @@ Status PostingsReplay::FlushCompleted() {
 
 Status PostingsReplay::FlushDetails() {
   if (details_pending_.empty()) return Status::Ok();
+  SW_RETURN_IF_ERROR(FinishStream());
   for (const DetailResult& detail : details_pending_) MarkWritten(detail.job_id);
   SW_RETURN_IF_ERROR(
       loader_.LoadDetails(details_pending_, LoadStamp{details_run_id_, loaded_at_}).status());
@@ -194,6 +239,7 @@ Status PostingsReplay::FlushDetails() {
 Status PostingsReplay::Flush() {
   SW_RETURN_IF_ERROR(FlushCompleted());
   SW_RETURN_IF_ERROR(FlushDetails());
+  SW_RETURN_IF_ERROR(FinishStream());
   return WriteHeld();
 }
 

@@ -9,9 +9,9 @@
 // held id completes the row: list columns from the held item, detail
 // columns from the detail, _detail_list_hash from the held item's
 // _list_hash (what the detail merge would have read from the table), and
-// then the whole row goes out with the other completed rows, in batches of
-// one Upsert. A detail for an id not held loads as LoadDetails does (the
-// row it merges into is already in the table, or none is). Held items that
+// then the whole row goes out (below). A detail for an id not held loads
+// as LoadDetails does (the row it merges into is already in the table, or
+// none is). Held items that
 // no detail completes are written as LoadListPage writes them, at Flush()
 // or when the held rows outgrow their bound (then the ones completed later
 // are written twice, as before). Writes leave in the order of the records
@@ -21,16 +21,22 @@
 // The values written are the same as loading record by record; on SQLite
 // the rows' rowids follow the order the rows are first written instead.
 //
-// A completed row whose id this replay has not written before goes through
-// Warehouse::Append (no staging, no conflict check: on PostgreSQL a COPY
-// straight into raw_postings), the others through Upsert. To know which,
-// the replay keeps every id it has written (about 80 bytes each: 80 MB at
-// the benchmark's million postings) up to a bound (kMaxTrackedIds by
-// default); past it, it stops tracking and every later row goes through
-// Upsert. Only on engines whose statements are round trips (PostgreSQL):
-// SQLite's Append costs what its Upsert costs, and keeping the ids cost the
-// client 2-3 s of CPU at a million postings (docs/benchmarks.md), so there
-// every row goes through Upsert.
+// A completed row whose id this replay has not written before goes into
+// one Appender (Warehouse::OpenAppender: on PostgreSQL a COPY kept open
+// straight into raw_postings, which the server inserts from while the
+// replay builds the next rows), the others through Upsert. The row goes to
+// the appender from one scratch row whose strings keep their capacity, not
+// a Row of fresh strings per posting. The appender is finished before any
+// other write (a rewrite's Upsert, details of ids not held, the held rows)
+// and opened again for the next new row, so writes keep their order.
+//
+// To know which rows are new, the replay keeps a 64-bit hash of every id it
+// has written (WrittenIds: 16-32 bytes per id, 16 MB at the benchmark's
+// million postings) up to a bound (kMaxTrackedIds by default); past it, it
+// stops tracking and every later row goes through Upsert. Only "new" must
+// be exact: a hash collision only sends a new row through Upsert. Only on
+// engines whose statements are round trips (PostgreSQL): SQLite's Append
+// costs what its Upsert costs, so there every row goes through Upsert.
 //
 // Not thread-safe; used inside the reload's one transaction, whose
 // raw_postings must not be read between ApplyListPage and Flush().
@@ -40,11 +46,12 @@
 
 #include <cstddef>
 #include <string>
+#include <memory>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "ingest/raw_tables.h"
+#include "ingest/written_ids.h"
 
 namespace silverwork {
 
@@ -72,18 +79,23 @@ class PostingsReplay {
   Status ApplyDetail(DetailResult detail, const std::string& run_id);
   // Writes everything pending and held. Call once the records are applied.
   Status Flush();
+  // Ends the stream of new rows if one is open: the warehouse refuses other
+  // statements while it is (Warehouse::OpenAppender). Call before writing
+  // anything else through the same warehouse.
+  Status FinishStream();
 
   int64_t details() const { return details_; }
   // Postings written as one row, list and detail together.
   int64_t merged_rows() const { return merged_rows_; }
   // How often the held list rows outgrew their bound and were written.
   int64_t spills() const { return spills_; }
-  // Rows written through Append, as new ids.
+  // Rows written through the appender, as new ids.
   int64_t appended_rows() const { return appended_rows_; }
 
  private:
   Status Complete(const std::string& job_id, const std::string& packed_list_row,
                   const DetailResult& detail, const LoadStamp& stamp);
+  Status AppendWhole();
   Status FlushCompleted();
   Status FlushDetails();
   Status WriteHeld();
@@ -100,16 +112,18 @@ class PostingsReplay {
   // List rows not written yet, packed (see PackTextRow in the .cc).
   std::unordered_map<std::string, std::string> held_;
   size_t held_bytes_ = 0;
-  // Whole rows (RawPostingsColumns() order) waiting for their write: rows
-  // of ids not written before for Append, the others for Upsert (after the
-  // appended ones: an id appears among them only after its appended row).
-  std::vector<Row> completed_new_;
+  // The whole row (RawPostingsColumns() order) being completed, reused.
+  Row whole_;
+  // New rows' stream while one is open.
+  std::unique_ptr<Appender> appender_;
+  // Completed rows of ids written before, waiting for one Upsert (after
+  // the appender's rows: an id appears here only after its appended row).
   std::vector<Row> completed_;
   // Every id written so far, while it fits in max_tracked_ids_.
-  std::unordered_set<std::string> written_ids_;
+  WrittenIds written_ids_;
   bool tracking_written_ids_ = true;
   // Details for ids not held, of one run, waiting for LoadDetails. At most
-  // one of completed_new_/completed_ and details_pending_ is non-empty: switching flushes.
+  // one of completed_ and details_pending_ is non-empty: switching flushes.
   std::vector<DetailResult> details_pending_;
   std::string details_run_id_;
 

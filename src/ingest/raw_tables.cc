@@ -112,6 +112,16 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& BuiltInAlia
 
 }  // namespace
 
+void AssignTextOrNull(std::optional<std::string_view> text, Value& value) {
+  if (!text) {
+    value = std::monostate{};
+  } else if (std::string* existing = std::get_if<std::string>(&value)) {
+    existing->assign(*text);
+  } else {
+    value = std::string(*text);
+  }
+}
+
 const std::vector<std::string>& RawPostingsColumns() {
   static const std::vector<std::string> columns = [] {
     std::vector<std::string> names;
@@ -331,26 +341,35 @@ const std::vector<std::string>& PostingsLoader::DetailColumns(bool answered) {
 
 // Detail fields, then the bookkeeping columns.
 Row PostingsLoader::DetailRow(const DetailResult& detail, const LoadStamp& stamp) {
+  std::vector<size_t> positions(DetailColumns(!detail.page.items.empty()).size());
+  for (size_t index = 0; index < positions.size(); ++index) positions[index] = index;
+  Row row(positions.size());
+  DetailRowInto(detail, stamp, positions, row);
+  return row;
+}
+
+void PostingsLoader::DetailRowInto(const DetailResult& detail, const LoadStamp& stamp,
+                                   std::span<const size_t> positions, Row& out) {
   const Fields* item = detail.page.items.empty() ? nullptr : &detail.page.items.front();
   const std::vector<std::string>& columns = DetailColumns(item != nullptr);
-  Row row;
-  row.reserve(columns.size());
+  size_t at = 0;
+  auto put = [&](const std::string* text) {
+    AssignTextOrNull(text == nullptr ? std::nullopt : std::optional<std::string_view>(*text),
+                     out[positions[at++]]);
+  };
   for (size_t index = 0; index + kDetailBookkeepingColumns < columns.size(); ++index) {
     const std::string& name = columns[index];
-    if (name == "jobId") {
-      row.push_back(detail.job_id);  // the key is the id we asked for
-    } else {
-      row.push_back(item == nullptr ? Value{} : TextOrNull(FindField(*item, name)));
-    }
+    // The key is the id we asked for.
+    put(name == "jobId" ? &detail.job_id : item == nullptr ? nullptr : FindField(*item, name));
   }
-  std::string extra = item == nullptr ? std::string() : ExtraJson(*item, &IsDetailField);
-  row.push_back(extra.empty() ? Value{} : Value{std::move(extra)});
-  row.push_back(std::string(item == nullptr ? "nodata" : "ok"));
-  row.push_back(stamp.run_id);
-  row.push_back(stamp.loaded_at);
-  row.push_back(stamp.run_id);
-  row.push_back(stamp.loaded_at);
-  return row;
+  const std::string extra = item == nullptr ? std::string() : ExtraJson(*item, &IsDetailField);
+  put(extra.empty() ? nullptr : &extra);
+  static const std::string kOk = "ok", kNodata = "nodata";
+  put(item == nullptr ? &kNodata : &kOk);
+  put(&stamp.run_id);
+  put(&stamp.loaded_at);
+  put(&stamp.run_id);
+  put(&stamp.loaded_at);
 }
 
 void PostingsLoader::WarnOnMismatchedIds(std::span<const DetailResult> details) {

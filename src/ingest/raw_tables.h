@@ -28,6 +28,9 @@ extern const std::array<std::string_view, 17> kPostingListFields;
 extern const std::array<std::string_view, 23> kPostingDetailFields;
 
 // Which run loaded a row, and when.
+// `text` (NULL for nullopt) into `value`, reusing the string it holds.
+void AssignTextOrNull(std::optional<std::string_view> text, Value& value);
+
 struct LoadStamp {
   std::string run_id;
   std::string loaded_at;  // UTC ISO-8601
@@ -103,6 +106,11 @@ class PostingsLoader {
   static const std::vector<std::string>& DetailColumns(bool answered);
   // The row LoadDetails writes for one detail, in DetailColumns' order.
   static Row DetailRow(const DetailResult& detail, const LoadStamp& stamp);
+  // The same values written into `out`: value i of DetailRow goes to
+  // out[positions[i]], reusing the strings `out` holds there (no allocation
+  // once they are long enough). REQUIRES: positions covers DetailColumns.
+  static void DetailRowInto(const DetailResult& detail, const LoadStamp& stamp,
+                            std::span<const size_t> positions, Row& out);
   // Warns when an answer names another jobId than the one asked for.
   static void WarnOnMismatchedIds(std::span<const DetailResult> details);
 

@@ -128,7 +128,8 @@ class LakeReadAhead {
 // loaders would have left, each posting's once where it can. Projects
 // documents and pages go to ProjectsReplay, which rebuilds the file registry
 // and the replaced-file semantics as the collector applied them. The two
-// write different tables, so neither waits for the other.
+// write different tables; a projects record first ends the postings'
+// stream of new rows, which holds the connection while it is open.
 class LakeReplay {
  public:
   LakeReplay(const ReloadOptions& options, Warehouse& warehouse)
@@ -144,6 +145,8 @@ class LakeReplay {
     const LakeRecord& record = parsed.record;
     if (record.dataset == kPostingsDetailDataset) return ApplyDetail(parsed);
     if (record.dataset == kPostingsListDataset) return ApplyListPage(parsed);
+    // The postings' stream of new rows holds the connection until it ends.
+    SW_RETURN_IF_ERROR(postings_.FinishStream());
     if (record.dataset == kProjectsDataset) return projects_.ReplayPage(record, *parsed.page);
     return projects_.Replay(record);
   }

@@ -64,4 +64,51 @@ std::string OnConflictClause(std::span<const std::string> columns,
 // transaction stays).
 Status RunAtomically(Warehouse& warehouse, const std::function<Status()>& body);
 
+// Marks `appender` as its warehouse's open appender for as long as this
+// lives (or until Release()), so that the warehouse refuses other
+// statements (Warehouse::RefuseWhileAppending). Appender implementations
+// hold one while their stream is open.
+class AppenderRegistration {
+ public:
+  AppenderRegistration(Warehouse& warehouse, Appender& appender, std::string_view table);
+  ~AppenderRegistration() { Release(); }
+  AppenderRegistration(const AppenderRegistration&) = delete;
+  AppenderRegistration& operator=(const AppenderRegistration&) = delete;
+  // The warehouse takes other statements again (the appender's own too).
+  void Release();
+
+ private:
+  Warehouse* warehouse_;
+};
+
+// The atomic step an appender's rows form: a savepoint of the caller's
+// transaction, or a transaction of its own when none is open (like
+// RunAtomically, but open across calls). Begin() before the first row;
+// then End(true) keeps the rows, End(false) (or destruction without End)
+// undoes them and leaves the caller's earlier work in place.
+class AppenderScope {
+ public:
+  explicit AppenderScope(Warehouse& warehouse) : warehouse_(warehouse) {}
+  ~AppenderScope() { (void)End(false); }
+  AppenderScope(const AppenderScope&) = delete;
+  AppenderScope& operator=(const AppenderScope&) = delete;
+
+  Status Begin();
+  // REQUIRES for `keep`: nothing failed since Begin(). Best effort without.
+  Status End(bool keep);
+  // The transaction ended under the scope (the connection rolled back):
+  // nothing is left to end.
+  void Forget() { open_ = false; }
+
+ private:
+  Warehouse& warehouse_;
+  bool open_ = false;
+  bool own_transaction_ = false;
+};
+
+// Why an appender's stream failed, for a failure in rows [first, end) of
+// it, counted from the stream's first row: "Append into "t" failed at row
+// 5: ..." or "... failed in rows 5..9: ...".
+Status StreamFailure(const Status& status, std::string_view table, int64_t first, int64_t end);
+
 }  // namespace silverwork

@@ -86,6 +86,48 @@ class BackgroundWork {
 using RowCallback = std::function<Status(const Row&)>;
 
 class EngineTraits;
+class Warehouse;
+
+// A stream of new rows into one table (Warehouse::OpenAppender): the rows of
+// many Append calls in one atomic step, without waiting for the engine
+// between them (PostgreSQL: one COPY kept open, which the server inserts
+// from while the caller encodes the next rows).
+//
+// Atomic per appender: everything added stays only when Finish() succeeds;
+// a failed Add or Finish, or destroying the appender unfinished, undoes all
+// of it (a savepoint of the caller's transaction, or a transaction of its
+// own when none is open) and leaves earlier work of the caller's transaction
+// in place. While it is open its connection refuses every other statement
+// (kInternal naming the table: a caller's bug, like a nested Begin) except
+// Rollback(), which ends the stream and rolls back. A row whose primary key
+// the table (or an earlier row of the stream) already holds fails the
+// stream: from Add or, since the engine may learn it only at the end, from
+// Finish(), naming the table and the row's position in the stream (0-based;
+// the default appender names the batch of rows it was in). A lost
+// connection fails it with kNetwork. A process killed mid-stream leaves
+// nothing of it: nothing is committed before Finish() and the caller's
+// Commit().
+//
+// Thread-safety: NOT thread-safe; used on its warehouse's thread, and must
+// not outlive its warehouse.
+class Appender {
+ public:
+  virtual ~Appender() = default;
+  // One row, values in the columns' order. After a failure every call
+  // returns that failure.
+  virtual Status Add(std::span<const Value> row) = 0;
+  // Ends the stream; the rows are in the table (inside the caller's
+  // transaction, if one is open). REQUIRES: called at most once.
+  virtual Status Finish() = 0;
+  // Rows added so far.
+  virtual int64_t rows() const = 0;
+
+ protected:
+  friend class Warehouse;
+  // The connection rolls back under the appender (Warehouse::Rollback): end
+  // the stream without a statement of its own; every later call fails.
+  virtual void Abandon() = 0;
+};
 
 class Warehouse {
  public:
@@ -142,6 +184,16 @@ class Warehouse {
   virtual Status Append(std::string_view table, std::span<const std::string> columns,
                         std::span<const Row> rows);
 
+  // A stream of new rows into `columns` of `table` (see Appender): Append's
+  // guarantees for the whole stream, which stays open across calls. The
+  // default buffers rows and writes them through Append (SQLite: a
+  // prepared INSERT per batch); PostgreSQL keeps one COPY open and hands the
+  // server rows as they come, waiting only when a few MB are unsent.
+  // kInvalidInput for no columns; kInternal while another
+  // appender of this connection is open.
+  virtual Result<std::unique_ptr<Appender>> OpenAppender(std::string_view table,
+                                                         std::span<const std::string> columns);
+
   virtual Result<bool> TableExists(std::string_view name) = 0;
   // Columns of a table or view in declaration order. kNotFound if missing.
   virtual Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) = 0;
@@ -182,9 +234,20 @@ class Warehouse {
   // same time each advance it.
   Status AdvanceBuildGeneration();
 
+ protected:
+  // For engines: kInternal naming the open appender's table when
+  // one is open (call before every statement), else OK.
+  Status RefuseWhileAppending() const;
+  // For engines' Rollback(): ends the open appender's stream, if any.
+  void AbandonAppender();
+
  private:
+  friend class AppenderRegistration;  // engine_contract.h
   // Creates the state table when missing.
   Status EnsureStateTable();
+
+  Appender* open_appender_ = nullptr;
+  std::string open_appender_table_;  // for RefuseWhileAppending's message
 };
 
 // RAII transaction: rolls back unless Commit() succeeded.

@@ -25,8 +25,10 @@
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <thread>
 
+#include "ingest/project_files.h"
 #include "ingest/raw_tables.h"
 #include "lake/lake.h"
 #include "scoped_temp_dir.h"
@@ -450,6 +452,40 @@ TEST_F(ReloadRowsTest, PastItsBoundOfWrittenIdsTheReplayUpsertsAndTheRowsStayThe
   ASSERT_TRUE(untracked.ok()) << untracked.status().ToString();
   EXPECT_EQ(untracked->postings_appended, 0);
   EXPECT_EQ(Postings(), expected);
+}
+
+// A projects document after postings appended as new rows: the projects
+// writes wait for the postings' stream to end (the warehouse refuses other
+// statements while it is open), and both tables come out whole.
+TEST_F(ReloadRowsTest, ProjectsRecordsAfterAppendedPostingsEndTheStreamFirst) {
+  WriteThreeRuns();
+  const std::vector<Row> expected = LoadedOneByOne();
+  constexpr const char* kFile = "f0000000-0000-0000-0000-00000000000f";
+  const nlohmann::json document = {
+      {"swagger", "2.0"},
+      {"host", "api.odcloud.kr"},
+      {"basePath", "/api/15050148/v1"},
+      {"paths",
+       {{std::string("/uddi:") + kFile,
+         {{"get", {{"summary", "한국노인인력개발원_노인일자리사업 통합정보_20250630"}}}}}}}};
+  StartRun("20261204T000000Z-0001");
+  ListPage({ListItem("P12", "twelve")});
+  Detail("P12", Answer("P12", "twelve"));
+  Append(kProjectsDocumentDataset, "/oas/docs?namespace=15050148/v1", document.dump());
+  ASSERT_TRUE(writer_->Close().ok());
+
+  auto stats = Reload(kDefaultHeldListBytes);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->postings_appended, AppendsNewRows() ? 8 : 0);
+  std::vector<Row> postings = Postings();
+  const auto twelve = std::find_if(postings.begin(), postings.end(),
+                                   [](const Row& row) { return row.front() == Value("P12"); });
+  ASSERT_NE(twelve, postings.end());
+  postings.erase(twelve);
+  EXPECT_EQ(postings, expected);
+  auto files = ReadProjectFiles(*warehouse_);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  EXPECT_TRUE(files->contains(kFile));
 }
 
 }  // namespace

@@ -47,13 +47,24 @@ Status LoadFromCheckpoint(Warehouse& warehouse, int64_t last) {
   return Status::Ok();
 }
 
-TEST(PostgresRestartTest, ARestartMidLoadRollsBackAndTheRerunCompletesExactly) {
-  PrivatePostgresServer server;
-  ASSERT_TRUE(server.started());
-  auto opened = OpenWarehouse(server.Options());
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  Warehouse& warehouse = **opened;
-  ASSERT_TRUE(warehouse.EnsureTable(kRestartTable).ok());
+// A server of the test's own, and a connection with raw_items made.
+class PostgresRestartTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.started());
+    auto opened = OpenWarehouse(server_.Options());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    warehouse_ = std::move(*opened);
+    ASSERT_TRUE(warehouse_->EnsureTable(kRestartTable).ok());
+  }
+
+  PrivatePostgresServer server_;
+  std::unique_ptr<Warehouse> warehouse_;
+};
+
+TEST_F(PostgresRestartTest, ARestartMidLoadRollsBackAndTheRerunCompletesExactly) {
+  Warehouse& warehouse = *warehouse_;
+  PrivatePostgresServer& server = server_;
   ASSERT_TRUE(LoadFromCheckpoint(warehouse, 3).ok());
 
   // Batch 3 is half written when the server restarts.
@@ -90,6 +101,47 @@ TEST(PostgresRestartTest, ARestartMidLoadRollsBackAndTheRerunCompletesExactly) {
   auto checkpoint = (*fresh)->GetState("next_batch");
   ASSERT_TRUE(checkpoint.ok());
   EXPECT_EQ(*checkpoint, "6");
+}
+
+// The server goes away in the middle of an appender's COPY: the stream
+// fails with kNetwork (from Add or Finish, whichever notices), the
+// transaction is lost whole, and a new stream after reconnecting works.
+TEST_F(PostgresRestartTest, ARestartMidStreamFailsTheAppenderAndKeepsNothing) {
+  Warehouse& warehouse = *warehouse_;
+  PrivatePostgresServer& server = server_;
+  {
+    Transaction transaction(warehouse);
+    ASSERT_TRUE(transaction.Begin().ok());
+    ASSERT_TRUE(warehouse.PutState("next_batch", "1").ok());
+    auto appender = warehouse.OpenAppender(kRestartTable.name, kRestartColumns);
+    ASSERT_TRUE(appender.ok()) << appender.status().ToString();
+    for (const Row& row : BatchRows(0, 0, kRowsPerRestartBatch))
+      ASSERT_TRUE((*appender)->Add(row).ok());
+    ASSERT_TRUE(server.Restart());
+    // Enough rows that some go to the socket before Finish.
+    Status lost;
+    for (int64_t id = kRowsPerRestartBatch; lost.ok() && id < 100 * kRowsPerRestartBatch; ++id)
+      lost = (*appender)->Add(Row{id, int64_t{0}});
+    if (lost.ok()) lost = (*appender)->Finish();
+    EXPECT_EQ(lost.code(), ErrorCode::kNetwork) << lost.ToString();
+    EXPECT_THAT(lost.message(), HasSubstr("rolled back the open transaction"));
+    EXPECT_EQ(transaction.Commit().code(), ErrorCode::kNetwork);
+  }
+  EXPECT_FALSE(warehouse.InTransaction());
+
+  auto again = warehouse.OpenAppender(kRestartTable.name, kRestartColumns);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  for (const Row& row : BatchRows(1, 0, kRowsPerRestartBatch))
+    ASSERT_TRUE((*again)->Add(row).ok());
+  ASSERT_TRUE((*again)->Finish().ok());
+  auto fresh = OpenWarehouse(server.Options());
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  auto counts = (*fresh)->QueryAll("SELECT count(*), min(batch) FROM raw_items");
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(counts->rows[0], (Row{kRowsPerRestartBatch, int64_t{1}}));
+  auto checkpoint = (*fresh)->GetState("next_batch");
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(*checkpoint, std::nullopt);
 }
 
 }  // namespace

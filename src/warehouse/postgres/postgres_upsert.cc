@@ -1,5 +1,5 @@
 // PostgresWarehouse::Upsert: COPY into a temporary table, then one merge;
-// PostgresWarehouse::Append: COPY straight into the table.
+// PostgresWarehouse::Append: one appender's stream (postgres_appender.cc).
 //
 // Per call, inside a savepoint of the caller's transaction (or a transaction
 // of its own): the temporary table for this table and column list is made
@@ -8,7 +8,7 @@
 // one INSERT ... SELECT ... ON CONFLICT DO UPDATE merges them, keeping the
 // last row of a key given twice. Nothing reaches the target table unless
 // the caller's transaction commits, so a process killed at any point leaves
-// whole batches only. Append's COPY runs inside the same kind of savepoint.
+// whole batches only.
 #include <fmt/format.h>
 
 #include "warehouse/engine_contract.h"
@@ -39,12 +39,12 @@ std::string PostgresWarehouse::StagingTableFor(std::string_view table,
   return name;
 }
 
-Status PostgresWarehouse::CopyRows(std::string_view table, const std::string& destination,
+Status PostgresWarehouse::CopyRows(std::string_view table, const std::string& staging,
                                    std::span<const std::string> columns,
-                                   std::span<const Row> rows, bool row_positions) {
-  std::string column_list = QuotedNames(columns, dialect());
-  if (row_positions) column_list += ", " + dialect().QuoteIdentifier(kRowColumn);
-  const std::string sql = fmt::format("COPY {} ({}) FROM STDIN", destination, column_list);
+                                   std::span<const Row> rows) {
+  const std::string sql =
+      fmt::format("COPY {} ({}, {}) FROM STDIN", staging, QuotedNames(columns, dialect()),
+                  dialect().QuoteIdentifier(kRowColumn));
   SW_RETURN_IF_ERROR(PrepareToSend());
   PGconn* connection = connection_.get();
   settled_status_ = PQtransactionStatus(connection);
@@ -55,15 +55,9 @@ Status PostgresWarehouse::CopyRows(std::string_view table, const std::string& de
   buffer.reserve(kCopyChunkBytes + 4096);
   bool sent = true;
   for (size_t index = 0; index < rows.size() && sent; ++index) {
-    for (const Value& value : rows[index]) {
-      postgres::AppendCopyField(value, buffer);
-      buffer += '\t';
-    }
-    if (row_positions) {
-      buffer += std::to_string(index);
-    } else {
-      buffer.pop_back();  // the last field's tab
-    }
+    postgres::AppendCopyFields(rows[index], buffer);
+    buffer += '\t';
+    buffer += std::to_string(index);
     buffer += '\n';
     if (buffer.size() >= kCopyChunkBytes || index + 1 == rows.size()) {
       sent = PQputCopyData(connection, buffer.data(), static_cast<int>(buffer.size())) == 1;
@@ -76,10 +70,8 @@ Status PostgresWarehouse::CopyRows(std::string_view table, const std::string& de
   while (postgres::PgResult result{PQgetResult(connection)}) {
     if (PQresultStatus(result.get()) == PGRES_COMMAND_OK || !status.ok()) continue;
     status = Failure(result.get(), sql);
-    if (const int64_t row = postgres::RejectedCopyRow(result.get()); row >= 0) {
-      status = status.WithContext(fmt::format("{} into \"{}\" failed at row {}",
-                                              row_positions ? "Upsert" : "Append", table, row));
-    }
+    if (const int64_t row = postgres::RejectedCopyRow(result.get()); row >= 0)
+      status = status.WithContext(fmt::format("Upsert into \"{}\" failed at row {}", table, row));
   }
   if (status.ok() && !sent) status = Failure(nullptr, sql);
   return status;
@@ -113,7 +105,7 @@ Status PostgresWarehouse::Upsert(std::string_view table, std::span<const std::st
 
   return RunAtomically(*this, [&]() -> Status {
     SW_RETURN_IF_ERROR(Execute(prepare));
-    SW_RETURN_IF_ERROR(CopyRows(table, staging, columns, rows, /*row_positions=*/true));
+    SW_RETURN_IF_ERROR(CopyRows(table, staging, columns, rows));
     Status merged = Execute(merge);
     return merged.ok() ? merged : merged.WithContext(fmt::format("Upsert into \"{}\"", table));
   });
@@ -123,9 +115,9 @@ Status PostgresWarehouse::Append(std::string_view table, std::span<const std::st
                                  std::span<const Row> rows) {
   SW_RETURN_IF_ERROR(CheckUpsertArguments(table, columns, {}, rows));
   if (rows.empty()) return Status::Ok();
-  const std::string target = dialect().QuoteIdentifier(table);
-  return RunAtomically(
-      *this, [&] { return CopyRows(table, target, columns, rows, /*row_positions=*/false); });
+  SW_ASSIGN_OR_RETURN(std::unique_ptr<Appender> appender, OpenAppender(table, columns));
+  for (const Row& row : rows) SW_RETURN_IF_ERROR(appender->Add(row));
+  return appender->Finish();
 }
 
 }  // namespace silverwork

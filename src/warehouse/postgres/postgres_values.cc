@@ -46,6 +46,35 @@ void ReadNumeric(std::string_view text, Value& out) {
   }
 }
 
+// The escape of a byte COPY's text format must escape, or null.
+const char* CopyEscape(char ch) {
+  switch (ch) {
+    case '\\':
+      return "\\\\";
+    case '\t':
+      return "\\t";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    default:
+      return nullptr;
+  }
+}
+
+// Text as a COPY field: the runs between bytes to escape go in whole.
+void AppendEscapedText(std::string_view text, std::string& line) {
+  size_t run_start = 0;
+  for (size_t index = 0; index < text.size(); ++index) {
+    const char* escape = CopyEscape(text[index]);
+    if (escape == nullptr) continue;
+    line.append(text.data() + run_start, index - run_start);
+    line += escape;
+    run_start = index + 1;
+  }
+  line.append(text.data() + run_start, text.size() - run_start);
+}
+
 }  // namespace
 
 ParameterArrays::ParameterArrays(std::span<const Value> params) {
@@ -83,24 +112,14 @@ void AppendCopyField(const Value& value, std::string& line) {
   } else if (const auto* real = std::get_if<double>(&value)) {
     line += DoubleText(*real);
   } else {
-    for (char ch : std::get<std::string>(value)) {
-      switch (ch) {
-        case '\\':
-          line += "\\\\";
-          break;
-        case '\t':
-          line += "\\t";
-          break;
-        case '\n':
-          line += "\\n";
-          break;
-        case '\r':
-          line += "\\r";
-          break;
-        default:
-          line += ch;
-      }
-    }
+    AppendEscapedText(std::get<std::string>(value), line);
+  }
+}
+
+void AppendCopyFields(std::span<const Value> row, std::string& line) {
+  for (size_t index = 0; index < row.size(); ++index) {
+    if (index > 0) line += '\t';
+    AppendCopyField(row[index], line);
   }
 }
 

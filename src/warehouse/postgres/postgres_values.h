@@ -59,6 +59,8 @@ std::string DoubleText(double number);
 // Appends one field of a COPY text-format line: \N for NULL, backslash,
 // tab, newline and carriage return escaped.
 void AppendCopyField(const Value& value, std::string& line);
+// Appends a row's fields, tab-separated, without the line's end.
+void AppendCopyFields(std::span<const Value> row, std::string& line);
 
 // Reads one result cell of type `type` into `out`, reusing its string
 // buffer when it already holds text.

@@ -128,6 +128,7 @@ void PostgresWarehouse::NoticeClosedConnection() {
 }
 
 Status PostgresWarehouse::PrepareToSend() {
+  SW_RETURN_IF_ERROR(RefuseWhileAppending());
   if (!streams_.empty() && streams_.back()->on_the_wire) {
     StreamedResult& outer = *streams_.back();
     while (PGresult* result = PQgetResult(connection_.get())) outer.read_ahead.emplace_back(result);
@@ -310,6 +311,7 @@ Status PostgresWarehouse::Commit() {
 }
 
 Status PostgresWarehouse::Rollback() {
+  AbandonAppender();
   if (transaction_lost_) {
     transaction_lost_ = false;  // the server rolled it back when the connection went
     return Status::Ok();

@@ -34,8 +34,13 @@
 //    the same column types and merges them with one INSERT ... ON CONFLICT
 //    DO UPDATE; a key given twice in one call keeps its last row, as
 //    SQLite's row-by-row upsert does.
-//  - Append copies the rows (COPY ... FROM STDIN) straight into the table,
-//    inside a savepoint: a duplicate key fails the COPY and undoes all of it.
+//  - OpenAppender keeps one COPY ... FROM STDIN into the table open inside
+//    a savepoint, the connection non-blocking: Add encodes rows into a
+//    buffer handed to libpq in pieces, and waits for the socket only while
+//    more than a few MB are unsent, so the server inserts while the caller
+//    makes the next rows. A duplicate key fails the COPY (reported by
+//    Finish, when the server answers) and undoes all of it. Append is one
+//    appender's stream.
 //  - A lost connection (server restart, network) fails the statement with
 //    kNetwork. Inside a transaction the message says the server rolled the
 //    transaction back, every call but Rollback keeps failing until the
@@ -93,6 +98,9 @@ class PostgresWarehouse final : public Warehouse {
                 std::span<const std::string> key_columns, std::span<const Row> rows) override;
   Status Append(std::string_view table, std::span<const std::string> columns,
                 std::span<const Row> rows) override;
+  // One COPY ... FROM STDIN kept open (postgres_appender.cc).
+  Result<std::unique_ptr<Appender>> OpenAppender(std::string_view table,
+                                                 std::span<const std::string> columns) override;
 
   Result<bool> TableExists(std::string_view name) override;
   Result<std::vector<ColumnSpec>> DescribeTable(std::string_view name) override;
@@ -100,6 +108,7 @@ class PostgresWarehouse final : public Warehouse {
 
  private:
   struct StreamedResult;
+  class CopyAppender;
   using ResultHandler = std::function<Status(PGresult*)>;
   enum class SendMode {
     kScript,      // simple protocol: several statements, no parameters
@@ -137,13 +146,12 @@ class PostgresWarehouse final : public Warehouse {
   // -1 when the name means no table or view.
   Result<int64_t> RelationOid(std::string_view name);
 
-  // Upsert's and Append's steps (postgres_upsert.cc).
+  // Upsert's steps (postgres_upsert.cc).
   std::string StagingTableFor(std::string_view table, std::span<const std::string> columns);
-  // COPY of `rows` into `destination`; with `row_positions`, each row also
-  // carries its index in `rows` (the staging table's last column).
-  Status CopyRows(std::string_view table, const std::string& destination,
-                  std::span<const std::string> columns, std::span<const Row> rows,
-                  bool row_positions);
+  // COPY of `rows` into `staging`, each row with its index in `rows` (the
+  // staging table's last column).
+  Status CopyRows(std::string_view table, const std::string& staging,
+                  std::span<const std::string> columns, std::span<const Row> rows);
 
   postgres::PgConnection connection_;
   postgres::ConnectParameters parameters_;  // for OpenPeer and reconnecting

@@ -261,6 +261,7 @@ Status SqliteWarehouse::Error(int rc, std::string_view sql) const {
 }
 
 Result<SqliteWarehouse::StatementLease> SqliteWarehouse::Acquire(std::string_view sql) {
+  SW_RETURN_IF_ERROR(RefuseWhileAppending());
   auto found = statements_.find(sql);
   if (found != statements_.end() && !found->second.in_use) {
     found->second.in_use = true;
@@ -313,6 +314,7 @@ void SqliteWarehouse::EvictIdleStatement() {
 }
 
 Status SqliteWarehouse::Execute(std::string_view sql) {
+  SW_RETURN_IF_ERROR(RefuseWhileAppending());
   const char* cursor = sql.data();
   const char* const end = sql.data() + sql.size();
   while (cursor < end) {
@@ -404,6 +406,7 @@ Status SqliteWarehouse::Commit() {
 }
 
 Status SqliteWarehouse::Rollback() {
+  AbandonAppender();
   if (!InTransaction()) return Status::Ok();
   return Execute("ROLLBACK");
 }
