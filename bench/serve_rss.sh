@@ -16,6 +16,9 @@ cd "$(dirname "$0")/.."
 warehouse=${1:?usage: bench/serve_rss.sh WAREHOUSE [BUILD_DIR] [PORT]}
 build_dir=${2:-build/release}
 port=${3:-18083}
+for tool in wrk sqlite3; do  # the load and the forced reload (Debian: apt-get install -y wrk sqlite3)
+  command -v "$tool" >/dev/null || { echo "serve_rss.sh: needs $tool (apt-get install -y $tool)" >&2; exit 1; }
+done
 url=http://127.0.0.1:$port
 log=$(mktemp)
 urls=$(mktemp)
