@@ -4,7 +4,8 @@
 #   2. builds the product as a packager would: a plain Release configure,
 #      no preset, `silverwork` and the browser tests' fixture (all of src/),
 #      no warnings allowed (SILVERWORK_WERROR is off there, so warnings are
-#      counted in the build's output);
+#      counted in the build's output), whose silverwork must allocate through
+#      jemalloc (SILVERWORK_JEMALLOC; off in the ASan build the tests run on);
 #   3. builds everything with AddressSanitizer and UBSan (the asan preset,
 #      warnings as errors) and runs every test with CTest, while clang-tidy
 #      checks the files this branch changed (scripts/clang-tidy.sh);
@@ -36,6 +37,14 @@ plain_release_build() {
   if grep -q 'warning:' build/plain.build.log; then
     grep -A3 'warning:' build/plain.build.log
     echo "the plain Release build has warnings (build/plain.build.log)"
+    return 1
+  fi
+  # The shipped binary allocates through jemalloc (SILVERWORK_JEMALLOC, on by
+  # default); the test suites run on the ASan build, where it is off.
+  local stats
+  stats=$(MALLOC_CONF=stats_print:true build/plain/silverwork --help 2>&1 >/dev/null)
+  if [[ "$stats" != *"Begin jemalloc statistics"* ]]; then
+    echo "the plain Release build's silverwork does not allocate through jemalloc"
     return 1
   fi
 }
