@@ -15,85 +15,42 @@ namespace {
 constexpr size_t kBufferedAppendRows = 1000;
 
 // The default: Append per batch of buffered rows, inside one AppenderScope.
-class BufferedAppender final : public Appender {
+class BufferedAppender final : public StreamAppender {
  public:
   BufferedAppender(Warehouse& warehouse, std::string_view table,
                    std::span<const std::string> columns)
-      : warehouse_(warehouse), table_(table), columns_(columns.begin(), columns.end()),
-        scope_(warehouse) {}
+      : StreamAppender(warehouse, table, columns.size()),
+        warehouse_(warehouse),
+        columns_(columns.begin(), columns.end()) {}
 
-  Status Open() {
-    SW_RETURN_IF_ERROR(scope_.Begin());
-    registration_.emplace(warehouse_, *this, table_);
-    return Status::Ok();
-  }
+  using StreamAppender::Open;
 
-  Status Add(std::span<const Value> row) override {
-    SW_RETURN_IF_ERROR(failure_);
-    if (row.size() != columns_.size()) return Fail(WrongWidth(row.size()));
+ private:
+  Status AddRow(std::span<const Value> row) override {
     buffered_.emplace_back(row.begin(), row.end());
-    ++rows_;
     return buffered_.size() >= kBufferedAppendRows ? WriteBuffered() : Status::Ok();
   }
 
-  Status Finish() override {
-    SW_RETURN_IF_ERROR(failure_);
-    SW_RETURN_IF_ERROR(WriteBuffered());
-    registration_.reset();
-    Status kept = scope_.End(true);
-    failure_ = kept.ok() ? Status(ErrorCode::kInternal, "Finish() was called twice") : kept;
-    return kept;
-  }
+  Status FinishRows() override { return WriteBuffered(); }
 
-  int64_t rows() const override { return rows_; }
+  void DiscardRows(const char* /*why*/) override { buffered_.clear(); }
 
- protected:
-  void Abandon() override {
-    registration_.reset();
-    scope_.Forget();
-    buffered_.clear();
-    failure_ = Status(ErrorCode::kCancelled,
-                      fmt::format("the appender into \"{}\" ended: its transaction was rolled back",
-                                  table_));
-  }
-
- private:
   Status WriteBuffered() {
     if (buffered_.empty()) return Status::Ok();
-    registration_.reset();  // Append is the appender's own statement
-    Status written = warehouse_.Append(table_, columns_, buffered_);
+    Unregister();  // Append is the appender's own statement
+    Status written = warehouse_.Append(table(), columns_, buffered_);
     if (!written.ok()) {
-      const int64_t first = rows_ - static_cast<int64_t>(buffered_.size());
-      return Fail(StreamFailure(written, table_, first, rows_));
+      const int64_t first = rows() - static_cast<int64_t>(buffered_.size());
+      return StreamFailure(written, table(), first, rows());
     }
-    registration_.emplace(warehouse_, *this, table_);
+    Register();
     buffered_.clear();
     return Status::Ok();
   }
 
-  Status WrongWidth(size_t given) const {
-    return Status(ErrorCode::kInvalidInput,
-                  fmt::format("row {} of the stream into \"{}\" has {} value(s) for {} column(s)",
-                              rows_, table_, given, columns_.size()));
-  }
-
-  // Undoes the stream at once, so that the connection is usable again.
-  Status Fail(Status status) {
-    registration_.reset();
-    buffered_.clear();
-    (void)scope_.End(false);
-    failure_ = status;
-    return status;
-  }
-
   Warehouse& warehouse_;
-  const std::string table_;
   const std::vector<std::string> columns_;
-  AppenderScope scope_;
-  std::optional<AppenderRegistration> registration_;
   std::vector<Row> buffered_;
-  int64_t rows_ = 0;
-  Status failure_;
 };
 
 }  // namespace
@@ -109,10 +66,10 @@ Result<std::unique_ptr<Appender>> Warehouse::OpenAppender(std::string_view table
 
 Status Warehouse::RefuseWhileAppending() const {
   if (open_appender_ == nullptr) return Status::Ok();
-  return Status(ErrorCode::kInternal,
-                fmt::format("a stream of rows into \"{}\" is open on this connection",
-                            open_appender_table_),
-                "finish the appender (Appender::Finish) before running other statements");
+  return Status(
+      ErrorCode::kInternal,
+      fmt::format("a stream of rows into \"{}\" is open on this connection", open_appender_table_),
+      "finish the appender (Appender::Finish) before running other statements");
 }
 
 void Warehouse::AbandonAppender() {
@@ -150,9 +107,56 @@ Status AppenderScope::End(bool keep) {
   return Status::Ok();
 }
 
+Status StreamAppender::Open() {
+  SW_RETURN_IF_ERROR(scope_.Begin());
+  SW_RETURN_IF_ERROR(OpenStream());
+  Register();
+  return Status::Ok();
+}
+
+Status StreamAppender::Add(std::span<const Value> row) {
+  SW_RETURN_IF_ERROR(failure_);
+  if (row.size() != width_) {
+    return Fail(
+        Status(ErrorCode::kInvalidInput,
+               fmt::format("row {} of the stream into \"{}\" has {} value(s) for {} column(s)",
+                           rows_, table_, row.size(), width_)));
+  }
+  ++rows_;
+  Status added = AddRow(row);
+  return added.ok() ? added : Fail(added);
+}
+
+Status StreamAppender::Finish() {
+  SW_RETURN_IF_ERROR(failure_);
+  Status finished = FinishRows();
+  if (!finished.ok()) return Fail(finished);
+  registration_.reset();
+  Status kept = scope_.End(true);
+  failure_ = kept.ok() ? Status(ErrorCode::kInternal, "Finish() was called twice") : kept;
+  return kept;
+}
+
+void StreamAppender::Abandon() {
+  DiscardRows("the transaction was rolled back");
+  registration_.reset();
+  scope_.Forget();
+  failure_ = Status(
+      ErrorCode::kCancelled,
+      fmt::format("the appender into \"{}\" ended: its transaction was rolled back", table_));
+}
+
+Status StreamAppender::Fail(Status status) {
+  DiscardRows("the appender failed");
+  registration_.reset();
+  (void)scope_.End(false);
+  failure_ = status;
+  return status;
+}
+
 Status StreamFailure(const Status& status, std::string_view table, int64_t first, int64_t end) {
   const std::string rows = end - first == 1 ? fmt::format("at row {}", first)
-                                             : fmt::format("in rows {}..{}", first, end - 1);
+                                            : fmt::format("in rows {}..{}", first, end - 1);
   return status.WithContext(fmt::format("Append into \"{}\" failed {}", table, rows));
 }
 

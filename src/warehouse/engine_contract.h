@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -104,6 +105,54 @@ class AppenderScope {
   Warehouse& warehouse_;
   bool open_ = false;
   bool own_transaction_ = false;
+};
+
+// What every engine's appender shares, so that each says only how its rows
+// travel: the stream's atomic scope (AppenderScope), the open-appender
+// registration, the row width check, and what a failure, Finish() and a
+// rollback under the stream do to it (Appender's contract, warehouse.h).
+// An engine's appender implements AddRow (called with rows() already
+// counting the row), FinishRows and DiscardRows, and is opened with Open().
+class StreamAppender : public Appender {
+ public:
+  Status Add(std::span<const Value> row) final;
+  Status Finish() final;
+  int64_t rows() const final { return rows_; }
+
+ protected:
+  StreamAppender(Warehouse& warehouse, std::string_view table, size_t width)
+      : warehouse_(warehouse), table_(table), width_(width), scope_(warehouse) {}
+
+  // Begins the scope, then OpenStream(), then refuses other statements.
+  Status Open();
+  const std::string& table() const { return table_; }
+  // For an appender whose rows travel as statements of their own (the
+  // default's Append): the connection takes statements again until Register().
+  void Unregister() { registration_.reset(); }
+  void Register() { registration_.emplace(warehouse_, *this, table_); }
+
+  // Starts the engine's side of the stream, inside the scope.
+  virtual Status OpenStream() { return Status::Ok(); }
+  // Takes one row of the right width; a failure fails the stream.
+  virtual Status AddRow(std::span<const Value> row) = 0;
+  // Everything taken reaches the table (before the scope is kept).
+  virtual Status FinishRows() = 0;
+  // Drops what is not written yet and ends the engine's side of the stream
+  // without keeping it; `why` for an engine that tells its server.
+  virtual void DiscardRows(const char* why) = 0;
+
+ private:
+  void Abandon() final;
+  // Undoes the stream at once, so that the connection takes statements again.
+  Status Fail(Status status);
+
+  Warehouse& warehouse_;
+  const std::string table_;
+  const size_t width_;
+  AppenderScope scope_;
+  std::optional<AppenderRegistration> registration_;
+  int64_t rows_ = 0;
+  Status failure_;
 };
 
 // Why an appender's stream failed, for a failure in rows [first, end) of

@@ -29,23 +29,23 @@ constexpr size_t kMaxUnsentBytes = size_t{4} << 20;
 
 }  // namespace
 
-class PostgresWarehouse::CopyAppender final : public Appender {
+class PostgresWarehouse::CopyAppender final : public StreamAppender {
  public:
   CopyAppender(PostgresWarehouse& warehouse, std::string_view table,
                std::span<const std::string> columns)
-      : warehouse_(warehouse),
-        table_(table),
-        width_(columns.size()),
+      : StreamAppender(warehouse, table, columns.size()),
+        warehouse_(warehouse),
         sql_(fmt::format("COPY {} ({}) FROM STDIN", warehouse.dialect().QuoteIdentifier(table),
-                         QuotedNames(columns, warehouse.dialect()))),
-        scope_(warehouse) {}
+                         QuotedNames(columns, warehouse.dialect()))) {}
 
   ~CopyAppender() override {
     if (copying_) (void)EndCopy("the appender was destroyed before Finish()");
   }
 
-  Status Open() {
-    SW_RETURN_IF_ERROR(scope_.Begin());
+  using StreamAppender::Open;
+
+ private:
+  Status OpenStream() override {
     SW_RETURN_IF_ERROR(warehouse_.PrepareToSend());
     PGconn* connection = warehouse_.connection_.get();
     warehouse_.settled_status_ = PQtransactionStatus(connection);
@@ -53,53 +53,32 @@ class PostgresWarehouse::CopyAppender final : public Appender {
     if (PQresultStatus(started.get()) != PGRES_COPY_IN)
       return warehouse_.Failure(started.get(), sql_);
     copying_ = true;
-    if (PQsetnonblocking(connection, 1) != 0) return Fail(warehouse_.Failure(nullptr, sql_));
-    registration_.emplace(warehouse_, *this, table_);
+    if (PQsetnonblocking(connection, 1) != 0) {
+      Status failed = warehouse_.Failure(nullptr, sql_);
+      (void)EndCopy("the connection could not be made non-blocking");
+      return failed;
+    }
     buffer_.reserve(kCopyPieceBytes + 64 * 1024);
     return Status::Ok();
   }
 
-  Status Add(std::span<const Value> row) override {
-    SW_RETURN_IF_ERROR(failure_);
-    if (row.size() != width_) {
-      return Fail(Status(
-          ErrorCode::kInvalidInput,
-          fmt::format("row {} of the stream into \"{}\" has {} value(s) for {} column(s)", rows_,
-                      table_, row.size(), width_)));
-    }
+  Status AddRow(std::span<const Value> row) override {
     postgres::AppendCopyFields(row, buffer_);
     buffer_ += '\n';
-    ++rows_;
-    if (buffer_.size() < kCopyPieceBytes) return Status::Ok();
-    Status sent = SendBuffer();
-    return sent.ok() ? sent : Fail(sent);
+    return buffer_.size() < kCopyPieceBytes ? Status::Ok() : SendBuffer();
   }
 
-  Status Finish() override {
-    SW_RETURN_IF_ERROR(failure_);
+  Status FinishRows() override {
     Status status = SendBuffer();
     Status ended = EndCopy(nullptr);
-    if (status.ok()) status = ended;
-    if (!status.ok()) return Fail(status);
-    registration_.reset();
-    status = scope_.End(true);
-    failure_ = status.ok() ? Status(ErrorCode::kInternal, "Finish() was called twice") : status;
-    return status;
+    return status.ok() ? ended : status;
   }
 
-  int64_t rows() const override { return rows_; }
-
- protected:
-  void Abandon() override {
-    if (copying_) (void)EndCopy("the transaction was rolled back");
-    registration_.reset();
-    scope_.Forget();
-    failure_ = Status(ErrorCode::kCancelled,
-                      fmt::format("the appender into \"{}\" ended: its transaction was rolled back",
-                                  table_));
+  void DiscardRows(const char* why) override {
+    if (copying_) (void)EndCopy(why);
+    buffer_.clear();
   }
 
- private:
   PGconn* connection() const { return warehouse_.connection_.get(); }
 
   // The buffer to libpq; waits for the socket while too much is unsent.
@@ -151,31 +130,16 @@ class PostgresWarehouse::CopyAppender final : public Appender {
       if (PQresultStatus(result.get()) == PGRES_COMMAND_OK || !status.ok() || error) continue;
       status = warehouse_.Failure(result.get(), sql_);
       if (const int64_t row = postgres::RejectedCopyRow(result.get()); row >= 0)
-        status = StreamFailure(status, table_, row, row + 1);
+        status = StreamFailure(status, table(), row, row + 1);
     }
     return status;
   }
 
-  // Undoes the stream at once, so that the connection takes statements again.
-  Status Fail(Status status) {
-    if (copying_) (void)EndCopy("the appender failed");
-    registration_.reset();
-    (void)scope_.End(false);
-    failure_ = status;
-    return status;
-  }
-
   PostgresWarehouse& warehouse_;
-  const std::string table_;
-  const size_t width_;
   const std::string sql_;
-  AppenderScope scope_;
-  std::optional<AppenderRegistration> registration_;
   bool copying_ = false;
   std::string buffer_;
   size_t unsent_bytes_ = 0;  // queued in libpq since it last had everything sent
-  int64_t rows_ = 0;
-  Status failure_;
 };
 
 Result<std::unique_ptr<Appender>> PostgresWarehouse::OpenAppender(
