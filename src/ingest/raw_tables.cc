@@ -341,10 +341,16 @@ const std::vector<std::string>& PostingsLoader::DetailColumns(bool answered) {
 
 // Detail fields, then the bookkeeping columns.
 Row PostingsLoader::DetailRow(const DetailResult& detail, const LoadStamp& stamp) {
-  std::vector<size_t> positions(DetailColumns(!detail.page.items.empty()).size());
-  for (size_t index = 0; index < positions.size(); ++index) positions[index] = index;
-  Row row(positions.size());
-  DetailRowInto(detail, stamp, positions, row);
+  // 0, 1, 2, ...: each value at its own column; made once, not per detail.
+  static const std::vector<size_t> in_order = [] {
+    std::vector<size_t> positions(
+        std::max(DetailColumns(true).size(), DetailColumns(false).size()));
+    for (size_t index = 0; index < positions.size(); ++index) positions[index] = index;
+    return positions;
+  }();
+  const size_t width = DetailColumns(!detail.page.items.empty()).size();
+  Row row(width);
+  DetailRowInto(detail, stamp, std::span(in_order).first(width), row);
   return row;
 }
 
